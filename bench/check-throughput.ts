@@ -1,0 +1,73 @@
+// How much slower is `certvigil check` than a bare tls.connect loop over the same endpoints?
+// Starts N TLS endpoints on loopback (default 200), runs both R times (default 5) as child
+// processes at the same concurrency, and prints median wall times, their ratio, and the CLI's
+// peak memory. Usage: npm run bench:check -- [N] [R] [CONCURRENCY]
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createChain } from '../test/fixtures/cert-factory.ts';
+import { credentials, type RunningServer, startTlsServer } from '../test/fixtures/servers.ts';
+
+const [n = 200, rounds = 5, concurrency = 16] = process.argv.slice(2).map(Number);
+const dir = mkdtempSync(join(tmpdir(), 'certvigil-bench-'));
+const here = (path: string) => new URL(path, import.meta.url).pathname;
+
+const { root, leaf } = await createChain({ sans: ['127.0.0.1'] });
+const servers: RunningServer[] = [];
+for (let i = 0; i < n; i++) servers.push(await startTlsServer(credentials(leaf)));
+const targets = join(dir, 'targets.txt');
+writeFileSync(targets, `${servers.map((s) => `127.0.0.1:${s.port}`).join('\n')}\n`);
+const ca = join(dir, 'ca.pem');
+writeFileSync(ca, root.certPem);
+const rssFile = join(dir, 'rss');
+
+// The servers live in this process; children are run asynchronously so the servers can answer.
+async function timed(args: string[]): Promise<{ ms: number; rssKiB: number }> {
+  const { spawn } = await import('node:child_process');
+  const started = performance.now();
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['--import', here('./peak-rss.mjs'), ...args], {
+      env: { ...process.env, CERTVIGIL_BENCH_RSS_FILE: rssFile },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.on('exit', resolve);
+  });
+  const ms = performance.now() - started;
+  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}`);
+  return { ms, rssKiB: Number(readFileSync(rssFile, 'utf8')) };
+}
+
+const cli = [
+  here('../bin/certvigil.js'),
+  'check',
+  '--file',
+  targets,
+  '--ca',
+  ca,
+  '--json',
+  '--concurrency',
+  String(concurrency),
+];
+const bare = [here('./bare-tls-loop.mjs'), targets, String(concurrency)];
+const cliRuns: { ms: number; rssKiB: number }[] = [];
+const bareRuns: { ms: number; rssKiB: number }[] = [];
+await timed(cli); // warm-up: file cache, JIT of the servers
+for (let r = 0; r < rounds; r++) {
+  bareRuns.push(await timed(bare));
+  cliRuns.push(await timed(cli));
+}
+await Promise.all(servers.map((s) => s.close()));
+rmSync(dir, { recursive: true, force: true });
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const cliMs = median(cliRuns.map((r) => r.ms));
+const bareMs = median(bareRuns.map((r) => r.ms));
+const peakMiB = Math.max(...cliRuns.map((r) => r.rssKiB)) / 1024;
+console.log(`endpoints: ${n}, concurrency: ${concurrency}, rounds: ${rounds}, node ${process.version}`);
+console.log(
+  `bare tls.connect loop: median ${bareMs.toFixed(0)} ms (${bareRuns.map((r) => r.ms.toFixed(0)).join(', ')})`,
+);
+console.log(`certvigil check:       median ${cliMs.toFixed(0)} ms (${cliRuns.map((r) => r.ms.toFixed(0)).join(', ')})`);
+console.log(`ratio: ${(cliMs / bareMs).toFixed(2)} (target <= 1.3)`);
+console.log(`certvigil peak RSS: ${peakMiB.toFixed(1)} MiB (target < 150 MB)`);

@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import { mapWithConcurrency } from '../concurrency.ts';
+import { combinedExitCode, type ExitCode } from '../policy/status.ts';
+import type { CheckResult } from '../probe/check-result.ts';
+import { type CheckRequest, checkTarget } from '../probe/check-target.ts';
+import { DEFAULT_MAX_ADDRESSES } from '../probe/resolve-addresses.ts';
+import { DEFAULT_TIMEOUTS, timeoutsWithTotal } from '../probe/timeouts.ts';
+import { TrustStore } from '../probe/trust-store.ts';
+import { parseTargetFile } from '../targets/import-file.ts';
+import { parsePort, parseTargetString } from '../targets/parse-target.ts';
+import { canonicalHost, InvalidTargetError } from '../targets/target-id.ts';
+import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
+import { type Io, UsageError } from './io.ts';
+import { renderTable } from './render-table.ts';
+
+/** Targets checked at once by default; each target's addresses are probed in parallel. */
+export const DEFAULT_CONCURRENCY = 16;
+
+export const CHECK_USAGE = `Usage: certvigil check TARGET... [options]
+
+Reads the certificate every address of each TARGET serves and reports how close it is to
+causing an outage. TARGET is host, host:port, host:port/protocol or a URL
+(https://host, smtp://host:587). Protocols: tls, smtp, imap, pop3, ftp, ldap, postgres.
+
+Options:
+  --file FILE          read targets from FILE (one per line, or CSV with a host column; - for stdin)
+  --json               print an array of check results as JSON
+  --resolve H:P:A[,A]  probe these addresses for host H port P instead of resolving (like curl)
+  --ca FILE            also trust the CA certificates in FILE (PEM; repeatable)
+  --servername NAME    send NAME as SNI and check the certificate against it
+  --timeout MS         limit per address for connect + STARTTLS + handshake (default ${DEFAULT_TIMEOUTS.endpointMs})
+  --concurrency N      targets checked at once (default ${DEFAULT_CONCURRENCY})
+  --max-addresses N    addresses probed per target (default ${DEFAULT_MAX_ADDRESSES})
+  --warn-days N        warn when fewer than N days are left (default: scales with lifetime)
+  --crit-days N        critical when fewer than N days are left (default: scales with lifetime)
+
+Exit status: 0 ok, 1 warning, 2 critical/expired/invalid, 3 error or bad arguments.`;
+
+interface CheckArgs {
+  requests: CheckRequest[];
+  json: boolean;
+  trust: TrustStore;
+  endpointMs: number;
+  concurrency: number;
+  maxAddresses: number;
+  warnDays: number | undefined;
+  critDays: number | undefined;
+}
+
+export async function runCheck(argv: string[], io: Io): Promise<ExitCode> {
+  const args = parseCheckArgs(argv, io);
+  const progress = io.stderrIsTTY && !args.json && args.requests.length > 1;
+  const results = await mapWithConcurrency(
+    args.requests,
+    args.concurrency,
+    (request) =>
+      checkTarget(request, {
+        trust: args.trust,
+        timeouts: timeoutsWithTotal(args.endpointMs),
+        maxAddresses: args.maxAddresses,
+        thresholds: { warnDays: args.warnDays, critDays: args.critDays },
+      }),
+    progress ? (done, total) => io.stderr(`\rchecked ${done}/${total}`) : undefined,
+  );
+  if (progress) io.stderr('\r\x1b[K');
+  io.stdout(
+    args.json ? `${JSON.stringify(results, null, 2)}\n` : `${renderTable(results, { color: io.stdoutColor })}\n`,
+  );
+  return combinedExitCode(results.map((r: CheckResult) => r.status));
+}
+
+function parseCheckArgs(argv: string[], io: Io): CheckArgs {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+  const { values, positionals } = parsed;
+  const targets: Target[] = [];
+  for (const text of positionals) targets.push(targetFromArgument(text));
+  if (values.file !== undefined) targets.push(...targetsFromFile(values.file, io));
+  if (targets.length === 0)
+    throw new UsageError('no targets: give TARGET arguments or --file FILE (see certvigil check --help)');
+
+  const servername = values.servername === undefined ? undefined : servernameArgument(values.servername);
+  const pins = parseResolveOptions(values.resolve ?? []);
+  const requests = new Map<string, CheckRequest>();
+  for (const target of targets) {
+    const pinned = pins.get(`${target.host}:${target.port}`);
+    if (pinned) pinned.used = true;
+    requests.set(target.id, {
+      ...target,
+      servername: servername ?? target.servername,
+      addresses: pinned?.addresses ?? target.addresses,
+    });
+  }
+  for (const [key, pin] of pins) {
+    if (!pin.used) throw new UsageError(`--resolve ${key}:… matches no target (host and port must match a target's)`);
+  }
+
+  const warnDays = optionalNumber(values['warn-days'], '--warn-days', { min: 0, integer: false });
+  const critDays = optionalNumber(values['crit-days'], '--crit-days', { min: 0, integer: false });
+  if (warnDays !== undefined && critDays !== undefined && critDays > warnDays) {
+    throw new UsageError(`--crit-days ${critDays} must not be more than --warn-days ${warnDays}`);
+  }
+  let trust: TrustStore;
+  try {
+    trust = TrustStore.withCaFiles(values.ca ?? []);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return {
+    requests: [...requests.values()],
+    json: values.json ?? false,
+    trust,
+    endpointMs: optionalNumber(values.timeout, '--timeout', { min: 1, integer: true }) ?? DEFAULT_TIMEOUTS.endpointMs,
+    concurrency:
+      optionalNumber(values.concurrency, '--concurrency', { min: 1, integer: true, max: 1000 }) ?? DEFAULT_CONCURRENCY,
+    maxAddresses:
+      optionalNumber(values['max-addresses'], '--max-addresses', { min: 1, integer: true, max: 64 }) ??
+      DEFAULT_MAX_ADDRESSES,
+    warnDays,
+    critDays,
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      file: { type: 'string' },
+      json: { type: 'boolean' },
+      resolve: { type: 'string', multiple: true },
+      ca: { type: 'string', multiple: true },
+      servername: { type: 'string' },
+      timeout: { type: 'string' },
+      concurrency: { type: 'string' },
+      'max-addresses': { type: 'string' },
+      'warn-days': { type: 'string' },
+      'crit-days': { type: 'string' },
+    },
+  });
+}
+
+function targetFromArgument(text: string): Target {
+  try {
+    return normalizeTarget({ host: text });
+  } catch (error) {
+    if (error instanceof TargetValidationError) {
+      throw new UsageError(`target "${text}": ${error.problems.map((p) => p.message).join('; ')}`);
+    }
+    throw error;
+  }
+}
+
+function targetsFromFile(path: string, io: Io): Target[] {
+  let text: string;
+  try {
+    text = path === '-' ? io.readStdin() : readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read --file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  const { targets, problems } = parseTargetFile(text);
+  const [first] = problems;
+  if (first) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more bad rows)` : '';
+    throw new UsageError(`${path}:${first.line}: ${first.message}${more}`);
+  }
+  return targets.map((t) => t.target);
+}
+
+function servernameArgument(text: string): string {
+  try {
+    const name = canonicalHost(text);
+    if (isIP(name) !== 0) throw new UsageError(`--servername must be a host name, not an IP address (got "${text}")`);
+    return name;
+  } catch (error) {
+    if (error instanceof InvalidTargetError) throw new UsageError(`--servername: ${error.message}`);
+    throw error;
+  }
+}
+
+/** `--resolve host:port:addr[,addr]`, as curl takes it. */
+function parseResolveOptions(entries: string[]): Map<string, { addresses: string[]; used: boolean }> {
+  const pins = new Map<string, { addresses: string[]; used: boolean }>();
+  for (const entry of entries) {
+    const match = /^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/.exec(entry);
+    if (!match) throw new UsageError(`--resolve "${entry}" is not host:port:address[,address]`);
+    const [, hostText = '', portText = '', addressText = ''] = match;
+    try {
+      const host = parseTargetString(hostText).host;
+      const port = parsePort(portText);
+      const addresses = addressText.split(',').map((a) => {
+        const address = a.trim().replace(/^\[(.*)\]$/, '$1');
+        if (isIP(address) === 0) throw new UsageError(`--resolve "${entry}": "${a}" is not an IP address`);
+        return canonicalHost(address);
+      });
+      pins.set(`${host}:${port}`, { addresses, used: false });
+    } catch (error) {
+      if (error instanceof InvalidTargetError) throw new UsageError(`--resolve "${entry}": ${error.message}`);
+      throw error;
+    }
+  }
+  return pins;
+}
+
+function optionalNumber(
+  text: string | undefined,
+  flag: string,
+  rule: { min: number; integer: boolean; max?: number },
+): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  const kind = rule.integer ? 'a whole number' : 'a number';
+  if (
+    text.trim() === '' ||
+    !Number.isFinite(value) ||
+    (rule.integer && !Number.isInteger(value)) ||
+    value < rule.min ||
+    (rule.max !== undefined && value > rule.max)
+  ) {
+    const range = rule.max === undefined ? `of at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
+    throw new UsageError(`${flag} must be ${kind} ${range} (got "${text}")`);
+  }
+  return value;
+}

@@ -1,0 +1,42 @@
+import type { ExitCode } from '../policy/status.ts';
+import { CHECK_USAGE, runCheck } from './check-command.ts';
+import { type Io, processIo, UsageError } from './io.ts';
+
+const VERSION = '0.1.0';
+
+const USAGE = `Usage: certvigil <command> [options]
+
+Commands:
+  check TARGET...   read and judge the certificates endpoints serve (no AWS needed)
+
+Run "certvigil check --help" for the options of a command.`;
+
+/** Runs the certvigil command line; returns the exit status. */
+export async function main(argv: string[], io: Io = processIo()): Promise<ExitCode> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(`${USAGE}\n`);
+      return command === undefined ? 3 : 0;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout(`certvigil ${VERSION}\n`);
+      return 0;
+    }
+    if (command === 'check') {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout(`${CHECK_USAGE}\n`);
+        return 0;
+      }
+      return await runCheck(rest, io);
+    }
+    throw new UsageError(`unknown command "${command}" (try certvigil --help)`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`certvigil: ${error.message}\n`);
+      return 3;
+    }
+    io.stderr(`certvigil: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+    return 3;
+  }
+}

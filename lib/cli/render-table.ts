@@ -1,0 +1,77 @@
+import { styleText } from 'node:util';
+import { describeTrustError } from '../policy/renewal-policy.ts';
+import { type Status, severity } from '../policy/status.ts';
+import type { CheckResult } from '../probe/check-result.ts';
+
+const STATUS_STYLE: Record<Status, Parameters<typeof styleText>[0]> = {
+  ok: 'green',
+  warning: 'yellow',
+  critical: ['red', 'bold'],
+  expired: ['red', 'bold'],
+  invalid: 'magenta',
+  error: 'red',
+};
+
+/** Worst first: no certificate at all, then fewest days until the leaf or chain expires. */
+export function sortWorstFirst(results: readonly CheckResult[]): CheckResult[] {
+  const expiry = (r: CheckResult) =>
+    r.notAfter === null
+      ? Number.NEGATIVE_INFINITY
+      : Math.min(Date.parse(r.notAfter), Date.parse(r.chainNotAfter ?? r.notAfter));
+  return [...results].sort(
+    (a, b) => expiry(a) - expiry(b) || severity(b.status) - severity(a.status) || a.target.localeCompare(b.target),
+  );
+}
+
+/** What a person should notice about a result, in a few words. */
+export function noteFor(result: CheckResult): string {
+  const notes: string[] = [];
+  if (result.error) notes.push(`${result.error.kind}: ${result.error.message}`);
+  if (result.notAfter !== null) {
+    // An expired chain is untrusted for that reason alone; the status already says so.
+    if (result.trusted === false && !(result.status === 'expired' && result.trustError === 'CERT_HAS_EXPIRED')) {
+      notes.push(`untrusted: ${describeTrustError(result.trustError)}`);
+    }
+    if (result.hostnameMatch === false) notes.push('the certificate does not name this host');
+    if (result.chainNotAfter !== null && result.chainNotAfter < result.notAfter) {
+      notes.push(`an intermediate expires first (${result.chainNotAfter.slice(0, 10)})`);
+    }
+  }
+  if (!result.consistent) notes.push('addresses serve different certificates');
+  const failed = result.endpoints.filter((e) => e.error !== null).length;
+  if (failed > 0 && result.endpoints.length > 1) notes.push(`${failed} of ${result.endpoints.length} addresses failed`);
+  return notes.join('; ');
+}
+
+/** The issuer's common name, or its organisation. */
+function issuerName(issuer: string | null): string {
+  if (issuer === null) return '-';
+  const cn = /(?:^|, )CN=([^,]+)/.exec(issuer)?.[1];
+  const o = /(?:^|, )O=([^,]+)/.exec(issuer)?.[1];
+  return cn && o ? `${cn} (${o})` : (cn ?? o ?? issuer);
+}
+
+/** A table of results, worst first, for a terminal. Colour only when `color` is set. */
+export function renderTable(results: readonly CheckResult[], options: { color: boolean }): string {
+  const header = ['STATUS', 'DAYS', 'EXPIRES', 'TARGET', 'ISSUER', 'NOTE'];
+  const rows = sortWorstFirst(results).map((r) => [
+    r.status,
+    r.daysLeft === null ? '-' : String(r.daysLeft),
+    r.notAfter === null ? '-' : r.notAfter.slice(0, 10),
+    r.target,
+    issuerName(r.issuer),
+    noteFor(r),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[], status?: Status) =>
+    cells
+      .map((cell, i) => {
+        const padded = i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0);
+        return i === 0 && status && options.color
+          ? styleText(STATUS_STYLE[status], padded, { validateStream: false })
+          : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map((row) => line(row, row[0] as Status))].join('\n');
+}

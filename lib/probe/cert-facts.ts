@@ -1,0 +1,107 @@
+import type { X509Certificate } from 'node:crypto';
+import { DAY_MS } from '../policy/renewal-policy.ts';
+import type { ChainEntry } from './check-result.ts';
+
+/** What a check reports about one certificate. */
+export interface CertificateFacts {
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  lifetimeDays: number;
+  serialNumber: string;
+  fingerprint256: string;
+  sans: string[];
+  keyType: string | null;
+  keyBits: number | null;
+  signatureAlgorithm: string | null;
+}
+
+const CURVE_BITS: Record<string, number> = {
+  prime256v1: 256,
+  'P-256': 256,
+  secp256k1: 256,
+  secp384r1: 384,
+  'P-384': 384,
+  secp521r1: 521,
+  'P-521': 521,
+  ed25519: 256,
+  ed448: 456,
+};
+
+export function certificateFacts(cert: X509Certificate): CertificateFacts {
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  const keyType = key.asymmetricKeyType ?? null;
+  const keyBits =
+    details.modulusLength ??
+    (details.namedCurve ? CURVE_BITS[details.namedCurve] : undefined) ??
+    (keyType ? CURVE_BITS[keyType] : undefined) ??
+    null;
+  return {
+    subject: distinguishedName(cert.subject),
+    issuer: distinguishedName(cert.issuer),
+    notBefore: cert.validFromDate.toISOString(),
+    notAfter: cert.validToDate.toISOString(),
+    lifetimeDays: Math.round(((cert.validToDate.getTime() - cert.validFromDate.getTime()) / DAY_MS) * 100) / 100,
+    serialNumber: cert.serialNumber,
+    fingerprint256: cert.fingerprint256,
+    sans: subjectAltNames(cert.subjectAltName),
+    keyType,
+    keyBits,
+    signatureAlgorithm: cert.signatureAlgorithm ?? null,
+  };
+}
+
+/** The short description of a chain member. */
+export function chainEntry(cert: X509Certificate): ChainEntry {
+  return {
+    subject: distinguishedName(cert.subject),
+    issuer: distinguishedName(cert.issuer),
+    notBefore: cert.validFromDate.toISOString(),
+    notAfter: cert.validToDate.toISOString(),
+    fingerprint256: cert.fingerprint256,
+  };
+}
+
+/** Node prints a DN one attribute per line; we keep it on one line. */
+function distinguishedName(dn: string): string {
+  return dn.split('\n').filter(Boolean).join(', ');
+}
+
+/**
+ * Splits Node's subjectAltName text ("DNS:a.example, IP Address:127.0.0.1") into values.
+ * DNS names and IP addresses are given bare; other kinds keep their prefix (`email:…`, `URI:…`).
+ * Node quotes values that contain separators, so quoted strings are honoured.
+ */
+export function subjectAltNames(text: string | undefined): string[] {
+  if (!text) return [];
+  const entries: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' && text[i - 1] !== '\\') quoted = !quoted;
+    if (ch === ',' && !quoted && text[i + 1] === ' ') {
+      entries.push(current);
+      current = '';
+      i++;
+      continue;
+    }
+    current += ch;
+  }
+  if (current) entries.push(current);
+  return entries.map((entry) => {
+    const colon = entry.indexOf(':');
+    const kind = entry.slice(0, colon);
+    let value = entry.slice(colon + 1);
+    if (value.startsWith('"') && value.endsWith('"')) {
+      try {
+        value = JSON.parse(value) as string;
+      } catch {
+        value = value.slice(1, -1);
+      }
+    }
+    return kind === 'DNS' || kind === 'IP Address' ? value : `${kind}:${value}`;
+  });
+}

@@ -1,0 +1,61 @@
+import type { Status } from '../policy/status.ts';
+import type { Protocol } from '../targets/protocols.ts';
+import type { ErrorKind } from './probe-error.ts';
+
+export interface CheckError {
+  kind: ErrorKind;
+  message: string;
+}
+
+/** One address of a target, as one check saw it. */
+export interface EndpointResult {
+  address: string;
+  status: Status;
+  fingerprint256: string | null;
+  notAfter: string | null;
+  error: CheckError | null;
+}
+
+export interface ChainEntry {
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  fingerprint256: string;
+}
+
+/**
+ * The outcome of one check of one target. The same field names serve the CLI's --json output,
+ * the admin API and the stored state (see DESIGN.md). Certificate fields describe the worst
+ * address that served a certificate, and are null when none did.
+ */
+export interface CheckResult {
+  target: string;
+  host: string;
+  port: number;
+  protocol: Protocol;
+  servername: string | null;
+  checkedAt: string;
+  status: Status;
+  daysLeft: number | null;
+  notBefore: string | null;
+  notAfter: string | null;
+  chainNotAfter: string | null;
+  lifetimeDays: number | null;
+  subject: string | null;
+  issuer: string | null;
+  sans: string[];
+  serialNumber: string | null;
+  fingerprint256: string | null;
+  keyType: string | null;
+  keyBits: number | null;
+  signatureAlgorithm: string | null;
+  tlsVersion: string | null;
+  trusted: boolean | null;
+  trustError: string | null;
+  hostnameMatch: boolean | null;
+  consistent: boolean;
+  endpoints: EndpointResult[];
+  chain: ChainEntry[];
+  error: CheckError | null;
+}

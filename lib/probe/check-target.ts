@@ -1,0 +1,231 @@
+import { isIP } from 'node:net';
+import { daysUntil, evaluateCertificate, type Thresholds } from '../policy/renewal-policy.ts';
+import { severity, worstStatus } from '../policy/status.ts';
+import type { Protocol } from '../targets/protocols.ts';
+import { certificateFacts, chainEntry } from './cert-facts.ts';
+import { buildChain } from './chain.ts';
+import type { ChainEntry, CheckError, CheckResult, EndpointResult } from './check-result.ts';
+import { handshake } from './endpoint-handshake.ts';
+import { ProbeError } from './probe-error.ts';
+import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from './resolve-addresses.ts';
+import { DEFAULT_TIMEOUTS, type ProbeTimeouts } from './timeouts.ts';
+import { defaultTrustStore, type TrustStore } from './trust-store.ts';
+
+/** What a check needs to know about a target. */
+export interface CheckRequest {
+  id: string;
+  host: string;
+  port: number;
+  protocol: Protocol;
+  servername?: string | undefined;
+  /** Pinned addresses: probe these instead of resolving the host. */
+  addresses?: string[] | undefined;
+  warnDays?: number | undefined;
+  critDays?: number | undefined;
+}
+
+export interface CheckOptions {
+  trust?: TrustStore;
+  timeouts?: ProbeTimeouts;
+  resolver?: Resolver;
+  maxAddresses?: number;
+  /** Windows for targets that set none of their own. */
+  thresholds?: Thresholds;
+  now?: () => Date;
+}
+
+interface AddressOutcome {
+  result: EndpointResult;
+  detail?: Omit<
+    CheckResult,
+    | 'target'
+    | 'host'
+    | 'port'
+    | 'protocol'
+    | 'servername'
+    | 'checkedAt'
+    | 'status'
+    | 'consistent'
+    | 'endpoints'
+    | 'error'
+  >;
+}
+
+/**
+ * Checks one target: resolves its addresses (or takes the pinned ones), reads the certificate
+ * each serves, and judges it against the renewal policy. Never throws for network trouble:
+ * that is reported in the result with status `error`.
+ */
+export async function checkTarget(request: CheckRequest, options: CheckOptions = {}): Promise<CheckResult> {
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  const now = options.now ?? (() => new Date());
+  const servername = request.servername ?? (isIP(request.host) === 0 ? request.host : undefined);
+  const base = {
+    target: request.id,
+    host: request.host,
+    port: request.port,
+    protocol: request.protocol,
+    servername: servername ?? null,
+  };
+
+  let addresses: string[];
+  try {
+    addresses = request.addresses?.length
+      ? request.addresses.slice(0, options.maxAddresses ?? DEFAULT_MAX_ADDRESSES)
+      : await resolveAddresses(request.host, {
+          resolver: options.resolver ?? systemResolver,
+          timeoutMs: timeouts.dnsMs,
+          maxAddresses: options.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
+        });
+  } catch (error) {
+    return {
+      ...base,
+      ...emptyDetail(),
+      checkedAt: now().toISOString(),
+      status: 'error',
+      consistent: true,
+      endpoints: [],
+      error: toCheckError(error),
+    };
+  }
+
+  const trust = options.trust ?? defaultTrustStore();
+  const thresholds: Thresholds = {
+    warnDays: request.warnDays ?? options.thresholds?.warnDays,
+    critDays: request.critDays ?? options.thresholds?.critDays,
+  };
+  const outcomes = await Promise.all(
+    addresses.map((address) => checkAddress(address, { ...request, servername }, { trust, timeouts, thresholds, now })),
+  );
+
+  const results = outcomes.map((o) => o.result);
+  const status = worstStatus(results.map((r) => r.status));
+  const readable = outcomes.filter((o) => o.detail !== undefined);
+  const worstReadable = readable.reduce<AddressOutcome | undefined>(
+    (worst, o) => (worst === undefined || severity(o.result.status) > severity(worst.result.status) ? o : worst),
+    undefined,
+  );
+  const fingerprints = new Set(readable.map((o) => o.result.fingerprint256));
+  const firstFailure = results.find((r) => r.error !== null);
+  return {
+    ...base,
+    ...(worstReadable?.detail ?? emptyDetail()),
+    checkedAt: now().toISOString(),
+    status,
+    consistent: fingerprints.size <= 1,
+    endpoints: results,
+    error:
+      status === 'error' && firstFailure?.error
+        ? {
+            kind: firstFailure.error.kind,
+            message:
+              results.length > 1
+                ? `${firstFailure.address}: ${firstFailure.error.message}`
+                : firstFailure.error.message,
+          }
+        : null,
+  };
+}
+
+async function checkAddress(
+  address: string,
+  request: CheckRequest,
+  context: { trust: TrustStore; timeouts: ProbeTimeouts; thresholds: Thresholds; now: () => Date },
+): Promise<AddressOutcome> {
+  let handshakeResult: Awaited<ReturnType<typeof handshake>>;
+  try {
+    handshakeResult = await handshake({
+      address,
+      port: request.port,
+      protocol: request.protocol,
+      servername: request.servername,
+      secureContext: context.trust.secureContext,
+      timeouts: context.timeouts,
+    });
+  } catch (error) {
+    return {
+      result: { address, status: 'error', fingerprint256: null, notAfter: null, error: toCheckError(error) },
+    };
+  }
+  const leaf = handshakeResult.certificates[0];
+  if (!leaf) throw new Error('handshake returned no certificate');
+  const facts = certificateFacts(leaf);
+  const chain = buildChain(handshakeResult.certificates, context.trust);
+  const name = request.servername ?? request.host;
+  const hostnameMatch =
+    isIP(name) !== 0
+      ? leaf.checkIP(name) !== undefined
+      : leaf.checkHost(name, { subject: 'never', wildcards: true, partialWildcards: false }) !== undefined;
+  const now = context.now();
+  const verdict = evaluateCertificate(
+    {
+      notBefore: leaf.validFromDate,
+      notAfter: leaf.validToDate,
+      chainNotAfter: chain.notAfter,
+      chainNotBefore: chain.notBefore,
+      trusted: handshakeResult.authorized,
+      trustError: handshakeResult.authorizationError,
+      hostnameMatch,
+    },
+    now,
+    context.thresholds,
+  );
+  const chainEntries: ChainEntry[] = chain.links.map(({ cert }) => chainEntry(cert));
+  return {
+    result: {
+      address,
+      status: verdict.status,
+      fingerprint256: facts.fingerprint256,
+      notAfter: facts.notAfter,
+      error: null,
+    },
+    detail: {
+      daysLeft: daysUntil(leaf.validToDate, now),
+      notBefore: facts.notBefore,
+      notAfter: facts.notAfter,
+      chainNotAfter: chain.notAfter.toISOString(),
+      lifetimeDays: facts.lifetimeDays,
+      subject: facts.subject,
+      issuer: facts.issuer,
+      sans: facts.sans,
+      serialNumber: facts.serialNumber,
+      fingerprint256: facts.fingerprint256,
+      keyType: facts.keyType,
+      keyBits: facts.keyBits,
+      signatureAlgorithm: facts.signatureAlgorithm,
+      tlsVersion: handshakeResult.tlsVersion,
+      trusted: handshakeResult.authorized,
+      trustError: handshakeResult.authorizationError,
+      hostnameMatch,
+      chain: chainEntries,
+    },
+  };
+}
+
+function emptyDetail(): NonNullable<AddressOutcome['detail']> {
+  return {
+    daysLeft: null,
+    notBefore: null,
+    notAfter: null,
+    chainNotAfter: null,
+    lifetimeDays: null,
+    subject: null,
+    issuer: null,
+    sans: [],
+    serialNumber: null,
+    fingerprint256: null,
+    keyType: null,
+    keyBits: null,
+    signatureAlgorithm: null,
+    tlsVersion: null,
+    trusted: null,
+    trustError: null,
+    hostnameMatch: null,
+    chain: [],
+  };
+}
+
+function toCheckError(error: unknown): CheckError {
+  if (error instanceof ProbeError) return { kind: error.kind, message: error.message };
+  throw error;
+}

@@ -1,0 +1,123 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { normalizeTarget, type Target, TargetValidationError } from './target-schema.ts';
+
+/** A target read from a file, with the line it came from. */
+export interface ImportedTarget {
+  line: number;
+  target: Target;
+}
+
+/** A row that could not be read, with the reason. */
+export interface ImportProblem {
+  line: number;
+  message: string;
+}
+
+export interface ImportResult {
+  targets: ImportedTarget[];
+  problems: ImportProblem[];
+}
+
+/** CSV header names people use in their spreadsheets, mapped to target fields. */
+const COLUMN_ALIASES: Record<string, string> = {
+  host: 'host',
+  hostname: 'host',
+  domain: 'host',
+  target: 'host',
+  port: 'port',
+  protocol: 'protocol',
+  servername: 'servername',
+  sni: 'servername',
+  addresses: 'addresses',
+  warndays: 'warnDays',
+  critdays: 'critDays',
+  intervalminutes: 'intervalMinutes',
+  enabled: 'enabled',
+  owner: 'owner',
+  tags: 'tags',
+  notes: 'notes',
+};
+
+/**
+ * Reads a target list: either one target string per line (`#` starts a comment), or a CSV whose
+ * header names a `host` column (plus any of port, protocol, servername, addresses, warnDays,
+ * critDays, intervalMinutes, enabled, owner, tags, notes; other columns are ignored).
+ */
+export function parseTargetFile(text: string): ImportResult {
+  const body = text.replace(/^\uFEFF/, '');
+  const firstLine = body.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
+  return looksLikeCsvHeader(firstLine) ? parseCsvTargets(body) : parseLineTargets(body);
+}
+
+function looksLikeCsvHeader(line: string): boolean {
+  if (!/[,;\t]/.test(line)) return false;
+  return line.split(/[,;\t]/).some((cell) => COLUMN_ALIASES[normalizeHeader(cell)] === 'host');
+}
+
+function normalizeHeader(cell: string): string {
+  return cell
+    .trim()
+    .replace(/^"|"$/g, '')
+    .replace(/[\s_-]/g, '')
+    .toLowerCase();
+}
+
+function parseLineTargets(text: string): ImportResult {
+  const result: ImportResult = { targets: [], problems: [] };
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.replace(/\s#.*$/, '').trim();
+    if (line === '' || line.startsWith('#')) return;
+    addRow(result, index + 1, { host: line });
+  });
+  return result;
+}
+
+function parseCsvTargets(text: string): ImportResult {
+  const result: ImportResult = { targets: [], problems: [] };
+  const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const delimiter = [',', ';', '\t'].reduce(
+    (best, d) => (count(firstLine, d) > count(firstLine, best) ? d : best),
+    ',',
+  );
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, {
+      delimiter,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      comment: '#',
+      comment_no_infix: true,
+      trim: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    const line = (error as { lines?: number }).lines ?? 0;
+    result.problems.push({ line, message: `the CSV cannot be read: ${(error as Error).message}` });
+    return result;
+  }
+  const [header, ...rows] = records;
+  if (!header) return result;
+  const fields = header.record.map((cell) => COLUMN_ALIASES[normalizeHeader(cell)]);
+  for (const { record, info } of rows) {
+    const input: Record<string, string> = {};
+    record.forEach((cell, i) => {
+      const field = fields[i];
+      if (field && cell !== '') input[field] = cell;
+    });
+    addRow(result, info.lines, input);
+  }
+  return result;
+}
+
+function addRow(result: ImportResult, line: number, input: Record<string, string>): void {
+  try {
+    result.targets.push({ line, target: normalizeTarget(input) });
+  } catch (error) {
+    if (!(error instanceof TargetValidationError)) throw error;
+    result.problems.push({ line, message: error.message });
+  }
+}
+
+function count(text: string, char: string): number {
+  return text.split(char).length - 1;
+}

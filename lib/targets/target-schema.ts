@@ -1,0 +1,183 @@
+import { isIP } from 'node:net';
+import * as z from 'zod/mini';
+import { parsePort, parseProtocol, parseTargetString, resolveEndpoint } from './parse-target.ts';
+import type { Protocol } from './protocols.ts';
+import { canonicalHost, InvalidTargetError } from './target-id.ts';
+
+/** Default check interval for a target, in minutes (daily). */
+export const DEFAULT_INTERVAL_MINUTES = 1440;
+/** Most addresses a target may pin. */
+export const MAX_PINNED_ADDRESSES = 8;
+
+/** A watched endpoint and its settings: the admin API body, the stored item, the CSV row. */
+export interface Target {
+  id: string;
+  host: string;
+  port: number;
+  protocol: Protocol;
+  servername: string | undefined;
+  addresses: string[] | undefined;
+  warnDays: number | undefined;
+  critDays: number | undefined;
+  intervalMinutes: number;
+  enabled: boolean;
+  owner: string | undefined;
+  tags: string[];
+  notes: string | undefined;
+}
+
+const days = z.coerce
+  .number({ error: 'must be a number of days' })
+  .check(z.positive('must be more than 0 days'), z.maximum(3650, 'must be at most 3650 days'));
+
+/** A list given as an array, or as text separated by commas, semicolons, bars or spaces (CSV). */
+const listOf = <T extends z.core.SomeType>(item: T, max: number, tooMany: string) =>
+  z.pipe(
+    z.transform((value: unknown) => (typeof value === 'string' ? splitList(value) : value)),
+    z.array(item).check(z.maxLength(max, tooMany)),
+  );
+
+/** Raw target input, as it comes from JSON or a CSV row (strings are coerced). */
+export const targetInputSchema = z
+  .object({
+    host: z
+      .string({ error: 'is required' })
+      .check(z.trim(), z.minLength(1, 'is required'), z.maxLength(1024, 'is too long')),
+    port: z.optional(z.union([z.number(), z.string().check(z.trim())])),
+    protocol: z.optional(z.string()),
+    servername: z.optional(z.string().check(z.trim(), z.maxLength(253, 'is too long'))),
+    addresses: z.optional(
+      listOf(
+        z.string().check(
+          z.trim(),
+          z.refine((a) => isIP(stripBrackets(a)) !== 0, 'must be IP addresses'),
+        ),
+        MAX_PINNED_ADDRESSES,
+        `may pin at most ${MAX_PINNED_ADDRESSES} addresses`,
+      ),
+    ),
+    warnDays: z.optional(days),
+    critDays: z.optional(days),
+    intervalMinutes: z.optional(
+      z.coerce
+        .number({ error: 'must be a number of minutes' })
+        .check(
+          z.int('must be a whole number of minutes'),
+          z.minimum(5, 'must be at least 5 minutes'),
+          z.maximum(525_600, 'must be at most 525600 minutes (a year)'),
+        ),
+    ),
+    enabled: z.optional(z.pipe(z.transform(parseBoolean), z.boolean({ error: 'must be true or false' }))),
+    owner: z.optional(z.string().check(z.trim(), z.maxLength(200, 'is too long'))),
+    tags: z.optional(
+      listOf(
+        z.string().check(z.trim(), z.minLength(1), z.maxLength(64, 'entries must be at most 64 characters')),
+        50,
+        'may hold at most 50 tags',
+      ),
+    ),
+    notes: z.optional(z.string().check(z.maxLength(2000, 'is too long'))),
+  })
+  .check(
+    z.refine((t) => t.warnDays === undefined || t.critDays === undefined || t.critDays <= t.warnDays, {
+      error: 'must not be more than warnDays',
+      path: ['critDays'],
+    }),
+  );
+
+export type TargetInput = z.input<typeof targetInputSchema>;
+
+/** One problem with one field of a target. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class TargetValidationError extends Error {
+  override name = 'TargetValidationError';
+  readonly problems: FieldProblem[];
+  constructor(problems: FieldProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    this.problems = problems;
+  }
+}
+
+/**
+ * Validates raw input and applies defaults, producing a Target with its canonical id.
+ * `host` may itself be a target string (`example.com:8443`, `smtp://mail.example.com`);
+ * explicit `port`/`protocol` fields must then agree with it.
+ */
+export function normalizeTarget(input: unknown): Target {
+  const parsed = targetInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new TargetValidationError(
+      parsed.error.issues.map((issue) => ({
+        field: issue.path.join('.') || 'target',
+        message: issue.message,
+      })),
+    );
+  }
+  const raw = parsed.data;
+  try {
+    const fromHost = parseTargetString(raw.host);
+    const port = raw.port === undefined || raw.port === '' ? undefined : parsePort(String(raw.port));
+    const protocol = raw.protocol === undefined || raw.protocol.trim() === '' ? undefined : parseProtocol(raw.protocol);
+    if (port !== undefined && fromHost.port !== undefined && port !== fromHost.port) {
+      throw new InvalidTargetError(`port ${port} disagrees with the port in host "${raw.host}"`, 'port');
+    }
+    if (protocol !== undefined && fromHost.protocol !== undefined && protocol !== fromHost.protocol) {
+      throw new InvalidTargetError(
+        `protocol ${protocol} disagrees with the protocol in host "${raw.host}"`,
+        'protocol',
+      );
+    }
+    const endpoint = resolveEndpoint({
+      host: fromHost.host,
+      port: port ?? fromHost.port,
+      protocol: protocol ?? fromHost.protocol,
+    });
+    const servername = raw.servername ? canonicalServername(raw.servername) : undefined;
+    return {
+      ...endpoint,
+      servername,
+      addresses: raw.addresses?.length ? raw.addresses.map((a) => canonicalHost(a)) : undefined,
+      warnDays: raw.warnDays,
+      critDays: raw.critDays,
+      intervalMinutes: raw.intervalMinutes ?? DEFAULT_INTERVAL_MINUTES,
+      enabled: raw.enabled ?? true,
+      owner: raw.owner || undefined,
+      tags: raw.tags ?? [],
+      notes: raw.notes || undefined,
+    };
+  } catch (error) {
+    if (error instanceof InvalidTargetError) {
+      throw new TargetValidationError([{ field: error.field ?? 'host', message: error.message }]);
+    }
+    throw error;
+  }
+}
+
+function canonicalServername(name: string): string {
+  const host = canonicalHost(name);
+  if (isIP(host) !== 0) throw new InvalidTargetError('servername must be a host name, not an IP address', 'servername');
+  return host;
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(/[\s,;|]+/)
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+function stripBrackets(address: string): string {
+  return address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+}
+
+function parseBoolean(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim().toLowerCase();
+  if (['true', 'yes', 'y', '1', 'on'].includes(text)) return true;
+  if (['false', 'no', 'n', '0', 'off'].includes(text)) return false;
+  return value;
+}

@@ -1,0 +1,282 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../lib/probe/check-result.ts';
+import { createChain, daysFromNow, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
+import { closedPort, credentials, type RunningServer, startTcpServer, startTlsServer } from '../fixtures/servers.ts';
+
+const BIN = new URL('../../bin/certvigil.js', import.meta.url).pathname;
+const servers: RunningServer[] = [];
+let dir: string;
+let caFile: string;
+let ok: RunningServer;
+let warning: RunningServer;
+let expired: RunningServer;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs the real command in a child process, as a user would, and waits for it to exit by itself. */
+function certvigil(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const killer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`certvigil ${args.join(' ')} did not exit within 20 s\n${stderr}`));
+    }, 20_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+async function serve(leaf: Minted): Promise<RunningServer> {
+  const server = await startTlsServer(credentials(leaf));
+  servers.push(server);
+  return server;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'certvigil-cli-'));
+  const { root, intermediate } = await createChain();
+  caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, root.certPem);
+  ok = await serve(await issueCertificate(intermediate, { notBefore: daysFromNow(-10), notAfter: daysFromNow(80) }));
+  warning = await serve(
+    await issueCertificate(intermediate, { notBefore: daysFromNow(-70), notAfter: daysFromNow(20.5) }),
+  );
+  expired = await serve(
+    await issueCertificate(intermediate, { notBefore: daysFromNow(-95), notAfter: daysFromNow(-4.5) }),
+  );
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('certvigil check', () => {
+  it('prints only a JSON array of check results with --json and exits 0 when all are ok', async () => {
+    const run = await certvigil(['check', `127.0.0.1:${ok.port}`, '--ca', caFile, '--json']);
+    expect(run.code).toBe(0);
+    const results = JSON.parse(run.stdout) as CheckResult[];
+    expect(results).toHaveLength(1);
+    expect(Object.keys(results[0] ?? {}).sort()).toEqual(
+      [
+        'target',
+        'host',
+        'port',
+        'protocol',
+        'servername',
+        'checkedAt',
+        'status',
+        'daysLeft',
+        'notBefore',
+        'notAfter',
+        'chainNotAfter',
+        'lifetimeDays',
+        'subject',
+        'issuer',
+        'sans',
+        'serialNumber',
+        'fingerprint256',
+        'keyType',
+        'keyBits',
+        'signatureAlgorithm',
+        'tlsVersion',
+        'trusted',
+        'trustError',
+        'hostnameMatch',
+        'consistent',
+        'endpoints',
+        'chain',
+        'error',
+      ].sort(),
+    );
+    expect(results[0]).toMatchObject({ status: 'ok', daysLeft: 79, trusted: true });
+    expect(run.stderr).toBe('');
+  });
+
+  it('exits 1 on a warning and 2 when anything is expired, whatever else is ok', async () => {
+    const warn = await certvigil(['check', `127.0.0.1:${ok.port}`, `127.0.0.1:${warning.port}`, '--ca', caFile]);
+    expect(warn.code).toBe(1);
+    const bad = await certvigil([
+      'check',
+      `127.0.0.1:${ok.port}`,
+      `127.0.0.1:${warning.port}`,
+      `127.0.0.1:${expired.port}`,
+      '--ca',
+      caFile,
+    ]);
+    expect(bad.code).toBe(2);
+  });
+
+  it('exits 3 when a target cannot be read and nothing is worse', async () => {
+    const port = await closedPort();
+    const run = await certvigil(['check', `127.0.0.1:${port}`, `127.0.0.1:${ok.port}`, '--ca', caFile]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/refused: connection refused/);
+  });
+
+  it('prints a table sorted by days left, worst first', async () => {
+    const run = await certvigil([
+      'check',
+      `127.0.0.1:${ok.port}`,
+      `127.0.0.1:${expired.port}`,
+      `127.0.0.1:${warning.port}`,
+      '--ca',
+      caFile,
+    ]);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^STATUS\s+DAYS\s+EXPIRES\s+TARGET\s+ISSUER\s+NOTE$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([
+      ['expired', '-5'],
+      ['warning', '20'],
+      ['ok', '79'],
+    ]);
+    expect(lines[1]).toContain(`127.0.0.1:${expired.port}`);
+    expect(run.stdout).not.toMatch(/\x1b\[/); // no colour when stdout is not a terminal
+  });
+
+  it('treats the certificate as untrusted without the CA, and honours NODE_EXTRA_CA_CERTS', async () => {
+    const without = await certvigil(['check', `127.0.0.1:${ok.port}`, '--json']);
+    expect(without.code).toBe(2);
+    expect(JSON.parse(without.stdout)[0]).toMatchObject({ status: 'invalid', trusted: false });
+    const withEnv = await certvigil(['check', `127.0.0.1:${ok.port}`, '--json'], {
+      env: { NODE_EXTRA_CA_CERTS: caFile },
+    });
+    expect(JSON.parse(withEnv.stdout)[0]).toMatchObject({ status: 'ok', trusted: true });
+  });
+
+  it('trusts NODE_EXTRA_CA_CERTS and --ca together', async () => {
+    const other = await createChain();
+    const otherCa = join(dir, 'other-ca.pem');
+    writeFileSync(otherCa, other.root.certPem);
+    const otherServer = await serve(other.leaf);
+    const run = await certvigil(
+      ['check', `127.0.0.1:${ok.port}`, `127.0.0.1:${otherServer.port}`, '--ca', otherCa, '--json'],
+      {
+        env: { NODE_EXTRA_CA_CERTS: caFile },
+      },
+    );
+    expect((JSON.parse(run.stdout) as CheckResult[]).map((r) => [r.status, r.trusted])).toEqual([
+      ['ok', true],
+      ['ok', true],
+    ]);
+  });
+
+  it('reads targets from a spreadsheet CSV with --file, and from stdin with --file -', async () => {
+    const csv = join(dir, 'inventory.csv');
+    writeFileSync(csv, `Hostname,Port,Owner\n127.0.0.1,${ok.port},web\n127.0.0.1,${warning.port},api\n`);
+    const run = await certvigil(['check', '--file', csv, '--ca', caFile, '--json']);
+    expect((JSON.parse(run.stdout) as CheckResult[]).map((r) => r.status)).toEqual(['ok', 'warning']);
+    const stdin = await certvigil(['check', '--file', '-', '--ca', caFile, '--json'], {
+      stdin: `127.0.0.1:${ok.port}\n`,
+    });
+    expect((JSON.parse(stdin.stdout) as CheckResult[]).map((r) => r.target)).toEqual([`127.0.0.1:${ok.port}`]);
+  });
+
+  it('probes the addresses given with --resolve instead of resolving the name', async () => {
+    const run = await certvigil([
+      'check',
+      `https://web.test:${ok.port}`,
+      '--resolve',
+      `web.test:${ok.port}:127.0.0.1`,
+      '--servername',
+      'localhost',
+      '--ca',
+      caFile,
+      '--json',
+    ]);
+    const [result] = JSON.parse(run.stdout) as CheckResult[];
+    expect(result).toMatchObject({
+      target: `web.test:${ok.port}`,
+      servername: 'localhost',
+      status: 'ok',
+      hostnameMatch: true,
+    });
+    expect(result?.endpoints.map((e) => e.address)).toEqual(['127.0.0.1']);
+  });
+
+  it('applies --warn-days and --crit-days', async () => {
+    const run = await certvigil([
+      'check',
+      `127.0.0.1:${ok.port}`,
+      '--ca',
+      caFile,
+      '--warn-days',
+      '100',
+      '--crit-days',
+      '85',
+      '--json',
+    ]);
+    expect(JSON.parse(run.stdout)[0].status).toBe('critical');
+    expect(run.code).toBe(2);
+  });
+
+  it('exits by itself within the timeout when a server never answers', async () => {
+    const silent = await startTcpServer(() => undefined);
+    servers.push(silent);
+    const run = await certvigil(['check', `127.0.0.1:${silent.port}`, '--timeout', '500', '--json']);
+    expect(run.code).toBe(3);
+    expect(JSON.parse(run.stdout)[0].error.kind).toBe('timeout');
+    expect(run.ms).toBeLessThan(5000);
+  });
+
+  it.each([
+    [[], /no targets/],
+    [['example.com:0'], /target "example.com:0": port 0 is outside 1 to 65535/],
+    [['example.com', '--timeout', 'soon'], /--timeout must be a whole number of at least 1 \(got "soon"\)/],
+    [['example.com', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 1000 \(got "0"\)/],
+    [['example.com', '--warn-days', '5', '--crit-days', '9'], /--crit-days 9 must not be more than --warn-days 5/],
+    [['example.com', '--bogus'], /Unknown option '--bogus'/],
+    [['example.com', '--resolve', 'example.com:443'], /--resolve "example.com:443" is not host:port:address/],
+    [['example.com', '--resolve', 'other.com:443:127.0.0.1'], /--resolve other.com:443:… matches no target/],
+    [['example.com', '--resolve', 'example.com:443:not-ip'], /"not-ip" is not an IP address/],
+    [['example.com', '--ca', '/nonexistent/ca.pem'], /cannot read CA file \/nonexistent\/ca.pem: ENOENT/],
+    [['example.com', '--file', '/nonexistent/list'], /cannot read --file \/nonexistent\/list: ENOENT/],
+    [['example.com', '--servername', '10.0.0.1'], /--servername must be a host name/],
+  ])('rejects bad arguments %j with one line and exit 3', async (args, message) => {
+    const run = await certvigil(['check', ...args]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^certvigil: /);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('names the bad line of a target file', async () => {
+    const file = join(dir, 'bad.txt');
+    writeFileSync(file, 'example.com\nexample.com:99999\n');
+    const run = await certvigil(['check', '--file', file]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(`certvigil: ${file}:2: port: port 99999 is outside 1 to 65535\n`);
+  });
+
+  it('rejects an unknown command', async () => {
+    const run = await certvigil(['chekc']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('certvigil: unknown command "chekc" (try certvigil --help)\n');
+  });
+});
