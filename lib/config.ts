@@ -1,0 +1,137 @@
+// Configuration of the Lambda functions: read from the environment once, at cold start, and
+// validated, with one error naming every missing or bad variable. The only place that reads
+// process.env.
+
+import { DISPATCH_DEFAULTS } from './dispatch/dispatch-round.ts';
+import { DEFAULT_UNREACHABLE_AFTER } from './policy/transitions.ts';
+import { DEFAULT_TIMEOUTS } from './probe/timeouts.ts';
+import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  private readonly env: Env;
+  private readonly missing: string[] = [];
+  private readonly invalid: string[] = [];
+
+  constructor(env: Env) {
+    this.env = env;
+  }
+
+  text(name: string): string {
+    const value = this.env[name]?.trim();
+    if (!value) {
+      this.missing.push(name);
+      return '';
+    }
+    return value;
+  }
+
+  optionalText(name: string): string | undefined {
+    return this.env[name]?.trim() || undefined;
+  }
+
+  number(name: string, fallback: number, rule: { min: number; max?: number; integer?: boolean }): number {
+    const raw = this.env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (
+      !Number.isFinite(value) ||
+      value < rule.min ||
+      (rule.max !== undefined && value > rule.max) ||
+      (rule.integer && !Number.isInteger(value))
+    ) {
+      const range = rule.max === undefined ? `at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
+      this.invalid.push(`${name} must be ${rule.integer ? 'a whole number' : 'a number'} ${range} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  optionalNumber(name: string, rule: { min: number; max?: number }): number | undefined {
+    if (!this.env[name]?.trim()) return undefined;
+    return this.number(name, 0, rule);
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    this.invalid.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  /** Throws one ConfigError naming everything wrong, or returns the value. */
+  done<T>(value: T): T {
+    const problems = [
+      ...(this.missing.length
+        ? [`missing environment variable${this.missing.length > 1 ? 's' : ''} ${this.missing.join(', ')}`]
+        : []),
+      ...this.invalid,
+    ];
+    if (problems.length) throw new ConfigError(`certvigil configuration: ${problems.join('; ')}`);
+    return value;
+  }
+}
+
+export interface DispatcherConfig {
+  targetsTable: string;
+  probeFunctionName: string;
+  segments: number;
+  concurrency: number;
+  dueSlackMs: number;
+}
+
+export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
+  const r = new Reader(env);
+  return r.done({
+    targetsTable: r.text('TARGETS_TABLE'),
+    probeFunctionName: r.text('PROBE_FUNCTION_NAME'),
+    segments: r.number('DISPATCH_SEGMENTS', DISPATCH_DEFAULTS.segments, { min: 1, max: 64, integer: true }),
+    concurrency: r.number('DISPATCH_CONCURRENCY', DISPATCH_DEFAULTS.concurrency, { min: 1, max: 1000, integer: true }),
+    dueSlackMs: r.number('DUE_SLACK_MINUTES', DISPATCH_DEFAULTS.dueSlackMs / 60_000, { min: 0, max: 1440 }) * 60_000,
+  });
+}
+
+export interface ProbeConfig {
+  targetsTable: string;
+  historyTable: string;
+  topicArn: string;
+  historyTtlDays: number;
+  unreachableAfter: number;
+  endpointTimeoutMs: number;
+  warnDays: number | undefined;
+  critDays: number | undefined;
+}
+
+export function probeConfig(env: Env = process.env): ProbeConfig {
+  const r = new Reader(env);
+  return r.done({
+    targetsTable: r.text('TARGETS_TABLE'),
+    historyTable: r.text('HISTORY_TABLE'),
+    topicArn: r.text('TOPIC_ARN'),
+    historyTtlDays: r.number('HISTORY_TTL_DAYS', DEFAULT_HISTORY_TTL_DAYS, { min: 1, max: 3650, integer: true }),
+    unreachableAfter: r.number('UNREACHABLE_AFTER', DEFAULT_UNREACHABLE_AFTER, { min: 1, max: 100, integer: true }),
+    endpointTimeoutMs: r.number('ENDPOINT_TIMEOUT_MS', DEFAULT_TIMEOUTS.endpointMs, {
+      min: 100,
+      max: 60_000,
+      integer: true,
+    }),
+    warnDays: r.optionalNumber('WARN_DAYS', { min: 0, max: 3650 }),
+    critDays: r.optionalNumber('CRIT_DAYS', { min: 0, max: 3650 }),
+  });
+}
+
+export interface NotifierConfig {
+  slackSecretId: string | undefined;
+}
+
+export function notifierConfig(env: Env = process.env): NotifierConfig {
+  const r = new Reader(env);
+  return r.done({ slackSecretId: r.optionalText('SLACK_SECRET_ID') });
+}

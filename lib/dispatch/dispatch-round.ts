@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { TargetStore } from '../store/target-store.ts';
+import type { Target } from '../targets/target-schema.ts';
+
+/** What the dispatcher sends each probe invocation. */
+export interface ProbePayload {
+  target: Target;
+  roundId: string;
+}
+
+/** Where a round stands, so a fresh invocation can carry on from there. */
+export interface DispatchCursor {
+  roundId: string;
+  startedAt: string;
+  /** Targets due by this time (epoch ms) belong to the round; fixed for the whole round. */
+  dueBy: number;
+  /** Per scan segment: the key to resume from, null to start, 'done' when finished. */
+  segments: (Record<string, unknown> | null | 'done')[];
+  /** How many invocations of the dispatcher this round has used so far. */
+  part: number;
+}
+
+export interface DispatchReport {
+  roundId: string;
+  part: number;
+  dispatched: number;
+  failed: number;
+  scanned: number;
+  durationMs: number;
+  /** Set when time ran out: hand it to a fresh invocation. */
+  continuation: DispatchCursor | undefined;
+}
+
+export interface DispatchOptions {
+  /** Parallel scan segments (default 4). */
+  segments?: number;
+  /** Probe invocations in flight at once (default 64). */
+  concurrency?: number;
+  pageSize?: number;
+  /** A target due within this margin counts as due, so checks do not drift later each day. */
+  dueSlackMs?: number;
+  /** Milliseconds this invocation has left; stop scanning when fewer than `safetyMarginMs`. */
+  remainingMs?: () => number;
+  safetyMarginMs?: number;
+  now?: () => Date;
+  onError?: (target: Target, error: unknown) => void;
+}
+
+export const DISPATCH_DEFAULTS = {
+  segments: 4,
+  concurrency: 64,
+  pageSize: 1000,
+  dueSlackMs: 10 * 60_000,
+  safetyMarginMs: 30_000,
+} as const;
+
+/**
+ * Runs (part of) a dispatch round: pages through the targets with a parallel scan, and invokes
+ * the probe for every enabled target that is due, with bounded concurrency. Pages are taken
+ * whole, and scanning stops between pages when the invocation's time is nearly up; the report
+ * then carries a continuation cursor from which nothing is repeated or skipped.
+ */
+export async function dispatchRound(
+  deps: { targets: TargetStore; invoke: (payload: ProbePayload) => Promise<void> },
+  options: DispatchOptions = {},
+  cursor?: DispatchCursor,
+): Promise<DispatchReport> {
+  const started = Date.now();
+  const now = options.now ?? (() => new Date());
+  const totalSegments = cursor?.segments.length ?? options.segments ?? DISPATCH_DEFAULTS.segments;
+  const round: DispatchCursor = cursor
+    ? { ...cursor, segments: [...cursor.segments], part: cursor.part + 1 }
+    : {
+        roundId: randomUUID(),
+        startedAt: now().toISOString(),
+        dueBy: now().getTime() + (options.dueSlackMs ?? DISPATCH_DEFAULTS.dueSlackMs),
+        segments: Array.from({ length: totalSegments }, () => null),
+        part: 1,
+      };
+  const remaining = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
+  const margin = options.safetyMarginMs ?? DISPATCH_DEFAULTS.safetyMarginMs;
+  const limit = semaphore(options.concurrency ?? DISPATCH_DEFAULTS.concurrency);
+  const report = { dispatched: 0, failed: 0, scanned: 0 };
+
+  const runSegment = async (segment: number): Promise<void> => {
+    while (round.segments[segment] !== 'done' && remaining() > margin) {
+      const start = round.segments[segment];
+      const page = await deps.targets.scanDue({
+        segment,
+        totalSegments,
+        dueBy: round.dueBy,
+        startKey: start === null ? undefined : (start as Record<string, unknown>),
+        pageSize: options.pageSize ?? DISPATCH_DEFAULTS.pageSize,
+      });
+      report.scanned += page.scanned;
+      await Promise.all(
+        page.targets.map((target) =>
+          limit(async () => {
+            try {
+              await deps.invoke({ target, roundId: round.roundId });
+              report.dispatched++;
+            } catch (error) {
+              report.failed++;
+              options.onError?.(target, error);
+            }
+          }),
+        ),
+      );
+      round.segments[segment] = page.nextKey ?? 'done';
+    }
+  };
+  await Promise.all(Array.from({ length: totalSegments }, (_, segment) => runSegment(segment)));
+
+  const finished = round.segments.every((s) => s === 'done');
+  return {
+    roundId: round.roundId,
+    part: round.part,
+    ...report,
+    durationMs: Date.now() - started,
+    continuation: finished ? undefined : round,
+  };
+}
+
+/** Runs at most `max` tasks at once. */
+function semaphore(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async (task) => {
+    if (active >= max) await new Promise<void>((resolve) => queue.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}

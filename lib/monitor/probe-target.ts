@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_UNREACHABLE_AFTER, decideTransition, type MonitorEvent } from '../policy/transitions.ts';
+import type { CheckResult } from '../probe/check-result.ts';
+import type { HistoryStore } from '../store/history-store.ts';
+import { MAX_SENT_KEYS, type PendingEvent, type StoredTarget, type TargetStore } from '../store/target-store.ts';
+import type { Target } from '../targets/target-schema.ts';
+
+/** Publishes one event to its subscribers (SNS in AWS, the outbox in local mode). */
+export interface EventPublisher {
+  publish(event: MonitorEvent): Promise<void>;
+}
+
+export interface ProbeDependencies {
+  targets: TargetStore;
+  history: HistoryStore;
+  publisher: EventPublisher;
+  check: (target: Target) => Promise<CheckResult>;
+  now?: () => Date;
+  /** Failed checks in a row before `unreachable` (default 2). */
+  unreachableAfter?: number;
+  /** How long a claim on a pending event holds before another probe may take it over. */
+  claimLeaseMs?: number;
+}
+
+export interface ProbeOutcome {
+  result: CheckResult;
+  /** Events this run added to the target's pending events. */
+  recorded: MonitorEvent[];
+  /** Events this run published. */
+  published: MonitorEvent[];
+  /** The target was deleted while it was being checked; nothing was stored. */
+  deleted: boolean;
+}
+
+export const DEFAULT_CLAIM_LEASE_MS = 60_000;
+const MAX_WRITE_ATTEMPTS = 8;
+
+/**
+ * One probe run for one target: check it, store the new state with the events it causes,
+ * append the history record, and publish pending events. Safe to run concurrently and more
+ * than once for the same target: writes are conditional on the item's version, events are
+ * deduplicated by key, and only the probe that claims an event publishes it. If publishing
+ * fails, the event stays pending and this function throws, so the invocation's retry (or the
+ * next check) publishes it.
+ */
+export async function probeTarget(deps: ProbeDependencies, target: Target): Promise<ProbeOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const result = await deps.check(target);
+  const outcome: ProbeOutcome = { result, recorded: [], published: [], deleted: false };
+
+  let stored: StoredTarget | undefined;
+  for (let attempt = 1; ; attempt++) {
+    stored = await deps.targets.getTarget(target.id);
+    if (!stored) {
+      outcome.deleted = true;
+      return outcome;
+    }
+    // A late or duplicated run must not overwrite a newer check.
+    if (stored.state && stored.state.result.checkedAt >= result.checkedAt) break;
+    const transition = decideTransition(stored.state, result, {
+      unreachableAfter: deps.unreachableAfter ?? DEFAULT_UNREACHABLE_AFTER,
+    });
+    const known = new Set([
+      ...Object.keys(stored.sent ?? {}),
+      ...Object.values(stored.pending ?? {}).map((p) => p.event.key),
+    ]);
+    const fresh = transition.events.filter((e) => !known.has(e.key));
+    const pending: Record<string, PendingEvent> = { ...stored.pending };
+    for (const event of fresh) pending[event.id] = { event };
+    const nextCheckAt = Date.parse(result.checkedAt) + stored.intervalMinutes * 60_000;
+    if (await deps.targets.recordCheck(target.id, stored.version, { state: transition.state, pending, nextCheckAt })) {
+      outcome.recorded = fresh;
+      break;
+    }
+    if (attempt >= MAX_WRITE_ATTEMPTS)
+      throw new Error(`could not record the check of ${target.id}: too much contention`);
+  }
+  await deps.history.append(result);
+  outcome.published = await publishPending(deps, target.id, now);
+  return outcome;
+}
+
+/**
+ * Publishes every pending event of a target that nobody else is publishing. Returns what this
+ * call published; throws after trying all of them if any publish failed.
+ */
+export async function publishPending(deps: ProbeDependencies, id: string, now: () => Date): Promise<MonitorEvent[]> {
+  const lease = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+  const published: MonitorEvent[] = [];
+  const failures: unknown[] = [];
+  const attempted = new Set<string>();
+  for (let round = 0; round < 100; round++) {
+    const stored = await deps.targets.getTarget(id);
+    if (!stored) break;
+    const claimable = Object.entries(stored.pending ?? {}).find(
+      ([eventId, p]) => !attempted.has(eventId) && (!p.claim || p.claim.at + lease < now().getTime()),
+    );
+    if (!claimable) break;
+    const [eventId, { event }] = claimable;
+    const token = randomUUID();
+    if (!(await deps.targets.claimEvent(id, stored.version, eventId, { token, at: now().getTime() }))) continue;
+    attempted.add(eventId);
+    try {
+      await deps.publisher.publish(event);
+    } catch (error) {
+      failures.push(error);
+      await deps.targets.releaseEvent(id, eventId, token);
+      continue;
+    }
+    await deps.targets.completeEvent(id, eventId, event.key, token, now());
+    published.push(event);
+    if (Object.keys(stored.sent ?? {}).length > MAX_SENT_KEYS) await deps.targets.pruneSent(id, stored.sent);
+  }
+  if (failures.length > 0) {
+    throw new AggregateError(
+      failures,
+      `${failures.length} notification(s) for ${id} could not be published; they stay pending`,
+    );
+  }
+  return published;
+}

@@ -1,0 +1,147 @@
+import { describeTrustError } from '../policy/renewal-policy.ts';
+import type { MonitorEvent, Severity } from '../policy/transitions.ts';
+import type { CheckResult } from '../probe/check-result.ts';
+
+/** What subscribers receive: the event, and the words a person reads. */
+export interface Notification {
+  version: 1;
+  id: string;
+  event: MonitorEvent['event'];
+  severity: Severity;
+  target: string;
+  occurredAt: string;
+  /** Under 100 ASCII characters: the target and the news. */
+  subject: string;
+  /** Plain text: what happened, the certificate, each address, and what to do. */
+  text: string;
+  status: CheckResult['status'];
+  daysLeft: number | null;
+  notAfter: string | null;
+  issuer: string | null;
+  serialNumber: string | null;
+  fingerprint256: string | null;
+  previous: MonitorEvent['previous'] | null;
+  endpoints: CheckResult['endpoints'];
+  error: CheckResult['error'];
+}
+
+const SUBJECT_LIMIT = 99;
+
+export function renderNotification(event: MonitorEvent): Notification {
+  const r = event.result;
+  const news = headline(event);
+  return {
+    version: 1,
+    id: event.id,
+    event: event.event,
+    severity: event.severity,
+    target: event.target,
+    occurredAt: event.occurredAt,
+    subject: subjectLine(`[certvigil] ${event.severity.toUpperCase()} ${event.target}: ${news}`),
+    text: body(event, news),
+    status: r.status,
+    daysLeft: r.daysLeft,
+    notAfter: r.notAfter,
+    issuer: r.issuer,
+    serialNumber: r.serialNumber,
+    fingerprint256: r.fingerprint256,
+    previous: event.previous ?? null,
+    endpoints: r.endpoints,
+    error: r.error,
+  };
+}
+
+/** SNS subjects must be ASCII without line breaks, at most 100 characters. */
+function subjectLine(text: string): string {
+  const ascii = text.replace(/[^\x20-\x7e]/g, '?');
+  return ascii.length <= SUBJECT_LIMIT ? ascii : `${ascii.slice(0, SUBJECT_LIMIT - 3)}...`;
+}
+
+function days(n: number | null): string {
+  if (n === null) return 'unknown days';
+  const abs = Math.abs(n);
+  return `${abs} day${abs === 1 ? '' : 's'}`;
+}
+
+function date(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 10) : 'unknown';
+}
+
+function headline(event: MonitorEvent): string {
+  const r = event.result;
+  const chainFirst = r.chainNotAfter !== null && r.notAfter !== null && r.chainNotAfter < r.notAfter;
+  switch (event.event) {
+    case 'entered-window':
+      return chainFirst
+        ? `intermediate certificate expires ${date(r.chainNotAfter)}`
+        : `certificate expires in ${days(r.daysLeft)} (${date(r.notAfter)})`;
+    case 'expired':
+      return chainFirst
+        ? `intermediate certificate expired ${date(r.chainNotAfter)}`
+        : `certificate expired ${days(r.daysLeft)} ago`;
+    case 'renewed':
+      return `certificate renewed, valid until ${date(r.notAfter)}`;
+    case 'invalid':
+      return `certificate is not accepted: ${invalidSummary(r)}`;
+    case 'unreachable':
+      return `unreachable (${r.error?.kind ?? 'error'})`;
+    case 'recovered':
+      return 'recovered';
+    case 'inconsistent':
+      return 'addresses serve different certificates';
+  }
+}
+
+function invalidSummary(r: CheckResult): string {
+  if (r.notBefore && r.notBefore > r.checkedAt) return `not valid before ${date(r.notBefore)}`;
+  if (r.trusted === false) return describeTrustError(r.trustError);
+  if (r.hostnameMatch === false) return 'it does not name this host';
+  return 'invalid';
+}
+
+const NEXT_STEP: Record<MonitorEvent['event'], string> = {
+  'entered-window':
+    'Renew the certificate and deploy it to every address, or find out why automatic renewal has not happened.',
+  expired: 'Clients are refusing this endpoint now. Renew and deploy the certificate (and intermediate) immediately.',
+  renewed: 'Nothing to do: this is a confirmation that a new certificate is being served.',
+  invalid: 'Clients will refuse this certificate. Fix the chain, name or validity as described above and redeploy.',
+  unreachable: 'Check that the service is up and reachable from the monitor; the certificate could not be read.',
+  recovered: 'Nothing to do: the problem reported earlier is gone.',
+  inconsistent: 'Finish the rollout: every address should serve the same certificate.',
+};
+
+function body(event: MonitorEvent, news: string): string {
+  const r = event.result;
+  const lines = [`${event.target}: ${news}.`, ''];
+  if (event.previous) {
+    lines.push(
+      `Previous certificate: valid until ${date(event.previous.notAfter)}, fingerprint ${event.previous.fingerprint256}`,
+    );
+  }
+  if (r.notAfter) {
+    lines.push(
+      `Certificate: ${r.subject ?? ''}`,
+      `Expires: ${date(r.notAfter)} (${r.daysLeft !== null && r.daysLeft < 0 ? `${days(r.daysLeft)} ago` : `in ${days(r.daysLeft)}`})`,
+    );
+    if (r.chainNotAfter && r.chainNotAfter < r.notAfter) lines.push(`Intermediate expires: ${date(r.chainNotAfter)}`);
+    lines.push(
+      `Issuer: ${r.issuer ?? 'unknown'}`,
+      `Serial: ${r.serialNumber ?? 'unknown'}`,
+      `SHA-256 fingerprint: ${r.fingerprint256 ?? ''}`,
+    );
+    if (r.trusted === false) lines.push(`Trust: ${describeTrustError(r.trustError)}`);
+    if (r.hostnameMatch === false) lines.push(`Name: the certificate does not name ${r.servername ?? r.host}`);
+  }
+  if (r.error) lines.push(`Error: ${r.error.kind}: ${r.error.message}`);
+  lines.push('', 'Addresses:');
+  for (const e of r.endpoints) {
+    lines.push(
+      e.error
+        ? `  ${e.address}  ${e.status}  ${e.error.kind}: ${e.error.message}`
+        : `  ${e.address}  ${e.status}  expires ${date(e.notAfter)}  ${e.fingerprint256 ?? ''}`,
+    );
+  }
+  if (r.endpoints.length === 0) lines.push('  (none resolved)');
+  lines.push('', `Next step: ${NEXT_STEP[event.event]}`, '', `Checked ${r.checkedAt} (${r.protocol}, port ${r.port}).`);
+  return lines.join('\n');
+}

@@ -1,0 +1,46 @@
+// The key schema of certvigil's tables: one definition, used by the CDK stack, local mode and tests.
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/** Targets and their latest state: one item per target, keyed by target id. */
+export const TARGETS_TABLE = {
+  partitionKey: { name: 'id', type: 'S' },
+} as const;
+
+/** One item per check, kept for the history TTL, newest last within a target. */
+export const HISTORY_TABLE = {
+  partitionKey: { name: 'target', type: 'S' },
+  sortKey: { name: 'checkedAt', type: 'S' },
+  /** Epoch seconds after which DynamoDB deletes the item. */
+  timeToLiveAttribute: 'expiresAt',
+} as const;
+
+export interface TableNames {
+  targets: string;
+  history: string;
+}
+
+/** CreateTable inputs (on-demand) for DynamoDB Local and tests; the stack builds the same keys. */
+export function createTableInputs(names: TableNames): CreateTableCommandInput[] {
+  return [
+    {
+      TableName: names.targets,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: TARGETS_TABLE.partitionKey.name, AttributeType: TARGETS_TABLE.partitionKey.type },
+      ],
+      KeySchema: [{ AttributeName: TARGETS_TABLE.partitionKey.name, KeyType: 'HASH' }],
+    },
+    {
+      TableName: names.history,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: HISTORY_TABLE.partitionKey.name, AttributeType: HISTORY_TABLE.partitionKey.type },
+        { AttributeName: HISTORY_TABLE.sortKey.name, AttributeType: HISTORY_TABLE.sortKey.type },
+      ],
+      KeySchema: [
+        { AttributeName: HISTORY_TABLE.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: HISTORY_TABLE.sortKey.name, KeyType: 'RANGE' },
+      ],
+    },
+  ];
+}

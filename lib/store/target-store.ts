@@ -1,0 +1,256 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  ScanCommand,
+  type ScanCommandOutput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
+import type { Target } from '../targets/target-schema.ts';
+import { isConditionFailure } from './document-client.ts';
+
+/** An event recorded in a target's item until it has been published. */
+export interface PendingEvent {
+  event: MonitorEvent;
+  /** Set while one probe publishes it; a claim older than the lease may be taken over. */
+  claim?: { token: string; at: number } | undefined;
+}
+
+/** A target as stored: its settings plus what the monitor keeps about it. */
+export interface StoredTarget extends Target {
+  createdAt: string;
+  updatedAt: string;
+  /** Epoch milliseconds from which the target is due for its next check. */
+  nextCheckAt: number;
+  /** Bumped by every monitor write; conditional writes compare it. */
+  version: number;
+  state?: MonitorState | undefined;
+  pending: Record<string, PendingEvent>;
+  /** Keys of events already published, with when (bounded; the oldest are dropped). */
+  sent: Record<string, string>;
+}
+
+/** Most sent-event keys remembered per target. */
+export const MAX_SENT_KEYS = 100;
+
+/** A page of due targets from one scan segment, and where the next page starts. */
+export interface DuePage {
+  targets: Target[];
+  nextKey: Record<string, unknown> | undefined;
+  /** Items DynamoDB read for the page, due or not. */
+  scanned: number;
+}
+
+const SETTINGS = [
+  'host',
+  'port',
+  'protocol',
+  'servername',
+  'addresses',
+  'warnDays',
+  'critDays',
+  'intervalMinutes',
+  'enabled',
+  'owner',
+  'tags',
+  'notes',
+] as const;
+
+/** The targets table: settings written by people, state written by probes. */
+export class TargetStore {
+  private readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+
+  constructor(doc: DynamoDBDocumentClient, tableName: string) {
+    this.doc = doc;
+    this.tableName = tableName;
+  }
+
+  /**
+   * Creates the target or updates its settings, leaving its state alone. A new target is due
+   * at once. Returns whether it was created.
+   */
+  async putTarget(target: Target, now: Date): Promise<{ created: boolean }> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = {
+      ':now': now.toISOString(),
+      ':nowMs': now.getTime(),
+      ':zero': 0,
+      ':empty': {},
+    };
+    const sets = [
+      '#updatedAt = :now',
+      'createdAt = if_not_exists(createdAt, :now)',
+      'version = if_not_exists(version, :zero)',
+      'nextCheckAt = if_not_exists(nextCheckAt, :nowMs)',
+      'pending = if_not_exists(pending, :empty)',
+      'sent = if_not_exists(sent, :empty)',
+    ];
+    const removes: string[] = [];
+    for (const field of SETTINGS) {
+      names[`#${field}`] = field;
+      const value = target[field];
+      if (value === undefined) removes.push(`#${field}`);
+      else {
+        sets.push(`#${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    const result = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { id: target.id },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    return { created: result.Attributes?.createdAt === undefined };
+  }
+
+  async getTarget(id: string): Promise<StoredTarget | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }),
+    );
+    return result.Item as StoredTarget | undefined;
+  }
+
+  async deleteTarget(id: string): Promise<boolean> {
+    const result = await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { id }, ReturnValues: 'ALL_OLD' }),
+    );
+    return result.Attributes !== undefined;
+  }
+
+  /**
+   * One page of one segment of a parallel scan, keeping the enabled targets due at `dueBy`
+   * and reading only their settings.
+   */
+  async scanDue(options: {
+    segment: number;
+    totalSegments: number;
+    dueBy: number;
+    startKey?: Record<string, unknown> | undefined;
+    pageSize?: number;
+  }): Promise<DuePage> {
+    const names: Record<string, string> = { '#id': 'id', '#enabled': 'enabled', '#next': 'nextCheckAt' };
+    for (const field of SETTINGS) names[`#${field}`] = field;
+    const result: ScanCommandOutput = await this.doc.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        Segment: options.segment,
+        TotalSegments: options.totalSegments,
+        ExclusiveStartKey: options.startKey,
+        Limit: options.pageSize ?? 1000,
+        FilterExpression: '#enabled = :true AND #next <= :dueBy',
+        ProjectionExpression: ['#id', ...SETTINGS.map((f) => `#${f}`)].join(', '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':true': true, ':dueBy': options.dueBy },
+      }),
+    );
+    return {
+      targets: (result.Items ?? []) as Target[],
+      nextKey: result.LastEvaluatedKey,
+      scanned: result.ScannedCount ?? 0,
+    };
+  }
+
+  /**
+   * Records a check: the new state, the events now pending, and when the target is next due,
+   * only if nobody wrote the item since `expectedVersion` was read. False when someone did.
+   */
+  async recordCheck(
+    id: string,
+    expectedVersion: number,
+    update: { state: MonitorState; pending: Record<string, PendingEvent>; nextCheckAt: number },
+  ): Promise<boolean> {
+    return this.conditional({
+      TableName: this.tableName,
+      Key: { id },
+      UpdateExpression: 'SET #state = :state, pending = :pending, nextCheckAt = :next, version = :newVersion',
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':state': update.state,
+        ':pending': update.pending,
+        ':next': update.nextCheckAt,
+        ':version': expectedVersion,
+        ':newVersion': expectedVersion + 1,
+      },
+    });
+  }
+
+  /** Claims a pending event for publishing, if the item is still at `expectedVersion`. */
+  async claimEvent(
+    id: string,
+    expectedVersion: number,
+    eventId: string,
+    claim: { token: string; at: number },
+  ): Promise<boolean> {
+    return this.conditional({
+      TableName: this.tableName,
+      Key: { id },
+      UpdateExpression: 'SET pending.#event.claim = :claim, version = :newVersion',
+      ConditionExpression: 'version = :version AND attribute_exists(pending.#event)',
+      ExpressionAttributeNames: { '#event': eventId },
+      ExpressionAttributeValues: { ':claim': claim, ':version': expectedVersion, ':newVersion': expectedVersion + 1 },
+    });
+  }
+
+  /** Marks a claimed event as published: it leaves `pending` and its key joins `sent`. */
+  async completeEvent(id: string, eventId: string, key: string, token: string, sentAt: Date): Promise<boolean> {
+    return this.conditional({
+      TableName: this.tableName,
+      Key: { id },
+      UpdateExpression: 'REMOVE pending.#event SET sent.#key = :sentAt ADD version :one',
+      ConditionExpression: 'pending.#event.claim.#token = :token',
+      ExpressionAttributeNames: { '#event': eventId, '#key': key, '#token': 'token' },
+      ExpressionAttributeValues: { ':sentAt': sentAt.toISOString(), ':token': token, ':one': 1 },
+    });
+  }
+
+  /** Gives up a claim after a failed publish, so the retry can take the event at once. */
+  async releaseEvent(id: string, eventId: string, token: string): Promise<boolean> {
+    return this.conditional({
+      TableName: this.tableName,
+      Key: { id },
+      UpdateExpression: 'REMOVE pending.#event.claim ADD version :one',
+      ConditionExpression: 'pending.#event.claim.#token = :token',
+      ExpressionAttributeNames: { '#event': eventId, '#token': 'token' },
+      ExpressionAttributeValues: { ':token': token, ':one': 1 },
+    });
+  }
+
+  /** Drops the oldest sent keys beyond MAX_SENT_KEYS (kept small so items stay small). */
+  async pruneSent(id: string, sent: Record<string, string>): Promise<void> {
+    const keys = Object.entries(sent).sort((a, b) => a[1].localeCompare(b[1]));
+    const excess = keys.slice(0, Math.max(0, keys.length - MAX_SENT_KEYS)).map(([k]) => k);
+    if (excess.length === 0) return;
+    const names = Object.fromEntries(excess.map((k, i) => [`#k${i}`, k]));
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression: `REMOVE ${excess.map((_, i) => `sent.#k${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(id)',
+          ExpressionAttributeNames: names,
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
+  private async conditional(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand(input));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

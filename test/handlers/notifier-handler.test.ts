@@ -1,0 +1,192 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHandler } from '../../lambdas/notifier.ts';
+import { renderNotification } from '../../lib/notify/render-message.ts';
+import { postToSlack, SlackConfigError } from '../../lib/notify/slack.ts';
+import { clearWebhookCache } from '../../lib/notify/webhook-secret.ts';
+import { decideTransition } from '../../lib/policy/transitions.ts';
+import { checkResult } from '../fixtures/check-results.ts';
+import { type ScriptedServer, startScriptedServer } from '../fixtures/http-server.ts';
+import { lambdaContext } from '../fixtures/lambda-context.ts';
+
+const secrets = mockClient(SecretsManagerClient);
+let slack: ScriptedServer;
+
+const event = decideTransition(
+  undefined,
+  checkResult({ target: 'api.example.com:443', status: 'critical', daysLeft: 3 }),
+).events[0];
+if (!event) throw new Error('fixture produced no event');
+const notification = renderNotification(event);
+
+function snsEvent(...messages: unknown[]): SNSEvent {
+  return {
+    Records: messages.map((m, i) => ({
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:certvigil:sub',
+      Sns: {
+        Message: JSON.stringify(m),
+        MessageId: `m${i}`,
+        Type: 'Notification',
+        TopicArn: 'arn',
+        Timestamp: '',
+        SignatureVersion: '1',
+        Signature: '',
+        SigningCertUrl: '',
+        UnsubscribeUrl: '',
+        Subject: null,
+        MessageAttributes: {},
+      },
+    })),
+  } as unknown as SNSEvent;
+}
+
+beforeAll(async () => {
+  slack = await startScriptedServer();
+});
+afterAll(async () => {
+  await slack.close();
+});
+beforeEach(() => {
+  secrets.reset();
+  clearWebhookCache();
+  slack.requests.length = 0;
+  slack.answer({ status: 200, body: 'ok' });
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: slack.url });
+});
+
+describe('notifier handler', () => {
+  it('posts a Block Kit message coloured by severity to the webhook from Secrets Manager', async () => {
+    const handler = createHandler(
+      { slackSecretId: 'certvigil/slack' },
+      new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
+    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1 });
+    expect(slack.requests).toHaveLength(1);
+    const request = slack.requests[0];
+    expect(request?.method).toBe('POST');
+    expect(request?.path).toBe('/services/T000/B000/secret-token');
+    expect(request?.headers['content-type']).toBe('application/json');
+    const body = JSON.parse(request?.body ?? '{}');
+    expect(body.text).toBe(notification.subject);
+    expect(body.attachments[0].color).toBe('#e01e5a');
+    expect(JSON.stringify(body.attachments[0].blocks)).toContain('api.example.com:443');
+    expect(secrets.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toEqual({ SecretId: 'certvigil/slack' });
+  });
+
+  it('reads the secret once per container', async () => {
+    const handler = createHandler(
+      { slackSecretId: 'certvigil/slack' },
+      new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
+    await handler(snsEvent(notification), lambdaContext());
+    await handler(snsEvent(notification), lambdaContext());
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(slack.requests).toHaveLength(2);
+  });
+
+  it('accepts a JSON secret with a webhookUrl field', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ webhookUrl: slack.url }) });
+    const handler = createHandler(
+      { slackSecretId: 'certvigil/slack' },
+      new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
+    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1 });
+  });
+
+  it('delivers nothing, without failing, while the secret is empty', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: '' });
+    const handler = createHandler(
+      { slackSecretId: 'certvigil/slack' },
+      new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
+    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 0 });
+    expect(slack.requests).toHaveLength(0);
+  });
+
+  it('retries a 500 and then delivers', async () => {
+    slack.answer({ status: 500, body: 'oops' }, { status: 200, body: 'ok' });
+    const handler = createHandler(
+      { slackSecretId: 'certvigil/slack' },
+      new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
+    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1 });
+    expect(slack.requests).toHaveLength(2);
+  });
+
+  it('fails at once on a 404 without putting the webhook URL in the error', async () => {
+    slack.answer({ status: 404, body: 'no_service' });
+    const handler = createHandler(
+      { slackSecretId: 'certvigil/slack' },
+      new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
+    const failure = await handler(snsEvent(notification), lambdaContext()).catch((e: Error) => e);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toBe('Slack answered 404 "no_service" (check the webhook URL in the secret)');
+    expect(String((failure as Error).stack)).not.toContain('secret-token');
+    expect(slack.requests).toHaveLength(1);
+  });
+
+  it('refuses a secret that is not an https URL, without echoing it', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'http://hooks.example.com/services/secret-token' });
+    const handler = createHandler(
+      { slackSecretId: 'certvigil/slack' },
+      new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
+    const failure = await handler(snsEvent(notification), lambdaContext()).catch((e: Error) => e);
+    expect(failure).toBeInstanceOf(SlackConfigError);
+    expect((failure as Error).message).toBe('the Slack webhook URL must use https');
+  });
+});
+
+describe('postToSlack against a real HTTP server', () => {
+  it('honours Retry-After on 429', async () => {
+    slack.answer({ status: 429, headers: { 'retry-after': '1' } }, { status: 200 });
+    const started = Date.now();
+    await postToSlack(slack.url, { text: 'hi' });
+    expect(slack.requests).toHaveLength(2);
+    const [first, second] = slack.requests;
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('gives up after the last attempt with the final status', async () => {
+    slack.answer({ status: 503, body: 'busy' });
+    const waits: number[] = [];
+    const failure = await postToSlack(
+      slack.url,
+      { text: 'hi' },
+      { maxAttempts: 3, sleep: async (ms) => void waits.push(ms) },
+    ).catch((e: Error) => e);
+    expect((failure as Error).message).toBe('Slack answered 503 "busy"');
+    expect(slack.requests).toHaveLength(3);
+    expect(waits).toEqual([1000, 2000]);
+  });
+
+  it('caps a long Retry-After', async () => {
+    slack.answer({ status: 429, headers: { 'retry-after': '3600' } }, { status: 200 });
+    const waits: number[] = [];
+    await postToSlack(slack.url, { text: 'hi' }, { maxDelayMs: 20_000, sleep: async (ms) => void waits.push(ms) });
+    expect(waits).toEqual([20_000]);
+  });
+
+  it('reports an unreachable webhook as a delivery failure, without the URL', async () => {
+    const closed = await startScriptedServer();
+    await closed.close();
+    const failure = await postToSlack(closed.url, {}, { maxAttempts: 2, sleep: async () => undefined }).catch(
+      (e: Error) => e,
+    );
+    expect((failure as Error).message).toBe('could not reach Slack: ECONNREFUSED');
+    expect((failure as Error).message).not.toContain('secret-token');
+  });
+
+  it.each(['not a url', 'ftp://hooks.example.com/x', 'http://hooks.example.com/x'])(
+    'rejects the webhook URL %j',
+    async (url) => {
+      await expect(postToSlack(url, {})).rejects.toBeInstanceOf(SlackConfigError);
+    },
+  );
+});
