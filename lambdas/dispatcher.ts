@@ -25,6 +25,7 @@ export function createHandler(deps: Deps) {
     logger.addContext(context);
     const cursor = (event as { continuation?: DispatchCursor })?.continuation;
     let throttled = 0;
+    let failuresLogged = 0;
     const probe = new LambdaInvoker(deps.lambda, deps.config.probeFunctionName, { onThrottle: () => throttled++ });
     const report = await dispatchRound(
       { targets: deps.targets, invoke: (payload) => probe.invoke(payload) },
@@ -33,8 +34,11 @@ export function createHandler(deps: Deps) {
         concurrency: deps.config.concurrency,
         dueSlackMs: deps.config.dueSlackMs,
         remainingMs: () => context.getRemainingTimeInMillis(),
-        onError: (target, error) =>
-          logger.warn('probe invocation failed', { target: target.id, error: (error as Error).name }),
+        // The first few failures are logged with their target; the summary line counts them all.
+        onError: (target, error) => {
+          if (++failuresLogged <= 10)
+            logger.warn('probe invocation failed', { target: target.id, error: (error as Error).name });
+        },
       },
       cursor,
     );
