@@ -107,6 +107,8 @@ export interface ProbeConfig {
   endpointTimeoutMs: number;
   warnDays: number | undefined;
   critDays: number | undefined;
+  /** Allow targets on loopback, private, link-local and unique-local addresses. */
+  allowPrivateTargets: boolean;
 }
 
 export function probeConfig(env: Env = process.env): ProbeConfig {
@@ -124,8 +126,12 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
     }),
     warnDays: r.optionalNumber('WARN_DAYS', { min: 0, max: 3650 }),
     critDays: r.optionalNumber('CRIT_DAYS', { min: 0, max: 3650 }),
+    allowPrivateTargets: r.boolean('ALLOW_PRIVATE_TARGETS', false),
   });
 }
+
+/** The admin function probes on demand, so it needs what the probe needs. */
+export const adminConfig = probeConfig;
 
 export interface NotifierConfig {
   slackSecretId: string | undefined;

@@ -32,6 +32,11 @@ export interface CheckOptions {
   /** Windows for targets that set none of their own. */
   thresholds?: Thresholds;
   now?: () => Date;
+  /**
+   * Says why an address must not be probed (see address-guard.ts), checked on every address
+   * at check time since DNS answers change. Refused addresses end in error kind `refused`.
+   */
+  guard?: (address: string) => string | undefined;
 }
 
 interface AddressOutcome {
@@ -86,6 +91,25 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
       consistent: true,
       endpoints: [],
       error: toCheckError(error),
+    };
+  }
+
+  const blocked = options.guard
+    ? addresses.map((a) => [a, options.guard?.(a)] as const).find(([, reason]) => reason)
+    : undefined;
+  if (blocked) {
+    const [address, reason] = blocked;
+    return {
+      ...base,
+      ...emptyDetail(),
+      checkedAt: now().toISOString(),
+      status: 'error',
+      consistent: true,
+      endpoints: [],
+      error: {
+        kind: 'refused',
+        message: `not probed: ${address} is ${reason}; private targets are not allowed in this deployment`,
+      },
     };
   }
 

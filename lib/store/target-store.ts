@@ -125,6 +125,73 @@ export class TargetStore {
   }
 
   /**
+   * Lists targets with their state, optionally only those with a status or a tag, resuming
+   * after `startKey`. Keeps scanning until `limit` matches are found or the table ends.
+   */
+  async listTargets(options: {
+    limit: number;
+    startKey?: Record<string, unknown> | undefined;
+    status?: string | undefined;
+    tag?: string | undefined;
+  }): Promise<{ items: StoredTarget[]; nextKey: Record<string, unknown> | undefined }> {
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    if (options.status) {
+      filters.push('#state.#result.#status = :status');
+      Object.assign(names, { '#state': 'state', '#result': 'result', '#status': 'status' });
+      values[':status'] = options.status;
+    }
+    if (options.tag) {
+      filters.push('contains(#tags, :tag)');
+      names['#tags'] = 'tags';
+      values[':tag'] = options.tag;
+    }
+    const items: StoredTarget[] = [];
+    let startKey = options.startKey;
+    do {
+      const result: ScanCommandOutput = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ExclusiveStartKey: startKey,
+          Limit: Math.max(options.limit - items.length, 1) * (filters.length ? 4 : 1),
+          ...(filters.length
+            ? {
+                FilterExpression: filters.join(' AND '),
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+              }
+            : {}),
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        if (items.length < options.limit) items.push(item as StoredTarget);
+        else break;
+      }
+      startKey = result.LastEvaluatedKey;
+      if (items.length >= options.limit && startKey) {
+        // Resume right after the last item returned, not after the last item scanned.
+        startKey = { id: items.at(-1)?.id };
+      }
+    } while (items.length < options.limit && startKey);
+    return { items, nextKey: startKey };
+  }
+
+  /** Every target with its state (for the inventory report). */
+  async allTargets(): Promise<StoredTarget[]> {
+    const all: StoredTarget[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result: ScanCommandOutput = await this.doc.send(
+        new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }),
+      );
+      all.push(...((result.Items ?? []) as StoredTarget[]));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return all;
+  }
+
+  /**
    * One page of one segment of a parallel scan, keeping the enabled targets due at `dueBy`
    * and reading only their settings.
    */

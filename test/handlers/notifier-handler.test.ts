@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHandler } from '../../lambdas/notifier.ts';
+import { createHandler } from '../../lambdas/notifier-handler.ts';
 import { renderNotification } from '../../lib/notify/render-message.ts';
 import { postToSlack, SlackConfigError } from '../../lib/notify/slack.ts';
 import { clearWebhookCache } from '../../lib/notify/webhook-secret.ts';

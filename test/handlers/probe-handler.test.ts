@@ -24,7 +24,9 @@ beforeAll(async () => {
   const intermediate = await issueCertificate(await importCa(certPem, keyPem), { ca: true });
   const leaf = await issueCertificate(intermediate, { notBefore: daysFromNow(-70), notAfter: daysFromNow(20.5) });
   server = await startTlsServer(credentials(leaf));
-  for (const [k, v] of Object.entries({ ...tables.env, TOPIC_ARN: TOPIC })) vi.stubEnv(k, v);
+  // Test servers can only live on loopback, which a deployment refuses unless told otherwise.
+  for (const [k, v] of Object.entries({ ...tables.env, TOPIC_ARN: TOPIC, ALLOW_PRIVATE_TARGETS: 'true' }))
+    vi.stubEnv(k, v);
   ({ handler } = await import('../../lambdas/probe.ts'));
 });
 
@@ -111,6 +113,24 @@ describe('probe handler', () => {
     const after = await store.getTarget(target.id);
     expect(after?.pending).toEqual({});
     expect(Object.keys(after?.sent ?? {})).toHaveLength(1);
+  });
+
+  it('refuses to probe a loopback address when private targets are not allowed, and says why', async () => {
+    vi.resetModules();
+    vi.stubEnv('ALLOW_PRIVATE_TARGETS', 'false');
+    const guarded = (await import('../../lambdas/probe.ts')).handler;
+    vi.stubEnv('ALLOW_PRIVATE_TARGETS', 'true');
+    const target = await addTarget('guarded.example');
+    await guarded({ target, roundId: 'r1' }, lambdaContext());
+    const state = (await store.getTarget(target.id))?.state;
+    expect(state?.result.error).toEqual({
+      kind: 'refused',
+      message: 'not probed: 127.0.0.1 is a loopback address; private targets are not allowed in this deployment',
+    });
+    expect(server.connections).toBeGreaterThan(0); // (from earlier tests) …
+    const before = server.connections;
+    await guarded({ target, roundId: 'r2' }, lambdaContext());
+    expect(server.connections).toBe(before); // …but the guarded probe never connected
   });
 
   it('drops a malformed payload without retrying it', async () => {

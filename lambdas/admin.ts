@@ -1,0 +1,21 @@
+// Lambda entry of the admin API: configuration and AWS clients, built once at cold start.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { adminConfig } from '../lib/config.ts';
+import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
+import { probeTarget } from '../lib/monitor/probe-target.ts';
+import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import { addressGuard } from '../lib/targets/address-guard.ts';
+import { createHandler } from './admin-handler.ts';
+
+const config = adminConfig();
+const monitor = monitorDependencies(
+  config,
+  new DynamoDBClient({}),
+  new SnsPublisher(new SNSClient({}), config.topicArn),
+);
+export const handler = createHandler({
+  targets: monitor.targets,
+  probe: (target) => probeTarget(monitor, target),
+  guard: config.allowPrivateTargets ? undefined : addressGuard(false),
+});

@@ -1,0 +1,57 @@
+// Scheduled dispatcher: pages through the targets and invokes the probe for each due one.
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { Context } from 'aws-lambda';
+import type { DispatcherConfig } from '../lib/config.ts';
+import { type DispatchCursor, dispatchRound } from '../lib/dispatch/dispatch-round.ts';
+import { LambdaInvoker } from '../lib/dispatch/lambda-invoker.ts';
+import type { TargetStore } from '../lib/store/target-store.ts';
+
+const logger = new Logger({ serviceName: 'certvigil-dispatcher' });
+const metrics = new Metrics({ namespace: 'certvigil', serviceName: 'dispatcher' });
+
+interface Deps {
+  config: DispatcherConfig;
+  targets: TargetStore;
+  lambda: LambdaClient;
+}
+
+export function createHandler(deps: Deps) {
+  return async (event: unknown, context: Context) => {
+    logger.addContext(context);
+    const cursor = (event as { continuation?: DispatchCursor })?.continuation;
+    let throttled = 0;
+    let failuresLogged = 0;
+    const probe = new LambdaInvoker(deps.lambda, deps.config.probeFunctionName, { onThrottle: () => throttled++ });
+    const report = await dispatchRound(
+      { targets: deps.targets, invoke: (payload) => probe.invoke(payload) },
+      {
+        segments: deps.config.segments,
+        concurrency: deps.config.concurrency,
+        dueSlackMs: deps.config.dueSlackMs,
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        // The first few failures are logged with their target; the summary line counts them all.
+        onError: (target, error) => {
+          if (++failuresLogged <= 10)
+            logger.warn('probe invocation failed', { target: target.id, error: (error as Error).name });
+        },
+      },
+      cursor,
+    );
+    if (report.continuation) {
+      // The rest of the round goes to a fresh invocation of this function.
+      await new LambdaInvoker(deps.lambda, context.invokedFunctionArn).invoke({ continuation: report.continuation });
+    }
+    metrics.addMetric('dispatched', MetricUnit.Count, report.dispatched);
+    metrics.addMetric('dispatchFailed', MetricUnit.Count, report.failed);
+    metrics.addMetric('invokeThrottled', MetricUnit.Count, throttled);
+    metrics.addMetric('dispatchDuration', MetricUnit.Milliseconds, report.durationMs);
+    metrics.addMetric('dispatchContinued', MetricUnit.Count, report.continuation ? 1 : 0);
+    metrics.publishStoredMetrics();
+    const summary = { ...report, throttled, continuation: report.continuation !== undefined };
+    logger.info('dispatch round', summary);
+    return summary;
+  };
+}

@@ -1,0 +1,406 @@
+import { isIP } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import type { ProbeOutcome } from '../monitor/probe-target.ts';
+import type { CheckResult } from '../probe/check-result.ts';
+import { type Resolver, resolveAddresses, systemResolver } from '../probe/resolve-addresses.ts';
+import type { StoredTarget, TargetStore } from '../store/target-store.ts';
+import { parseTargetFile } from '../targets/import-file.ts';
+import { parseTarget } from '../targets/parse-target.ts';
+import { InvalidTargetError } from '../targets/target-id.ts';
+import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
+import { type AdminResponse, json, ProblemError, problem } from './problem.ts';
+import { reportCsv, reportRows } from './report.ts';
+
+/** Largest request body the admin API reads (bytes). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Most rows one import may hold. */
+export const MAX_IMPORT_ROWS = 5_000;
+/** Default and largest page of GET /targets. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+/** A request to the admin API, independent of Lambda or node:http. Header names are lower-case. */
+export interface AdminRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | undefined>;
+  body: string | undefined;
+}
+
+export interface AdminDependencies {
+  targets: TargetStore;
+  /** Probes one target now (same as the probe function) and returns the outcome. */
+  probe: (target: Target) => Promise<ProbeOutcome>;
+  /** Says why an address is refused; undefined when private targets are allowed. */
+  guard: ((address: string) => string | undefined) | undefined;
+  resolver?: Resolver;
+  now?: () => Date;
+}
+
+/** A target as the API shows it: its settings, and its latest check in the check-result fields. */
+export interface TargetView extends Target {
+  createdAt: string;
+  updatedAt: string;
+  nextCheckAt: string;
+  lastCheck: CheckResult | null;
+}
+
+const SETTINGS_FIELDS = [
+  'host',
+  'port',
+  'protocol',
+  'servername',
+  'addresses',
+  'warnDays',
+  'critDays',
+  'intervalMinutes',
+  'enabled',
+  'owner',
+  'tags',
+  'notes',
+] as const;
+
+export async function handleAdminRequest(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  try {
+    if (request.body !== undefined && Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
+      throw new ProblemError(
+        413,
+        `the request body is larger than ${MAX_BODY_BYTES} bytes; split the import into smaller parts`,
+      );
+    }
+    return await route(request, deps);
+  } catch (error) {
+    if (error instanceof ProblemError) return problem(error.status, error.message, error.errors);
+    if (error instanceof TargetValidationError) {
+      return problem(422, `the target is not valid: ${error.message}`, error.problems);
+    }
+    throw error;
+  }
+}
+
+async function route(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  const method = request.method.toUpperCase();
+  const path = request.path.replace(/\/+$/, '') || '/';
+  if (path === '/targets') {
+    if (method === 'GET') return listTargets(request, deps);
+    if (method === 'POST') return putTarget(request, deps);
+    return notAllowed(method, path, 'GET, POST');
+  }
+  const item = /^\/targets\/(.+?)(\/check)?$/.exec(path);
+  if (item) {
+    const id = canonicalId(item[1] ?? '');
+    if (item[2]) {
+      if (method === 'POST') return checkNow(id, deps);
+      return notAllowed(method, path, 'POST');
+    }
+    if (method === 'GET') return getTarget(id, deps);
+    if (method === 'PATCH') return patchTarget(id, request, deps);
+    if (method === 'DELETE') return deleteTarget(id, deps);
+    return notAllowed(method, path, 'GET, PATCH, DELETE');
+  }
+  if (path === '/import') {
+    if (method === 'POST') return importTargets(request, deps);
+    return notAllowed(method, path, 'POST');
+  }
+  if (path === '/report') {
+    if (method === 'GET') return report(request, deps);
+    return notAllowed(method, path, 'GET');
+  }
+  throw new ProblemError(
+    404,
+    `there is no ${path}; the API has /targets, /targets/{id}, /targets/{id}/check, /import and /report`,
+  );
+}
+
+function notAllowed(method: string, path: string, allowed: string): AdminResponse {
+  const response = problem(405, `${method} is not supported on ${path}; use ${allowed}`);
+  response.headers.allow = allowed;
+  return response;
+}
+
+/** Accepts the id as stored or any way of writing the same endpoint (URL-encoded in the path). */
+function canonicalId(encoded: string): string {
+  let text: string;
+  try {
+    text = decodeURIComponent(encoded);
+  } catch {
+    throw new ProblemError(400, 'the target id in the path is not valid URL encoding');
+  }
+  try {
+    return parseTarget(text).id;
+  } catch (error) {
+    if (error instanceof InvalidTargetError) throw new ProblemError(404, `no target "${text}": ${error.message}`);
+    throw error;
+  }
+}
+
+export function toView(item: StoredTarget): TargetView {
+  const view: Record<string, unknown> = { id: item.id };
+  for (const field of SETTINGS_FIELDS) view[field] = item[field];
+  view.tags = item.tags ?? [];
+  return {
+    ...(view as unknown as Target),
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    nextCheckAt: new Date(item.nextCheckAt).toISOString(),
+    lastCheck: item.state?.result ?? null,
+  };
+}
+
+function parseJsonBody(request: AdminRequest): unknown {
+  const type = request.headers['content-type'] ?? 'application/json';
+  if (!/^application\/(?:[\w.+-]*\+)?json\b/i.test(type)) {
+    throw new ProblemError(415, `send the target as application/json (got ${type})`);
+  }
+  if (!request.body) throw new ProblemError(400, 'the request has no body; send the target as JSON');
+  try {
+    return JSON.parse(request.body);
+  } catch {
+    throw new ProblemError(400, 'the body is not valid JSON');
+  }
+}
+
+async function guardTarget(target: Target, deps: AdminDependencies): Promise<void> {
+  const guard = deps.guard;
+  if (!guard) return;
+  const explain = (address: string, reason: string, field: string, via?: string) =>
+    new ProblemError(
+      422,
+      `${via ? `${via} resolves to ${address}, ` : `${address} is `}${reason}; this deployment does not monitor private addresses (an operator can allow them)`,
+      [{ field, message: `${address} is ${reason}` }],
+    );
+  for (const address of target.addresses ?? []) {
+    const reason = guard(address);
+    if (reason) throw explain(address, reason, 'addresses');
+  }
+  if (isIP(target.host) !== 0) {
+    const reason = guard(target.host);
+    if (reason) throw explain(target.host, reason, 'host');
+    return;
+  }
+  if (target.addresses?.length) return;
+  let addresses: string[];
+  try {
+    addresses = await resolveAddresses(target.host, {
+      resolver: deps.resolver ?? systemResolver,
+      timeoutMs: 3_000,
+      maxAddresses: 64,
+    });
+  } catch {
+    return; // not resolvable (yet): the probe checks again every time it resolves the name
+  }
+  for (const address of addresses) {
+    const reason = guard(address);
+    if (reason) throw explain(address, reason, 'host', target.host);
+  }
+}
+
+async function putTarget(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  const target = normalizeTarget(parseJsonBody(request));
+  await guardTarget(target, deps);
+  const { created } = await deps.targets.putTarget(target, now(deps));
+  const stored = await deps.targets.getTarget(target.id);
+  return json(created ? 201 : 200, toView(stored as StoredTarget));
+}
+
+async function getTarget(id: string, deps: AdminDependencies): Promise<AdminResponse> {
+  const stored = await deps.targets.getTarget(id);
+  if (!stored) throw new ProblemError(404, `no target ${id}; add it with POST /targets`);
+  return json(200, toView(stored));
+}
+
+async function patchTarget(id: string, request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  const stored = await deps.targets.getTarget(id);
+  if (!stored) throw new ProblemError(404, `no target ${id}; add it with POST /targets`);
+  const changes = parseJsonBody(request);
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
+    throw new ProblemError(400, 'send the fields to change as a JSON object');
+  }
+  const unknown = Object.keys(changes).filter((k) => !(SETTINGS_FIELDS as readonly string[]).includes(k));
+  if (unknown.length) {
+    throw new ProblemError(
+      422,
+      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`,
+      unknown.map((field) => ({ field, message: 'is not a target setting' })),
+    );
+  }
+  const merged: Record<string, unknown> = {};
+  for (const field of SETTINGS_FIELDS) merged[field] = stored[field];
+  for (const [field, value] of Object.entries(changes)) merged[field] = value === null ? undefined : value;
+  const target = normalizeTarget(merged);
+  if (target.id !== id) {
+    throw new ProblemError(
+      409,
+      `changing host, port or protocol would make this a different target (${target.id}); add that one and delete ${id}`,
+    );
+  }
+  await guardTarget(target, deps);
+  await deps.targets.putTarget(target, now(deps));
+  return json(200, toView((await deps.targets.getTarget(id)) as StoredTarget));
+}
+
+async function deleteTarget(id: string, deps: AdminDependencies): Promise<AdminResponse> {
+  if (!(await deps.targets.deleteTarget(id))) throw new ProblemError(404, `no target ${id}`);
+  return { status: 204, headers: {}, body: '' };
+}
+
+async function checkNow(id: string, deps: AdminDependencies): Promise<AdminResponse> {
+  const stored = await deps.targets.getTarget(id);
+  if (!stored) throw new ProblemError(404, `no target ${id}; add it with POST /targets`);
+  const outcome = await deps.probe(normalizeTarget(Object.fromEntries(SETTINGS_FIELDS.map((f) => [f, stored[f]]))));
+  return json(200, {
+    ...outcome.result,
+    events: outcome.recorded.map((e) => ({ event: e.event, severity: e.severity })),
+  });
+}
+
+async function listTargets(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  const limitText = request.query.get('limit');
+  const limit = limitText === null ? DEFAULT_PAGE_SIZE : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new ProblemError(400, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE} (got "${limitText}")`, [
+      { field: 'limit', message: `must be from 1 to ${MAX_PAGE_SIZE}` },
+    ]);
+  }
+  const status = request.query.get('status') ?? undefined;
+  const statuses = ['ok', 'warning', 'critical', 'expired', 'invalid', 'error'];
+  if (status !== undefined && !statuses.includes(status)) {
+    throw new ProblemError(400, `status must be one of ${statuses.join(', ')} (got "${status}")`, [
+      { field: 'status', message: `must be one of ${statuses.join(', ')}` },
+    ]);
+  }
+  const page = await deps.targets.listTargets({
+    limit,
+    startKey: decodeCursor(request.query.get('cursor')),
+    status,
+    tag: request.query.get('tag') ?? undefined,
+  });
+  return json(200, { items: page.items.map(toView), nextCursor: page.nextKey ? encodeCursor(page.nextKey) : null });
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string | null): Record<string, unknown> | undefined {
+  if (cursor === null || cursor === '') return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      typeof key === 'object' &&
+      key !== null &&
+      typeof (key as { id?: unknown }).id === 'string' &&
+      Object.keys(key).length === 1
+    ) {
+      return key as Record<string, unknown>;
+    }
+  } catch {
+    // fall through
+  }
+  throw new ProblemError(400, 'cursor is not one this API returned; start again without it', [
+    { field: 'cursor', message: 'is not valid' },
+  ]);
+}
+
+interface ImportRowResult {
+  row: number;
+  id?: string;
+  result: 'created' | 'updated' | 'rejected';
+  problems?: { field: string; message: string }[];
+}
+
+async function importTargets(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  const type = (request.headers['content-type'] ?? '').toLowerCase();
+  if (!request.body) throw new ProblemError(400, 'the request has no body; send CSV (text/csv) or a JSON array');
+  const rows: { row: number; target?: Target; problems?: { field: string; message: string }[] }[] = [];
+  if (type.startsWith('text/csv') || type.startsWith('text/plain')) {
+    const parsed = parseTargetFile(request.body);
+    for (const t of parsed.targets) rows.push({ row: t.line, target: t.target });
+    for (const p of parsed.problems) rows.push({ row: p.line, problems: [{ field: 'row', message: p.message }] });
+  } else if (/^application\/(?:[\w.+-]*\+)?json\b/.test(type)) {
+    let list: unknown;
+    try {
+      list = JSON.parse(request.body);
+    } catch {
+      throw new ProblemError(400, 'the body is not valid JSON');
+    }
+    if (!Array.isArray(list)) throw new ProblemError(400, 'send a JSON array of targets');
+    list.forEach((input, index) => {
+      try {
+        rows.push({ row: index + 1, target: normalizeTarget(input) });
+      } catch (error) {
+        if (!(error instanceof TargetValidationError)) throw error;
+        rows.push({ row: index + 1, problems: error.problems });
+      }
+    });
+  } else {
+    throw new ProblemError(
+      415,
+      `send CSV as text/csv or targets as an application/json array (got ${type || 'no content type'})`,
+    );
+  }
+  if (rows.length > MAX_IMPORT_ROWS) {
+    throw new ProblemError(413, `an import may hold at most ${MAX_IMPORT_ROWS} rows (got ${rows.length}); split it`);
+  }
+  rows.sort((a, b) => a.row - b.row);
+  const results: ImportRowResult[] = [];
+  for (const row of rows) {
+    if (!row.target) {
+      results.push({ row: row.row, result: 'rejected', problems: row.problems ?? [] });
+      continue;
+    }
+    try {
+      await guardTarget(row.target, deps);
+      const { created } = await deps.targets.putTarget(row.target, now(deps));
+      results.push({ row: row.row, id: row.target.id, result: created ? 'created' : 'updated' });
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      results.push({
+        row: row.row,
+        id: row.target.id,
+        result: 'rejected',
+        problems: error.errors ?? [{ field: 'row', message: error.message }],
+      });
+    }
+  }
+  const count = (r: ImportRowResult['result']) => results.filter((x) => x.result === r).length;
+  return json(200, {
+    created: count('created'),
+    updated: count('updated'),
+    rejected: count('rejected'),
+    rows: results,
+  });
+}
+
+async function report(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  const format = request.query.get('format') ?? 'json';
+  if (format !== 'json' && format !== 'csv') {
+    throw new ProblemError(400, `format must be json or csv (got "${format}")`, [
+      { field: 'format', message: 'must be json or csv' },
+    ]);
+  }
+  const rows = reportRows(await deps.targets.allTargets());
+  const response: AdminResponse =
+    format === 'csv'
+      ? {
+          status: 200,
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': 'attachment; filename="certvigil-report.csv"',
+          },
+          body: reportCsv(rows),
+        }
+      : json(200, rows);
+  // Function URLs cap responses at 6 MB; gzip keeps large inventories under it.
+  if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '') && response.body.length > 1024) {
+    response.body = gzipSync(response.body).toString('base64');
+    response.base64 = true;
+    response.headers['content-encoding'] = 'gzip';
+  }
+  return response;
+}
+
+function now(deps: AdminDependencies): Date {
+  return deps.now?.() ?? new Date();
+}

@@ -1,0 +1,72 @@
+import type { StoredTarget } from '../store/target-store.ts';
+
+/** The columns of the inventory report, in order. */
+export const REPORT_COLUMNS = [
+  'target',
+  'status',
+  'daysLeft',
+  'notAfter',
+  'chainNotAfter',
+  'issuer',
+  'subject',
+  'serialNumber',
+  'fingerprint256',
+  'owner',
+  'tags',
+  'notes',
+  'enabled',
+  'checkedAt',
+  'error',
+] as const;
+
+export type ReportRow = Record<(typeof REPORT_COLUMNS)[number], string | number | boolean | null>;
+
+/**
+ * The inventory, soonest expiry first (the earlier of leaf and intermediate); targets never
+ * checked, or whose certificate could not be read, come last.
+ */
+export function reportRows(targets: readonly StoredTarget[]): ReportRow[] {
+  const expiry = (t: StoredTarget) => {
+    const r = t.state?.result;
+    if (!r?.notAfter) return Number.POSITIVE_INFINITY;
+    return Math.min(Date.parse(r.notAfter), Date.parse(r.chainNotAfter ?? r.notAfter));
+  };
+  return [...targets]
+    .sort((a, b) => expiry(a) - expiry(b) || a.id.localeCompare(b.id))
+    .map((t) => {
+      const r = t.state?.result;
+      return {
+        target: t.id,
+        status: r?.status ?? 'unchecked',
+        daysLeft: r?.daysLeft ?? null,
+        notAfter: r?.notAfter ?? null,
+        chainNotAfter: r?.chainNotAfter ?? null,
+        issuer: r?.issuer ?? null,
+        subject: r?.subject ?? null,
+        serialNumber: r?.serialNumber ?? null,
+        fingerprint256: r?.fingerprint256 ?? null,
+        owner: t.owner ?? null,
+        tags: (t.tags ?? []).join(' '),
+        notes: t.notes ?? null,
+        enabled: t.enabled,
+        checkedAt: r?.checkedAt ?? null,
+        error: r?.error ? `${r.error.kind}: ${r.error.message}` : null,
+      };
+    });
+}
+
+/**
+ * A cell that is safe to open in a spreadsheet: text starting with = + - @ (or a tab or carriage
+ * return) is prefixed with an apostrophe so it is not run as a formula. Plain numbers are left alone.
+ */
+export function safeCell(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  const neutral = /^-?\d+(\.\d+)?$/.test(text) || !/^[=+\-@\t\r]/.test(text) ? text : `'${text}`;
+  return /[",\r\n]/.test(neutral) ? `"${neutral.replace(/"/g, '""')}"` : neutral;
+}
+
+export function reportCsv(rows: readonly ReportRow[]): string {
+  const lines = [REPORT_COLUMNS.join(','), ...rows.map((row) => REPORT_COLUMNS.map((c) => safeCell(row[c])).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
+}

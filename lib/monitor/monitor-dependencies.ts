@@ -1,0 +1,31 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ProbeConfig } from '../config.ts';
+import { checkTarget } from '../probe/check-target.ts';
+import { timeoutsWithTotal } from '../probe/timeouts.ts';
+import { documentClient } from '../store/document-client.ts';
+import { HistoryStore } from '../store/history-store.ts';
+import { TargetStore } from '../store/target-store.ts';
+import { addressGuard } from '../targets/address-guard.ts';
+import type { EventPublisher, ProbeDependencies } from './probe-target.ts';
+
+/** Everything a probe run needs, built from configuration: the same for AWS and local mode. */
+export function monitorDependencies(
+  config: ProbeConfig,
+  dynamo: DynamoDBClient,
+  publisher: EventPublisher,
+): ProbeDependencies {
+  const doc = documentClient(dynamo);
+  const guard = config.allowPrivateTargets ? undefined : addressGuard(false);
+  return {
+    targets: new TargetStore(doc, config.targetsTable),
+    history: new HistoryStore(doc, config.historyTable, config.historyTtlDays),
+    publisher,
+    unreachableAfter: config.unreachableAfter,
+    check: (target) =>
+      checkTarget(target, {
+        timeouts: timeoutsWithTotal(config.endpointTimeoutMs),
+        thresholds: { warnDays: config.warnDays, critDays: config.critDays },
+        ...(guard ? { guard } : {}),
+      }),
+  };
+}
