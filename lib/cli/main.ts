@@ -7,9 +7,12 @@ const VERSION = '0.1.0';
 const USAGE = `Usage: certvigil <command> [options]
 
 Commands:
-  check TARGET...   read and judge the certificates endpoints serve (no AWS needed)
+  check TARGET...      read and judge the certificates endpoints serve (no AWS needed)
+  local                run the whole monitor on this machine (DynamoDB Local, admin API, dispatcher)
+  targets list|add|rm|import, report, check-now
+                       manage a deployed monitor through its admin URL
 
-Run "certvigil check --help" for the options of a command.`;
+Run "certvigil <command> --help" for a command's options.`;
 
 /** Runs the certvigil command line; returns the exit status. */
 export async function main(argv: string[], io: Io = processIo()): Promise<ExitCode> {
@@ -29,6 +32,23 @@ export async function main(argv: string[], io: Io = processIo()): Promise<ExitCo
         return 0;
       }
       return await runCheck(rest, io);
+    }
+    if (command === 'targets' || command === 'report' || command === 'check-now') {
+      // Loaded on demand, so that `check` does not pay for the AWS SDK at start-up.
+      const { REMOTE_USAGE, runRemote } = await import('./remote-commands.ts');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout(`${REMOTE_USAGE}\n`);
+        return 0;
+      }
+      return await runRemote(command, rest, io, process.env);
+    }
+    if (command === 'local') {
+      const { LOCAL_USAGE, runLocal } = await import('./local-command.ts');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout(`${LOCAL_USAGE}\n`);
+        return 0;
+      }
+      return await runLocal(rest, io);
     }
     throw new UsageError(`unknown command "${command}" (try certvigil --help)`);
   } catch (error) {

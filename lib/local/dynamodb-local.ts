@@ -5,6 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { BRIDGE_SOURCE } from './dynamodb-netns-bridge.ts';
 
 /** A running DynamoDB Local, reachable at `endpoint` on 127.0.0.1. */
 export interface DynamoDbLocal {
@@ -78,13 +79,14 @@ async function startIsolated(
 ): Promise<DynamoDbLocal> {
   const workDir = mkdtempSync(join(tmpdir(), 'certvigil-ddb-'));
   const socketPath = join(workDir, 'dynamodb.sock');
-  const bridgeScript = new URL('./dynamodb-netns-bridge.mjs', import.meta.url).pathname;
   const child = spawn(
     'unshare',
     [
       ...unshareFlags,
       process.execPath,
-      bridgeScript,
+      '--input-type=module',
+      '-e',
+      BRIDGE_SOURCE,
       socketPath,
       jarDir,
       ...(options.dataDir ? [options.dataDir] : []),
@@ -186,7 +188,8 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeout
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    // The bridge gives DynamoDB Local 5 s to stop before killing it; allow for that first.
+    const force = setTimeout(() => child.kill('SIGKILL'), 8_000);
     child.once('exit', () => {
       clearTimeout(force);
       resolve();

@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../lib/probe/check-result.ts';
 import { createChain, daysFromNow, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
+import { type CliRun, runCli } from '../fixtures/run-cli.ts';
 import { closedPort, credentials, type RunningServer, startTcpServer, startTlsServer } from '../fixtures/servers.ts';
 
-const BIN = new URL('../../bin/certvigil.js', import.meta.url).pathname;
 const servers: RunningServer[] = [];
 let dir: string;
 let caFile: string;
@@ -15,39 +14,11 @@ let ok: RunningServer;
 let warning: RunningServer;
 let expired: RunningServer;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs the real command in a child process, as a user would, and waits for it to exit by itself. */
-function certvigil(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<Run> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: '', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const killer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`certvigil ${args.join(' ')} did not exit within 20 s\n${stderr}`));
-    }, 20_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-    child.stdin.end(options.stdin ?? '');
+/** Runs the real command; the test CA is not trusted unless a test says so. */
+function certvigil(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliRun> {
+  return runCli(args, {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: '', ...options.env },
+    ...(options.stdin ? { stdin: options.stdin } : {}),
   });
 }
 

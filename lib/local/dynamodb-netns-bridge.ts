@@ -1,11 +1,13 @@
-// Runs inside a private network namespace (started by dynamodb-local.ts with `unshare -n`):
+// The program local mode and the tests run inside a private network namespace. It is passed to
+// `node -e` as text, so it works the same from the sources and from the bundle.
+export const BRIDGE_SOURCE = `// Runs inside a private network namespace (started by dynamodb-local.ts with \`unshare -n\`):
 // brings up loopback, starts DynamoDB Local on it, and exposes it through a Unix socket, the
 // only way in. Nothing in the namespace can reach or be reached from any network.
-// Usage: node dynamodb-netns-bridge.mjs SOCKET_PATH JAR_DIR [DB_PATH]
+// Run as: node --input-type=module -e BRIDGE_SOURCE SOCKET_PATH JAR_DIR [DB_PATH]
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 
-const [socketPath, jarDir, dbPath] = process.argv.slice(2);
+const [socketPath, jarDir, dbPath] = process.argv.slice(1);
 const PORT = 8000; // private to this namespace
 
 spawnSync('ip', ['link', 'set', 'lo', 'up'], { stdio: 'ignore' });
@@ -20,7 +22,7 @@ const args = [
 args.push(...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']));
 const java = spawn('java', args, { cwd: jarDir, stdio: ['ignore', 'ignore', 'inherit'] });
 java.on('exit', (code) => {
-  process.stderr.write(`DynamoDB Local exited (${code})\n`);
+  process.stderr.write(\`DynamoDB Local exited (\${code})\\n\`);
   process.exit(1);
 });
 
@@ -36,14 +38,23 @@ const bridge = net.createServer((client) => {
 });
 bridge.listen(socketPath);
 
-// The parent holds our stdin open; when it goes away, so do we (and DynamoDB Local with us).
+// The parent holds our stdin open; when it goes away, so do we, and DynamoDB Local with us. On
+// Ctrl-C the whole process group gets SIGINT: stop DynamoDB Local and wait for it, never leave it.
+let stopping = false;
 const shutdown = () => {
-  java.removeAllListeners('exit');
-  java.kill('SIGTERM');
+  if (stopping) return;
+  stopping = true;
   bridge.close();
-  process.exit(0);
+  java.removeAllListeners('exit');
+  if (java.exitCode !== null || java.signalCode !== null) process.exit(0);
+  java.once('exit', () => process.exit(0));
+  java.kill('SIGTERM');
+  setTimeout(() => java.kill('SIGKILL'), 5000).unref();
 };
 process.stdin.on('end', shutdown);
 process.stdin.on('close', shutdown);
 process.stdin.resume();
 process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+process.on('SIGHUP', shutdown);
+`;

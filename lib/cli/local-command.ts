@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+import { parseWebhookUrl } from '../notify/slack.ts';
+import type { ExitCode } from '../policy/status.ts';
+import { type Io, UsageError } from './io.ts';
+
+const LOCAL_DEFAULTS = { port: 8787, intervalSeconds: 3600 } as const;
+
+export const LOCAL_USAGE = `Usage: certvigil local [--port N] [--data DIR] [--interval SECONDS] [--outbox FILE]
+
+Runs the whole monitor on this machine: DynamoDB Local as the store (in memory, or kept in
+DIR with --data), the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
+token (printed at start, or CERTVIGIL_LOCAL_TOKEN), the dispatcher every SECONDS (default
+${LOCAL_DEFAULTS.intervalSeconds}) and on POST /dispatch, and notifications on stdout, in the outbox file (one JSON
+object per line) and in Slack when SLACK_WEBHOOK_URL is set. Ctrl-C stops everything.`;
+
+export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    ({ values } = parse(argv));
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+  const port = whole(values.port, '--port', 0, 65535) ?? LOCAL_DEFAULTS.port;
+  const intervalSeconds = whole(values.interval, '--interval', 1, 7 * 86_400) ?? LOCAL_DEFAULTS.intervalSeconds;
+  const slack = process.env.SLACK_WEBHOOK_URL?.trim() || undefined;
+  if (slack) {
+    try {
+      parseWebhookUrl(slack);
+    } catch (error) {
+      throw new UsageError(`SLACK_WEBHOOK_URL: ${(error as Error).message}`);
+    }
+  }
+  // The functions' JSON logs and metrics are for CloudWatch; on a terminal, warnings are enough.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const { newLocalToken, startLocalMode } = await import('../local/local-mode.ts');
+  const token = process.env.CERTVIGIL_LOCAL_TOKEN?.trim() || newLocalToken();
+  io.stderr('starting DynamoDB Local…\n');
+  const local = await startLocalMode({
+    port,
+    dataDir: values.data,
+    intervalSeconds,
+    outboxPath: values.outbox,
+    token,
+    slackWebhookUrl: slack,
+    print: (text) => io.stdout(text),
+  });
+  io.stdout(
+    [
+      'certvigil local mode',
+      `  admin API:  ${local.url}`,
+      `  token:      ${token}`,
+      `  try:        CERTVIGIL_URL=${local.url} CERTVIGIL_TOKEN=${token} npx certvigil targets add example.com`,
+      `  store:      DynamoDB Local, ${values.data ? `kept in ${values.data}` : 'in memory'}${local.isolation === 'netns' ? ' (private network namespace)' : ''}`,
+      `  outbox:     ${local.outboxPath}`,
+      `  dispatch:   every ${intervalSeconds} s, and on POST ${local.url}/dispatch`,
+      `  Slack:      ${slack ? 'posting to the webhook in SLACK_WEBHOOK_URL' : 'off (set SLACK_WEBHOOK_URL to post there)'}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  io.stderr('stopping…\n');
+  await local.stop();
+  io.stderr('stopped\n');
+  return 0;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      data: { type: 'string' },
+      interval: { type: 'string' },
+      outbox: { type: 'string' },
+    },
+  });
+}
+
+function whole(text: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${text}")`);
+  return value;
+}

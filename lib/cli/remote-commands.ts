@@ -1,0 +1,246 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { TargetView } from '../admin/admin-api.ts';
+import type { ReportRow } from '../admin/report.ts';
+import { combinedExitCode, type ExitCode } from '../policy/status.ts';
+import type { CheckResult } from '../probe/check-result.ts';
+import { AdminClient, AdminError } from './admin-client.ts';
+import { type Io, UsageError } from './io.ts';
+import { renderTable } from './render-table.ts';
+
+export const REMOTE_USAGE = `Remote commands talk to a deployed admin URL (--url or CERTVIGIL_URL), signing requests with
+SigV4 from the standard AWS credential chain; for local mode, give its token (--token or
+CERTVIGIL_TOKEN) instead.
+
+  certvigil targets list [--status S] [--tag T] [--json]
+  certvigil targets add TARGET [--owner O] [--tag T]... [--notes N] [--warn-days N] [--crit-days N]
+                       [--interval MINUTES] [--servername NAME] [--address IP]... [--disabled] [--json]
+  certvigil targets rm ID
+  certvigil targets import FILE [--json]     (one target per line, or CSV with a host column)
+  certvigil report [--format table|csv|json]
+  certvigil check-now ID [--json]
+
+Common options: --url URL, --token TOKEN, --region REGION.`;
+
+const COMMON = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  region: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+function parse<T extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>(
+  argv: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...COMMON, ...options } });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+}
+
+function client(
+  values: { url?: string | undefined; token?: string | undefined; region?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): AdminClient {
+  const url = values.url ?? env.CERTVIGIL_URL;
+  if (!url)
+    throw new UsageError(
+      "no admin URL: pass --url or set CERTVIGIL_URL (the stack output AdminUrl, or local mode's address)",
+    );
+  return new AdminClient({
+    url,
+    token: values.token ?? env.CERTVIGIL_TOKEN,
+    region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+  });
+}
+
+/** Runs `targets …`, `report` or `check-now`; returns the exit status. */
+export async function runRemote(command: string, argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  try {
+    if (command === 'report') return await report(argv, io, env);
+    if (command === 'check-now') return await checkNow(argv, io, env);
+    const [sub, ...rest] = argv;
+    if (sub === 'list') return await list(rest, io, env);
+    if (sub === 'add') return await add(rest, io, env);
+    if (sub === 'rm' || sub === 'remove' || sub === 'delete') return await remove(rest, io, env);
+    if (sub === 'import') return await importFile(rest, io, env);
+    throw new UsageError(`targets needs one of list, add, rm, import${sub ? ` (got "${sub}")` : ''}`);
+  } catch (error) {
+    if (error instanceof AdminError) {
+      io.stderr(`certvigil: ${error.message}\n`);
+      return 3;
+    }
+    throw error;
+  }
+}
+
+function idPath(id: string, suffix = ''): string {
+  return `/targets/${encodeURIComponent(id)}${suffix}`;
+}
+
+async function list(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, { status: { type: 'string' }, tag: { type: 'string' } });
+  if (positionals.length) throw new UsageError(`targets list takes no arguments (got "${positionals[0]}")`);
+  const admin = client(values, env);
+  const items: TargetView[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await admin.json<{ items: TargetView[]; nextCursor: string | null }>('GET', '/targets', {
+      query: { limit: '500', status: values.status, tag: values.tag, cursor },
+    });
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  if (values.json) {
+    io.stdout(`${JSON.stringify(items, null, 2)}\n`);
+    return 0;
+  }
+  const rows = items
+    .sort(
+      (a, b) =>
+        (a.lastCheck?.notAfter ?? '9999').localeCompare(b.lastCheck?.notAfter ?? '9999') || a.id.localeCompare(b.id),
+    )
+    .map((t) => [
+      t.id,
+      t.enabled ? (t.lastCheck?.status ?? 'unchecked') : 'disabled',
+      t.lastCheck?.daysLeft === null || t.lastCheck?.daysLeft === undefined ? '-' : String(t.lastCheck.daysLeft),
+      t.lastCheck?.notAfter?.slice(0, 10) ?? '-',
+      t.owner ?? '-',
+      t.tags.join(' ') || '-',
+      t.nextCheckAt.slice(0, 16).replace('T', ' '),
+    ]);
+  io.stdout(`${table(['TARGET', 'STATUS', 'DAYS', 'EXPIRES', 'OWNER', 'TAGS', 'NEXT CHECK (UTC)'], rows)}\n`);
+  if (items.length === 0) io.stderr('no targets yet: add one with certvigil targets add HOST\n');
+  return 0;
+}
+
+async function add(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, {
+    owner: { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    notes: { type: 'string' },
+    'warn-days': { type: 'string' },
+    'crit-days': { type: 'string' },
+    interval: { type: 'string' },
+    servername: { type: 'string' },
+    address: { type: 'string', multiple: true },
+    disabled: { type: 'boolean' },
+  });
+  const [host, extra] = positionals;
+  if (!host) throw new UsageError('targets add needs a TARGET (host, host:port, host:port/protocol or URL)');
+  if (extra) throw new UsageError(`targets add takes one TARGET (got also "${extra}")`);
+  const body = {
+    host,
+    owner: values.owner,
+    tags: values.tag,
+    notes: values.notes,
+    warnDays: values['warn-days'],
+    critDays: values['crit-days'],
+    intervalMinutes: values.interval,
+    servername: values.servername,
+    addresses: values.address,
+    enabled: values.disabled ? false : undefined,
+  };
+  const reply = await client(values, env).request('POST', '/targets', { body: JSON.stringify(body) });
+  const view = JSON.parse(reply.text) as TargetView;
+  io.stdout(
+    values.json ? `${JSON.stringify(view, null, 2)}\n` : `${reply.status === 201 ? 'added' : 'updated'} ${view.id}\n`,
+  );
+  return 0;
+}
+
+async function remove(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, {});
+  if (positionals.length !== 1) throw new UsageError('targets rm needs exactly one target ID');
+  const id = positionals[0] as string;
+  await client(values, env).request('DELETE', idPath(id));
+  io.stdout(`removed ${id}\n`);
+  return 0;
+}
+
+async function importFile(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, {});
+  if (positionals.length !== 1) throw new UsageError('targets import needs exactly one FILE (- for stdin)');
+  const file = positionals[0] as string;
+  let text: string;
+  try {
+    text = file === '-' ? io.readStdin() : readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const result = await client(values, env).json<{
+    created: number;
+    updated: number;
+    rejected: number;
+    rows: { row: number; id?: string; result: string; problems?: { field: string; message: string }[] }[];
+  }>('POST', '/import', { body: text, contentType: 'text/csv' });
+  if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    io.stdout(`${result.created} created, ${result.updated} updated, ${result.rejected} rejected\n`);
+    for (const row of result.rows.filter((r) => r.result === 'rejected')) {
+      io.stdout(
+        `  ${file}:${row.row}: ${(row.problems ?? []).map((p) => (p.field === 'row' ? p.message : `${p.field}: ${p.message}`)).join('; ')}\n`,
+      );
+    }
+  }
+  return result.rejected > 0 ? 3 : 0;
+}
+
+async function report(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, { format: { type: 'string' } });
+  if (positionals.length) throw new UsageError(`report takes no arguments (got "${positionals[0]}")`);
+  const format = values.format ?? (values.json ? 'json' : 'table');
+  if (!['table', 'csv', 'json'].includes(format))
+    throw new UsageError(`--format must be table, csv or json (got "${format}")`);
+  const admin = client(values, env);
+  if (format === 'csv') {
+    io.stdout((await admin.request('GET', '/report', { query: { format: 'csv' } })).text);
+    return 0;
+  }
+  const rows = await admin.json<ReportRow[]>('GET', '/report', { query: { format: 'json' } });
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  io.stdout(
+    `${table(
+      ['STATUS', 'DAYS', 'EXPIRES', 'TARGET', 'OWNER', 'ISSUER'],
+      rows.map((r) => [
+        String(r.status),
+        r.daysLeft === null ? '-' : String(r.daysLeft),
+        String(r.notAfter ?? '-').slice(0, 10),
+        String(r.target),
+        String(r.owner ?? '-'),
+        String(r.issuer ?? '-'),
+      ]),
+    )}\n`,
+  );
+  return 0;
+}
+
+async function checkNow(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, {});
+  if (positionals.length !== 1) throw new UsageError('check-now needs exactly one target ID');
+  const result = await client(values, env).json<CheckResult & { events: { event: string }[] }>(
+    'POST',
+    idPath(positionals[0] as string, '/check'),
+  );
+  io.stdout(
+    values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderTable([result], { color: io.stdoutColor })}\n`,
+  );
+  return combinedExitCode([result.status]);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [header, ...rows]
+    .map((cells) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

@@ -1,0 +1,258 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { createHandler as createAdminHandler } from '../../lambdas/admin-handler.ts';
+import { createHandler as createProbeHandler } from '../../lambdas/probe-handler.ts';
+import { MAX_BODY_BYTES } from '../admin/admin-api.ts';
+import { problem } from '../admin/problem.ts';
+import type { ProbeConfig } from '../config.ts';
+import { dispatchRound } from '../dispatch/dispatch-round.ts';
+import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
+import { probeTarget } from '../monitor/probe-target.ts';
+import { DEFAULT_UNREACHABLE_AFTER } from '../policy/transitions.ts';
+import { DEFAULT_TIMEOUTS } from '../probe/timeouts.ts';
+import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
+import { createTableInputs } from '../store/table-schema.ts';
+import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.ts';
+import { OutboxPublisher } from './outbox-publisher.ts';
+
+const TABLES = { targets: 'certvigil-targets', history: 'certvigil-history' };
+
+export interface LocalModeOptions {
+  port: number;
+  /** Keep DynamoDB's data (and the default outbox) here; in memory when absent. */
+  dataDir?: string | undefined;
+  intervalSeconds: number;
+  outboxPath?: string | undefined;
+  token: string;
+  slackWebhookUrl?: string | undefined;
+  /** Where notifications and status lines are printed. */
+  print: (text: string) => void;
+}
+
+export interface DispatchSummary {
+  dispatched: number;
+  failed: number;
+  checked: number;
+  probeFailures: number;
+  durationMs: number;
+}
+
+export interface LocalMode {
+  url: string;
+  outboxPath: string;
+  isolation: DynamoDbLocal['isolation'];
+  /** Runs a round now; `all` checks every enabled target, due or not. */
+  dispatchNow(all?: boolean): Promise<DispatchSummary>;
+  stop(): Promise<void>;
+}
+
+/** A fresh bearer token for local mode's admin API. */
+export function newLocalToken(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/**
+ * The whole monitor on one machine: DynamoDB Local as the store, the admin API on 127.0.0.1
+ * (same handler as the Lambda, behind a bearer token), the dispatcher on a timer and on
+ * POST /dispatch, probes run in-process through the probe handler, and notifications to the
+ * console, the outbox file and Slack. Private and loopback targets are allowed.
+ */
+export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
+  if (options.dataDir) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
+  const outboxPath =
+    options.outboxPath ?? join(options.dataDir ?? mkdtempSync(join(tmpdir(), 'certvigil-local-')), 'outbox.jsonl');
+  const ddb = await startDynamoDbLocal({
+    ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
+    warn: (message) => options.print(`warning: ${message}\n`),
+  });
+  const dynamo = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
+  try {
+    for (const input of createTableInputs(TABLES)) {
+      await dynamo.send(new CreateTableCommand(input)).catch((error: { name?: string }) => {
+        if (error.name !== 'ResourceInUseException') throw error; // kept from an earlier run (--data)
+      });
+    }
+  } catch (error) {
+    dynamo.destroy();
+    await ddb.stop();
+    throw error;
+  }
+
+  const config: ProbeConfig = {
+    targetsTable: TABLES.targets,
+    historyTable: TABLES.history,
+    topicArn: 'local',
+    historyTtlDays: DEFAULT_HISTORY_TTL_DAYS,
+    unreachableAfter: DEFAULT_UNREACHABLE_AFTER,
+    endpointTimeoutMs: DEFAULT_TIMEOUTS.endpointMs,
+    warnDays: undefined,
+    critDays: undefined,
+    allowPrivateTargets: true,
+  };
+  const publisher = new OutboxPublisher({ outboxPath, print: options.print, slackWebhookUrl: options.slackWebhookUrl });
+  const monitor = monitorDependencies(config, dynamo, publisher);
+  const probe = createProbeHandler(monitor);
+  const admin = createAdminHandler({
+    targets: monitor.targets,
+    probe: (t) => probeTarget(monitor, t),
+    guard: undefined,
+  });
+
+  let running: Promise<DispatchSummary> | undefined;
+  const dispatchNow = (all = false): Promise<DispatchSummary> => {
+    running ??= (async () => {
+      const probes: Promise<unknown>[] = [];
+      let probeFailures = 0;
+      const report = await dispatchRound(
+        {
+          targets: monitor.targets,
+          // Like an asynchronous Lambda invocation: start the probe and move on.
+          invoke: async (payload) => {
+            probes.push(
+              probe(payload).catch((error: Error) => {
+                probeFailures++;
+                options.print(`probe of ${payload.target.id} failed: ${error.message}\n`);
+              }),
+            );
+          },
+        },
+        all ? { dueSlackMs: Number.MAX_SAFE_INTEGER / 2 } : {},
+      );
+      await Promise.all(probes);
+      return {
+        dispatched: report.dispatched,
+        failed: report.failed,
+        checked: probes.length - probeFailures,
+        probeFailures,
+        durationMs: report.durationMs,
+      };
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const expected = Buffer.from(`Bearer ${options.token}`);
+  const server = http.createServer((req, res) => {
+    void serve(req, res).catch((error: Error) => {
+      options.print(`admin request failed: ${error.message}\n`);
+      send(res, problem(500, 'the request failed inside certvigil; see the local mode output'));
+    });
+  });
+  const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      req.resume();
+      return send(
+        res,
+        problem(401, 'send the local mode token as "Authorization: Bearer <token>" (it is printed at start)'),
+      );
+    }
+    const body = await readBody(req);
+    if (body === undefined) return send(res, problem(413, `the request body is larger than ${MAX_BODY_BYTES} bytes`));
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname === '/dispatch') {
+      if (req.method !== 'POST') {
+        return send(
+          res,
+          problem(405, 'use POST /dispatch to run a round now (POST /dispatch?all=true checks every target)'),
+        );
+      }
+      const summary = await dispatchNow(url.searchParams.get('all') === 'true');
+      options.print(`dispatch: ${summary.dispatched} targets checked on request, ${summary.probeFailures} failed\n`);
+      return send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(summary) });
+    }
+    const result = await admin(functionUrlEvent(req, url, body));
+    const reply = typeof result === 'string' ? { statusCode: 200, headers: {}, body: result } : result;
+    res.writeHead(reply.statusCode ?? 200, reply.headers as http.OutgoingHttpHeaders);
+    res.end(reply.isBase64Encoded ? Buffer.from(reply.body ?? '', 'base64') : (reply.body ?? ''));
+  };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    dynamo.destroy();
+    await ddb.stop();
+    throw error.code === 'EADDRINUSE' ? new Error(`port ${options.port} is in use; pick another with --port`) : error;
+  });
+
+  const timer = setInterval(() => {
+    void dispatchNow().then((s) =>
+      options.print(`dispatch: ${s.dispatched} targets checked on the timer, ${s.probeFailures} failed\n`),
+    );
+  }, options.intervalSeconds * 1000);
+  timer.unref();
+
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    outboxPath,
+    isolation: ddb.isolation,
+    dispatchNow,
+    stop: async () => {
+      clearInterval(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await running?.catch(() => undefined);
+      dynamo.destroy();
+      await ddb.stop();
+    },
+  };
+}
+
+function send(res: http.ServerResponse, response: { status: number; headers: Record<string, string>; body: string }) {
+  res.writeHead(response.status, response.headers).end(response.body);
+}
+
+/** The body as text, or undefined when it is over the admin API's limit. */
+function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** The Lambda function URL event AWS would deliver for this request. */
+function functionUrlEvent(req: http.IncomingMessage, url: URL, body: string): LambdaFunctionURLEvent {
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+  );
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? '',
+      },
+      requestId: randomBytes(8).toString('hex'),
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+    ...(body ? { body } : {}),
+    isBase64Encoded: false,
+  } as LambdaFunctionURLEvent;
+}

@@ -1,0 +1,181 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
+import { runCli } from '../fixtures/run-cli.ts';
+import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
+
+const TOKEN = 'e2e-token';
+let dir: string;
+let local: ChildProcess;
+let output = '';
+let url: string;
+let issuer: Minted;
+const servers: Record<'warning' | 'expired' | 'healthy', RunningServer> = {} as never;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function api(method: string, path: string, body?: unknown, token = TOKEN) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+}
+
+function outbox(): { event: string; severity: string; target: string; subject: string; text: string }[] {
+  const file = join(dir, 'outbox.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'certvigil-e2e-'));
+  const { certPem, keyPem } = inject('testCa');
+  issuer = await issueCertificate(await importCa(certPem, keyPem), { ca: true });
+  servers.warning = await startTlsServer(
+    credentials(await issueCertificate(issuer, { notBefore: daysFromNow(-70), notAfter: daysFromNow(20.5) })),
+  );
+  servers.expired = await startTlsServer(
+    credentials(await issueCertificate(issuer, { notBefore: daysFromNow(-95), notAfter: daysFromNow(-4.5) })),
+  );
+  servers.healthy = await startTlsServer(
+    credentials(await issueCertificate(issuer, { notBefore: daysFromNow(-10), notAfter: daysFromNow(80) })),
+  );
+
+  // Started as a user would: the npm script, on a free port. NODE_EXTRA_CA_CERTS (the test CA) is inherited.
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  local = spawn(
+    'npm',
+    ['run', '--silent', 'local', '--', '--port', String(port), '--outbox', join(dir, 'outbox.jsonl')],
+    {
+      env: { ...process.env, CERTVIGIL_LOCAL_TOKEN: TOKEN, SLACK_WEBHOOK_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so that "Ctrl-C" reaches every process of it
+    },
+  );
+  local.stdout?.on('data', (c) => {
+    output += c;
+  });
+  local.stderr?.on('data', (c) => {
+    output += c;
+  });
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('admin API:')) {
+    if (local.exitCode !== null || Date.now() > deadline) throw new Error(`local mode did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}, 120_000);
+
+/** What Ctrl-C in a terminal does: SIGINT to the whole foreground process group. */
+function ctrlC(): void {
+  if (local.pid) process.kill(-local.pid, 'SIGINT');
+}
+
+afterAll(async () => {
+  if (local && local.exitCode === null && local.signalCode === null) {
+    ctrlC();
+    await new Promise((r) => local.once('exit', r));
+  }
+  await Promise.all(Object.values(servers).map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('local mode, end to end', () => {
+  it('prints where it listens, the outbox, and refuses requests without the token', async () => {
+    expect(output).toContain(`admin API:  ${url}`);
+    expect(output).toContain(`outbox:     ${join(dir, 'outbox.jsonl')}`);
+    const denied = await api('GET', '/targets', undefined, 'wrong');
+    expect(denied.status).toBe(401);
+    expect(denied.json.detail).toMatch(/Authorization: Bearer/);
+  });
+
+  it('checks targets added over HTTP on a dispatch and notifies each event exactly once', async () => {
+    for (const server of Object.values(servers)) {
+      expect((await api('POST', '/targets', { host: `127.0.0.1:${server.port}` })).status).toBe(201);
+    }
+    const first = await api('POST', '/dispatch');
+    expect(first.json).toMatchObject({ dispatched: 3, checked: 3, probeFailures: 0 });
+    const expected = [
+      ['entered-window', 'warning', `127.0.0.1:${servers.warning.port}`],
+      ['expired', 'critical', `127.0.0.1:${servers.expired.port}`],
+    ];
+    const events = () => outbox().map((e) => [e.event, e.severity, e.target]);
+    expect(events().sort()).toEqual(expected.sort());
+    expect(output).toContain(`[certvigil] WARNING 127.0.0.1:${servers.warning.port}: certificate expires in 20 days`);
+
+    // Nothing is due any more; a round of every target checks them all again and sends nothing new.
+    expect((await api('POST', '/dispatch')).json).toMatchObject({ dispatched: 0 });
+    expect((await api('POST', '/dispatch?all=true')).json).toMatchObject({ dispatched: 3, checked: 3 });
+    expect(events().sort()).toEqual(expected.sort());
+  });
+
+  it('announces a renewal once when a server starts serving a new certificate', async () => {
+    servers.warning.setCredentials?.(
+      credentials(await issueCertificate(issuer, { notBefore: daysFromNow(-1), notAfter: daysFromNow(89) })),
+    );
+    expect((await api('POST', '/dispatch?all=true')).json).toMatchObject({ dispatched: 3, checked: 3 });
+    const view = await api('GET', `/targets/127.0.0.1:${servers.warning.port}`);
+    expect(view.json.lastCheck).toMatchObject({ status: 'ok', daysLeft: 88 });
+    await api('POST', '/dispatch?all=true');
+    const renewed = outbox().filter((e) => e.event === 'renewed');
+    expect(renewed).toHaveLength(1);
+    expect(renewed[0]?.text).toMatch(/Previous certificate: valid until/);
+    expect(outbox()).toHaveLength(3);
+  });
+
+  it('answers the CLI remote commands with the local token', async () => {
+    const cli = (...args: string[]) =>
+      runCli(args, { env: { ...process.env, CERTVIGIL_URL: url, CERTVIGIL_TOKEN: TOKEN } });
+    expect((await cli('targets', 'add', `127.0.0.1:${servers.healthy.port}`, '--owner', 'web')).stdout).toBe(
+      `updated 127.0.0.1:${servers.healthy.port}\n`,
+    );
+    const list = await cli('targets', 'list');
+    expect(list.stdout.split('\n')[0]).toMatch(/^TARGET\s+STATUS\s+DAYS\s+EXPIRES\s+OWNER/);
+    expect(list.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${servers.expired.port}\\s+expired\\s+-5`));
+    const csv = await cli('report', '--format', 'csv');
+    expect(csv.stdout.split('\r\n')[1]).toMatch(new RegExp(`^127\\.0\\.0\\.1:${servers.expired.port},expired,-5,`));
+    const now = await cli('check-now', `127.0.0.1:${servers.expired.port}`);
+    expect(now.code).toBe(2);
+    expect(now.stdout).toMatch(/^STATUS\s+DAYS/);
+  });
+
+  it('stops everything it started on Ctrl-C, DynamoDB Local included', async () => {
+    ctrlC();
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
+      local.once('exit', (c, s) => r([c, s])),
+    );
+    // npm re-raises the SIGINT it was sent once its script has exited; certvigil itself exits 0.
+    expect(code === 0 || signal === 'SIGINT').toBe(true);
+    expect(output).toContain('stopped');
+    await expect(fetch(`${url}/targets`)).rejects.toThrow();
+    // No process of the group is left (DynamoDB Local, its namespace bridge, the CLI).
+    const alive = () => {
+      try {
+        process.kill(-(local.pid as number), 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
+  });
+});
