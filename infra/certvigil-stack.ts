@@ -1,0 +1,74 @@
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { CertvigilConfig } from './config.ts';
+import { AdminApi } from './constructs/admin-api.ts';
+import { Alerts } from './constructs/alerts.ts';
+import { Dispatcher } from './constructs/dispatcher.ts';
+import { FailureQueue } from './constructs/failure-queue.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { ProbeFleet } from './constructs/probe-fleet.ts';
+import { Store } from './constructs/store.ts';
+
+export interface CertvigilStackProps extends StackProps {
+  config: CertvigilConfig;
+}
+
+/** certvigil in one stack: a composition of named constructs, wiring only. */
+export class CertvigilStack extends Stack {
+  readonly store: Store;
+  readonly alerts: Alerts;
+  readonly probes: ProbeFleet;
+  readonly dispatch: Dispatcher;
+  readonly adminApi: AdminApi;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: CertvigilStackProps) {
+    super(scope, id, props);
+    const config = props.config;
+    const removalPolicy = config.dataRemovalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = config.logRetentionDays as RetentionDays;
+
+    const key = new kms.Key(this, 'Key', {
+      description: 'certvigil: encrypts the alert topic and the failure queue',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.store = new Store(this, 'Store', { removalPolicy });
+    const failures = new FailureQueue(this, 'Failures', { key });
+    this.alerts = new Alerts(this, 'Alerts', {
+      key,
+      emails: config.alertEmails,
+      slackSecret: config.slackSecret,
+      failureQueue: failures.queue,
+      logRetention,
+    });
+    const tables = {
+      targets: this.store.targets,
+      history: this.store.history,
+      topic: this.alerts.topic,
+      config,
+      logRetention,
+    };
+    this.probes = new ProbeFleet(this, 'Probes', { ...tables, failureQueue: failures.queue });
+    this.dispatch = new Dispatcher(this, 'Dispatch', {
+      targets: this.store.targets,
+      probe: this.probes.probe,
+      failureQueue: failures.queue,
+      config,
+      logRetention,
+    });
+    this.adminApi = new AdminApi(this, 'AdminApi', tables);
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      topic: this.alerts.topic,
+      dispatcher: this.dispatch.dispatcher,
+      probe: this.probes.probe,
+      notifier: this.alerts.notifier,
+      admin: this.adminApi.admin,
+      failureQueue: failures.queue,
+      schedule: config.schedule,
+      probeErrorThreshold: config.probeErrorAlarmThreshold,
+    });
+  }
+}

@@ -1,0 +1,101 @@
+import type { Construct } from 'constructs';
+import * as z from 'zod/mini';
+
+/**
+ * Every deployment setting, with its default. Set them in cdk.json under `context.certvigil`,
+ * or one at a time on the command line: `npx cdk deploy -c certvigil:alertEmails=ops@example.com`.
+ */
+export const DEFAULT_CONFIG = {
+  /** How often the dispatcher runs (EventBridge Scheduler expression); targets carry their own interval. */
+  schedule: 'rate(1 hour)',
+  /** Addresses subscribed to the alert topic by email (each must confirm the subscription). */
+  alertEmails: [] as string[],
+  /** Name or ARN of an existing secret holding the Slack webhook URL; empty: the stack creates one. */
+  slackSecret: '',
+  /** Allow targets on loopback, private, link-local and unique-local addresses. */
+  allowPrivateTargets: false,
+  /** Days a check stays in the history table. */
+  historyTtlDays: 400,
+  /** Failed checks in a row before `unreachable` is announced. */
+  unreachableAfter: 2,
+  /** Fleet-wide windows in days (0: scale with each certificate's lifetime). */
+  warnDays: 0,
+  critDays: 0,
+  /** Most probe functions running at once (reserved concurrency). */
+  probeConcurrency: 20,
+  /** Per-address time limit of a check, milliseconds. */
+  endpointTimeoutMs: 15_000,
+  /** Dispatcher: parallel scan segments and invocations in flight. */
+  dispatchSegments: 4,
+  dispatchConcurrency: 64,
+  /** Async probe invocations: retries and how long an event may wait before going to the failure queue. */
+  probeRetryAttempts: 2,
+  probeMaxEventAgeMinutes: 60,
+  /** Probe errors in an hour that raise the alarm. */
+  probeErrorAlarmThreshold: 5,
+  /** Days the functions' logs are kept. */
+  logRetentionDays: 30,
+  /** Keep the tables (and the KMS key) when the stack is deleted: `retain`, or `destroy` for test stacks. */
+  dataRemovalPolicy: 'retain' as 'retain' | 'destroy',
+};
+
+export type CertvigilConfig = typeof DEFAULT_CONFIG;
+
+const positiveInt = (max: number) => z.number().check(z.int(), z.minimum(1), z.maximum(max));
+
+const schema = z.object({
+  schedule: z.string().check(z.regex(/^(rate|cron)\(.+\)$/, 'must be rate(...) or cron(...)')),
+  alertEmails: z.array(z.email('must be email addresses')),
+  slackSecret: z.string(),
+  allowPrivateTargets: z.boolean(),
+  historyTtlDays: positiveInt(3650),
+  unreachableAfter: positiveInt(100),
+  warnDays: z.number().check(z.minimum(0), z.maximum(3650)),
+  critDays: z.number().check(z.minimum(0), z.maximum(3650)),
+  probeConcurrency: positiveInt(1000),
+  endpointTimeoutMs: z.number().check(z.int(), z.minimum(100), z.maximum(60_000)),
+  dispatchSegments: positiveInt(64),
+  dispatchConcurrency: positiveInt(1000),
+  probeRetryAttempts: z.number().check(z.int(), z.minimum(0), z.maximum(2)),
+  probeMaxEventAgeMinutes: z.number().check(z.int(), z.minimum(1), z.maximum(360)),
+  probeErrorAlarmThreshold: positiveInt(100_000),
+  logRetentionDays: positiveInt(3653),
+  dataRemovalPolicy: z.enum(['retain', 'destroy']),
+});
+
+/** Reads `context.certvigil` plus `certvigil:<key>` overrides, validated; throws naming bad keys. */
+export function readConfig(scope: Construct): CertvigilConfig {
+  const fromJson = (scope.node.tryGetContext('certvigil') ?? {}) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...fromJson };
+  for (const key of Object.keys(DEFAULT_CONFIG) as (keyof CertvigilConfig)[]) {
+    const raw = scope.node.tryGetContext(`certvigil:${key}`) as unknown;
+    if (raw !== undefined) merged[key] = coerce(raw, DEFAULT_CONFIG[key]);
+  }
+  const unknown = Object.keys(merged).filter((k) => !(k in DEFAULT_CONFIG));
+  if (unknown.length)
+    throw new Error(`certvigil config: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    throw new Error(
+      `certvigil config: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
+  }
+  const config = parsed.data as CertvigilConfig;
+  if (config.warnDays && config.critDays && config.critDays > config.warnDays) {
+    throw new Error('certvigil config: critDays must not be more than warnDays');
+  }
+  return config;
+}
+
+/** Command-line context values arrive as strings; give them the type of the default. */
+function coerce(raw: unknown, example: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  if (Array.isArray(example))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (typeof example === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
+  if (typeof example === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  return raw;
+}

@@ -1,0 +1,51 @@
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { CertvigilConfig } from '../config.ts';
+import { CertvigilFunction } from './certvigil-function.ts';
+import { probeEnvironment } from './probe-fleet.ts';
+
+export interface AdminApiProps {
+  targets: TableV2;
+  history: TableV2;
+  topic: ITopic;
+  config: CertvigilConfig;
+  logRetention: RetentionDays;
+}
+
+/** The admin function behind a function URL with AWS_IAM auth, and the outputs to use it. */
+export class AdminApi extends Construct {
+  readonly admin: CertvigilFunction;
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: AdminApiProps) {
+    super(scope, id);
+    this.admin = new CertvigilFunction(this, 'Admin', {
+      name: 'admin',
+      description: 'certvigil: admin API (targets, import, report, check now)',
+      // A report holds every target in memory: about 3 KB each, 100,000 targets ≈ 300 MB.
+      memorySize: 1024,
+      // `check` probes synchronously (up to DNS 5 s + 15 s per address).
+      timeout: Duration.seconds(60),
+      environment: probeEnvironment(props),
+      logRetention: props.logRetention,
+    });
+    props.targets.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan');
+    props.history.grant(this.admin, 'dynamodb:PutItem');
+    props.topic.grantPublish(this.admin);
+    this.admin.acknowledgeKmsGrants();
+    const functionUrl = this.admin.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    this.url = functionUrl.url;
+    new CfnOutput(Stack.of(this), 'AdminUrl', {
+      value: functionUrl.url,
+      description: 'certvigil admin API (SigV4, AWS_IAM)',
+    });
+    new CfnOutput(Stack.of(this), 'CliCommand', {
+      value: `export CERTVIGIL_URL=${functionUrl.url} && npx certvigil targets list`,
+      description: 'Use the admin API from the certvigil CLI (with AWS credentials allowed lambda:InvokeFunctionUrl)',
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { CertvigilConfig } from '../config.ts';
+import { acknowledgeKmsGrants, CertvigilFunction } from './certvigil-function.ts';
+
+export interface DispatcherProps {
+  targets: TableV2;
+  probe: IFunction;
+  failureQueue: IQueue;
+  config: CertvigilConfig;
+  logRetention: RetentionDays;
+}
+
+/**
+ * The dispatcher and its schedule. EventBridge Scheduler rather than a scheduled rule: it retries
+ * a failed delivery and sends what it cannot deliver to the failure queue, and 720 hourly
+ * invocations a month are far inside its free tier.
+ */
+export class Dispatcher extends Construct {
+  readonly dispatcher: CertvigilFunction;
+  readonly schedule: Schedule;
+
+  constructor(scope: Construct, id: string, props: DispatcherProps) {
+    super(scope, id);
+    this.dispatcher = new CertvigilFunction(this, 'Dispatcher', {
+      name: 'dispatcher',
+      description: 'certvigil: invokes the probe for every due target',
+      // Measured: 10,000 targets in 5.8 s at 324 MiB peak RSS (bench/dispatch-throughput).
+      memorySize: 512,
+      // A round hands over to a fresh invocation 30 s before this runs out.
+      timeout: Duration.minutes(15),
+      environment: {
+        TARGETS_TABLE: props.targets.tableName,
+        PROBE_FUNCTION_NAME: props.probe.functionName,
+        DISPATCH_SEGMENTS: String(props.config.dispatchSegments),
+        DISPATCH_CONCURRENCY: String(props.config.dispatchConcurrency),
+      },
+      logRetention: props.logRetention,
+    });
+    props.targets.grant(this.dispatcher, 'dynamodb:Scan');
+    // The unqualified probe function only (grantInvoke would add every version and alias).
+    this.dispatcher.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.probe.functionArn] }),
+    );
+    // Continuations invoke this same function. A separate policy, not the role's default one,
+    // because the function itself depends on the default policy (a cycle otherwise).
+    new iam.Policy(this, 'ContinueRound', {
+      roles: [this.dispatcher.role as iam.IRole],
+      statements: [
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.dispatcher.functionArn] }),
+      ],
+    });
+
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'certvigil: lets EventBridge Scheduler start a dispatch round',
+    });
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: 'certvigil: dispatch round',
+      schedule: ScheduleExpression.expression(props.config.schedule),
+      target: new LambdaInvoke(this.dispatcher, {
+        role: schedulerRole,
+        retryAttempts: 3,
+        maxEventAge: Duration.minutes(30),
+        deadLetterQueue: props.failureQueue,
+      }),
+    });
+    const dispatcherId = Stack.of(this).getLogicalId(this.dispatcher.node.defaultChild as CfnElement);
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${dispatcherId}.Arn>:*]`,
+      reason:
+        'The Scheduler target grants invoke on the dispatcher and its versions; it invokes the unqualified function only.',
+    });
+    acknowledgeKmsGrants(schedulerRole);
+  }
+}

@@ -1,0 +1,40 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { HISTORY_TABLE, TARGETS_TABLE } from '../../lib/store/table-schema.ts';
+
+export interface StoreProps {
+  /** RETAIN (the default) keeps the tables when the stack goes, with deletion protection on. */
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The targets table and the history table: on demand, point-in-time recovery, encrypted with the
+ * AWS managed key, kept on stack deletion by default. Keys come from lib/store/table-schema.ts,
+ * the definition local mode and the tests also use.
+ */
+export class Store extends Construct {
+  readonly targets: TableV2;
+  readonly history: TableV2;
+
+  constructor(scope: Construct, id: string, props: StoreProps) {
+    super(scope, id);
+    const retain = props.removalPolicy === RemovalPolicy.RETAIN;
+    const common = {
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryptionV2.awsManagedKey(),
+      deletionProtection: retain,
+      removalPolicy: props.removalPolicy,
+    };
+    this.targets = new TableV2(this, 'Targets', {
+      ...common,
+      partitionKey: { name: TARGETS_TABLE.partitionKey.name, type: AttributeType.STRING },
+    });
+    this.history = new TableV2(this, 'History', {
+      ...common,
+      partitionKey: { name: HISTORY_TABLE.partitionKey.name, type: AttributeType.STRING },
+      sortKey: { name: HISTORY_TABLE.sortKey.name, type: AttributeType.STRING },
+      timeToLiveAttribute: HISTORY_TABLE.timeToLiveAttribute,
+    });
+  }
+}

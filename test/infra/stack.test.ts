@@ -1,0 +1,240 @@
+import type { App } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CertvigilStack } from '../../infra/certvigil-stack.ts';
+import { schedulePeriod } from '../../infra/constructs/monitoring.ts';
+import { synthStack } from '../fixtures/synth.ts';
+
+let app: App;
+let stack: CertvigilStack;
+let template: Template;
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+
+function resources(type: string): [string, Resource][] {
+  return Object.entries(template.findResources(type)) as [string, Resource][];
+}
+
+function logicalId(construct: { node: { defaultChild?: unknown } }): string {
+  return stack.getLogicalId(construct.node.defaultChild as Parameters<typeof stack.getLogicalId>[0]);
+}
+
+beforeAll(() => {
+  ({ app, stack, template } = synthStack({ certvigil: { alertEmails: ['ops@example.com', 'sre@example.com'] } }));
+}, 120_000);
+
+describe('the certvigil stack', () => {
+  it('has no cdk-nag AwsSolutions finding that is not acknowledged', () => {
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
+    expect(
+      report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`),
+    ).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('runs every function on Node.js 24, arm64, with its own log group kept 30 days', () => {
+    const functions = resources('AWS::Lambda::Function');
+    expect(functions).toHaveLength(4);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        LoggingConfig: { LogGroup: expect.anything() },
+      });
+      expect((fn.Properties.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS).toBe(
+        '--enable-source-maps',
+      );
+    }
+    for (const [, group] of resources('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('serves the admin API from a function URL with AWS_IAM auth, and outputs it with the CLI command', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'AWS_IAM',
+      TargetFunctionArn: { 'Fn::GetAtt': [logicalId(stack.adminApi.admin), 'Arn'] },
+    });
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['AdminUrl', 'CliCommand']));
+    expect(JSON.stringify(outputs.CliCommand?.Value)).toContain('npx certvigil targets list');
+  });
+
+  it('grants no wildcard actions to any role', () => {
+    for (const [id, policy] of resources('AWS::IAM::Policy')) {
+      const statements = (
+        policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Effect: string }[] }
+      ).Statement;
+      for (const statement of statements) {
+        for (const action of ([] as string[]).concat(statement.Action)) {
+          expect(action, `${id} grants ${action}`).not.toBe('*');
+          expect(action, `${id} grants ${action}`).not.toMatch(/:\*$/);
+        }
+      }
+    }
+    expect(resources('AWS::IAM::Role').every(([, role]) => role.Properties.ManagedPolicyArns === undefined)).toBe(true);
+  });
+
+  it('gives each function only the table actions it needs', () => {
+    const actionsOf = (fn: { role?: unknown }) => {
+      const roleId = stack.getLogicalId((fn.role as { node: { defaultChild: never } }).node.defaultChild);
+      return resources('AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))
+        .flatMap(([, p]) =>
+          (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
+            (s) => s.Action,
+          ),
+        )
+        .filter((a) => a.startsWith('dynamodb:'))
+        .sort();
+    };
+    expect(actionsOf(stack.probes.probe)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actionsOf(stack.dispatch.dispatcher)).toEqual(['dynamodb:Scan']);
+    expect(actionsOf(stack.alerts.notifier)).toEqual([]);
+  });
+
+  it('retries failed probe invocations and sends those that keep failing to the encrypted failure queue', () => {
+    const queueId = Object.keys(template.findResources('AWS::SQS::Queue'))[0] as string;
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(stack.probes.probe) },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: Match.absent(),
+      ReservedConcurrentExecutions: 20,
+      Environment: { Variables: Match.objectLike({ TARGETS_TABLE: Match.anyValue(), ALLOW_PRIVATE_TARGETS: 'false' }) },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: Match.anyValue(),
+      MessageRetentionPeriod: 1_209_600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps the tables on stack deletion, with point-in-time recovery, encryption and TTL on history', () => {
+    const tables = resources('AWS::DynamoDB::GlobalTable');
+    expect(tables).toHaveLength(2);
+    for (const [, table] of tables) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      });
+      const replica = (table.Properties.Replicas as Record<string, unknown>[])[0];
+      expect(replica).toMatchObject({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+    }
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: 'target', KeyType: 'HASH' },
+        { AttributeName: 'checkedAt', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('encrypts the alert topic, enforces TLS, subscribes the emails and the notifier', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const subscriptions = resources('AWS::SNS::Subscription').map(([, s]) => [
+      s.Properties.Protocol,
+      s.Properties.Endpoint,
+    ]);
+    expect(subscriptions).toEqual(
+      expect.arrayContaining([
+        ['email', 'ops@example.com'],
+        ['email', 'sre@example.com'],
+        ['lambda', { 'Fn::GetAtt': [logicalId(stack.alerts.notifier), 'Arn'] }],
+      ]),
+    );
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('creates the Slack secret empty when none is named, and uses a named one instead', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: '{}' });
+    const named = synthStack({ certvigil: { slackSecret: 'team/slack-webhook' } }).template;
+    named.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(JSON.stringify(named.toJSON())).toContain('secret:team/slack-webhook');
+  });
+
+  it('schedules the dispatcher with EventBridge Scheduler, retries, and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      Target: {
+        Arn: { 'Fn::GetAtt': [logicalId(stack.dispatch.dispatcher), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 3 },
+        DeadLetterConfig: { Arn: Match.anyValue() },
+      },
+    });
+  });
+
+  it('alarms on dispatcher errors, probe errors, the failure queue and a missing round, to the topic', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(4);
+    const topicRef = { Ref: logicalId(stack.alerts.topic) };
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Invocations',
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 2,
+      Period: 3600,
+      TreatMissingData: 'breaching',
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('matches the snapshot (asset hashes stripped)', () => {
+    const text = JSON.stringify(template.toJSON(), null, 1).replace(/[0-9a-f]{64}/g, '<hash>');
+    expect(text).toMatchSnapshot();
+  });
+});
+
+describe('deployment settings', () => {
+  it('derives the missing-round alarm from the schedule', () => {
+    expect(schedulePeriod('rate(15 minutes)').toMinutes()).toBe(15);
+    expect(schedulePeriod('rate(1 day)').toHours()).toBe(24);
+    expect(schedulePeriod('cron(0 * * * ? *)').toHours()).toBe(1);
+  });
+
+  it('takes settings from context, command-line strings included', () => {
+    const { template: t } = synthStack({
+      'certvigil:probeConcurrency': '7',
+      'certvigil:allowPrivateTargets': 'true',
+      'certvigil:dataRemovalPolicy': 'destroy',
+      'certvigil:schedule': 'rate(30 minutes)',
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 7,
+      Environment: { Variables: Match.objectLike({ ALLOW_PRIVATE_TARGETS: 'true' }) },
+    });
+    t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(30 minutes)' });
+    expect(
+      Object.values(t.findResources('AWS::DynamoDB::GlobalTable')).every((r) => r.DeletionPolicy === 'Delete'),
+    ).toBe(true);
+  });
+
+  it.each([
+    [{ certvigil: { alertEmails: ['not-an-email'] } }, /alertEmails\.0 must be email addresses/],
+    [{ certvigil: { schedule: 'every hour' } }, /schedule must be rate\(\.\.\.\) or cron\(\.\.\.\)/],
+    [{ certvigil: { probeConcurency: 5 } }, /unknown setting probeConcurency/],
+    [{ 'certvigil:probeConcurrency': 'lots' }, /probeConcurrency/],
+    [{ certvigil: { warnDays: 5, critDays: 9 } }, /critDays must not be more than warnDays/],
+  ])('rejects %j naming the setting', (context, message) => {
+    expect(() => synthStack(context)).toThrow(message);
+  });
+});
