@@ -1,4 +1,4 @@
-import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -53,6 +53,11 @@ export class Alerts extends Construct {
       : props.slackSecret.startsWith('arn:')
         ? secrets.Secret.fromSecretCompleteArn(this, 'SlackWebhook', props.slackSecret)
         : secrets.Secret.fromSecretNameV2(this, 'SlackWebhook', props.slackSecret);
+    new CfnOutput(Stack.of(this), 'SlackSecretArn', {
+      value: this.slackSecret.secretArn,
+      description:
+        'Secret for the Slack webhook URL: aws secretsmanager put-secret-value --secret-id <this> --secret-string <url>',
+    });
     if (this.createdSecret) {
       Validations.of(this.slackSecret).acknowledge({
         id: 'AwsSolutions-SMG4',

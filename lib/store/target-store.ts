@@ -32,7 +32,7 @@ export interface StoredTarget extends Target {
 }
 
 /** Most sent-event keys remembered per target. */
-export const MAX_SENT_KEYS = 100;
+export const MAX_SENT_KEYS = 50;
 
 /** A page of due targets from one scan segment, and where the next page starts. */
 export interface DuePage {
