@@ -9,6 +9,9 @@ import { normalizeTarget, TargetValidationError } from '../lib/targets/target-sc
 const logger = new Logger({ serviceName: 'certvigil-probe' });
 const metrics = new Metrics({ namespace: 'certvigil', serviceName: 'probe' });
 
+/** Time kept back from the check for the DynamoDB writes and SNS publishes that follow it. */
+export const RESERVED_FOR_STORE_MS = 10_000;
+
 export function createHandler(deps: ProbeDependencies) {
   return async (event: unknown, context?: Context) => {
     if (context) logger.addContext(context);
@@ -23,7 +26,10 @@ export function createHandler(deps: ProbeDependencies) {
     }
     const started = Date.now();
     try {
-      const outcome = await probeTarget(deps, target);
+      // Leave time to store the result and publish: a check that would outlast the function
+      // ends as a recorded timeout instead.
+      const budgetMs = context ? context.getRemainingTimeInMillis() - RESERVED_FOR_STORE_MS : undefined;
+      const outcome = await probeTarget(deps, target, { budgetMs });
       metrics.addMetric(`status_${outcome.result.status}`, MetricUnit.Count, 1);
       if (outcome.result.daysLeft !== null) metrics.addMetric('daysLeft', MetricUnit.Count, outcome.result.daysLeft);
       metrics.addMetric('eventsPublished', MetricUnit.Count, outcome.published.length);
@@ -36,6 +42,11 @@ export function createHandler(deps: ProbeDependencies) {
         deleted: outcome.deleted,
       });
       return { ok: true, target: target.id, status: outcome.result.status, published: outcome.published.length };
+    } catch (error) {
+      // The invocation fails so that Lambda retries it (then the failure destination); say so.
+      metrics.addMetric('probeFailed', MetricUnit.Count, 1);
+      logger.error('probe failed', { target: target.id, error: error as Error });
+      throw error;
     } finally {
       metrics.addMetric('probeDuration', MetricUnit.Milliseconds, Date.now() - started);
       metrics.publishStoredMetrics();

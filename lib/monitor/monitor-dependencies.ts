@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ProbeConfig } from '../config.ts';
 import { checkTarget } from '../probe/check-target.ts';
-import { timeoutsWithTotal } from '../probe/timeouts.ts';
+import { timeoutsWithinBudget } from '../probe/timeouts.ts';
 import { documentClient } from '../store/document-client.ts';
 import { HistoryStore } from '../store/history-store.ts';
 import { TargetStore } from '../store/target-store.ts';
@@ -21,9 +21,9 @@ export function monitorDependencies(
     history: new HistoryStore(doc, config.historyTable, config.historyTtlDays),
     publisher,
     unreachableAfter: config.unreachableAfter,
-    check: (target) =>
+    check: (target, budgetMs) =>
       checkTarget(target, {
-        timeouts: timeoutsWithTotal(config.endpointTimeoutMs),
+        timeouts: timeoutsWithinBudget(config.endpointTimeoutMs, budgetMs),
         thresholds: { warnDays: config.warnDays, critDays: config.critDays },
         ...(guard ? { guard } : {}),
       }),

@@ -14,7 +14,8 @@ export interface ProbeDependencies {
   targets: TargetStore;
   history: HistoryStore;
   publisher: EventPublisher;
-  check: (target: Target) => Promise<CheckResult>;
+  /** Checks a target; `budgetMs`, when given, bounds the whole check (DNS and every address). */
+  check: (target: Target, budgetMs?: number) => Promise<CheckResult>;
   now?: () => Date;
   /** Failed checks in a row before `unreachable` (default 2). */
   unreachableAfter?: number;
@@ -43,9 +44,13 @@ const MAX_WRITE_ATTEMPTS = 8;
  * fails, the event stays pending and this function throws, so the invocation's retry (or the
  * next check) publishes it.
  */
-export async function probeTarget(deps: ProbeDependencies, target: Target): Promise<ProbeOutcome> {
+export async function probeTarget(
+  deps: ProbeDependencies,
+  target: Target,
+  options: { budgetMs?: number | undefined } = {},
+): Promise<ProbeOutcome> {
   const now = deps.now ?? (() => new Date());
-  const result = await deps.check(target);
+  const result = await deps.check(target, options.budgetMs);
   const outcome: ProbeOutcome = { result, recorded: [], published: [], deleted: false };
 
   let stored: StoredTarget | undefined;
@@ -107,7 +112,7 @@ export async function publishPending(deps: ProbeDependencies, id: string, now: (
       await deps.targets.releaseEvent(id, eventId, token);
       continue;
     }
-    await deps.targets.completeEvent(id, eventId, event.key, token, now());
+    await recordPublished(deps, id, eventId, event.key, token, now);
     published.push(event);
     if (Object.keys(stored.sent ?? {}).length > MAX_SENT_KEYS) await deps.targets.pruneSent(id, stored.sent);
   }
@@ -118,4 +123,33 @@ export async function publishPending(deps: ProbeDependencies, id: string, now: (
     );
   }
   return published;
+}
+
+/**
+ * Records a published event as sent. This write is what keeps the event from going out again,
+ * so transient DynamoDB failures are retried here; if it still fails, the error says so.
+ */
+async function recordPublished(
+  deps: ProbeDependencies,
+  id: string,
+  eventId: string,
+  key: string,
+  token: string,
+  now: () => Date,
+): Promise<void> {
+  const attempts = 5;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.targets.completeEvent(id, eventId, key, token, now());
+      return;
+    } catch (error) {
+      if (attempt >= attempts) {
+        throw new Error(
+          `event ${key} of ${id} was published but could not be recorded as sent (${(error as Error).name}); it may be sent again when its claim expires`,
+          { cause: error },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  }
 }

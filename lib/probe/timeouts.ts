@@ -30,3 +30,15 @@ export function timeoutsWithTotal(endpointMs: number, base: ProbeTimeouts = DEFA
     endpointMs,
   };
 }
+
+/**
+ * Timeouts for a check that must finish within `budgetMs` (DNS plus the addresses, which are
+ * probed in parallel), so that a function running out of time records a timeout instead of
+ * being killed mid-check. Without a budget, the per-address total applies alone.
+ */
+export function timeoutsWithinBudget(endpointMs: number, budgetMs?: number): ProbeTimeouts {
+  if (budgetMs === undefined || !Number.isFinite(budgetMs)) return timeoutsWithTotal(endpointMs);
+  const budget = Math.max(200, budgetMs);
+  const dnsMs = Math.min(DEFAULT_TIMEOUTS.dnsMs, Math.floor(budget / 4));
+  return { ...timeoutsWithTotal(Math.min(endpointMs, budget - dnsMs)), dnsMs };
+}
