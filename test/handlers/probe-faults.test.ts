@@ -36,7 +36,8 @@ const error = (name: string, status = 500) =>
 const COMMANDS = [GetCommand, UpdateCommand, PutCommand] as const;
 type Command = (typeof COMMANDS)[number];
 // biome-ignore lint/suspicious/noExplicitAny: the mock hands over whatever input the command had
-const delegate = (Command: Command) => (input: any) => realDoc.send(new (Command as unknown as new (i: unknown) => never)(input));
+const delegate = (Command: Command) => (input: any) =>
+  realDoc.send(new (Command as unknown as new (i: unknown) => never)(input));
 
 /** Every call goes to DynamoDB Local unless a test says otherwise. */
 function passThrough() {
