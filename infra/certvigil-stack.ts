@@ -51,10 +51,11 @@ export class CertvigilStack extends Stack {
       config,
       logRetention,
     };
-    this.probes = new ProbeFleet(this, 'Probes', { ...tables, failureQueue: failures.queue });
+    this.probes = new ProbeFleet(this, 'Probes', { ...tables, key, failureQueue: failures.queue });
     this.dispatch = new Dispatcher(this, 'Dispatch', {
       targets: this.store.targets,
       probe: this.probes.probe,
+      probeQueue: this.probes.queue,
       failureQueue: failures.queue,
       config,
       logRetention,

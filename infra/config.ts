@@ -25,6 +25,12 @@ export const DEFAULT_CONFIG = {
   probeConcurrency: 20,
   /** Per-address time limit of a check, milliseconds. */
   endpointTimeoutMs: 15_000,
+  /**
+   * How the dispatcher reaches the probes: `invoke` (asynchronous Lambda invocations, one per
+   * target) or `queue` (SQS in batches of ten, consumed with a maximum concurrency: the scale
+   * path for fleets above roughly 10,000 targets).
+   */
+  dispatchMode: 'invoke' as 'invoke' | 'queue',
   /** Dispatcher: parallel scan segments and invocations in flight. */
   dispatchSegments: 4,
   dispatchConcurrency: 64,
@@ -52,8 +58,9 @@ const schema = z.object({
   unreachableAfter: positiveInt(100),
   warnDays: z.number().check(z.minimum(0), z.maximum(3650)),
   critDays: z.number().check(z.minimum(0), z.maximum(3650)),
-  probeConcurrency: positiveInt(1000),
+  probeConcurrency: z.number().check(z.int(), z.minimum(2), z.maximum(1000)),
   endpointTimeoutMs: z.number().check(z.int(), z.minimum(100), z.maximum(60_000)),
+  dispatchMode: z.enum(['invoke', 'queue']),
   dispatchSegments: positiveInt(64),
   dispatchConcurrency: positiveInt(1000),
   probeRetryAttempts: z.number().check(z.int(), z.minimum(0), z.maximum(2)),

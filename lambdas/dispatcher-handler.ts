@@ -3,10 +3,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import type { DispatcherConfig } from '../lib/config.ts';
-import { type DispatchCursor, dispatchRound } from '../lib/dispatch/dispatch-round.ts';
+import { type DispatchCursor, dispatchRound, invokeSender } from '../lib/dispatch/dispatch-round.ts';
 import { LambdaInvoker } from '../lib/dispatch/lambda-invoker.ts';
+import { SqsSender } from '../lib/dispatch/sqs-sender.ts';
 import type { TargetStore } from '../lib/store/target-store.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-dispatcher' });
@@ -16,6 +18,8 @@ interface Deps {
   config: DispatcherConfig;
   targets: TargetStore;
   lambda: LambdaClient;
+  /** Needed in queue mode (PROBE_QUEUE_URL). */
+  sqs?: SQSClient;
 }
 
 export function createHandler(deps: Deps) {
@@ -24,9 +28,15 @@ export function createHandler(deps: Deps) {
     const cursor = (event as { continuation?: DispatchCursor })?.continuation;
     let throttled = 0;
     let failuresLogged = 0;
-    const probe = new LambdaInvoker(deps.lambda, deps.config.probeFunctionName, { onThrottle: () => throttled++ });
+    const onThrottle = () => throttled++;
+    const sender =
+      deps.config.probeQueueUrl && deps.sqs
+        ? new SqsSender(deps.sqs, deps.config.probeQueueUrl, { onThrottle })
+        : invokeSender((payload) =>
+            new LambdaInvoker(deps.lambda, deps.config.probeFunctionName as string, { onThrottle }).invoke(payload),
+          );
     const report = await dispatchRound(
-      { targets: deps.targets, invoke: (payload) => probe.invoke(payload) },
+      { targets: deps.targets, sender },
       {
         segments: deps.config.segments,
         concurrency: deps.config.concurrency,

@@ -1,6 +1,7 @@
 // Lambda entry of the dispatcher: configuration and AWS clients, built once at cold start.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { dispatcherConfig } from '../lib/config.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { TargetStore } from '../lib/store/target-store.ts';
@@ -11,4 +12,5 @@ export const handler = createHandler({
   config,
   targets: new TargetStore(documentClient(new DynamoDBClient({})), config.targetsTable),
   lambda: new LambdaClient({ maxAttempts: 1 }),
+  ...(config.probeQueueUrl ? { sqs: new SQSClient({ maxAttempts: 1 }) } : {}),
 });

@@ -1,10 +1,11 @@
 // Probe: one target per invocation; checks it, stores state and history, publishes events.
-
+// Invoked asynchronously with the payload (invoke mode) or by an SQS event source mapping with
+// one message per batch (queue mode, the scale path); the work is the same.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type ProbeDependencies, probeTarget } from '../lib/monitor/probe-target.ts';
-import { normalizeTarget, TargetValidationError } from '../lib/targets/target-schema.ts';
+import { normalizeTarget, type Target, TargetValidationError } from '../lib/targets/target-schema.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-probe' });
 const metrics = new Metrics({ namespace: 'certvigil', serviceName: 'probe' });
@@ -12,18 +13,26 @@ const metrics = new Metrics({ namespace: 'certvigil', serviceName: 'probe' });
 /** Time kept back from the check for the DynamoDB writes and SNS publishes that follow it. */
 export const RESERVED_FOR_STORE_MS = 10_000;
 
+type ProbeReply = { ok: true; target: string; status: string; published: number } | { ok: false; reason: string };
+
+function isSqsEvent(event: unknown): event is SQSEvent {
+  const records = (event as { Records?: { eventSource?: string }[] })?.Records;
+  return Array.isArray(records) && records.every((r) => r?.eventSource === 'aws:sqs');
+}
+
+/** The target of a payload, or undefined (logged) when it is malformed: retries would not help. */
+function targetOf(payload: unknown): Target | undefined {
+  try {
+    return normalizeTarget((payload as { target?: unknown })?.target);
+  } catch (error) {
+    if (!(error instanceof TargetValidationError)) throw error;
+    logger.error('invalid probe payload', { problems: error.problems });
+    return undefined;
+  }
+}
+
 export function createHandler(deps: ProbeDependencies) {
-  return async (event: unknown, context?: Context) => {
-    if (context) logger.addContext(context);
-    let target: ReturnType<typeof normalizeTarget>;
-    try {
-      target = normalizeTarget((event as { target?: unknown })?.target);
-    } catch (error) {
-      // A malformed payload will not get better with retries: log it and drop it.
-      if (!(error instanceof TargetValidationError)) throw error;
-      logger.error('invalid probe payload', { problems: error.problems });
-      return { ok: false, reason: 'invalid payload' };
-    }
+  const probeOne = async (target: Target, context?: Context): Promise<ProbeReply> => {
     const started = Date.now();
     try {
       // Leave time to store the result and publish: a check that would outlast the function
@@ -43,7 +52,7 @@ export function createHandler(deps: ProbeDependencies) {
       });
       return { ok: true, target: target.id, status: outcome.result.status, published: outcome.published.length };
     } catch (error) {
-      // The invocation fails so that Lambda retries it (then the failure destination); say so.
+      // The invocation (or the message) fails so that it is retried, then dead-lettered; say so.
       metrics.addMetric('probeFailed', MetricUnit.Count, 1);
       logger.error('probe failed', { target: target.id, error: error as Error });
       throw error;
@@ -52,4 +61,34 @@ export function createHandler(deps: ProbeDependencies) {
       metrics.publishStoredMetrics();
     }
   };
+
+  async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse>;
+  async function handler(event: unknown, context?: Context): Promise<ProbeReply>;
+  async function handler(event: unknown, context?: Context): Promise<ProbeReply | SQSBatchResponse> {
+    if (context) logger.addContext(context);
+    if (isSqsEvent(event)) {
+      const failures: SQSBatchResponse['batchItemFailures'] = [];
+      for (const record of event.Records) {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(record.body);
+        } catch {
+          logger.error('probe message is not JSON; dropped', { messageId: record.messageId });
+          continue;
+        }
+        const target = targetOf(payload);
+        if (!target) continue;
+        try {
+          await probeOne(target, context);
+        } catch {
+          failures.push({ itemIdentifier: record.messageId });
+        }
+      }
+      return { batchItemFailures: failures };
+    }
+    const target = targetOf(event);
+    if (!target) return { ok: false, reason: 'invalid payload' };
+    return probeOne(target, context);
+  }
+  return handler;
 }

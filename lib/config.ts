@@ -81,7 +81,10 @@ class Reader {
 
 export interface DispatcherConfig {
   targetsTable: string;
-  probeFunctionName: string;
+  /** Invoke mode: the probe function, invoked asynchronously once per target. */
+  probeFunctionName: string | undefined;
+  /** Queue mode (the scale path): the probe queue, fed in batches of ten. */
+  probeQueueUrl: string | undefined;
   segments: number;
   concurrency: number;
   dueSlackMs: number;
@@ -89,9 +92,14 @@ export interface DispatcherConfig {
 
 export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
   const r = new Reader(env);
+  const targetsTable = r.text('TARGETS_TABLE');
+  const probeFunctionName = r.optionalText('PROBE_FUNCTION_NAME');
+  const probeQueueUrl = r.optionalText('PROBE_QUEUE_URL');
+  if (!probeFunctionName && !probeQueueUrl) r.text('PROBE_FUNCTION_NAME'); // reported as missing
   return r.done({
-    targetsTable: r.text('TARGETS_TABLE'),
-    probeFunctionName: r.text('PROBE_FUNCTION_NAME'),
+    targetsTable,
+    probeFunctionName,
+    probeQueueUrl,
     segments: r.number('DISPATCH_SEGMENTS', DISPATCH_DEFAULTS.segments, { min: 1, max: 64, integer: true }),
     concurrency: r.number('DISPATCH_CONCURRENCY', DISPATCH_DEFAULTS.concurrency, { min: 1, max: 1000, integer: true }),
     dueSlackMs: r.number('DUE_SLACK_MINUTES', DISPATCH_DEFAULTS.dueSlackMs / 60_000, { min: 0, max: 1440 }) * 60_000,

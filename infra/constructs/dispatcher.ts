@@ -13,6 +13,8 @@ import { acknowledgeKmsGrants, CertvigilFunction } from './certvigil-function.ts
 export interface DispatcherProps {
   targets: TableV2;
   probe: IFunction;
+  /** Queue mode: the probe queue to send targets to instead of invoking the probe. */
+  probeQueue?: IQueue | undefined;
   failureQueue: IQueue;
   config: CertvigilConfig;
   logRetention: RetentionDays;
@@ -38,17 +40,24 @@ export class Dispatcher extends Construct {
       timeout: Duration.minutes(15),
       environment: {
         TARGETS_TABLE: props.targets.tableName,
-        PROBE_FUNCTION_NAME: props.probe.functionName,
+        ...(props.probeQueue
+          ? { PROBE_QUEUE_URL: props.probeQueue.queueUrl }
+          : { PROBE_FUNCTION_NAME: props.probe.functionName }),
         DISPATCH_SEGMENTS: String(props.config.dispatchSegments),
         DISPATCH_CONCURRENCY: String(props.config.dispatchConcurrency),
       },
       logRetention: props.logRetention,
     });
     props.targets.grant(this.dispatcher, 'dynamodb:Scan');
-    // The unqualified probe function only (grantInvoke would add every version and alias).
-    this.dispatcher.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.probe.functionArn] }),
-    );
+    if (props.probeQueue) {
+      props.probeQueue.grantSendMessages(this.dispatcher);
+      this.dispatcher.acknowledgeKmsGrants();
+    } else {
+      // The unqualified probe function only (grantInvoke would add every version and alias).
+      this.dispatcher.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.probe.functionArn] }),
+      );
+    }
     // Continuations invoke this same function. A separate policy, not the role's default one,
     // because the function itself depends on the default policy (a cycle otherwise).
     new iam.Policy(this, 'ContinueRound', {

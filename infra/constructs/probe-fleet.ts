@@ -1,14 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CertvigilConfig } from '../config.ts';
 import { CertvigilFunction } from './certvigil-function.ts';
 
 export interface ProbeFleetProps {
+  /** Encrypts the probe queue in queue mode. */
+  key: IKey;
   targets: TableV2;
   history: TableV2;
   topic: ITopic;
@@ -19,7 +23,7 @@ export interface ProbeFleetProps {
 
 /** Environment shared by the probe and the admin function (which probes on demand). */
 export function probeEnvironment(
-  props: Omit<ProbeFleetProps, 'failureQueue' | 'logRetention'>,
+  props: Omit<ProbeFleetProps, 'failureQueue' | 'logRetention' | 'key'>,
 ): Record<string, string> {
   const c = props.config;
   return {
@@ -41,6 +45,8 @@ export function probeEnvironment(
  */
 export class ProbeFleet extends Construct {
   readonly probe: CertvigilFunction;
+  /** Queue mode only: the queue the dispatcher fills and the probe consumes. */
+  readonly queue: Queue | undefined;
 
   constructor(scope: Construct, id: string, props: ProbeFleetProps) {
     super(scope, id);
@@ -61,6 +67,26 @@ export class ProbeFleet extends Construct {
       maxEventAge: Duration.minutes(props.config.probeMaxEventAgeMinutes),
       onFailure: new SqsDestination(props.failureQueue),
     });
+    if (props.config.dispatchMode === 'queue') {
+      // One message per invocation (the same one-target-per-probe semantics as invoke mode), at
+      // most probeConcurrency at once: messages wait in the queue instead of being throttled.
+      // A message that fails three times moves to the failure queue.
+      this.queue = new Queue(this, 'Queue', {
+        encryption: QueueEncryption.KMS,
+        encryptionMasterKey: props.key,
+        enforceSSL: true,
+        visibilityTimeout: Duration.seconds(6 * 60),
+        retentionPeriod: Duration.days(1),
+        deadLetterQueue: { queue: props.failureQueue, maxReceiveCount: 3 },
+      });
+      this.probe.addEventSource(
+        new SqsEventSource(this.queue, {
+          batchSize: 1,
+          maxConcurrency: props.config.probeConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
     props.targets.grant(this.probe, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.history.grant(this.probe, 'dynamodb:PutItem');
     props.topic.grantPublish(this.probe);

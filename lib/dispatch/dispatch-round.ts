@@ -8,6 +8,32 @@ export interface ProbePayload {
   roundId: string;
 }
 
+/** How the dispatcher hands targets to probes: Lambda Invoke one by one, or SQS in batches. */
+export interface ProbeSender {
+  /** Payloads per send call (1 for Lambda Invoke, 10 for an SQS batch). */
+  readonly batchSize: number;
+  /** Sends the payloads, retrying what can be retried; resolves with those that still failed. */
+  send(payloads: ProbePayload[]): Promise<{ payload: ProbePayload; error: unknown }[]>;
+}
+
+/** A sender that calls `invoke` once per payload (Lambda Invoke, or a probe run in-process). */
+export function invokeSender(invoke: (payload: ProbePayload) => Promise<void>): ProbeSender {
+  return {
+    batchSize: 1,
+    send: async (payloads) => {
+      const failed: { payload: ProbePayload; error: unknown }[] = [];
+      for (const payload of payloads) {
+        try {
+          await invoke(payload);
+        } catch (error) {
+          failed.push({ payload, error });
+        }
+      }
+      return failed;
+    },
+  };
+}
+
 /** Where a round stands, so a fresh invocation can carry on from there. */
 export interface DispatchCursor {
   roundId: string;
@@ -34,7 +60,7 @@ export interface DispatchReport {
 export interface DispatchOptions {
   /** Parallel scan segments (default 4). */
   segments?: number;
-  /** Probe invocations in flight at once (default 64). */
+  /** Send calls (invocations, or SQS batches) in flight at once (default 64). */
   concurrency?: number;
   pageSize?: number;
   /** A target due within this margin counts as due, so checks do not drift later each day. */
@@ -61,7 +87,7 @@ export const DISPATCH_DEFAULTS = {
  * then carries a continuation cursor from which nothing is repeated or skipped.
  */
 export async function dispatchRound(
-  deps: { targets: TargetStore; invoke: (payload: ProbePayload) => Promise<void> },
+  deps: { targets: TargetStore; sender: ProbeSender },
   options: DispatchOptions = {},
   cursor?: DispatchCursor,
 ): Promise<DispatchReport> {
@@ -93,16 +119,24 @@ export async function dispatchRound(
         pageSize: options.pageSize ?? DISPATCH_DEFAULTS.pageSize,
       });
       report.scanned += page.scanned;
+      const batches: ProbePayload[][] = [];
+      for (let i = 0; i < page.targets.length; i += deps.sender.batchSize) {
+        batches.push(
+          page.targets.slice(i, i + deps.sender.batchSize).map((target) => ({ target, roundId: round.roundId })),
+        );
+      }
       await Promise.all(
-        page.targets.map((target) =>
+        batches.map((batch) =>
           limit(async () => {
+            let failed: { payload: ProbePayload; error: unknown }[];
             try {
-              await deps.invoke({ target, roundId: round.roundId });
-              report.dispatched++;
+              failed = await deps.sender.send(batch);
             } catch (error) {
-              report.failed++;
-              options.onError?.(target, error);
+              failed = batch.map((payload) => ({ payload, error }));
             }
+            report.dispatched += batch.length - failed.length;
+            report.failed += failed.length;
+            for (const f of failed) options.onError?.(f.payload.target, f.error);
           }),
         ),
       );

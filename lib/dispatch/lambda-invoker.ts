@@ -4,6 +4,8 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 const RETRYABLE = new Set([
   'TooManyRequestsException',
   'ThrottlingException',
+  'RequestThrottled',
+  'KmsThrottled',
   'EC2ThrottledException',
   'ServiceException',
   'ResourceConflictException',

@@ -11,7 +11,7 @@ import { createHandler as createProbeHandler } from '../../lambdas/probe-handler
 import { MAX_BODY_BYTES } from '../admin/admin-api.ts';
 import { problem } from '../admin/problem.ts';
 import type { ProbeConfig } from '../config.ts';
-import { dispatchRound } from '../dispatch/dispatch-round.ts';
+import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
 import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
 import { probeTarget } from '../monitor/probe-target.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from '../policy/transitions.ts';
@@ -113,14 +113,14 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         {
           targets: monitor.targets,
           // Like an asynchronous Lambda invocation: start the probe and move on.
-          invoke: async (payload) => {
+          sender: invokeSender(async (payload) => {
             probes.push(
               probe(payload).catch((error: Error) => {
                 probeFailures++;
                 options.print(`probe of ${payload.target.id} failed: ${error.message}\n`);
               }),
             );
-          },
+          }),
         },
         all ? { dueSlackMs: Number.MAX_SAFE_INTEGER / 2 } : {},
       );

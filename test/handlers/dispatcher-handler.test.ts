@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DispatchCursor, ProbePayload } from '../../lib/dispatch/dispatch-round.ts';
@@ -136,5 +137,87 @@ describe('dispatcher handler', () => {
     await expect(import('../../lambdas/dispatcher.ts')).rejects.toThrow(
       'certvigil configuration: missing environment variables TARGETS_TABLE, PROBE_FUNCTION_NAME; DISPATCH_CONCURRENCY must be a whole number from 1 to 1000 (got "lots")',
     );
+  });
+});
+
+describe('dispatcher handler, queue mode (the scale path)', () => {
+  const sqs = mockClient(SQSClient);
+  const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/certvigil-probes';
+  let queued: typeof handler;
+
+  beforeAll(async () => {
+    vi.resetModules();
+    for (const [k, v] of Object.entries({
+      ...tables.env,
+      PROBE_FUNCTION_NAME: '',
+      PROBE_QUEUE_URL: QUEUE,
+      DISPATCH_SEGMENTS: '3',
+      DISPATCH_CONCURRENCY: '64',
+    })) {
+      vi.stubEnv(k, v);
+    }
+    ({ handler: queued } = (await import('../../lambdas/dispatcher.ts')) as unknown as { handler: typeof handler });
+  });
+
+  beforeEach(() => {
+    sqs.reset();
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })),
+      Failed: [],
+    }));
+  });
+
+  function queuedPayloads(): ProbePayload[] {
+    return sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? [])
+      .map((e) => JSON.parse(e.MessageBody ?? '{}') as ProbePayload);
+  }
+
+  it('sends every due target once, in batches of ten, to the probe queue', async () => {
+    const summary = await queued({}, lambdaContext());
+    expect(summary).toMatchObject({ dispatched: TARGETS, failed: 0 });
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    expect(calls.every((c) => c.args[0].input.QueueUrl === QUEUE && (c.args[0].input.Entries?.length ?? 0) <= 10)).toBe(
+      true,
+    );
+    expect(calls.length).toBeLessThanOrEqual(Math.ceil(TARGETS / 10) + 3);
+    const ids = queuedPayloads().map((p) => p.target.id);
+    expect(ids).toHaveLength(TARGETS);
+    expect(new Set(ids).size).toBe(TARGETS);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+
+  it('resends only the entries SQS failed, and counts throttling', async () => {
+    let first = true;
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => {
+      const failOne = first;
+      first = false;
+      return {
+        Successful: input.Entries.slice(failOne ? 1 : 0).map((e) => ({
+          Id: e.Id,
+          MessageId: 'm',
+          MD5OfMessageBody: '',
+        })),
+        Failed: failOne
+          ? [{ Id: input.Entries[0]?.Id, Code: 'RequestThrottled', SenderFault: false, Message: 'slow down' }]
+          : [],
+      };
+    });
+    const summary = await queued({}, lambdaContext());
+    expect(summary).toMatchObject({ dispatched: TARGETS, failed: 0, throttled: 1 });
+    const ids = queuedPayloads().map((p) => p.target.id);
+    expect(ids).toHaveLength(TARGETS + 1); // the throttled entry was sent twice: once refused, once taken
+    expect(new Set(ids).size).toBe(TARGETS);
+  });
+
+  it('gives up on entries SQS refuses as malformed, and reports them', async () => {
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+      Successful: input.Entries.slice(1).map((e) => ({ Id: e.Id, MessageId: 'm', MD5OfMessageBody: '' })),
+      Failed: [{ Id: input.Entries[0]?.Id, Code: 'InvalidMessageContents', SenderFault: true }],
+    }));
+    const summary = await queued({}, lambdaContext());
+    const batches = sqs.commandCalls(SendMessageBatchCommand).length;
+    expect(summary).toMatchObject({ dispatched: TARGETS - batches, failed: batches });
   });
 });

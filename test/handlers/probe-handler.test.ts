@@ -146,3 +146,35 @@ describe('probe handler', () => {
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 });
+
+describe('probe handler, queue mode', () => {
+  const sqsEvent = (...bodies: string[]) => ({
+    Records: bodies.map((body, i) => ({ eventSource: 'aws:sqs', messageId: `m${i}`, body })),
+  });
+
+  it('probes the target of each message and reports only the failed ones for redelivery', async () => {
+    const good = await addTarget('queue-good.example');
+    const failing = await addTarget('queue-failing.example');
+    sns.reset();
+    // The first publish (for whichever target goes first) fails; the second succeeds.
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('down'), { name: 'InternalErrorException' }))
+      .resolves({});
+    const reply = await handler(
+      sqsEvent(
+        JSON.stringify({ target: failing, roundId: 'r' }),
+        JSON.stringify({ target: good, roundId: 'r' }),
+        'not json',
+        JSON.stringify({ target: { host: '' } }),
+      ),
+      lambdaContext(),
+    );
+    expect(reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
+    // Redelivered, the failed message publishes its event once.
+    await handler(sqsEvent(JSON.stringify({ target: failing, roundId: 'r' })), lambdaContext());
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(3);
+    expect((await store.getTarget(failing.id))?.pending).toEqual({});
+  });
+});

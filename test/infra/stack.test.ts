@@ -204,6 +204,47 @@ describe('the certvigil stack', () => {
   });
 });
 
+describe('queue mode (the scale path)', () => {
+  let queued: ReturnType<typeof synthStack>;
+  beforeAll(() => {
+    queued = synthStack({ 'certvigil:dispatchMode': 'queue', 'certvigil:probeConcurrency': '50' });
+  }, 120_000);
+
+  it('has no unacknowledged cdk-nag finding either', () => {
+    const report = new AwsSolutionsChecks(queued.app).validateScope(queued.stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('feeds the probe from an encrypted queue one message at a time, at most probeConcurrency at once', () => {
+    const t = queued.template;
+    const probeId = queued.stack.getLogicalId(queued.stack.probes.probe.node.defaultChild as never);
+    const queueId = queued.stack.getLogicalId(queued.stack.probes.queue?.node.defaultChild as never);
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: probeId },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: 50 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 360,
+      KmsMasterKeyId: Match.anyValue(),
+      RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() },
+    });
+  });
+
+  it('lets the dispatcher send to the queue instead of invoking the probe', () => {
+    const t = queued.template;
+    const dispatcherId = queued.stack.getLogicalId(queued.stack.dispatch.dispatcher.node.defaultChild as never);
+    const dispatcher = t.toJSON().Resources[dispatcherId];
+    expect(Object.keys(dispatcher.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['PROBE_QUEUE_URL']));
+    expect(dispatcher.Properties.Environment.Variables.PROBE_FUNCTION_NAME).toBeUndefined();
+    const text = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(text).toContain('sqs:SendMessage');
+    expect(text).not.toMatch(/"lambda:InvokeFunction"[^\]]*ProbesProbe/);
+  });
+});
+
 describe('deployment settings', () => {
   it('derives the missing-round alarm from the schedule', () => {
     expect(schedulePeriod('rate(15 minutes)').toMinutes()).toBe(15);
