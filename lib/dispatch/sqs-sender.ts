@@ -57,7 +57,7 @@ export class SqsSender implements ProbeSender {
         if (retry.length === 0 || attempt >= this.options.maxAttempts) {
           return [...final, ...retry].map((p) => ({ payload: p.payload, error: lastError.get(p.id) }));
         }
-        if (retry.some((p) => /Throttl/.test(failed.get(p.id)?.Code ?? ''))) this.options.onThrottle?.();
+        for (const p of retry) if (/Throttl/.test(failed.get(p.id)?.Code ?? '')) this.options.onThrottle?.();
         pending = retry;
       } catch (error) {
         if (isThrottle(error)) this.options.onThrottle?.();

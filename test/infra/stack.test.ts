@@ -237,7 +237,9 @@ describe('queue mode (the scale path)', () => {
     const t = queued.template;
     const dispatcherId = queued.stack.getLogicalId(queued.stack.dispatch.dispatcher.node.defaultChild as never);
     const dispatcher = t.toJSON().Resources[dispatcherId];
-    expect(Object.keys(dispatcher.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['PROBE_QUEUE_URL']));
+    expect(Object.keys(dispatcher.Properties.Environment.Variables)).toEqual(
+      expect.arrayContaining(['PROBE_QUEUE_URL']),
+    );
     expect(dispatcher.Properties.Environment.Variables.PROBE_FUNCTION_NAME).toBeUndefined();
     const text = JSON.stringify(t.findResources('AWS::IAM::Policy'));
     expect(text).toContain('sqs:SendMessage');
