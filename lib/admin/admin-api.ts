@@ -7,7 +7,7 @@ import type { StoredTarget, TargetStore } from '../store/target-store.ts';
 import { parseTargetFile } from '../targets/import-file.ts';
 import { parseTarget } from '../targets/parse-target.ts';
 import { InvalidTargetError } from '../targets/target-id.ts';
-import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
+import { normalizeTarget, TARGET_SETTINGS, type Target, TargetValidationError } from '../targets/target-schema.ts';
 import { type AdminResponse, json, ProblemError, problem } from './problem.ts';
 import { reportCsv, reportRows } from './report.ts';
 
@@ -45,21 +45,6 @@ export interface TargetView extends Target {
   nextCheckAt: string;
   lastCheck: CheckResult | null;
 }
-
-const SETTINGS_FIELDS = [
-  'host',
-  'port',
-  'protocol',
-  'servername',
-  'addresses',
-  'warnDays',
-  'critDays',
-  'intervalMinutes',
-  'enabled',
-  'owner',
-  'tags',
-  'notes',
-] as const;
 
 export async function handleAdminRequest(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
   try {
@@ -137,7 +122,7 @@ function canonicalId(encoded: string): string {
 
 export function toView(item: StoredTarget): TargetView {
   const view: Record<string, unknown> = { id: item.id };
-  for (const field of SETTINGS_FIELDS) view[field] = item[field];
+  for (const field of TARGET_SETTINGS) view[field] = item[field];
   view.tags = item.tags ?? [];
   return {
     ...(view as unknown as Target),
@@ -217,7 +202,7 @@ async function patchTarget(id: string, request: AdminRequest, deps: AdminDepende
   if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
     throw new ProblemError(400, 'send the fields to change as a JSON object');
   }
-  const unknown = Object.keys(changes).filter((k) => !(SETTINGS_FIELDS as readonly string[]).includes(k));
+  const unknown = Object.keys(changes).filter((k) => !(TARGET_SETTINGS as readonly string[]).includes(k));
   if (unknown.length) {
     throw new ProblemError(
       422,
@@ -226,7 +211,7 @@ async function patchTarget(id: string, request: AdminRequest, deps: AdminDepende
     );
   }
   const merged: Record<string, unknown> = {};
-  for (const field of SETTINGS_FIELDS) merged[field] = stored[field];
+  for (const field of TARGET_SETTINGS) merged[field] = stored[field];
   for (const [field, value] of Object.entries(changes)) merged[field] = value === null ? undefined : value;
   const target = normalizeTarget(merged);
   if (target.id !== id) {
@@ -248,7 +233,7 @@ async function deleteTarget(id: string, deps: AdminDependencies): Promise<AdminR
 async function checkNow(id: string, deps: AdminDependencies): Promise<AdminResponse> {
   const stored = await deps.targets.getTarget(id);
   if (!stored) throw new ProblemError(404, `no target ${id}; add it with POST /targets`);
-  const outcome = await deps.probe(normalizeTarget(Object.fromEntries(SETTINGS_FIELDS.map((f) => [f, stored[f]]))));
+  const outcome = await deps.probe(normalizeTarget(Object.fromEntries(TARGET_SETTINGS.map((f) => [f, stored[f]]))));
   return json(200, {
     ...outcome.result,
     events: outcome.recorded.map((e) => ({ event: e.event, severity: e.severity })),

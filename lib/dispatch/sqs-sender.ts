@@ -1,14 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ProbePayload, ProbeSender } from './dispatch-round.ts';
-import { isRetryable, isThrottle } from './lambda-invoker.ts';
-
-export interface SqsSenderOptions {
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  onThrottle?: () => void;
-}
+import { isRetryable, isThrottle, type RetryOptions, RetryPolicy } from './retry-policy.ts';
 
 /**
  * The scale path: sends probe payloads to the probe queue in batches of ten (SendMessageBatch),
@@ -19,18 +11,12 @@ export class SqsSender implements ProbeSender {
   readonly batchSize = 10;
   private readonly sqs: SQSClient;
   private readonly queueUrl: string;
-  private readonly options: Required<Omit<SqsSenderOptions, 'onThrottle'>> & Pick<SqsSenderOptions, 'onThrottle'>;
+  private readonly retry: RetryPolicy;
 
-  constructor(sqs: SQSClient, queueUrl: string, options: SqsSenderOptions = {}) {
+  constructor(sqs: SQSClient, queueUrl: string, options: RetryOptions = {}) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
-    this.options = {
-      maxAttempts: options.maxAttempts ?? 8,
-      baseDelayMs: options.baseDelayMs ?? 50,
-      maxDelayMs: options.maxDelayMs ?? 5_000,
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-      onThrottle: options.onThrottle,
-    };
+    this.retry = new RetryPolicy(options);
   }
 
   async send(payloads: ProbePayload[]): Promise<{ payload: ProbePayload; error: unknown }[]> {
@@ -54,18 +40,17 @@ export class SqsSender implements ProbeSender {
         // Entries failed on the sender's side (a malformed entry) will not pass on a retry.
         const retry = pending.filter((p) => failed.has(p.id) && !failed.get(p.id)?.SenderFault);
         const final = pending.filter((p) => failed.get(p.id)?.SenderFault);
-        if (retry.length === 0 || attempt >= this.options.maxAttempts) {
+        if (retry.length === 0 || attempt >= this.retry.maxAttempts) {
           return [...final, ...retry].map((p) => ({ payload: p.payload, error: lastError.get(p.id) }));
         }
-        for (const p of retry) if (/Throttl/.test(failed.get(p.id)?.Code ?? '')) this.options.onThrottle?.();
+        for (const p of retry) if (/Throttl/.test(failed.get(p.id)?.Code ?? '')) this.retry.onThrottle();
         pending = retry;
       } catch (error) {
-        if (isThrottle(error)) this.options.onThrottle?.();
-        if (attempt >= this.options.maxAttempts || !isRetryable(error))
+        if (isThrottle(error)) this.retry.onThrottle();
+        if (attempt >= this.retry.maxAttempts || !isRetryable(error))
           return pending.map((p) => ({ payload: p.payload, error }));
       }
-      const cap = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
-      await this.options.sleep(Math.random() * cap);
+      await this.retry.backoff(attempt);
     }
     return [];
   }

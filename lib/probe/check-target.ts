@@ -83,15 +83,7 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
           maxAddresses: options.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
         });
   } catch (error) {
-    return {
-      ...base,
-      ...emptyDetail(),
-      checkedAt: now().toISOString(),
-      status: 'error',
-      consistent: true,
-      endpoints: [],
-      error: toCheckError(error),
-    };
+    return failedCheck(base, now(), toCheckError(error));
   }
 
   const blocked = options.guard
@@ -99,18 +91,8 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
     : undefined;
   if (blocked) {
     const [address, reason] = blocked;
-    return {
-      ...base,
-      ...emptyDetail(),
-      checkedAt: now().toISOString(),
-      status: 'error',
-      consistent: true,
-      endpoints: [],
-      error: {
-        kind: 'refused',
-        message: `not probed: ${address} is ${reason}; private targets are not allowed in this deployment`,
-      },
-    };
+    const message = `not probed: ${address} is ${reason}; private targets are not allowed in this deployment`;
+    return failedCheck(base, now(), { kind: 'refused', message });
   }
 
   const trust = options.trust ?? defaultTrustStore();
@@ -223,6 +205,23 @@ async function checkAddress(
       hostnameMatch,
       chain: chainEntries,
     },
+  };
+}
+
+/** The result of a check that reached no address at all. */
+function failedCheck(
+  base: Pick<CheckResult, 'target' | 'host' | 'port' | 'protocol' | 'servername'>,
+  at: Date,
+  error: CheckError,
+): CheckResult {
+  return {
+    ...base,
+    ...emptyDetail(),
+    checkedAt: at.toISOString(),
+    status: 'error',
+    consistent: true,
+    endpoints: [],
+    error,
   };
 }
 

@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
-import type { Target } from '../targets/target-schema.ts';
+import { TARGET_SETTINGS, type Target } from '../targets/target-schema.ts';
 import { isConditionFailure } from './document-client.ts';
 
 /** An event recorded in a target's item until it has been published. */
@@ -42,21 +42,6 @@ export interface DuePage {
   scanned: number;
 }
 
-const SETTINGS = [
-  'host',
-  'port',
-  'protocol',
-  'servername',
-  'addresses',
-  'warnDays',
-  'critDays',
-  'intervalMinutes',
-  'enabled',
-  'owner',
-  'tags',
-  'notes',
-] as const;
-
 /** The targets table: settings written by people, state written by probes. */
 export class TargetStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -88,7 +73,7 @@ export class TargetStore {
       'sent = if_not_exists(sent, :empty)',
     ];
     const removes: string[] = [];
-    for (const field of SETTINGS) {
+    for (const field of TARGET_SETTINGS) {
       names[`#${field}`] = field;
       const value = target[field];
       if (value === undefined) removes.push(`#${field}`);
@@ -203,7 +188,7 @@ export class TargetStore {
     pageSize?: number;
   }): Promise<DuePage> {
     const names: Record<string, string> = { '#id': 'id', '#enabled': 'enabled', '#next': 'nextCheckAt' };
-    for (const field of SETTINGS) names[`#${field}`] = field;
+    for (const field of TARGET_SETTINGS) names[`#${field}`] = field;
     const result: ScanCommandOutput = await this.doc.send(
       new ScanCommand({
         TableName: this.tableName,
@@ -212,7 +197,7 @@ export class TargetStore {
         ExclusiveStartKey: options.startKey,
         Limit: options.pageSize ?? 1000,
         FilterExpression: '#enabled = :true AND #next <= :dueBy',
-        ProjectionExpression: ['#id', ...SETTINGS.map((f) => `#${f}`)].join(', '),
+        ProjectionExpression: ['#id', ...TARGET_SETTINGS.map((f) => `#${f}`)].join(', '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':true': true, ':dueBy': options.dueBy },
       }),

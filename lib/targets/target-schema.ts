@@ -9,6 +9,22 @@ export const DEFAULT_INTERVAL_MINUTES = 1440;
 /** Most addresses a target may pin. */
 export const MAX_PINNED_ADDRESSES = 8;
 
+/** The settings of a target: everything a person sets (the id follows from host, port, protocol). */
+export const TARGET_SETTINGS = [
+  'host',
+  'port',
+  'protocol',
+  'servername',
+  'addresses',
+  'warnDays',
+  'critDays',
+  'intervalMinutes',
+  'enabled',
+  'owner',
+  'tags',
+  'notes',
+] as const;
+
 /** A watched endpoint and its settings: the admin API body, the stored item, the CSV row. */
 export interface Target {
   id: string;

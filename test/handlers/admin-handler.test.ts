@@ -11,7 +11,7 @@ import { addressGuard } from '../../lib/targets/address-guard.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate } from '../fixtures/cert-factory.ts';
 import { checkResult } from '../fixtures/check-results.ts';
-import { createTestTables, type TestTables } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
 import { functionUrlEvent } from '../fixtures/function-url.ts';
 import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
 
@@ -26,17 +26,7 @@ const publicResolver = async () => ['192.0.2.10'];
 
 beforeAll(async () => {
   tables = await createTestTables();
-  const config = {
-    targetsTable: tables.names.targets,
-    historyTable: tables.names.history,
-    topicArn: 'arn:aws:sns:eu-west-1:123456789012:certvigil',
-    historyTtlDays: 400,
-    unreachableAfter: 2,
-    endpointTimeoutMs: 3000,
-    warnDays: undefined,
-    critDays: undefined,
-    allowPrivateTargets: true,
-  };
+  const config = testProbeConfig(tables, { endpointTimeoutMs: 3000 });
   monitor = monitorDependencies(
     config,
     tables.client,

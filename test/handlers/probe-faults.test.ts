@@ -15,7 +15,7 @@ import { HistoryStore } from '../../lib/store/history-store.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate } from '../fixtures/cert-factory.ts';
-import { createTestTables, type TestTables } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
 import { lambdaContext } from '../fixtures/lambda-context.ts';
 import { credentials, type RunningServer, startTcpServer, startTlsServer } from '../fixtures/servers.ts';
 
@@ -61,17 +61,7 @@ beforeAll(async () => {
   );
   ddb = mockClient(faultyDoc);
   store = new TargetStore(realDoc, tables.names.targets);
-  const config = {
-    targetsTable: tables.names.targets,
-    historyTable: tables.names.history,
-    topicArn: 'arn:aws:sns:eu-west-1:123456789012:certvigil',
-    historyTtlDays: 400,
-    unreachableAfter: 2,
-    endpointTimeoutMs: 15_000,
-    warnDays: undefined,
-    critDays: undefined,
-    allowPrivateTargets: true,
-  };
+  const config = testProbeConfig(tables);
   const deps = monitorDependencies(
     config,
     tables.client,
