@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher. It runs the bundle built by `npm run build` (dist/cli.js) when that is at
-// least as new as the sources, and otherwise the TypeScript sources directly (Node 24 strips
+// least as new as the sources (lib/, lambdas/), and otherwise the TypeScript sources directly (Node 24 strips
 // types), so a checkout never runs stale code and an installed package needs no sources.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
@@ -19,6 +19,8 @@ module.enableCompileCache?.();
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundle = join(root, 'dist', 'cli.js');
 const sources = join(root, 'lib');
+// The CLI's code lives in lib/ and, for local mode, in the handler factories in lambdas/.
+const sourceDirs = [sources, join(root, 'lambdas')].filter((dir) => existsSync(dir));
 
 function newestSource(dir) {
   let newest = 0;
@@ -32,7 +34,7 @@ function newestSource(dir) {
 const runSources =
   existsSync(sources) &&
   !sources.includes('/node_modules/') &&
-  (!existsSync(bundle) || statSync(bundle).mtimeMs < newestSource(sources));
+  (!existsSync(bundle) || statSync(bundle).mtimeMs < Math.max(...sourceDirs.map(newestSource)));
 const entry = runSources ? join(sources, 'cli', 'main.ts') : bundle;
 const { main } = await import(new URL(`file://${entry}`).href);
 process.exitCode = await main(process.argv.slice(2));
