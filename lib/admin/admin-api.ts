@@ -9,7 +9,7 @@ import { parseTarget } from '../targets/parse-target.ts';
 import { InvalidTargetError } from '../targets/target-id.ts';
 import { normalizeTarget, TARGET_SETTINGS, type Target, TargetValidationError } from '../targets/target-schema.ts';
 import { type AdminResponse, json, ProblemError, problem } from './problem.ts';
-import { reportCsv, reportRows } from './report.ts';
+import { REPORT_FIELDS, reportCsv, reportRows } from './report.ts';
 
 /** Largest request body the admin API reads (bytes). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -365,7 +365,7 @@ async function report(request: AdminRequest, deps: AdminDependencies): Promise<A
       { field: 'format', message: 'must be json or csv' },
     ]);
   }
-  const rows = reportRows(await deps.targets.allTargets());
+  const rows = reportRows(await deps.targets.allTargets(REPORT_FIELDS));
   const response: AdminResponse =
     format === 'csv'
       ? {

@@ -19,6 +19,27 @@ export const REPORT_COLUMNS = [
   'error',
 ] as const;
 
+/** The stored attributes the report reads (a projection: the rest of each item stays in DynamoDB). */
+export const REPORT_FIELDS = [
+  'id',
+  'owner',
+  'tags',
+  'notes',
+  'enabled',
+  ...[
+    'status',
+    'daysLeft',
+    'notAfter',
+    'chainNotAfter',
+    'issuer',
+    'subject',
+    'serialNumber',
+    'fingerprint256',
+    'checkedAt',
+    'error',
+  ].map((f) => `state.result.${f}`),
+] as const;
+
 export type ReportRow = Record<(typeof REPORT_COLUMNS)[number], string | number | boolean | null>;
 
 /**

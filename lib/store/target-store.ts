@@ -162,13 +162,30 @@ export class TargetStore {
     return { items, nextKey: startKey };
   }
 
-  /** Every target with its state (for the inventory report). */
-  async allTargets(): Promise<StoredTarget[]> {
+  /**
+   * Every target. With `fields`, only those attributes are read back (nested paths such as
+   * `state.result.notAfter` allowed), which keeps a 100,000-target inventory small in memory.
+   */
+  async allTargets(fields?: readonly string[]): Promise<StoredTarget[]> {
+    const names: Record<string, string> = {};
+    const projection = fields?.map((path) =>
+      path
+        .split('.')
+        .map((part) => {
+          names[`#${part}`] = part;
+          return `#${part}`;
+        })
+        .join('.'),
+    );
     const all: StoredTarget[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const result: ScanCommandOutput = await this.doc.send(
-        new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }),
+        new ScanCommand({
+          TableName: this.tableName,
+          ExclusiveStartKey: startKey,
+          ...(projection ? { ProjectionExpression: projection.join(', '), ExpressionAttributeNames: names } : {}),
+        }),
       );
       all.push(...((result.Items ?? []) as StoredTarget[]));
       startKey = result.LastEvaluatedKey;
