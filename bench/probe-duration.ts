@@ -1,4 +1,5 @@
-// How long one probe invocation takes, measured on the real handler: DynamoDB Local as the store,
+// How long one probe invocation takes, measured on the real handler, bundled as the stack bundles
+// it: DynamoDB Local as the store,
 // a TLS endpoint on loopback serving a trusted, healthy certificate (so nothing is published).
 // Prints the handler's load time (cold-start proxy), the first and the median warm invocation.
 // Network latency to real endpoints and to DynamoDB in a region comes on top; see README "Cost".
@@ -8,6 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
+import { NOT_BUNDLED } from '../infra/constructs/certvigil-function.ts';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { createTableInputs } from '../lib/store/table-schema.ts';
@@ -18,6 +21,19 @@ import { credentials, startTlsServer } from '../test/fixtures/servers.ts';
 
 const runs = Number(process.argv[2] ?? 30);
 const dir = mkdtempSync(join(tmpdir(), 'certvigil-probe-bench-'));
+const bundle = join(dir, 'probe.cjs');
+await build({
+  entryPoints: [new URL('../lambdas/probe.ts', import.meta.url).pathname],
+  outfile: bundle,
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  external: NOT_BUNDLED,
+  logLevel: 'warning',
+});
 const { root, leaf } = await createChain({ sans: ['127.0.0.1'] });
 writeFileSync(join(dir, 'ca.pem'), root.certPem);
 const server = await startTlsServer(credentials(leaf));
@@ -32,7 +48,7 @@ const output = await new Promise<string>((resolve, reject) => {
   let out = '';
   const child = spawn(
     process.execPath,
-    [new URL('./probe-worker.ts', import.meta.url).pathname, JSON.stringify(target), String(runs)],
+    [new URL('./probe-worker.mjs', import.meta.url).pathname, bundle, JSON.stringify(target), String(runs)],
     {
       env: {
         ...process.env,
@@ -58,7 +74,7 @@ const output = await new Promise<string>((resolve, reject) => {
 });
 const { loadMs, durations, peakRssKiB } = JSON.parse(output.trim());
 const warm = (durations as number[]).slice(1).sort((a, b) => a - b);
-console.log(`node ${process.version}, ${runs} invocations of the probe handler (sources, type-stripped)`);
+console.log(`node ${process.version}, ${runs} invocations of the bundled probe handler`);
 console.log(`handler load: ${loadMs.toFixed(0)} ms; first invocation: ${durations[0].toFixed(1)} ms`);
 console.log(
   `warm invocations: median ${warm[Math.floor(warm.length / 2)]?.toFixed(1)} ms, p90 ${warm[Math.floor(warm.length * 0.9)]?.toFixed(1)} ms`,
