@@ -14,12 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { build } from 'esbuild';
-import { NOT_BUNDLED } from '../infra/constructs/certvigil-function.ts';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { createTableInputs } from '../lib/store/table-schema.ts';
 import { normalizeTarget } from '../lib/targets/target-schema.ts';
+import { bundleLambda } from './lambda-bundle.ts';
 
 const [nText = '10000', mode = 'invoke', throttleText = '0', budgetText = '900'] = process.argv.slice(2);
 const n = Number(nText);
@@ -28,19 +27,7 @@ const budgetMs = Number(budgetText) * 1000;
 if (mode !== 'invoke' && mode !== 'queue') throw new Error('MODE must be invoke or queue');
 
 const dir = mkdtempSync(join(tmpdir(), 'certvigil-dispatch-bench-'));
-const bundle = join(dir, 'dispatcher.cjs');
-await build({
-  entryPoints: [new URL('../lambdas/dispatcher.ts', import.meta.url).pathname],
-  outfile: bundle,
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
-  external: NOT_BUNDLED,
-  logLevel: 'warning',
-});
+const bundle = await bundleLambda('dispatcher', dir);
 
 const ddb = await startDynamoDbLocal({ warn: console.warn });
 const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });

@@ -9,8 +9,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { build } from 'esbuild';
-import { NOT_BUNDLED } from '../infra/constructs/certvigil-function.ts';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { createTableInputs } from '../lib/store/table-schema.ts';
@@ -18,22 +16,11 @@ import { TargetStore } from '../lib/store/target-store.ts';
 import { normalizeTarget } from '../lib/targets/target-schema.ts';
 import { createChain } from '../test/fixtures/cert-factory.ts';
 import { credentials, startTlsServer } from '../test/fixtures/servers.ts';
+import { bundleLambda } from './lambda-bundle.ts';
 
 const runs = Number(process.argv[2] ?? 30);
 const dir = mkdtempSync(join(tmpdir(), 'certvigil-probe-bench-'));
-const bundle = join(dir, 'probe.cjs');
-await build({
-  entryPoints: [new URL('../lambdas/probe.ts', import.meta.url).pathname],
-  outfile: bundle,
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
-  external: NOT_BUNDLED,
-  logLevel: 'warning',
-});
+const bundle = await bundleLambda('probe', dir);
 const { root, leaf } = await createChain({ sans: ['127.0.0.1'] });
 writeFileSync(join(dir, 'ca.pem'), root.certPem);
 const server = await startTlsServer(credentials(leaf));

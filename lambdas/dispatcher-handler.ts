@@ -6,7 +6,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import type { DispatcherConfig } from '../lib/config.ts';
-import { type DispatchCursor, dispatchRound, invokeSender } from '../lib/dispatch/dispatch-round.ts';
+import { type DispatchCursor, dispatchRound, invokeSender, type ProbeSender } from '../lib/dispatch/dispatch-round.ts';
 import { LambdaInvoker } from '../lib/dispatch/lambda-invoker.ts';
 import { SqsSender } from '../lib/dispatch/sqs-sender.ts';
 import type { TargetStore } from '../lib/store/target-store.ts';
@@ -29,12 +29,13 @@ export function createHandler(deps: Deps) {
     let throttled = 0;
     let failuresLogged = 0;
     const onThrottle = () => throttled++;
-    const sender =
-      deps.config.probeQueueUrl && deps.sqs
-        ? new SqsSender(deps.sqs, deps.config.probeQueueUrl, { onThrottle })
-        : invokeSender((payload) =>
-            new LambdaInvoker(deps.lambda, deps.config.probeFunctionName as string, { onThrottle }).invoke(payload),
-          );
+    let sender: ProbeSender;
+    if (deps.config.probeQueueUrl && deps.sqs) {
+      sender = new SqsSender(deps.sqs, deps.config.probeQueueUrl, { onThrottle });
+    } else {
+      const probe = new LambdaInvoker(deps.lambda, deps.config.probeFunctionName as string, { onThrottle });
+      sender = invokeSender((payload) => probe.invoke(payload));
+    }
     const report = await dispatchRound(
       { targets: deps.targets, sender },
       {

@@ -19,7 +19,6 @@ export interface AdminApiProps {
 /** The admin function behind a function URL with AWS_IAM auth, and the outputs to use it. */
 export class AdminApi extends Construct {
   readonly admin: CertvigilFunction;
-  readonly url: string;
 
   constructor(scope: Construct, id: string, props: AdminApiProps) {
     super(scope, id);
@@ -38,7 +37,6 @@ export class AdminApi extends Construct {
     props.topic.grantPublish(this.admin);
     this.admin.acknowledgeKmsGrants();
     const functionUrl = this.admin.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
-    this.url = functionUrl.url;
     new CfnOutput(Stack.of(this), 'AdminUrl', {
       value: functionUrl.url,
       description: 'certvigil admin API (SigV4, AWS_IAM)',

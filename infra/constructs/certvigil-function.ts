@@ -36,6 +36,14 @@ export const NOT_BUNDLED = [
   '@smithy/credential-provider-imds',
 ];
 
+/** How every function is bundled; the benchmarks build the same bundles from these settings. */
+export const LAMBDA_BUNDLING = {
+  minify: true,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  externalModules: NOT_BUNDLED,
+} as const;
+
 /**
  * Shared defaults of every certvigil function: Node.js 24 on arm64, bundled here with the local
  * esbuild (minified, source maps, the AWS SDK included but for credential providers Lambda never
@@ -43,8 +51,6 @@ export const NOT_BUNDLED = [
  * its own role that may only write to that log group (no managed policy).
  */
 export class CertvigilFunction extends NodejsFunction {
-  readonly logGroupResource: LogGroup;
-
   constructor(scope: Construct, id: string, props: CertvigilFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention,
@@ -75,17 +81,15 @@ export class CertvigilFunction extends NodejsFunction {
         POWERTOOLS_METRICS_NAMESPACE: 'certvigil',
       },
       bundling: {
-        minify: true,
+        ...LAMBDA_BUNDLING,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        externalModules: [...LAMBDA_BUNDLING.externalModules],
         sourceMap: true,
-        target: 'node24',
         format: OutputFormat.CJS,
-        externalModules: NOT_BUNDLED,
         forceDockerBundling: false,
-        mainFields: ['module', 'main'],
       },
     });
     logGroup.grantWrite(role);
-    this.logGroupResource = logGroup;
   }
 
   /**

@@ -19,26 +19,15 @@ export const REPORT_COLUMNS = [
   'error',
 ] as const;
 
+/** Report columns that come from the target's settings; the others come from its latest check. */
+const SETTINGS_COLUMNS = new Set<string>(['target', 'owner', 'tags', 'notes', 'enabled']);
+
 /** The stored attributes the report reads (a projection: the rest of each item stays in DynamoDB). */
 export const REPORT_FIELDS = [
   'id',
-  'owner',
-  'tags',
-  'notes',
-  'enabled',
-  ...[
-    'status',
-    'daysLeft',
-    'notAfter',
-    'chainNotAfter',
-    'issuer',
-    'subject',
-    'serialNumber',
-    'fingerprint256',
-    'checkedAt',
-    'error',
-  ].map((f) => `state.result.${f}`),
-] as const;
+  ...[...SETTINGS_COLUMNS].filter((c) => c !== 'target'),
+  ...REPORT_COLUMNS.filter((c) => !SETTINGS_COLUMNS.has(c)).map((c) => `state.result.${c}`),
+];
 
 export type ReportRow = Record<(typeof REPORT_COLUMNS)[number], string | number | boolean | null>;
 

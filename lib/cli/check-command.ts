@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import { mapWithConcurrency } from '../concurrency.ts';
 import { combinedExitCode, type ExitCode } from '../policy/status.ts';
 import type { CheckResult } from '../probe/check-result.ts';
@@ -12,7 +11,7 @@ import { parseTargetFile } from '../targets/import-file.ts';
 import { parsePort, parseTargetString } from '../targets/parse-target.ts';
 import { canonicalHost, InvalidTargetError } from '../targets/target-id.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
-import { type Io, UsageError } from './io.ts';
+import { type Io, numberOption, parseCommandLine, UsageError } from './io.ts';
 import { renderTable } from './render-table.ts';
 
 /** Targets checked at once by default; each target's addresses are probed in parallel. */
@@ -72,13 +71,7 @@ export async function runCheck(argv: string[], io: Io): Promise<ExitCode> {
 }
 
 function parseCheckArgs(argv: string[], io: Io): CheckArgs {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parse(argv);
   const targets: Target[] = [];
   for (const text of positionals) targets.push(targetFromArgument(text));
   if (values.file !== undefined) targets.push(...targetsFromFile(values.file, io));
@@ -101,8 +94,8 @@ function parseCheckArgs(argv: string[], io: Io): CheckArgs {
     if (!pin.used) throw new UsageError(`--resolve ${key}:… matches no target (host and port must match a target's)`);
   }
 
-  const warnDays = optionalNumber(values['warn-days'], '--warn-days', { min: 0, integer: false });
-  const critDays = optionalNumber(values['crit-days'], '--crit-days', { min: 0, integer: false });
+  const warnDays = numberOption(values['warn-days'], '--warn-days', { min: 0, integer: false });
+  const critDays = numberOption(values['crit-days'], '--crit-days', { min: 0, integer: false });
   if (warnDays !== undefined && critDays !== undefined && critDays > warnDays) {
     throw new UsageError(`--crit-days ${critDays} must not be more than --warn-days ${warnDays}`);
   }
@@ -116,11 +109,11 @@ function parseCheckArgs(argv: string[], io: Io): CheckArgs {
     requests: [...requests.values()],
     json: values.json ?? false,
     trust,
-    endpointMs: optionalNumber(values.timeout, '--timeout', { min: 1, integer: true }) ?? DEFAULT_TIMEOUTS.endpointMs,
+    endpointMs: numberOption(values.timeout, '--timeout', { min: 1, integer: true }) ?? DEFAULT_TIMEOUTS.endpointMs,
     concurrency:
-      optionalNumber(values.concurrency, '--concurrency', { min: 1, integer: true, max: 1000 }) ?? DEFAULT_CONCURRENCY,
+      numberOption(values.concurrency, '--concurrency', { min: 1, integer: true, max: 1000 }) ?? DEFAULT_CONCURRENCY,
     maxAddresses:
-      optionalNumber(values['max-addresses'], '--max-addresses', { min: 1, integer: true, max: 64 }) ??
+      numberOption(values['max-addresses'], '--max-addresses', { min: 1, integer: true, max: 64 }) ??
       DEFAULT_MAX_ADDRESSES,
     warnDays,
     critDays,
@@ -128,10 +121,9 @@ function parseCheckArgs(argv: string[], io: Io): CheckArgs {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
+  return parseCommandLine({
     args: argv,
     allowPositionals: true,
-    strict: true,
     options: {
       file: { type: 'string' },
       json: { type: 'boolean' },
@@ -209,25 +201,4 @@ function parseResolveOptions(entries: string[]): Map<string, { addresses: string
     }
   }
   return pins;
-}
-
-function optionalNumber(
-  text: string | undefined,
-  flag: string,
-  rule: { min: number; integer: boolean; max?: number },
-): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  const kind = rule.integer ? 'a whole number' : 'a number';
-  if (
-    text.trim() === '' ||
-    !Number.isFinite(value) ||
-    (rule.integer && !Number.isInteger(value)) ||
-    value < rule.min ||
-    (rule.max !== undefined && value > rule.max)
-  ) {
-    const range = rule.max === undefined ? `of at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
-    throw new UsageError(`${flag} must be ${kind} ${range} (got "${text}")`);
-  }
-  return value;
 }

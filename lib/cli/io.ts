@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** Where the CLI reads and writes: the process in real use, buffers in tests. */
 export interface Io {
@@ -22,4 +23,35 @@ export function processIo(): Io {
     stdoutColor: Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env),
     stderrIsTTY: Boolean(process.stderr.isTTY),
   };
+}
+
+/** A numeric option, or undefined when absent; out of range or not a number is a UsageError. */
+export function numberOption(
+  text: string | undefined,
+  flag: string,
+  rule: { min: number; integer: boolean; max?: number },
+): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  const kind = rule.integer ? 'a whole number' : 'a number';
+  if (
+    text.trim() === '' ||
+    !Number.isFinite(value) ||
+    (rule.integer && !Number.isInteger(value)) ||
+    value < rule.min ||
+    (rule.max !== undefined && value > rule.max)
+  ) {
+    const range = rule.max === undefined ? `of at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
+    throw new UsageError(`${flag} must be ${kind} ${range} (got "${text}")`);
+  }
+  return value;
+}
+
+/** node:util parseArgs (strict, its default), with its errors turned into one-line UsageErrors. */
+export function parseCommandLine<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config); // strict by default: unknown options are errors
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
+  }
 }

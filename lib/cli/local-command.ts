@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { parseWebhookUrl } from '../notify/slack.ts';
 import type { ExitCode } from '../policy/status.ts';
-import { type Io, UsageError } from './io.ts';
+import { type Io, numberOption, parseCommandLine, UsageError } from './io.ts';
 
 const LOCAL_DEFAULTS = { port: 8787, intervalSeconds: 3600 } as const;
 
@@ -14,14 +13,11 @@ ${LOCAL_DEFAULTS.intervalSeconds}) and on POST /dispatch, and notifications on s
 object per line) and in Slack when SLACK_WEBHOOK_URL is set. Ctrl-C stops everything.`;
 
 export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    ({ values } = parse(argv));
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
-  }
-  const port = whole(values.port, '--port', 0, 65535) ?? LOCAL_DEFAULTS.port;
-  const intervalSeconds = whole(values.interval, '--interval', 1, 7 * 86_400) ?? LOCAL_DEFAULTS.intervalSeconds;
+  const { values } = parse(argv);
+  const port = numberOption(values.port, '--port', { min: 0, max: 65535, integer: true }) ?? LOCAL_DEFAULTS.port;
+  const intervalSeconds =
+    numberOption(values.interval, '--interval', { min: 1, max: 7 * 86_400, integer: true }) ??
+    LOCAL_DEFAULTS.intervalSeconds;
   const slack = process.env.SLACK_WEBHOOK_URL?.trim() || undefined;
   if (slack) {
     try {
@@ -71,9 +67,8 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
+  return parseCommandLine({
     args: argv,
-    strict: true,
     allowPositionals: false,
     options: {
       port: { type: 'string' },
@@ -82,12 +77,4 @@ function parse(argv: string[]) {
       outbox: { type: 'string' },
     },
   });
-}
-
-function whole(text: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max)
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${text}")`);
-  return value;
 }

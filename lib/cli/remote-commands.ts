@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { TargetView } from '../admin/admin-api.ts';
 import type { ReportRow } from '../admin/report.ts';
 import { combinedExitCode, type ExitCode } from '../policy/status.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { AdminClient, AdminError } from './admin-client.ts';
-import { type Io, UsageError } from './io.ts';
-import { renderTable } from './render-table.ts';
+import { type Io, parseCommandLine, UsageError } from './io.ts';
+import { formatColumns, renderTable } from './render-table.ts';
 
 export const REMOTE_USAGE = `Remote commands talk to a deployed admin URL (--url or CERTVIGIL_URL), signing requests with
 SigV4 from the standard AWS credential chain; for local mode, give its token (--token or
@@ -33,11 +32,7 @@ function parse<T extends Record<string, { type: 'string' | 'boolean'; multiple?:
   argv: string[],
   options: T,
 ) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...COMMON, ...options } });
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
-  }
+  return parseCommandLine({ args: argv, allowPositionals: true, options: { ...COMMON, ...options } });
 }
 
 function client(
@@ -111,7 +106,7 @@ async function list(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<Exi
       t.tags.join(' ') || '-',
       t.nextCheckAt.slice(0, 16).replace('T', ' '),
     ]);
-  io.stdout(`${table(['TARGET', 'STATUS', 'DAYS', 'EXPIRES', 'OWNER', 'TAGS', 'NEXT CHECK (UTC)'], rows)}\n`);
+  io.stdout(`${formatColumns(['TARGET', 'STATUS', 'DAYS', 'EXPIRES', 'OWNER', 'TAGS', 'NEXT CHECK (UTC)'], rows)}\n`);
   if (items.length === 0) io.stderr('no targets yet: add one with certvigil targets add HOST\n');
   return 0;
 }
@@ -205,7 +200,7 @@ async function report(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<E
     return 0;
   }
   io.stdout(
-    `${table(
+    `${formatColumns(
       ['STATUS', 'DAYS', 'EXPIRES', 'TARGET', 'OWNER', 'ISSUER'],
       rows.map((r) => [
         String(r.status),
@@ -231,16 +226,4 @@ async function checkNow(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise
     values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderTable([result], { color: io.stdoutColor })}\n`,
   );
   return combinedExitCode([result.status]);
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return [header, ...rows]
-    .map((cells) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }

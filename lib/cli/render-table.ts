@@ -62,16 +62,30 @@ export function renderTable(results: readonly CheckResult[], options: { color: b
     issuerName(r.issuer),
     noteFor(r),
   ]);
+  return formatColumns(header, rows, {
+    rightAlign: [1],
+    decorate: (cell, column, row) =>
+      column === 0 && options.color ? styleText(STATUS_STYLE[row[0] as Status], cell, { validateStream: false }) : cell,
+  });
+}
+
+/**
+ * Aligned columns separated by two spaces, the header first. `decorate` may restyle a padded
+ * cell of a data row (colour, say); it is not applied to the header.
+ */
+export function formatColumns(
+  header: string[],
+  rows: string[][],
+  options: { rightAlign?: number[]; decorate?: (cell: string, column: number, row: string[]) => string } = {},
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[], status?: Status) =>
+  const line = (cells: string[], isHeader: boolean) =>
     cells
       .map((cell, i) => {
-        const padded = i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0);
-        return i === 0 && status && options.color
-          ? styleText(STATUS_STYLE[status], padded, { validateStream: false })
-          : padded;
+        const padded = options.rightAlign?.includes(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0);
+        return isHeader || !options.decorate ? padded : options.decorate(padded, i, cells);
       })
       .join('  ')
       .trimEnd();
-  return [line(header), ...rows.map((row) => line(row, row[0] as Status))].join('\n');
+  return [line(header, true), ...rows.map((row) => line(row, false))].join('\n');
 }

@@ -65,6 +65,8 @@ export interface DispatchOptions {
   pageSize?: number;
   /** A target due within this margin counts as due, so checks do not drift later each day. */
   dueSlackMs?: number;
+  /** Take every enabled target, due or not (a round of checks on demand). */
+  all?: boolean;
   /** Milliseconds this invocation has left; stop scanning when fewer than `safetyMarginMs`. */
   remainingMs?: () => number;
   safetyMarginMs?: number;
@@ -99,7 +101,9 @@ export async function dispatchRound(
     : {
         roundId: randomUUID(),
         startedAt: now().toISOString(),
-        dueBy: now().getTime() + (options.dueSlackMs ?? DISPATCH_DEFAULTS.dueSlackMs),
+        dueBy: options.all
+          ? Number.MAX_SAFE_INTEGER
+          : now().getTime() + (options.dueSlackMs ?? DISPATCH_DEFAULTS.dueSlackMs),
         segments: Array.from({ length: totalSegments }, () => null),
         part: 1,
       };

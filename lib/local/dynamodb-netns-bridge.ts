@@ -3,24 +3,15 @@
 export const BRIDGE_SOURCE = `// Runs inside a private network namespace (started by dynamodb-local.ts with \`unshare -n\`):
 // brings up loopback, starts DynamoDB Local on it, and exposes it through a Unix socket, the
 // only way in. Nothing in the namespace can reach or be reached from any network.
-// Run as: node --input-type=module -e BRIDGE_SOURCE SOCKET_PATH JAR_DIR [DB_PATH]
+// Run as: node --input-type=module -e BRIDGE_SOURCE SOCKET_PATH PORT JAR_DIR JAVA_ARGS...
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 
-const [socketPath, jarDir, dbPath] = process.argv.slice(1);
-const PORT = 8000; // private to this namespace
+const [socketPath, portText, jarDir, ...javaArgs] = process.argv.slice(1);
+const PORT = Number(portText); // private to this namespace
 
 spawnSync('ip', ['link', 'set', 'lo', 'up'], { stdio: 'ignore' });
-const args = [
-  '-Djava.library.path=./DynamoDBLocal_lib',
-  '-jar',
-  'DynamoDBLocal.jar',
-  '-port',
-  String(PORT),
-  '-disableTelemetry',
-];
-args.push(...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']));
-const java = spawn('java', args, { cwd: jarDir, stdio: ['ignore', 'ignore', 'inherit'] });
+const java = spawn('java', javaArgs, { cwd: jarDir, stdio: ['ignore', 'ignore', 'inherit'] });
 java.on('exit', (code) => {
   process.stderr.write(\`DynamoDB Local exited (\${code})\\n\`);
   process.exit(1);

@@ -122,7 +122,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
             );
           }),
         },
-        all ? { dueSlackMs: Number.MAX_SAFE_INTEGER / 2 } : {},
+        { all },
       );
       await Promise.all(probes);
       return {

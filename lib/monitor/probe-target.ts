@@ -75,27 +75,35 @@ export async function probeTarget(
     const nextCheckAt = Date.parse(result.checkedAt) + stored.intervalMinutes * 60_000;
     if (await deps.targets.recordCheck(target.id, stored.version, { state: transition.state, pending, nextCheckAt })) {
       outcome.recorded = fresh;
+      stored = { ...stored, state: transition.state, pending, nextCheckAt, version: stored.version + 1 };
       break;
     }
     if (attempt >= MAX_WRITE_ATTEMPTS)
       throw new Error(`could not record the check of ${target.id}: too much contention`);
   }
   await deps.history.append(result);
-  outcome.published = await publishPending(deps, target.id, now);
+  outcome.published = await publishPending(deps, target.id, now, stored);
   return outcome;
 }
 
 /**
  * Publishes every pending event of a target that nobody else is publishing. Returns what this
- * call published; throws after trying all of them if any publish failed.
+ * call published; throws after trying all of them if any publish failed. `known` is the item as
+ * the caller last read or wrote it: it saves a read when nothing is pending (the usual check),
+ * and a stale copy only costs a failed claim, after which the item is read again.
  */
-export async function publishPending(deps: ProbeDependencies, id: string, now: () => Date): Promise<MonitorEvent[]> {
+export async function publishPending(
+  deps: ProbeDependencies,
+  id: string,
+  now: () => Date,
+  known?: StoredTarget,
+): Promise<MonitorEvent[]> {
   const lease = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   const published: MonitorEvent[] = [];
   const failures: unknown[] = [];
   const attempted = new Set<string>();
   for (let round = 0; round < 100; round++) {
-    const stored = await deps.targets.getTarget(id);
+    const stored = round === 0 && known ? known : await deps.targets.getTarget(id);
     if (!stored) break;
     const claimable = Object.entries(stored.pending ?? {}).find(
       ([eventId, p]) => !attempted.has(eventId) && (!p.claim || p.claim.at + lease < now().getTime()),

@@ -101,8 +101,6 @@ export const targetInputSchema = z
     }),
   );
 
-export type TargetInput = z.input<typeof targetInputSchema>;
-
 /** One problem with one field of a target. */
 export interface FieldProblem {
   field: string;
