@@ -41,6 +41,7 @@ export class CertvigilStack extends Stack {
       key,
       emails: config.alertEmails,
       slackSecret: config.slackSecret,
+      slackSecretKmsKey: config.slackSecretKmsKey,
       failureQueue: failures.queue,
       logRetention,
     });

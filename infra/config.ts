@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import * as z from 'zod/mini';
+import { longestGapMs, MAX_SCHEDULE_GAP_MS, ScheduleError } from './schedule-period.ts';
 
 /**
  * Every deployment setting, with its default. Set them in cdk.json under `context.certvigil`,
@@ -12,6 +13,8 @@ export const DEFAULT_CONFIG = {
   alertEmails: [] as string[],
   /** Name or ARN of an existing secret holding the Slack webhook URL; empty: the stack creates one. */
   slackSecret: '',
+  /** ARN of the customer managed KMS key that encrypts that existing secret; empty: AWS managed key. */
+  slackSecretKmsKey: '',
   /** Allow targets on loopback, private, link-local and unique-local addresses. */
   allowPrivateTargets: false,
   /** Days a check stays in the history table. */
@@ -21,8 +24,14 @@ export const DEFAULT_CONFIG = {
   /** Fleet-wide windows in days (0: scale with each certificate's lifetime). */
   warnDays: 0,
   critDays: 0,
-  /** Most probe functions running at once (reserved concurrency). */
+  /** Queue mode: most probe functions running at once (the event source's maximum concurrency). */
   probeConcurrency: 20,
+  /**
+   * Reserved concurrency of the probe function; 0 (the default) reserves none. Opt-in: Lambda
+   * keeps 100 of the account's concurrency unreserved, and new accounts often have a quota of 10
+   * or 50, so reserving any fails the deploy there (check with `aws lambda get-account-settings`).
+   */
+  probeReservedConcurrency: 0,
   /** Per-address time limit of a check, milliseconds. */
   endpointTimeoutMs: 15_000,
   /**
@@ -50,15 +59,24 @@ export type CertvigilConfig = typeof DEFAULT_CONFIG;
 const positiveInt = (max: number) => z.number().check(z.int(), z.minimum(1), z.maximum(max));
 
 const schema = z.object({
-  schedule: z.string().check(z.regex(/^(rate|cron)\(.+\)$/, 'must be rate(...) or cron(...)')),
+  schedule: z.string().check(
+    z.regex(/^(rate|cron)\(.+\)$/, 'must be rate(...) or cron(...)'),
+    z.refine((expression) => scheduleProblem(expression) === '', {
+      error: (issue) => scheduleProblem(String(issue.input)) || 'is not a schedule',
+    }),
+  ),
   alertEmails: z.array(z.email('must be email addresses')),
   slackSecret: z.string(),
+  slackSecretKmsKey: z
+    .string()
+    .check(z.regex(/^(arn:aws[\w-]*:kms:[\w-]+:\d{12}:key\/[\w-]+)?$/, 'must be the ARN of a KMS key (or empty)')),
   allowPrivateTargets: z.boolean(),
   historyTtlDays: positiveInt(3650),
   unreachableAfter: positiveInt(100),
   warnDays: z.number().check(z.minimum(0), z.maximum(3650)),
   critDays: z.number().check(z.minimum(0), z.maximum(3650)),
   probeConcurrency: z.number().check(z.int(), z.minimum(2), z.maximum(1000)),
+  probeReservedConcurrency: z.number().check(z.int(), z.minimum(0), z.maximum(1000)),
   endpointTimeoutMs: z.number().check(z.int(), z.minimum(100), z.maximum(60_000)),
   dispatchMode: z.enum(['invoke', 'queue']),
   dispatchSegments: positiveInt(64),
@@ -88,10 +106,26 @@ export function readConfig(scope: Construct): CertvigilConfig {
     );
   }
   const config = parsed.data as CertvigilConfig;
+  if (config.slackSecretKmsKey && !config.slackSecret) {
+    throw new Error('certvigil config: slackSecretKmsKey goes with slackSecret (the existing secret it encrypts)');
+  }
   if (config.warnDays && config.critDays && config.critDays > config.warnDays) {
     throw new Error('certvigil config: critDays must not be more than warnDays');
   }
   return config;
+}
+
+/** Why a schedule expression cannot drive the dispatcher, or '' when it can. */
+function scheduleProblem(expression: string): string {
+  try {
+    const gap = longestGapMs(expression);
+    return gap > MAX_SCHEDULE_GAP_MS
+      ? `leaves up to ${Math.round(gap / 3_600_000)} hours between rounds; run the dispatcher at least every ${MAX_SCHEDULE_GAP_MS / 3_600_000} hours (targets keep their own check interval)`
+      : '';
+  } catch (error) {
+    if (error instanceof ScheduleError) return error.message;
+    throw error;
+  }
 }
 
 /** Command-line context values arrive as strings; give them the type of the default. */

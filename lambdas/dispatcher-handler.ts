@@ -9,10 +9,11 @@ import type { DispatcherConfig } from '../lib/config.ts';
 import { type DispatchCursor, dispatchRound, invokeSender, type ProbeSender } from '../lib/dispatch/dispatch-round.ts';
 import { LambdaInvoker } from '../lib/dispatch/lambda-invoker.ts';
 import { SqsSender } from '../lib/dispatch/sqs-sender.ts';
+import { DISPATCHER_METRICS, METRIC_NAMESPACE, METRIC_SERVICES } from '../lib/observability/metric-names.ts';
 import type { TargetStore } from '../lib/store/target-store.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-dispatcher' });
-const metrics = new Metrics({ namespace: 'certvigil', serviceName: 'dispatcher' });
+const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICES.dispatcher });
 
 interface Deps {
   config: DispatcherConfig;
@@ -55,11 +56,11 @@ export function createHandler(deps: Deps) {
       // The rest of the round goes to a fresh invocation of this function.
       await new LambdaInvoker(deps.lambda, context.invokedFunctionArn).invoke({ continuation: report.continuation });
     }
-    metrics.addMetric('dispatched', MetricUnit.Count, report.dispatched);
-    metrics.addMetric('dispatchFailed', MetricUnit.Count, report.failed);
-    metrics.addMetric('invokeThrottled', MetricUnit.Count, throttled);
-    metrics.addMetric('dispatchDuration', MetricUnit.Milliseconds, report.durationMs);
-    metrics.addMetric('dispatchContinued', MetricUnit.Count, report.continuation ? 1 : 0);
+    metrics.addMetric(DISPATCHER_METRICS.dispatched, MetricUnit.Count, report.dispatched);
+    metrics.addMetric(DISPATCHER_METRICS.dispatchFailed, MetricUnit.Count, report.failed);
+    metrics.addMetric(DISPATCHER_METRICS.invokeThrottled, MetricUnit.Count, throttled);
+    metrics.addMetric(DISPATCHER_METRICS.dispatchDuration, MetricUnit.Milliseconds, report.durationMs);
+    metrics.addMetric(DISPATCHER_METRICS.dispatchContinued, MetricUnit.Count, report.continuation ? 1 : 0);
     metrics.publishStoredMetrics();
     const summary = { ...report, throttled, continuation: report.continuation !== undefined };
     logger.info('dispatch round', summary);

@@ -5,10 +5,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type ProbeDependencies, probeTarget } from '../lib/monitor/probe-target.ts';
+import { METRIC_NAMESPACE, METRIC_SERVICES, PROBE_METRICS } from '../lib/observability/metric-names.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../lib/targets/target-schema.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-probe' });
-const metrics = new Metrics({ namespace: 'certvigil', serviceName: 'probe' });
+const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICES.probe });
 
 /** Time kept back from the check for the DynamoDB writes and SNS publishes that follow it. */
 export const RESERVED_FOR_STORE_MS = 10_000;
@@ -39,9 +40,10 @@ export function createHandler(deps: ProbeDependencies) {
       // ends as a recorded timeout instead.
       const budgetMs = context ? context.getRemainingTimeInMillis() - RESERVED_FOR_STORE_MS : undefined;
       const outcome = await probeTarget(deps, target, { budgetMs });
-      metrics.addMetric(`status_${outcome.result.status}`, MetricUnit.Count, 1);
-      if (outcome.result.daysLeft !== null) metrics.addMetric('daysLeft', MetricUnit.Count, outcome.result.daysLeft);
-      metrics.addMetric('eventsPublished', MetricUnit.Count, outcome.published.length);
+      metrics.addMetric(PROBE_METRICS.status(outcome.result.status), MetricUnit.Count, 1);
+      if (outcome.result.daysLeft !== null)
+        metrics.addMetric(PROBE_METRICS.daysLeft, MetricUnit.Count, outcome.result.daysLeft);
+      metrics.addMetric(PROBE_METRICS.eventsPublished, MetricUnit.Count, outcome.published.length);
       logger.info('checked', {
         target: target.id,
         status: outcome.result.status,
@@ -53,11 +55,11 @@ export function createHandler(deps: ProbeDependencies) {
       return { ok: true, target: target.id, status: outcome.result.status, published: outcome.published.length };
     } catch (error) {
       // The invocation (or the message) fails so that it is retried, then dead-lettered; say so.
-      metrics.addMetric('probeFailed', MetricUnit.Count, 1);
+      metrics.addMetric(PROBE_METRICS.probeFailed, MetricUnit.Count, 1);
       logger.error('probe failed', { target: target.id, error: error as Error });
       throw error;
     } finally {
-      metrics.addMetric('probeDuration', MetricUnit.Milliseconds, Date.now() - started);
+      metrics.addMetric(PROBE_METRICS.probeDuration, MetricUnit.Milliseconds, Date.now() - started);
       metrics.publishStoredMetrics();
     }
   };

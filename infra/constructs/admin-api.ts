@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -19,6 +20,8 @@ export interface AdminApiProps {
 /** The admin function behind a function URL with AWS_IAM auth, and the outputs to use it. */
 export class AdminApi extends Construct {
   readonly admin: CertvigilFunction;
+  /** Allows calling the admin API; attach it to administrators. */
+  readonly callerPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: AdminApiProps) {
     super(scope, id);
@@ -37,13 +40,29 @@ export class AdminApi extends Construct {
     props.topic.grantPublish(this.admin);
     this.admin.acknowledgeKmsGrants();
     const functionUrl = this.admin.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    // Since October 2025 a function URL caller needs both actions; attach this policy to the
+    // people and roles that administer certvigil.
+    this.callerPolicy = new iam.ManagedPolicy(this, 'CallerPolicy', {
+      description: 'certvigil: call the admin API (function URL with AWS_IAM auth)',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'],
+          resources: [this.admin.functionArn],
+        }),
+      ],
+    });
+    new CfnOutput(Stack.of(this), 'AdminCallerPolicyArn', {
+      value: this.callerPolicy.managedPolicyArn,
+      description: 'Attach to whoever uses the admin API: it allows lambda:InvokeFunctionUrl and lambda:InvokeFunction',
+    });
     new CfnOutput(Stack.of(this), 'AdminUrl', {
       value: functionUrl.url,
       description: 'certvigil admin API (SigV4, AWS_IAM)',
     });
     new CfnOutput(Stack.of(this), 'CliCommand', {
       value: `export CERTVIGIL_URL=${functionUrl.url} && npx certvigil targets list`,
-      description: 'Use the admin API from the certvigil CLI (with AWS credentials allowed lambda:InvokeFunctionUrl)',
+      description:
+        'Use the admin API from the certvigil CLI (with AWS credentials allowed lambda:InvokeFunctionUrl and lambda:InvokeFunction: the AdminCallerPolicyArn policy)',
     });
   }
 }

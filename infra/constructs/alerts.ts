@@ -16,6 +16,8 @@ export interface AlertsProps {
   emails: string[];
   /** Name or ARN of an existing secret with the Slack webhook URL; empty: one is created. */
   slackSecret: string;
+  /** ARN of the customer managed key that encrypts that existing secret; empty: AWS managed key. */
+  slackSecretKmsKey: string;
   failureQueue: IQueue;
   logRetention: RetentionDays;
 }
@@ -42,6 +44,21 @@ export class Alerts extends Construct {
       }),
     );
     this.topic = new Topic(this, 'Topic', { displayName: 'certvigil alerts', masterKey: props.key, enforceSSL: true });
+    // enforceSSL writes a topic policy that only denies; CloudWatch alarms of this account need an
+    // explicit allow to publish (the monitor of the monitor).
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThisAccountsAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        },
+      }),
+    );
     for (const email of props.emails) this.topic.addSubscription(new EmailSubscription(email));
 
     this.createdSecret = props.slackSecret === '';
@@ -50,10 +67,8 @@ export class Alerts extends Construct {
           description: 'certvigil: Slack incoming-webhook URL (empty until you set it)',
           secretStringValue: SecretValue.unsafePlainText('{}'),
         })
-      : props.slackSecret.startsWith('arn:')
-        ? secrets.Secret.fromSecretCompleteArn(this, 'SlackWebhook', props.slackSecret)
-        : secrets.Secret.fromSecretNameV2(this, 'SlackWebhook', props.slackSecret);
-    new CfnOutput(Stack.of(this), 'SlackSecretArn', {
+      : importedSecret(this, props.slackSecret);
+    new CfnOutput(stack, 'SlackSecretArn', {
       value: this.slackSecret.secretArn,
       description:
         'Secret for the Slack webhook URL: aws secretsmanager put-secret-value --secret-id <this> --secret-string <url>',
@@ -76,6 +91,16 @@ export class Alerts extends Construct {
       logRetention: props.logRetention,
     });
     this.slackSecret.grantRead(this.notifier);
+    if (props.slackSecretKmsKey) {
+      // CDK's read grant on an imported secret adds nothing for an imported key: say it here.
+      this.notifier.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [props.slackSecretKmsKey],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+        }),
+      );
+    }
     this.topic.addSubscription(new LambdaSubscription(this.notifier));
     this.notifier.configureAsyncInvoke({
       retryAttempts: 2,
@@ -84,4 +109,11 @@ export class Alerts extends Construct {
     });
     this.notifier.acknowledgeKmsGrants();
   }
+}
+
+/** An existing secret, by complete ARN or by name. */
+function importedSecret(scope: Construct, nameOrArn: string): secrets.ISecret {
+  return nameOrArn.startsWith('arn:')
+    ? secrets.Secret.fromSecretCompleteArn(scope, 'SlackWebhook', nameOrArn)
+    : secrets.Secret.fromSecretNameV2(scope, 'SlackWebhook', nameOrArn);
 }

@@ -4,6 +4,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
+import { METRIC_NAMESPACE } from '../../lib/observability/metric-names.ts';
 
 export interface CertvigilFunctionProps {
   /** The Lambda entry in lambdas/, e.g. `probe`. */
@@ -13,6 +14,7 @@ export interface CertvigilFunctionProps {
   timeout: Duration;
   environment: Record<string, string>;
   logRetention: RetentionDays;
+  /** 0 or absent: none reserved. */
   reservedConcurrentExecutions?: number;
 }
 
@@ -78,7 +80,7 @@ export class CertvigilFunction extends NodejsFunction {
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_METRICS_NAMESPACE: 'certvigil',
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       },
       bundling: {
         ...LAMBDA_BUNDLING,

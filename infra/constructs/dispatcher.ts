@@ -2,6 +2,7 @@ import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -48,10 +49,17 @@ export class Dispatcher extends Construct {
       },
       logRetention: props.logRetention,
     });
+    // A round that fails (the schedule and continuations invoke asynchronously) is retried once,
+    // then recorded in the failure queue instead of being dropped.
+    this.dispatcher.configureAsyncInvoke({
+      retryAttempts: 1,
+      maxEventAge: Duration.hours(1),
+      onFailure: new SqsDestination(props.failureQueue),
+    });
     props.targets.grant(this.dispatcher, 'dynamodb:Scan');
+    this.dispatcher.acknowledgeKmsGrants();
     if (props.probeQueue) {
       props.probeQueue.grantSendMessages(this.dispatcher);
-      this.dispatcher.acknowledgeKmsGrants();
     } else {
       // The unqualified probe function only (grantInvoke would add every version and alias).
       this.dispatcher.addToRolePolicy(
@@ -81,6 +89,9 @@ export class Dispatcher extends Construct {
         deadLetterQueue: props.failureQueue,
       }),
     });
+    // The dead-letter queue is KMS-encrypted: Scheduler sends to it with this role, so the role
+    // needs the data-key actions on the queue's key, or failed deliveries are dropped.
+    props.failureQueue.encryptionMasterKey?.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
     const dispatcherId = Stack.of(this).getLogicalId(this.dispatcher.node.defaultChild as CfnElement);
     Validations.of(schedulerRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${dispatcherId}.Arn>:*]`,

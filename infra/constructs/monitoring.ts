@@ -5,7 +5,14 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  DISPATCHER_METRICS,
+  METRIC_NAMESPACE,
+  METRIC_SERVICES,
+  PROBE_METRICS,
+} from '../../lib/observability/metric-names.ts';
 import { STATUSES } from '../../lib/policy/status.ts';
+import { longestGapMs } from '../schedule-period.ts';
 
 export interface MonitoringProps {
   topic: ITopic;
@@ -19,17 +26,17 @@ export interface MonitoringProps {
   probeErrorThreshold: number;
 }
 
-/** How often the schedule fires; cron expressions are taken as hourly. */
-export function schedulePeriod(expression: string): Duration {
-  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
-  if (!match) return Duration.hours(1);
-  const n = Number(match[1]);
-  const unit = match[2] ?? 'hour';
-  return unit.startsWith('minute')
-    ? Duration.minutes(n)
-    : unit.startsWith('hour')
-      ? Duration.hours(n)
-      : Duration.days(n);
+/**
+ * The no-dispatch alarm's shape for a schedule: it fires when no round ran in twice the longest
+ * gap the schedule leaves. CloudWatch allows at most one day of evaluation for periods under an
+ * hour and seven days otherwise, so short gaps use two periods of the gap and longer ones hours.
+ */
+export function noDispatchWindow(expression: string): { period: Duration; evaluationPeriods: number } {
+  const gapSeconds = Math.ceil(longestGapMs(expression) / 1000);
+  if (gapSeconds < 3600) {
+    return { period: Duration.seconds(Math.max(60, Math.ceil(gapSeconds / 60) * 60)), evaluationPeriods: 2 };
+  }
+  return { period: Duration.hours(1), evaluationPeriods: Math.min(168, Math.ceil((2 * gapSeconds) / 3600)) };
 }
 
 /**
@@ -52,6 +59,22 @@ export class Monitoring extends Construct {
       return a;
     };
     const hour = Duration.hours(1);
+    const probeMetric = (metricName: string, statistic: string, periodOf = Duration.days(1)) =>
+      new cw.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: METRIC_SERVICES.probe },
+        statistic,
+        period: periodOf,
+      });
+    const dispatcherMetric = (metricName: string, statistic = 'Sum') =>
+      new cw.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: METRIC_SERVICES.dispatcher },
+        statistic,
+        period: hour,
+      });
     alarm('DispatcherErrors', {
       alarmDescription: 'certvigil: the dispatcher failed; targets may not be checked',
       metric: props.dispatcher.metricErrors({ period: hour, statistic: 'Sum' }),
@@ -60,9 +83,20 @@ export class Monitoring extends Construct {
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cw.TreatMissingData.NOT_BREACHING,
     });
+    // In queue mode a failed probe is a batch item failure, which Lambda does not count as an
+    // error; the probe's own probeFailed metric counts it in both modes. The larger of the two
+    // also catches runs that die before they can count (timeouts, crashes).
     alarm('ProbeErrors', {
-      alarmDescription: 'certvigil: probe invocations are failing (they are retried, then sent to the failure queue)',
-      metric: props.probe.metricErrors({ period: hour, statistic: 'Sum' }),
+      alarmDescription: 'certvigil: probe runs are failing (they are retried, then sent to the failure queue)',
+      metric: new cw.MathExpression({
+        expression: 'MAX([errors, failed])',
+        usingMetrics: {
+          errors: props.probe.metricErrors({ period: hour, statistic: 'Sum' }),
+          failed: probeMetric(PROBE_METRICS.probeFailed, 'Sum', hour),
+        },
+        period: hour,
+        label: 'failed probe runs',
+      }),
       threshold: props.probeErrorThreshold,
       evaluationPeriods: 1,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -80,35 +114,17 @@ export class Monitoring extends Construct {
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cw.TreatMissingData.NOT_BREACHING,
     });
-    const period = schedulePeriod(props.schedule);
-    const alarmPeriod = period.toSeconds() > 86_400 ? Duration.days(1) : period;
-    const periods = Math.max(2, Math.ceil((2 * period.toSeconds()) / alarmPeriod.toSeconds()));
+    const window = noDispatchWindow(props.schedule);
     alarm('NoDispatch', {
-      alarmDescription: `certvigil: no dispatch round ran in twice the schedule period (${props.schedule})`,
-      metric: props.dispatcher.metricInvocations({ period: alarmPeriod, statistic: 'Sum' }),
+      alarmDescription: `certvigil: no dispatch round ran in twice the longest gap of the schedule (${props.schedule})`,
+      metric: props.dispatcher.metricInvocations({ period: window.period, statistic: 'Sum' }),
       threshold: 1,
-      evaluationPeriods: periods,
-      datapointsToAlarm: periods,
+      evaluationPeriods: window.evaluationPeriods,
+      datapointsToAlarm: window.evaluationPeriods,
       comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: cw.TreatMissingData.BREACHING,
     });
 
-    const probeMetric = (metricName: string, statistic: string, periodOf = Duration.days(1)) =>
-      new cw.Metric({
-        namespace: 'certvigil',
-        metricName,
-        dimensionsMap: { service: 'probe' },
-        statistic,
-        period: periodOf,
-      });
-    const dispatcherMetric = (metricName: string, statistic = 'Sum') =>
-      new cw.Metric({
-        namespace: 'certvigil',
-        metricName,
-        dimensionsMap: { service: 'dispatcher' },
-        statistic,
-        period: hour,
-      });
     const functions = {
       dispatcher: props.dispatcher,
       probe: props.probe,
@@ -123,13 +139,13 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(
       new cw.SingleValueWidget({
         title: 'Checks by status (last day: one per target for daily checks)',
-        metrics: STATUSES.map((s) => probeMetric(`status_${s}`, 'Sum').with({ label: s })),
+        metrics: STATUSES.map((s) => probeMetric(PROBE_METRICS.status(s), 'Sum').with({ label: s })),
         width: 16,
         height: 4,
       }),
       new cw.SingleValueWidget({
         title: 'Fewest days left in the fleet',
-        metrics: [probeMetric('daysLeft', 'Minimum').with({ label: 'min days left' })],
+        metrics: [probeMetric(PROBE_METRICS.daysLeft, 'Minimum').with({ label: 'min days left' })],
         width: 8,
         height: 4,
       }),
@@ -137,20 +153,20 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(
       new cw.GraphWidget({
         title: 'Status over time',
-        left: STATUSES.map((s) => probeMetric(`status_${s}`, 'Sum', hour).with({ label: s })),
+        left: STATUSES.map((s) => probeMetric(PROBE_METRICS.status(s), 'Sum', hour).with({ label: s })),
         stacked: true,
         width: 12,
       }),
       new cw.GraphWidget({
         title: 'Minimum days left',
-        left: [probeMetric('daysLeft', 'Minimum', hour)],
+        left: [probeMetric(PROBE_METRICS.daysLeft, 'Minimum', hour)],
         width: 12,
       }),
     );
     this.dashboard.addWidgets(
       new cw.GraphWidget({
         title: 'Probe latency (ms)',
-        left: ['p50', 'p90', 'p99'].map((p) => probeMetric('probeDuration', p, hour).with({ label: p })),
+        left: ['p50', 'p90', 'p99'].map((p) => probeMetric(PROBE_METRICS.probeDuration, p, hour).with({ label: p })),
         width: 12,
       }),
       new cw.GraphWidget({
@@ -163,8 +179,12 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(
       new cw.GraphWidget({
         title: 'Dispatch',
-        left: [dispatcherMetric('dispatched'), dispatcherMetric('dispatchFailed'), dispatcherMetric('invokeThrottled')],
-        right: [dispatcherMetric('dispatchDuration', 'Maximum')],
+        left: [
+          dispatcherMetric(DISPATCHER_METRICS.dispatched),
+          dispatcherMetric(DISPATCHER_METRICS.dispatchFailed),
+          dispatcherMetric(DISPATCHER_METRICS.invokeThrottled),
+        ],
+        right: [dispatcherMetric(DISPATCHER_METRICS.dispatchDuration, 'Maximum')],
         width: 12,
       }),
       new cw.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),

@@ -40,7 +40,8 @@ export function probeEnvironment(
 }
 
 /**
- * The probe function: one target per asynchronous invocation, capped by reserved concurrency,
+ * The probe function: one target per asynchronous invocation (or per queue message, at most
+ * probeConcurrency at once), optionally capped by reserved concurrency,
  * retried by Lambda and sent to the failure queue when it keeps failing or waits too long.
  */
 export class ProbeFleet extends Construct {
@@ -60,7 +61,8 @@ export class ProbeFleet extends Construct {
       timeout: Duration.seconds(60),
       environment: probeEnvironment(props),
       logRetention: props.logRetention,
-      reservedConcurrentExecutions: props.config.probeConcurrency,
+      // Opt-in (0: none): reserving concurrency fails the deploy on accounts with a small quota.
+      reservedConcurrentExecutions: props.config.probeReservedConcurrency,
     });
     this.probe.configureAsyncInvoke({
       retryAttempts: props.config.probeRetryAttempts,

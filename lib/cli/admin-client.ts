@@ -135,7 +135,7 @@ function describeFailure(reply: AdminReply): string {
     }
   }
   if (reply.status === 403) {
-    return 'the admin URL refused the request (403): check that your AWS credentials may call it (lambda:InvokeFunctionUrl) and the region is right';
+    return "the admin URL refused the request (403): check that your AWS credentials may call it (lambda:InvokeFunctionUrl and lambda:InvokeFunction: attach the stack's AdminCallerPolicyArn) and the region is right";
   }
   if (reply.status === 401)
     return 'the admin URL refused the request (401): check the token (CERTVIGIL_TOKEN or --token)';

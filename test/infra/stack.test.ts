@@ -3,7 +3,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertvigilStack } from '../../infra/certvigil-stack.ts';
-import { schedulePeriod } from '../../infra/constructs/monitoring.ts';
+import { noDispatchWindow } from '../../infra/constructs/monitoring.ts';
+import { longestGapMs } from '../../infra/schedule-period.ts';
 import { synthStack } from '../fixtures/synth.ts';
 
 let app: App;
@@ -102,9 +103,12 @@ describe('the certvigil stack', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: Match.absent(),
-      ReservedConcurrentExecutions: 20,
       Environment: { Variables: Match.objectLike({ TARGETS_TABLE: Match.anyValue(), ALLOW_PRIVATE_TARGETS: 'false' }) },
     });
+    // Reserved concurrency is opt-in: reserving any fails the deploy on accounts with a small quota.
+    for (const [, fn] of resources('AWS::Lambda::Function')) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
     template.hasResourceProperties('AWS::SQS::Queue', {
       KmsMasterKeyId: Match.anyValue(),
       MessageRetentionPeriod: 1_209_600,
@@ -172,6 +176,30 @@ describe('the certvigil stack', () => {
     expect(JSON.stringify(named.toJSON())).toContain('secret:team/slack-webhook');
   });
 
+  it('retries a failed dispatch round once, then records it in the failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(stack.dispatch.dispatcher) },
+      MaximumRetryAttempts: 1,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('outputs a caller policy with both actions a function URL caller needs', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'],
+            Resource: { 'Fn::GetAtt': [logicalId(stack.adminApi.admin), 'Arn'] },
+          }),
+        ],
+      },
+    });
+    const outputs = template.toJSON().Outputs as Record<string, { Description: string }>;
+    expect(outputs.AdminCallerPolicyArn).toBeDefined();
+    expect(outputs.CliCommand?.Description).toContain('lambda:InvokeFunction');
+  });
+
   it('schedules the dispatcher with EventBridge Scheduler, retries, and a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 hour)',
@@ -196,6 +224,20 @@ describe('the certvigil stack', () => {
       TreatMissingData: 'breaching',
     });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('counts failed probe runs from the probe itself too, so queue-mode failures raise the alarm', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'MAX([errors, failed])' }),
+        Match.objectLike({
+          Id: 'failed',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ MetricName: 'probeFailed', Namespace: 'certvigil' }),
+          }),
+        }),
+      ]),
+    });
   });
 
   it('matches the snapshot (asset hashes stripped)', () => {
@@ -248,15 +290,45 @@ describe('queue mode (the scale path)', () => {
 });
 
 describe('deployment settings', () => {
-  it('derives the missing-round alarm from the schedule', () => {
-    expect(schedulePeriod('rate(15 minutes)').toMinutes()).toBe(15);
-    expect(schedulePeriod('rate(1 day)').toHours()).toBe(24);
-    expect(schedulePeriod('cron(0 * * * ? *)').toHours()).toBe(1);
+  it.each([
+    ['rate(15 minutes)', 15 * 60],
+    ['rate(1 day)', 24 * 3600],
+    ['cron(0 * * * ? *)', 3600],
+    ['cron(0/10 * * * ? *)', 600],
+    ['cron(0 6 * * ? *)', 24 * 3600],
+    ['cron(0 8,20 * * ? *)', 12 * 3600],
+    ['cron(0 9 ? * MON-FRI *)', 3 * 24 * 3600],
+    ['cron(30 2 ? * 2-6 *)', 3 * 24 * 3600],
+    ['cron(0 0 L * ? *)', 31 * 24 * 3600],
+    ['cron(0 0 ? * 6#3 *)', 35 * 24 * 3600],
+  ])('knows the longest gap of %s', (expression, seconds) => {
+    expect(longestGapMs(expression) / 1000).toBe(seconds);
+  });
+
+  it('watches for a missing round over twice the longest gap, within CloudWatch limits', () => {
+    expect(noDispatchWindow('rate(15 minutes)')).toMatchObject({ evaluationPeriods: 2 });
+    expect(noDispatchWindow('rate(15 minutes)').period.toSeconds()).toBe(900);
+    expect(noDispatchWindow('cron(0 6 * * ? *)').period.toSeconds()).toBe(3600);
+    expect(noDispatchWindow('cron(0 6 * * ? *)').evaluationPeriods).toBe(48);
+    // Weekdays only: the weekend gap is three days, so six days of silence before it fires.
+    expect(noDispatchWindow('cron(0 9 ? * MON-FRI *)').evaluationPeriods).toBe(144);
+    const { template: t } = synthStack({ certvigil: { schedule: 'cron(0 6 * * ? *)' } });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Invocations',
+      Period: 3600,
+      EvaluationPeriods: 48,
+      DatapointsToAlarm: 48,
+    });
+  });
+
+  it('reserves probe concurrency only when asked', () => {
+    const { template: t } = synthStack({ certvigil: { probeReservedConcurrency: 30 } });
+    t.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 30 });
   });
 
   it('takes settings from context, command-line strings included', () => {
     const { template: t } = synthStack({
-      'certvigil:probeConcurrency': '7',
+      'certvigil:probeReservedConcurrency': '7',
       'certvigil:allowPrivateTargets': 'true',
       'certvigil:dataRemovalPolicy': 'destroy',
       'certvigil:schedule': 'rate(30 minutes)',
@@ -277,6 +349,18 @@ describe('deployment settings', () => {
     [{ certvigil: { probeConcurency: 5 } }, /unknown setting probeConcurency/],
     [{ 'certvigil:probeConcurrency': 'lots' }, /probeConcurrency/],
     [{ certvigil: { warnDays: 5, critDays: 9 } }, /critDays must not be more than warnDays/],
+    [{ certvigil: { schedule: 'rate(7 days)' } }, /schedule leaves up to 168 hours between rounds/],
+    [{ certvigil: { schedule: 'cron(0 0 1 * ? *)' } }, /schedule leaves up to 744 hours/],
+    [{ certvigil: { schedule: 'cron(0 0 * * * *)' } }, /exactly one of day-of-month and day-of-week/],
+    [{ certvigil: { schedule: 'cron(0 0 * * ? 2020)' } }, /fires at most once/],
+    [
+      { certvigil: { slackSecretKmsKey: 'arn:aws:kms:eu-west-1:111111111111:key/k' } },
+      /slackSecretKmsKey goes with slackSecret/,
+    ],
+    [
+      { certvigil: { slackSecret: 'x', slackSecretKmsKey: 'alias/mine' } },
+      /slackSecretKmsKey must be the ARN of a KMS key/,
+    ],
   ])('rejects %j naming the setting', (context, message) => {
     expect(() => synthStack(context)).toThrow(message);
   });

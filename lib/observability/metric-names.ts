@@ -1,0 +1,36 @@
+// Custom metric names and their namespace, defined once: the functions emit them and the CDK
+// constructs build alarms and the dashboard from them, so a rename cannot silently empty either.
+import type { Status } from '../policy/status.ts';
+
+export const METRIC_NAMESPACE = 'certvigil';
+
+/** The `service` dimension Powertools adds to every metric, per function. */
+export const METRIC_SERVICES = {
+  probe: 'probe',
+  dispatcher: 'dispatcher',
+  notifier: 'notifier',
+  admin: 'admin',
+} as const;
+
+export const PROBE_METRICS = {
+  status: (status: Status) => `status_${status}`,
+  daysLeft: 'daysLeft',
+  eventsPublished: 'eventsPublished',
+  /** One per probe run that threw (retried by Lambda or SQS): counted in both dispatch modes. */
+  probeFailed: 'probeFailed',
+  probeDuration: 'probeDuration',
+} as const;
+
+export const DISPATCHER_METRICS = {
+  dispatched: 'dispatched',
+  dispatchFailed: 'dispatchFailed',
+  invokeThrottled: 'invokeThrottled',
+  dispatchDuration: 'dispatchDuration',
+  dispatchContinued: 'dispatchContinued',
+} as const;
+
+export const NOTIFIER_METRICS = {
+  slackDelivered: 'slackDelivered',
+  /** SNS messages that were neither a certvigil notification nor a CloudWatch alarm. */
+  messagesSkipped: 'messagesSkipped',
+} as const;

@@ -1,0 +1,305 @@
+// Proves, against the synthesized template, every cross-service path certvigil relies on: an IAM
+// policy simulator evaluates the identity, resource and key policies as AWS would. Each path is
+// allowed; an unrelated principal is refused; and removing any one policy's grant breaks it.
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CertvigilStack } from '../../infra/certvigil-stack.ts';
+import { ACCOUNT, OTHER_ACCOUNT, type PathRequest, REGION, TemplatePolicies } from '../fixtures/iam-paths.ts';
+import { synthStack } from '../fixtures/synth.ts';
+
+interface Path {
+  name: string;
+  request: PathRequest;
+  /** The same request by someone who must be refused. */
+  unrelated: PathRequest;
+}
+
+const EXTERNAL_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
+/** The default key policy of a customer managed key: the account's IAM policies decide. */
+const DEFAULT_KEY_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'EnableIamPolicies',
+      Effect: 'Allow' as const,
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
+};
+
+function ids(stack: CertvigilStack) {
+  const id = (c: { node: { defaultChild?: unknown } }) =>
+    stack.getLogicalId(c.node.defaultChild as Parameters<typeof stack.getLogicalId>[0]);
+  const roleOf = (fn: { role?: unknown }) => id(fn.role as { node: { defaultChild?: unknown } });
+  const key = stack.node.findChild('Key') as unknown as { node: { defaultChild?: unknown } };
+  return {
+    topic: id(stack.alerts.topic),
+    key: id(key),
+    failureQueue: id(stack.node.findChild('Failures').node.findChild('Queue') as never),
+    targets: id(stack.store.targets),
+    history: id(stack.store.history),
+    secret: stack.alerts.createdSecret ? id(stack.alerts.slackSecret as never) : undefined,
+    probe: id(stack.probes.probe),
+    probeRole: roleOf(stack.probes.probe),
+    probeQueue: stack.probes.queue ? id(stack.probes.queue) : undefined,
+    dispatcher: id(stack.dispatch.dispatcher),
+    dispatcherRole: roleOf(stack.dispatch.dispatcher),
+    schedulerRole: id(stack.dispatch.node.findChild('SchedulerRole') as never),
+    schedule: id(stack.dispatch.schedule),
+    notifier: id(stack.alerts.notifier),
+    notifierRole: roleOf(stack.alerts.notifier),
+    admin: id(stack.adminApi.admin),
+    adminRole: roleOf(stack.adminApi.admin),
+    callerPolicy: id(stack.adminApi.callerPolicy),
+    alarms: stack.monitoring.alarms.map((a) => id(a)),
+  };
+}
+
+/** Both data-key actions a sender to (or reader of) an encrypted topic or queue needs. */
+function keyPaths(name: string, principal: string, key: string, unrelated: string): Path[] {
+  return ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
+    name: `${name} (${action})`,
+    request: { principal, action, resource: key },
+    unrelated: { principal: unrelated, action, resource: key },
+  }));
+}
+
+function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
+  const r = ids(stack);
+  const other = `arn:aws:iam::${OTHER_ACCOUNT}:role/intruder`;
+  const alarm = policies.arn(r.alarms[0] as string);
+  const paths: Path[] = [
+    {
+      name: 'CloudWatch alarms of this account publish to the alert topic',
+      request: {
+        principal: 'cloudwatch.amazonaws.com',
+        action: 'sns:Publish',
+        resource: r.topic,
+        context: { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': alarm },
+      },
+      unrelated: {
+        principal: 'cloudwatch.amazonaws.com',
+        action: 'sns:Publish',
+        resource: r.topic,
+        context: {
+          'aws:SourceAccount': OTHER_ACCOUNT,
+          'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${OTHER_ACCOUNT}:alarm:theirs`,
+        },
+      },
+    },
+    ...keyPaths(
+      'CloudWatch encrypts alarm messages with the topic key',
+      'cloudwatch.amazonaws.com',
+      r.key,
+      'events.amazonaws.com',
+    ),
+    {
+      name: 'EventBridge Scheduler assumes the scheduler role',
+      request: { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: r.schedulerRole },
+      unrelated: { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: r.schedulerRole },
+    },
+    {
+      name: 'the schedule invokes the dispatcher',
+      request: { principal: r.schedulerRole, action: 'lambda:InvokeFunction', resource: r.dispatcher },
+      unrelated: { principal: r.notifierRole, action: 'lambda:InvokeFunction', resource: r.dispatcher },
+    },
+    {
+      name: 'the schedule dead-letters undeliverable rounds to the failure queue',
+      request: { principal: r.schedulerRole, action: 'sqs:SendMessage', resource: r.failureQueue },
+      unrelated: { principal: other, action: 'sqs:SendMessage', resource: r.failureQueue },
+    },
+    ...keyPaths('the schedule encrypts dead letters with the queue key', r.schedulerRole, r.key, other),
+    ...[
+      ['probe', r.probeRole],
+      ['notifier', r.notifierRole],
+      ['dispatcher', r.dispatcherRole],
+    ].flatMap(([name, role]) => [
+      {
+        name: `failed ${name} invocations go to the failure queue (Lambda destination)`,
+        request: { principal: role as string, action: 'sqs:SendMessage', resource: r.failureQueue },
+        unrelated: { principal: other, action: 'sqs:SendMessage', resource: r.failureQueue },
+      },
+      ...keyPaths(`the ${name} destination encrypts with the queue key`, role as string, r.key, other),
+    ]),
+    {
+      name: 'the alert topic delivers to the notifier',
+      request: {
+        principal: 'sns.amazonaws.com',
+        action: 'lambda:InvokeFunction',
+        resource: r.notifier,
+        context: { 'aws:SourceArn': policies.arn(r.topic), 'aws:SourceAccount': ACCOUNT },
+      },
+      unrelated: {
+        principal: 'sns.amazonaws.com',
+        action: 'lambda:InvokeFunction',
+        resource: r.notifier,
+        context: {
+          'aws:SourceArn': `arn:aws:sns:${REGION}:${OTHER_ACCOUNT}:other-topic`,
+          'aws:SourceAccount': OTHER_ACCOUNT,
+        },
+      },
+    },
+    ...[
+      ['dynamodb:GetItem', r.targets],
+      ['dynamodb:UpdateItem', r.targets],
+      ['dynamodb:PutItem', r.history],
+      ['sns:Publish', r.topic],
+    ].map(([action, resource]) => ({
+      name: `the probe may ${action} on ${resource}`,
+      request: { principal: r.probeRole, action: action as string, resource: resource as string },
+      unrelated: { principal: r.notifierRole, action: action as string, resource: resource as string },
+    })),
+    ...keyPaths('the probe encrypts notifications with the topic key', r.probeRole, r.key, other),
+    {
+      name: 'the dispatcher scans the targets',
+      request: { principal: r.dispatcherRole, action: 'dynamodb:Scan', resource: r.targets },
+      unrelated: { principal: r.notifierRole, action: 'dynamodb:Scan', resource: r.targets },
+    },
+    {
+      name: 'the dispatcher hands the rest of a round to itself',
+      request: { principal: r.dispatcherRole, action: 'lambda:InvokeFunction', resource: r.dispatcher },
+      unrelated: { principal: r.probeRole, action: 'lambda:InvokeFunction', resource: r.dispatcher },
+    },
+    ...[
+      ['dynamodb:GetItem', r.targets],
+      ['dynamodb:UpdateItem', r.targets],
+      ['dynamodb:DeleteItem', r.targets],
+      ['dynamodb:Scan', r.targets],
+      ['dynamodb:PutItem', r.history],
+      ['sns:Publish', r.topic],
+    ].map(([action, resource]) => ({
+      name: `the admin API may ${action} on ${resource}`,
+      request: { principal: r.adminRole, action: action as string, resource: resource as string },
+      unrelated: { principal: other, action: action as string, resource: resource as string },
+    })),
+    ...keyPaths('the admin API (check now, test alerts) encrypts with the topic key', r.adminRole, r.key, other),
+    ...['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'].map((action) => ({
+      name: `a holder of the admin caller policy may ${action} on the admin function`,
+      request: {
+        principal: `arn:aws:iam::${ACCOUNT}:user/admin`,
+        action,
+        resource: r.admin,
+        holds: [r.callerPolicy],
+        ...(action === 'lambda:InvokeFunctionUrl' ? { context: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } } : {}),
+      },
+      unrelated: { principal: `arn:aws:iam::${ACCOUNT}:user/someone`, action, resource: r.admin },
+    })),
+  ];
+  if (r.secret) {
+    paths.push({
+      name: 'the notifier reads the Slack secret',
+      request: { principal: r.notifierRole, action: 'secretsmanager:GetSecretValue', resource: r.secret },
+      unrelated: { principal: r.probeRole, action: 'secretsmanager:GetSecretValue', resource: r.secret },
+    });
+  }
+  if (stack.probes.queue && r.probeQueue) {
+    paths.push(
+      {
+        name: 'the dispatcher sends targets to the probe queue',
+        request: { principal: r.dispatcherRole, action: 'sqs:SendMessage', resource: r.probeQueue },
+        unrelated: { principal: r.notifierRole, action: 'sqs:SendMessage', resource: r.probeQueue },
+      },
+      ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({
+        name: `the probe's event source may ${action} on the probe queue`,
+        request: { principal: r.probeRole, action, resource: r.probeQueue as string },
+        unrelated: { principal: r.notifierRole, action, resource: r.probeQueue as string },
+      })),
+    );
+  } else {
+    paths.push({
+      name: 'the dispatcher invokes the probe',
+      request: { principal: r.dispatcherRole, action: 'lambda:InvokeFunction', resource: r.probe },
+      unrelated: { principal: r.notifierRole, action: 'lambda:InvokeFunction', resource: r.probe },
+    });
+  }
+  return paths;
+}
+
+function suite(title: string, context: Record<string, unknown>, extra: (p: TemplatePolicies) => Path[] = () => []) {
+  describe(title, () => {
+    let policies: TemplatePolicies;
+    let stack: CertvigilStack;
+    let paths: Path[] = [];
+    beforeAll(() => {
+      let template: Template;
+      ({ stack, template } = synthStack(context));
+      policies = new TemplatePolicies(template.toJSON() as never);
+      paths = [...pathsOf(policies, stack), ...extra(policies)];
+    }, 120_000);
+
+    it('allows every service path the architecture relies on', async () => {
+      const refused: string[] = [];
+      for (const path of paths) {
+        const outcome = await policies.simulate(path.request);
+        if (outcome.result !== 'Allowed') refused.push(`${path.name}: ${outcome.result}`);
+      }
+      expect(refused).toEqual([]);
+      expect(paths.length).toBeGreaterThan(30);
+    });
+
+    it('refuses the same requests from unrelated principals', async () => {
+      const allowed: string[] = [];
+      for (const path of paths) {
+        const outcome = await policies.simulate(path.unrelated);
+        if (outcome.result === 'Allowed') allowed.push(path.name);
+      }
+      expect(allowed).toEqual([]);
+    });
+
+    it('breaks a path when any one policy granting it loses its grant', async () => {
+      const survived: string[] = [];
+      let removals = 0;
+      for (const path of paths) {
+        const outcome = await policies.simulate(path.request);
+        expect(outcome.allowedBy.length, path.name).toBeGreaterThan(0);
+        for (const ref of outcome.allowedBy) {
+          removals++;
+          const after = await policies.without(ref, outcome.sids).simulate(path.request);
+          if (after.result === 'Allowed') survived.push(`${path.name} without ${ref.name}`);
+        }
+      }
+      expect(survived).toEqual([]);
+      expect(removals).toBeGreaterThan(paths.length);
+    });
+  });
+}
+
+suite('IAM paths of the default stack (invoke mode)', {});
+suite('IAM paths in queue mode', { certvigil: { dispatchMode: 'queue' } });
+suite('IAM paths with an existing Slack secret encrypted by a customer managed key', {
+  certvigil: {
+    slackSecret: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:certvigil/slack-AbCdEf`,
+    slackSecretKmsKey: EXTERNAL_KEY,
+  },
+}, (policies) => {
+  const role = policies.idsOf('AWS::IAM::Role').find((id) => id.startsWith('AlertsNotifierRole')) as string;
+  const probeRole = policies.idsOf('AWS::IAM::Role').find((id) => id.startsWith('ProbesProbeRole')) as string;
+  const secret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:certvigil/slack-AbCdEf`;
+  const via = { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` };
+  return [
+    {
+      name: 'the notifier reads the existing secret',
+      request: { principal: role, action: 'secretsmanager:GetSecretValue', resource: secret },
+      unrelated: { principal: probeRole, action: 'secretsmanager:GetSecretValue', resource: secret },
+    },
+    {
+      name: 'the notifier decrypts the secret with its customer key, through Secrets Manager',
+      request: {
+        principal: role,
+        action: 'kms:Decrypt',
+        resource: EXTERNAL_KEY,
+        context: via,
+        resourcePolicy: DEFAULT_KEY_POLICY,
+      },
+      unrelated: {
+        principal: probeRole,
+        action: 'kms:Decrypt',
+        resource: EXTERNAL_KEY,
+        context: via,
+        resourcePolicy: DEFAULT_KEY_POLICY,
+      },
+    },
+  ];
+});
