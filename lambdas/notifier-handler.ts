@@ -5,12 +5,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, SNSEvent } from 'aws-lambda';
 import type { NotifierConfig } from '../lib/config.ts';
-import type { Notification } from '../lib/notify/render-message.ts';
 import { postToSlack, slackMessage } from '../lib/notify/slack.ts';
+import { alarmSlackMessage, parseTopicMessage } from '../lib/notify/topic-message.ts';
 import { webhookUrlFromSecret } from '../lib/notify/webhook-secret.ts';
+import { METRIC_NAMESPACE, METRIC_SERVICES, NOTIFIER_METRICS } from '../lib/observability/metric-names.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-notifier' });
-const metrics = new Metrics({ namespace: 'certvigil', serviceName: 'notifier' });
+const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICES.notifier });
 
 export function createHandler(config: NotifierConfig, secrets: SecretsManagerClient) {
   return async (event: SNSEvent, context: Context) => {
@@ -27,9 +28,30 @@ export function createHandler(config: NotifierConfig, secrets: SecretsManagerCli
       return { delivered: 0 };
     }
     let delivered = 0;
+    let skipped = 0;
     try {
       for (const record of event.Records) {
-        const notification = JSON.parse(record.Sns.Message) as Notification;
+        const message = parseTopicMessage(record.Sns.Message);
+        if (message.kind === 'unknown') {
+          // Anything else on the topic is not ours to deliver; failing would retry it forever.
+          skipped++;
+          logger.warn('skipped a message that certvigil does not deliver', {
+            messageId: record.Sns.MessageId,
+            reason: message.reason,
+            bytes: Buffer.byteLength(record.Sns.Message),
+          });
+          continue;
+        }
+        if (message.kind === 'alarm') {
+          await postToSlack(url, alarmSlackMessage(message.alarm));
+          delivered++;
+          logger.info('delivered an alarm to Slack', {
+            messageId: record.Sns.MessageId,
+            state: message.alarm.NewStateValue,
+          });
+          continue;
+        }
+        const notification = message.notification;
         await postToSlack(url, slackMessage(notification));
         delivered++;
         logger.info('delivered to Slack', {
@@ -39,9 +61,10 @@ export function createHandler(config: NotifierConfig, secrets: SecretsManagerCli
         });
       }
     } finally {
-      metrics.addMetric('slackDelivered', MetricUnit.Count, delivered);
+      metrics.addMetric(NOTIFIER_METRICS.slackDelivered, MetricUnit.Count, delivered);
+      metrics.addMetric(NOTIFIER_METRICS.messagesSkipped, MetricUnit.Count, skipped);
       metrics.publishStoredMetrics();
     }
-    return { delivered };
+    return { delivered, skipped };
   };
 }

@@ -1,12 +1,20 @@
 import { describeTrustError } from '../policy/renewal-policy.ts';
 import type { MonitorEvent, Severity } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
+import { boundBytes } from '../text-bounds.ts';
+
+/**
+ * Most bytes of a notification's text: an SNS message carries it three times (email, default,
+ * and inside the JSON for Lambda, escaped twice), and must stay under 256 KiB.
+ */
+export const MAX_TEXT_BYTES = 16 * 1024;
 
 /** What subscribers receive: the event, and the words a person reads. */
 export interface Notification {
   version: 1;
   id: string;
-  event: MonitorEvent['event'];
+  /** A monitor event, or `test` for a test notification an operator asked for. */
+  event: MonitorEvent['event'] | 'test';
   severity: Severity;
   target: string;
   occurredAt: string;
@@ -38,7 +46,7 @@ export function renderNotification(event: MonitorEvent): Notification {
     target: event.target,
     occurredAt: event.occurredAt,
     subject: subjectLine(`[certvigil] ${event.severity.toUpperCase()} ${event.target}: ${news}`),
-    text: body(event, news),
+    text: boundBytes(body(event, news), MAX_TEXT_BYTES),
     status: r.status,
     daysLeft: r.daysLeft,
     notAfter: r.notAfter,
@@ -144,4 +152,36 @@ function body(event: MonitorEvent, news: string): string {
   if (r.endpoints.length === 0) lines.push('  (none resolved)');
   lines.push('', `Next step: ${NEXT_STEP[event.event]}`, '', `Checked ${r.checkedAt} (${r.protocol}, port ${r.port}).`);
   return lines.join('\n');
+}
+
+/**
+ * A clearly marked test notification, sent through the same channels as real ones so that an
+ * operator can prove the wiring after a deploy.
+ */
+export function testNotification(options: { id: string; at: Date; requestedBy?: string | undefined }): Notification {
+  const occurredAt = options.at.toISOString();
+  return {
+    version: 1,
+    id: options.id,
+    event: 'test',
+    severity: 'info',
+    target: 'certvigil-test',
+    occurredAt,
+    subject: '[certvigil] TEST notification: alerts reach this channel',
+    text: [
+      'This is a test notification from certvigil. No certificate is affected.',
+      '',
+      `Sent ${occurredAt}${options.requestedBy ? ` at the request of ${options.requestedBy}` : ''}.`,
+      'If you can read this, certvigil alerts reach this channel.',
+    ].join('\n'),
+    status: 'ok',
+    daysLeft: null,
+    notAfter: null,
+    issuer: null,
+    serialNumber: null,
+    fingerprint256: null,
+    previous: null,
+    endpoints: [],
+    error: null,
+  };
 }

@@ -1,7 +1,29 @@
 import type { Severity } from '../policy/transitions.ts';
+import { boundText } from '../text-bounds.ts';
 import type { Notification } from './render-message.ts';
 
 const COLOURS: Record<Severity, string> = { info: '#2eb67d', warning: '#ecb22e', critical: '#e01e5a' };
+
+/** Slack's documented limits for the parts of a message we send (characters). */
+export const SLACK_LIMITS = {
+  /** Top-level text (the notification fallback); Slack truncates past 40,000. */
+  text: 3000,
+  /** A section block's text. */
+  sectionText: 3000,
+  /** One section field, and how many fields a section may have. */
+  fieldText: 2000,
+  fields: 10,
+  /** A context block's element text, and how many elements it may have. */
+  contextText: 2000,
+  contextElements: 10,
+  /** Blocks in one message. */
+  blocks: 50,
+} as const;
+
+/** Escaped mrkdwn cut to `max` characters, visibly. */
+function fit(text: string, max: number): string {
+  return boundText(escapeMrkdwn(text), max, { keepLines: true });
+}
 
 /** A Slack incoming-webhook payload: Block Kit inside an attachment, coloured by severity. */
 export function slackMessage(notification: Notification): Record<string, unknown> {
@@ -13,36 +35,38 @@ export function slackMessage(notification: Notification): Record<string, unknown
       notification.notAfter ? `${notification.notAfter.slice(0, 10)} (${notification.daysLeft} days)` : 'unknown',
     ],
     ['Issuer', notification.issuer ?? 'unknown'],
-  ].map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}*\n${escapeMrkdwn(value ?? '')}` }));
+  ].map(([label, value]) => ({ type: 'mrkdwn', text: fit(`*${label}*\n${value ?? ''}`, SLACK_LIMITS.fieldText) }));
   const addresses = notification.endpoints
-    .map(
-      (e) =>
-        `\`${e.address}\` ${e.status}${e.error ? ` (${escapeMrkdwn(e.error.kind)}: ${escapeMrkdwn(e.error.message)})` : ''}`,
-    )
+    .map((e) => `\`${e.address}\` ${e.status}${e.error ? ` (${e.error.kind}: ${e.error.message})` : ''}`)
     .join('\n');
+  if (notification.event === 'test')
+    return slackBlocks(notification.subject, COLOURS.info, [section(notification.text)]);
+  return slackBlocks(notification.subject, COLOURS[notification.severity], [
+    section(`*${notification.subject}*`),
+    { type: 'section', fields },
+    ...(addresses ? [section(`*Addresses*\n${addresses}`)] : []),
+    context(`fingerprint ${notification.fingerprint256 ?? 'none'} · ${notification.occurredAt}`),
+  ]);
+}
+
+/** A section block with bounded mrkdwn text (`*bold*` markers survive escaping). */
+export function section(text: string): Record<string, unknown> {
+  return { type: 'section', text: { type: 'mrkdwn', text: fit(text, SLACK_LIMITS.sectionText) } };
+}
+
+export function context(text: string): Record<string, unknown> {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: fit(text, SLACK_LIMITS.contextText) }] };
+}
+
+/** The message envelope: fallback text plus coloured attachment blocks, within Slack's limits. */
+export function slackBlocks(
+  fallback: string,
+  colour: string,
+  blocks: Record<string, unknown>[],
+): Record<string, unknown> {
   return {
-    text: escapeMrkdwn(notification.subject),
-    attachments: [
-      {
-        color: COLOURS[notification.severity],
-        blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(notification.subject)}*` } },
-          { type: 'section', fields },
-          ...(addresses
-            ? [{ type: 'section', text: { type: 'mrkdwn', text: `*Addresses*\n${addresses}`.slice(0, 3000) } }]
-            : []),
-          {
-            type: 'context',
-            elements: [
-              {
-                type: 'mrkdwn',
-                text: `fingerprint ${escapeMrkdwn(notification.fingerprint256 ?? 'none')} · ${notification.occurredAt}`,
-              },
-            ],
-          },
-        ],
-      },
-    ],
+    text: fit(fallback, SLACK_LIMITS.text),
+    attachments: [{ color: colour, blocks: blocks.slice(0, SLACK_LIMITS.blocks) }],
   };
 }
 

@@ -1,7 +1,11 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { EventPublisher } from '../monitor/probe-target.ts';
 import type { MonitorEvent } from '../policy/transitions.ts';
-import { renderNotification } from './render-message.ts';
+import { boundBytes } from '../text-bounds.ts';
+import { type Notification, renderNotification } from './render-message.ts';
+
+/** SNS takes at most 256 KiB per message, attributes and subject included. */
+export const MAX_SNS_MESSAGE_BYTES = 262_144;
 
 /**
  * Publishes events to the SNS topic: email subscribers get the text, Lambda subscribers (the
@@ -18,17 +22,17 @@ export class SnsPublisher implements EventPublisher {
   }
 
   async publish(event: MonitorEvent): Promise<void> {
-    const notification = renderNotification(event);
+    await this.publishNotification(renderNotification(event));
+  }
+
+  /** Publishes a rendered notification (an event's, or a test notification). */
+  async publishNotification(notification: Notification): Promise<void> {
     await this.sns.send(
       new PublishCommand({
         TopicArn: this.topicArn,
         Subject: notification.subject,
         MessageStructure: 'json',
-        Message: JSON.stringify({
-          default: notification.text,
-          email: notification.text,
-          lambda: JSON.stringify(notification),
-        }),
+        Message: snsMessage(notification),
         MessageAttributes: {
           severity: { DataType: 'String', StringValue: notification.severity },
           event: { DataType: 'String', StringValue: notification.event },
@@ -37,4 +41,17 @@ export class SnsPublisher implements EventPublisher {
       }),
     );
   }
+}
+
+/** The per-protocol message; shrunk (visibly) if escaping made it too large for SNS. */
+export function snsMessage(notification: Notification): string {
+  const build = (n: Notification) => JSON.stringify({ default: n.text, email: n.text, lambda: JSON.stringify(n) });
+  const message = build(notification);
+  // Subject, attributes and the structure's overhead stay far under the 16 KiB kept back.
+  if (Buffer.byteLength(message) <= MAX_SNS_MESSAGE_BYTES - 16_384) return message;
+  return build({
+    ...notification,
+    text: boundBytes(notification.text, 4096),
+    endpoints: notification.endpoints.slice(0, 8),
+  });
 }

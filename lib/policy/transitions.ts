@@ -28,7 +28,10 @@ export interface MonitorEvent {
   severity: Severity;
   target: string;
   occurredAt: string;
-  /** The check that produced the event. */
+  /**
+   * The check that produced the event, without `sans` and `chain` (messages do not show them,
+   * and every pending event is stored in the target's item: it must stay small).
+   */
   result: CheckResult;
   /** For `renewed`: the certificate that was replaced. */
   previous?: { fingerprint256: string; notAfter: string } | undefined;
@@ -75,6 +78,7 @@ export function decideTransition(
 ): Transition {
   const unreachableAfter = options.unreachableAfter ?? DEFAULT_UNREACHABLE_AFTER;
   const events: MonitorEvent[] = [];
+  const slim: CheckResult = { ...result, sans: [], chain: [] };
   const make = (event: EventType, severity: Severity, key: string, extra: Partial<MonitorEvent> = {}) =>
     events.push({
       id: eventId(result.target, key),
@@ -83,7 +87,7 @@ export function decideTransition(
       severity,
       target: result.target,
       occurredAt: result.checkedAt,
-      result,
+      result: slim,
       ...extra,
     });
 

@@ -1,8 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
 import { DAY_MS } from '../policy/renewal-policy.ts';
+import { boundList, boundText, LIMITS } from '../text-bounds.ts';
 import type { ChainEntry } from './check-result.ts';
 
-/** What a check reports about one certificate. */
+/** What a check reports about one certificate; every text field is bounded (lib/text-bounds). */
 export interface CertificateFacts {
   subject: string;
   issuer: string;
@@ -44,12 +45,12 @@ export function certificateFacts(cert: X509Certificate): CertificateFacts {
     notBefore: cert.validFromDate.toISOString(),
     notAfter: cert.validToDate.toISOString(),
     lifetimeDays: Math.round(((cert.validToDate.getTime() - cert.validFromDate.getTime()) / DAY_MS) * 100) / 100,
-    serialNumber: cert.serialNumber,
+    serialNumber: boundText(cert.serialNumber, LIMITS.serial),
     fingerprint256: cert.fingerprint256,
-    sans: subjectAltNames(cert.subjectAltName),
-    keyType,
+    sans: boundList(subjectAltNames(cert.subjectAltName), LIMITS.sans, LIMITS.san),
+    keyType: keyType === null ? null : boundText(keyType, LIMITS.token),
     keyBits,
-    signatureAlgorithm: cert.signatureAlgorithm ?? null,
+    signatureAlgorithm: cert.signatureAlgorithm ? boundText(cert.signatureAlgorithm, LIMITS.token) : null,
   };
 }
 
@@ -64,9 +65,9 @@ export function chainEntry(cert: X509Certificate): ChainEntry {
   };
 }
 
-/** Node prints a DN one attribute per line; we keep it on one line. */
+/** Node prints a DN one attribute per line; we keep it on one line, bounded. */
 function distinguishedName(dn: string): string {
-  return dn.split('\n').filter(Boolean).join(', ');
+  return boundText(dn.split('\n').filter(Boolean).join(', '), LIMITS.name);
 }
 
 /**

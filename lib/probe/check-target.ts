@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { daysUntil, evaluateCertificate, type Thresholds } from '../policy/renewal-policy.ts';
 import { severity, worstStatus } from '../policy/status.ts';
 import type { Protocol } from '../targets/protocols.ts';
+import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import { certificateFacts, chainEntry } from './cert-facts.ts';
 import { buildChain } from './chain.ts';
 import type { ChainEntry, CheckError, CheckResult, EndpointResult } from './check-result.ts';
@@ -124,10 +125,12 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
       status === 'error' && firstFailure?.error
         ? {
             kind: firstFailure.error.kind,
-            message:
+            message: boundText(
               results.length > 1
                 ? `${firstFailure.address}: ${firstFailure.error.message}`
                 : firstFailure.error.message,
+              LIMITS.message,
+            ),
           }
         : null,
   };
@@ -176,7 +179,8 @@ async function checkAddress(
     now,
     context.thresholds,
   );
-  const chainEntries: ChainEntry[] = chain.links.map(({ cert }) => chainEntry(cert));
+  // The path is kept to LIMITS.chain certificates (leaf first); chainNotAfter still covers all.
+  const chainEntries: ChainEntry[] = chain.links.slice(0, LIMITS.chain).map(({ cert }) => chainEntry(cert));
   return {
     result: {
       address,
@@ -199,9 +203,9 @@ async function checkAddress(
       keyType: facts.keyType,
       keyBits: facts.keyBits,
       signatureAlgorithm: facts.signatureAlgorithm,
-      tlsVersion: handshakeResult.tlsVersion,
+      tlsVersion: boundNullable(handshakeResult.tlsVersion, LIMITS.token),
       trusted: handshakeResult.authorized,
-      trustError: handshakeResult.authorizationError,
+      trustError: boundNullable(handshakeResult.authorizationError, LIMITS.token),
       hostnameMatch,
       chain: chainEntries,
     },
@@ -249,6 +253,7 @@ function emptyDetail(): NonNullable<AddressOutcome['detail']> {
 }
 
 function toCheckError(error: unknown): CheckError {
-  if (error instanceof ProbeError) return { kind: error.kind, message: error.message };
+  if (error instanceof ProbeError)
+    return { kind: error.kind, message: boundText(error.message.trim(), LIMITS.message) };
   throw error;
 }

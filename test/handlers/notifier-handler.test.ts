@@ -21,6 +21,24 @@ const event = decideTransition(
 if (!event) throw new Error('fixture produced no event');
 const notification = renderNotification(event);
 
+/** A CloudWatch alarm state change, as CloudWatch publishes it to SNS. */
+const alarmMessage = {
+  AlarmName: 'Certvigil-MonitoringNoDispatch-ABC123',
+  AlarmDescription: 'certvigil: no dispatch round ran in twice the longest gap of the schedule (rate(1 hour))',
+  AWSAccountId: '123456789012',
+  AlarmConfigurationUpdatedTimestamp: '2026-11-28T10:00:00.000+0000',
+  NewStateValue: 'ALARM',
+  NewStateReason: 'Threshold Crossed: 2 datapoints [0.0, 0.0] were less than the threshold (1.0).',
+  StateChangeTime: '2026-11-28T12:00:00.000+0000',
+  Region: 'EU (Ireland)',
+  AlarmArn: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:Certvigil-MonitoringNoDispatch-ABC123',
+  OldStateValue: 'OK',
+  OKActions: [],
+  AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:certvigil'],
+  InsufficientDataActions: [],
+  Trigger: { MetricName: 'Invocations', Namespace: 'AWS/Lambda', Statistic: 'SUM', Period: 3600 },
+};
+
 function snsEvent(...messages: unknown[]): SNSEvent {
   return {
     Records: messages.map((m, i) => ({
@@ -28,7 +46,7 @@ function snsEvent(...messages: unknown[]): SNSEvent {
       EventVersion: '1.0',
       EventSubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:certvigil:sub',
       Sns: {
-        Message: JSON.stringify(m),
+        Message: typeof m === 'string' ? m : JSON.stringify(m),
         MessageId: `m${i}`,
         Type: 'Notification',
         TopicArn: 'arn',
@@ -64,7 +82,7 @@ describe('notifier handler', () => {
       { slackSecretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
-    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1 });
+    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1, skipped: 0 });
     expect(slack.requests).toHaveLength(1);
     const request = slack.requests[0];
     expect(request?.method).toBe('POST');
@@ -94,7 +112,7 @@ describe('notifier handler', () => {
       { slackSecretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
-    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1 });
+    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1, skipped: 0 });
   });
 
   it('delivers nothing, without failing, while the secret is empty', async () => {
@@ -113,7 +131,7 @@ describe('notifier handler', () => {
       { slackSecretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
-    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1 });
+    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1, skipped: 0 });
     expect(slack.requests).toHaveLength(2);
   });
 
@@ -128,6 +146,38 @@ describe('notifier handler', () => {
     expect((failure as Error).message).toBe('Slack answered 404 "no_service" (check the webhook URL in the secret)');
     expect(String((failure as Error).stack)).not.toContain('secret-token');
     expect(slack.requests).toHaveLength(1);
+  });
+
+  it('turns CloudWatch alarm state changes into readable Slack messages', async () => {
+    const handler = createHandler(
+      { slackSecretId: 'certvigil/slack' },
+      new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
+    const cleared = { ...alarmMessage, NewStateValue: 'OK', OldStateValue: 'ALARM', NewStateReason: 'back above' };
+    expect(await handler(snsEvent(alarmMessage, cleared), lambdaContext())).toEqual({ delivered: 2, skipped: 0 });
+    const [raised, ok] = slack.requests.map((r) => JSON.parse(r.body));
+    expect(raised.text).toBe('certvigil itself needs attention: Certvigil-MonitoringNoDispatch-ABC123');
+    expect(raised.attachments[0].color).toBe('#e01e5a');
+    const text = JSON.stringify(raised.attachments[0].blocks);
+    expect(text).toContain('no dispatch round ran');
+    expect(text).toContain('OK → ALARM');
+    expect(text).toContain('Threshold Crossed');
+    expect(ok.text).toBe('certvigil alarm cleared: Certvigil-MonitoringNoDispatch-ABC123');
+    expect(ok.attachments[0].color).toBe('#2eb67d');
+  });
+
+  it('logs and skips messages it does not know, delivering the rest, instead of failing (and retrying) forever', async () => {
+    const handler = createHandler(
+      { slackSecretId: 'certvigil/slack' },
+      new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
+    const reply = await handler(
+      snsEvent('plain text someone published', { hello: 'world' }, { version: 1, id: 5 }, notification),
+      lambdaContext(),
+    );
+    expect(reply).toEqual({ delivered: 1, skipped: 3 });
+    expect(slack.requests).toHaveLength(1);
+    expect(JSON.parse(slack.requests[0]?.body ?? '{}').text).toBe(notification.subject);
   });
 
   it('refuses a secret that is not an https URL, without echoing it', async () => {

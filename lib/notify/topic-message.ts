@@ -1,0 +1,89 @@
+// What arrives on the alert topic: certvigil's own notifications, CloudWatch alarm state changes
+// (the stack's alarms publish there too), or anything else someone published. Subscribers tell
+// them apart here, and never fail on a message they do not know.
+import * as z from 'zod/mini';
+import { boundText, LIMITS } from '../text-bounds.ts';
+import type { Notification } from './render-message.ts';
+import { context, section, slackBlocks } from './slack.ts';
+
+/** A CloudWatch alarm state change as CloudWatch publishes it to SNS (the fields we use). */
+export interface AlarmMessage {
+  AlarmName: string;
+  AlarmDescription: string | null;
+  AWSAccountId: string;
+  NewStateValue: string;
+  NewStateReason: string;
+  OldStateValue: string;
+  StateChangeTime: string;
+  Region: string;
+  AlarmArn: string | null;
+}
+
+export type TopicMessage =
+  | { kind: 'notification'; notification: Notification }
+  | { kind: 'alarm'; alarm: AlarmMessage }
+  | { kind: 'unknown'; reason: string };
+
+const text = z.string();
+const notificationShape = z.looseObject({
+  version: z.literal(1),
+  id: text,
+  event: text,
+  severity: z.enum(['info', 'warning', 'critical']),
+  target: text,
+  occurredAt: text,
+  subject: text,
+  text,
+  endpoints: z.array(z.looseObject({ address: text, status: text })),
+});
+const alarmShape = z.looseObject({
+  AlarmName: text,
+  AlarmDescription: z.nullish(text),
+  AWSAccountId: text,
+  NewStateValue: text,
+  NewStateReason: text,
+  OldStateValue: text,
+  StateChangeTime: text,
+  Region: text,
+  AlarmArn: z.nullish(text),
+});
+
+/** Classifies one SNS message body. Never throws. */
+export function parseTopicMessage(body: string): TopicMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { kind: 'unknown', reason: 'not JSON' };
+  }
+  const notification = notificationShape.safeParse(value);
+  if (notification.success) return { kind: 'notification', notification: notification.data as unknown as Notification };
+  const alarm = alarmShape.safeParse(value);
+  if (alarm.success) {
+    const a = alarm.data;
+    return {
+      kind: 'alarm',
+      alarm: { ...a, AlarmDescription: a.AlarmDescription ?? null, AlarmArn: a.AlarmArn ?? null },
+    };
+  }
+  return { kind: 'unknown', reason: 'neither a certvigil notification nor a CloudWatch alarm' };
+}
+
+const ALARM_COLOURS: Record<string, string> = { ALARM: '#e01e5a', OK: '#2eb67d', INSUFFICIENT_DATA: '#999999' };
+
+/** A readable Slack message for an alarm state change of the monitor itself. */
+export function alarmSlackMessage(alarm: AlarmMessage): Record<string, unknown> {
+  const name = boundText(alarm.AlarmName, 255);
+  const headline =
+    alarm.NewStateValue === 'ALARM'
+      ? `certvigil itself needs attention: ${name}`
+      : alarm.NewStateValue === 'OK'
+        ? `certvigil alarm cleared: ${name}`
+        : `certvigil alarm ${name} is ${boundText(alarm.NewStateValue, LIMITS.token)}`;
+  return slackBlocks(headline, ALARM_COLOURS[alarm.NewStateValue] ?? '#999999', [
+    section(`*${headline}*`),
+    ...(alarm.AlarmDescription ? [section(alarm.AlarmDescription)] : []),
+    section(`*State* ${alarm.OldStateValue} → ${alarm.NewStateValue}\n*Why* ${alarm.NewStateReason}`),
+    context(`account ${alarm.AWSAccountId} · ${alarm.Region} · ${alarm.StateChangeTime}`),
+  ]);
+}
