@@ -21,7 +21,7 @@ export const SLACK_LIMITS = {
 } as const;
 
 /** Escaped mrkdwn cut to `max` characters, visibly. */
-function fit(text: string, max: number): string {
+function mrkdwn(text: string, max: number): string {
   return boundText(escapeMrkdwn(text), max, { keepLines: true });
 }
 
@@ -35,7 +35,7 @@ export function slackMessage(notification: Notification): Record<string, unknown
       notification.notAfter ? `${notification.notAfter.slice(0, 10)} (${notification.daysLeft} days)` : 'unknown',
     ],
     ['Issuer', notification.issuer ?? 'unknown'],
-  ].map(([label, value]) => ({ type: 'mrkdwn', text: fit(`*${label}*\n${value ?? ''}`, SLACK_LIMITS.fieldText) }));
+  ].map(([label, value]) => ({ type: 'mrkdwn', text: mrkdwn(`*${label}*\n${value ?? ''}`, SLACK_LIMITS.fieldText) }));
   const addresses = notification.endpoints
     .map((e) => `\`${e.address}\` ${e.status}${e.error ? ` (${e.error.kind}: ${e.error.message})` : ''}`)
     .join('\n');
@@ -51,11 +51,11 @@ export function slackMessage(notification: Notification): Record<string, unknown
 
 /** A section block with bounded mrkdwn text (`*bold*` markers survive escaping). */
 export function section(text: string): Record<string, unknown> {
-  return { type: 'section', text: { type: 'mrkdwn', text: fit(text, SLACK_LIMITS.sectionText) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: mrkdwn(text, SLACK_LIMITS.sectionText) } };
 }
 
 export function context(text: string): Record<string, unknown> {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: fit(text, SLACK_LIMITS.contextText) }] };
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(text, SLACK_LIMITS.contextText) }] };
 }
 
 /** The message envelope: fallback text plus coloured attachment blocks, within Slack's limits. */
@@ -65,7 +65,7 @@ export function slackBlocks(
   blocks: Record<string, unknown>[],
 ): Record<string, unknown> {
   return {
-    text: fit(fallback, SLACK_LIMITS.text),
+    text: mrkdwn(fallback, SLACK_LIMITS.text),
     attachments: [{ color: colour, blocks: blocks.slice(0, SLACK_LIMITS.blocks) }],
   };
 }
