@@ -21,3 +21,49 @@ export async function mapWithConcurrency<T, R>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
+
+/** Work that was queued behind a limiter and dropped because it closed before its turn. */
+export class LimiterClosedError extends Error {
+  override name = 'LimiterClosedError';
+}
+
+/**
+ * Runs async work with at most `limit` calls in flight; the rest wait their turn in order.
+ * `close()` drops the waiting work (it rejects with LimiterClosedError, never started) and
+ * refuses new work; `idle()` resolves once nothing is running.
+ */
+export function createLimiter(limit: number) {
+  let running = 0;
+  let closed = false;
+  const waiting: { start: () => void; drop: () => void }[] = [];
+  const idlers: (() => void)[] = [];
+  const finished = () => {
+    running--;
+    const next = waiting.shift();
+    if (next) next.start();
+    else if (running === 0) for (const resolve of idlers.splice(0)) resolve();
+  };
+  return {
+    run<T>(fn: () => Promise<T>): Promise<T> {
+      if (closed) return Promise.reject(new LimiterClosedError('stopped: the work was not started'));
+      return new Promise<T>((resolve, reject) => {
+        const start = () => {
+          running++;
+          fn().then(resolve, reject).finally(finished);
+        };
+        if (running < limit) start();
+        else waiting.push({ start, drop: () => reject(new LimiterClosedError('stopped before its turn')) });
+      });
+    },
+    close(): void {
+      closed = true;
+      for (const entry of waiting.splice(0)) entry.drop();
+    },
+    idle(): Promise<void> {
+      return running === 0 ? Promise.resolve() : new Promise((resolve) => idlers.push(resolve));
+    },
+    get inFlight(): number {
+      return running;
+    },
+  };
+}

@@ -272,10 +272,14 @@ function decodeCursor(cursor: string | null): Record<string, unknown> | undefine
   if (cursor === null || cursor === '') return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    const id = (key as { id?: unknown } | null)?.id;
+    // Target ids are at most a few hundred characters; DynamoDB refuses empty or huge keys.
     if (
       typeof key === 'object' &&
       key !== null &&
-      typeof (key as { id?: unknown }).id === 'string' &&
+      typeof id === 'string' &&
+      id.length > 0 &&
+      id.length <= 2048 &&
       Object.keys(key).length === 1
     ) {
       return key as Record<string, unknown>;

@@ -66,13 +66,16 @@ export function reportRows(targets: readonly StoredTarget[]): ReportRow[] {
 }
 
 /**
- * A cell that is safe to open in a spreadsheet: text starting with = + - @ (or a tab or carriage
- * return) is prefixed with an apostrophe so it is not run as a formula. Plain numbers are left alone.
+ * A cell that is safe to open in a spreadsheet: text starting with = + - @ (or their full-width
+ * forms, which some spreadsheets also take as formulas), or with a tab, carriage return, line
+ * feed or NUL, is prefixed with an apostrophe so it is not run as a formula. Plain numbers are
+ * left alone.
  */
 export function safeCell(value: string | number | boolean | null): string {
   if (value === null) return '';
   const text = String(value);
-  const neutral = /^-?\d+(\.\d+)?$/.test(text) || !/^[=+\-@\t\r]/.test(text) ? text : `'${text}`;
+  const neutral =
+    /^-?\d+(\.\d+)?$/.test(text) || !/^[=+\-@\t\r\n\0\uff1d\uff0b\uff0d\uff20]/.test(text) ? text : `'${text}`;
   return /[",\r\n]/.test(neutral) ? `"${neutral.replace(/"/g, '""')}"` : neutral;
 }
 

@@ -15,7 +15,22 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+let pipeHandled = false;
+
+/** When the reader of our output goes away (`certvigil check … | head`), exit quietly, as CLIs do. */
+function exitQuietlyOnClosedPipe(): void {
+  if (pipeHandled) return;
+  pipeHandled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
+}
+
 export function processIo(): Io {
+  exitQuietlyOnClosedPipe();
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

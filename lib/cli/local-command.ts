@@ -5,12 +5,14 @@ import { type Io, numberOption, parseCommandLine, UsageError } from './io.ts';
 const LOCAL_DEFAULTS = { port: 8787, intervalSeconds: 3600 } as const;
 
 export const LOCAL_USAGE = `Usage: certvigil local [--port N] [--data DIR] [--interval SECONDS] [--outbox FILE]
+                       [--probe-concurrency N]
 
 Runs the whole monitor on this machine: DynamoDB Local as the store (in memory, or kept in
 DIR with --data), the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
 token (printed at start, or CERTVIGIL_LOCAL_TOKEN), the dispatcher every SECONDS (default
 ${LOCAL_DEFAULTS.intervalSeconds}) and on POST /dispatch, and notifications on stdout, in the outbox file (one JSON
-object per line) and in Slack when SLACK_WEBHOOK_URL is set. Ctrl-C stops everything.`;
+object per line) and in Slack when SLACK_WEBHOOK_URL is set. At most N probes run at once
+(default 16). Ctrl-C stops everything within seconds.`;
 
 export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   const { values } = parse(argv);
@@ -18,6 +20,11 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   const intervalSeconds =
     numberOption(values.interval, '--interval', { min: 1, max: 7 * 86_400, integer: true }) ??
     LOCAL_DEFAULTS.intervalSeconds;
+  const probeConcurrency = numberOption(values['probe-concurrency'], '--probe-concurrency', {
+    min: 1,
+    max: 256,
+    integer: true,
+  });
   const slack = process.env.SLACK_WEBHOOK_URL?.trim() || undefined;
   if (slack) {
     try {
@@ -39,6 +46,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     outboxPath: values.outbox,
     token,
     slackWebhookUrl: slack,
+    probeConcurrency,
     print: (text) => io.stdout(text),
   });
   io.stdout(
@@ -63,6 +71,8 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   io.stderr('stopping…\n');
   await local.stop();
   io.stderr('stopped\n');
+  // A probe that was mid-handshake at Ctrl-C would hold the process until its timeout: do not wait.
+  setTimeout(() => process.exit(0), 500).unref();
   return 0;
 }
 
@@ -75,6 +85,7 @@ function parse(argv: string[]) {
       data: { type: 'string' },
       interval: { type: 'string' },
       outbox: { type: 'string' },
+      'probe-concurrency': { type: 'string' },
     },
   });
 }

@@ -10,6 +10,7 @@ import { createHandler as createAdminHandler } from '../../lambdas/admin-handler
 import { createHandler as createProbeHandler } from '../../lambdas/probe-handler.ts';
 import { MAX_BODY_BYTES } from '../admin/admin-api.ts';
 import { problem } from '../admin/problem.ts';
+import { createLimiter } from '../concurrency.ts';
 import type { ProbeConfig } from '../config.ts';
 import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
 import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
@@ -33,7 +34,18 @@ export interface LocalModeOptions {
   slackWebhookUrl?: string | undefined;
   /** Where notifications and status lines are printed. */
   print: (text: string) => void;
+  /** Most probes in flight at once (default LOCAL_PROBE_CONCURRENCY). */
+  probeConcurrency?: number | undefined;
 }
+
+/**
+ * Probes in flight at once in local mode: enough to check hundreds of targets in a round,
+ * few enough that the machine's resolver and sockets are not exhausted (which would record
+ * false DNS timeouts, and false `unreachable` alerts).
+ */
+export const LOCAL_PROBE_CONCURRENCY = 16;
+/** How long stop() waits for probes already running before it closes the store anyway. */
+export const STOP_GRACE_MS = 2_000;
 
 export interface DispatchSummary {
   dispatched: number;
@@ -104,6 +116,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     guard: undefined,
   });
 
+  const limiter = createLimiter(options.probeConcurrency ?? LOCAL_PROBE_CONCURRENCY);
+  let stopping = false;
   let running: Promise<DispatchSummary> | undefined;
   const dispatchNow = (all = false): Promise<DispatchSummary> => {
     running ??= (async () => {
@@ -112,13 +126,17 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       const report = await dispatchRound(
         {
           targets: monitor.targets,
-          // Like an asynchronous Lambda invocation: start the probe and move on.
+          // Like an asynchronous Lambda invocation: queue the probe and move on; the limiter
+          // keeps at most probeConcurrency of them running.
           sender: invokeSender(async (payload) => {
             probes.push(
-              probe(payload).catch((error: Error) => {
-                probeFailures++;
-                options.print(`probe of ${payload.target.id} failed: ${error.message}\n`);
-              }),
+              limiter
+                .run(() => probe(payload))
+                .catch((error: Error) => {
+                  if (stopping) return; // stopped: not started, or cut short on purpose
+                  probeFailures++;
+                  options.print(`probe of ${payload.target.id} failed: ${error.message}\n`);
+                }),
             );
           }),
         },
@@ -138,7 +156,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     return running;
   };
 
-  const expected = Buffer.from(`Bearer ${options.token}`);
+  const expected = Buffer.from(options.token);
   const server = http.createServer((req, res) => {
     void serve(req, res).catch((error: Error) => {
       options.print(`admin request failed: ${error.message}\n`);
@@ -146,7 +164,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     });
   });
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const given = Buffer.from(req.headers.authorization ?? '');
+    // The scheme is case-insensitive (RFC 9110); the token is compared in constant time.
+    const given = Buffer.from(/^bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       req.resume();
       return send(
@@ -195,10 +214,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     isolation: ddb.isolation,
     dispatchNow,
     stop: async () => {
+      stopping = true;
       clearInterval(timer);
+      // Probes waiting their turn are dropped; those running get a short grace, not a minute.
+      limiter.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await running?.catch(() => undefined);
+      await Promise.race([limiter.idle(), new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
       dynamo.destroy();
       await ddb.stop();
     },

@@ -50,7 +50,8 @@ export function parseTargetFile(text: string): ImportResult {
 }
 
 function looksLikeCsvHeader(line: string): boolean {
-  if (!/[,;\t]/.test(line)) return false;
+  // A one-column CSV: its header is the column name alone (a target named "host" is no target).
+  if (!/[,;\t]/.test(line)) return COLUMN_ALIASES[normalizeHeader(line)] === 'host';
   return line.split(/[,;\t]/).some((cell) => COLUMN_ALIASES[normalizeHeader(cell)] === 'host');
 }
 

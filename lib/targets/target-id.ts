@@ -23,6 +23,12 @@ export function canonicalHost(input: string): string {
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   if (host.endsWith('.')) host = host.slice(0, -1);
   if (host === '') throw new InvalidTargetError('host is empty', 'host');
+  if (host.includes('%')) {
+    throw new InvalidTargetError(
+      `"${clip(input)}" has an IPv6 zone id ("%…"), which names an interface of one machine; give the address without it`,
+      'host',
+    );
+  }
   const family = isIP(host);
   if (family === 4) return host;
   if (family === 6) return new URL(`http://[${host}]/`).hostname.slice(1, -1);

@@ -42,9 +42,23 @@ export interface Target {
   notes: string | undefined;
 }
 
-const days = z.coerce
-  .number({ error: 'must be a number of days' })
-  .check(z.positive('must be more than 0 days'), z.maximum(3650, 'must be at most 3650 days'));
+/**
+ * A number as JSON gives it, or written in decimal in a string (a CSV cell): not `true`, `[5]`
+ * or `"0x10"`, which JavaScript would turn into numbers.
+ */
+const decimal = (error: string) =>
+  z.pipe(
+    z.transform((value: unknown) =>
+      typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value,
+    ),
+    z.number({ error }).check(z.refine(Number.isFinite, error)),
+  );
+
+/** 0 turns the window off (no warning, or no critical, before expiry). */
+const days = decimal('must be a number of days').check(
+  z.minimum(0, 'must be 0 days or more'),
+  z.maximum(3650, 'must be at most 3650 days'),
+);
 
 /** A list given as an array, or as text separated by commas, semicolons, bars or spaces (CSV). */
 const listOf = <T extends z.core.SomeType>(item: T, max: number, tooMany: string) =>
@@ -75,13 +89,11 @@ export const targetInputSchema = z
     warnDays: z.optional(days),
     critDays: z.optional(days),
     intervalMinutes: z.optional(
-      z.coerce
-        .number({ error: 'must be a number of minutes' })
-        .check(
-          z.int('must be a whole number of minutes'),
-          z.minimum(5, 'must be at least 5 minutes'),
-          z.maximum(525_600, 'must be at most 525600 minutes (a year)'),
-        ),
+      decimal('must be a number of minutes').check(
+        z.int('must be a whole number of minutes'),
+        z.minimum(5, 'must be at least 5 minutes'),
+        z.maximum(525_600, 'must be at most 525600 minutes (a year)'),
+      ),
     ),
     enabled: z.optional(z.pipe(z.transform(parseBoolean), z.boolean({ error: 'must be true or false' }))),
     owner: z.optional(z.string().check(z.trim(), z.maxLength(200, 'is too long'))),

@@ -22,7 +22,7 @@ let open: ReturnType<typeof createHandler>; // private targets allowed (tests li
 let guarded: ReturnType<typeof createHandler>; // the default deployment: private targets refused
 let monitor: ReturnType<typeof monitorDependencies>;
 
-const publicResolver = async () => ['192.0.2.10'];
+const publicResolver = async () => ['93.184.215.10'];
 
 beforeAll(async () => {
   tables = await createTestTables();
@@ -151,6 +151,14 @@ describe('admin API: targets', () => {
     [{ host: 'example.com', tags: 'x'.repeat(65) }, 'tags.0', /at most 64/],
     [{ host: 'example.com', addresses: ['999.1.1.1'] }, 'addresses.0', /IP addresses/],
     [{ host: 'example.com', intervalMinutes: 2 }, 'intervalMinutes', /at least 5 minutes/],
+    [{ host: 'fe80::1%eth0' }, 'host', /IPv6 zone id/],
+    [{ host: '[fe80::1%25eth0]:443' }, 'host', /IPv6 zone id|not a valid/],
+    [{ host: 'example.com', addresses: ['fe80::1%eth0'] }, 'host', /IPv6 zone id/],
+    [{ host: 'example.com', warnDays: true }, 'warnDays', /number of days/],
+    [{ host: 'example.com', warnDays: [5] }, 'warnDays', /number of days/],
+    [{ host: 'example.com', warnDays: '0x10' }, 'warnDays', /number of days/],
+    [{ host: 'example.com', critDays: -1 }, 'critDays', /0 days or more/],
+    [{ host: 'example.com', intervalMinutes: '1e3' }, 'intervalMinutes', /number of minutes/],
   ])('rejects %j with a 422 naming %s', async (body, field, message) => {
     const response = await call(open, 'POST', '/targets', body);
     expect(response.status).toBe(422);
@@ -167,6 +175,23 @@ describe('admin API: targets', () => {
     ['GET', '/targets?limit=0', undefined, 'application/json', 400, /limit must be a whole number from 1 to 500/],
     ['GET', '/targets?status=fine', undefined, 'application/json', 400, /status must be one of/],
     ['GET', '/targets?cursor=garbage', undefined, 'application/json', 400, /cursor is not one this API returned/],
+    [
+      'GET',
+      `/targets?cursor=${Buffer.from('{"id":""}').toString('base64url')}`,
+      undefined,
+      'application/json',
+      400,
+      /cursor is not one this API returned/,
+    ],
+    [
+      'GET',
+      `/targets?cursor=${Buffer.from(JSON.stringify({ id: 'x'.repeat(5000) })).toString('base64url')}`,
+      undefined,
+      'application/json',
+      400,
+      /cursor is not one this API returned/,
+    ],
+    ['GET', '/targets/fe80::1%25eth0', undefined, 'application/json', 404, /zone id/],
     ['PATCH', '/targets/example.org', '{"owner":"x"}', 'application/json', 404, /no target example\.org:443/],
     [
       'POST',
@@ -282,6 +307,24 @@ describe('admin API: import', () => {
     });
   });
 
+  it('accepts 0 days (window off) and decimal strings for numbers', async () => {
+    const response = await call(open, 'POST', '/targets', { host: 'zero.example', warnDays: '0', critDays: 0 });
+    expect(response.status).toBe(201);
+    expect(response.json).toMatchObject({ warnDays: 0, critDays: 0 });
+  });
+
+  it('imports the other rows when one has an IPv6 zone id, and reads a one-column CSV header as a header', async () => {
+    const csv = await call(open, 'POST', '/import', 'host\nfe80::1%eth0\nzone-ok.example\n', {
+      'content-type': 'text/csv',
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.json).toMatchObject({ created: 1, rejected: 1 });
+    expect(csv.json.rows).toEqual([
+      expect.objectContaining({ row: 2, result: 'rejected' }),
+      expect.objectContaining({ row: 3, id: 'zone-ok.example:443', result: 'created' }),
+    ]);
+  });
+
   it('refuses a body that is neither CSV nor JSON', async () => {
     const response = await call(open, 'POST', '/import', '<xml/>', { 'content-type': 'application/xml' });
     expect(response.status).toBe(415);
@@ -295,7 +338,12 @@ describe('admin API: address guard', () => {
     [{ host: '[::1]:8443' }, /::1 is a loopback address/],
     [{ host: '[fd00:ec2::254]' }, /unique-local/],
     [{ host: '[::ffff:192.168.1.1]' }, /private address/],
-    [{ host: 'public.example', addresses: ['203.0.113.5', '172.16.0.9'] }, /172\.16\.0\.9 is a private address/],
+    [{ host: 'public.example', addresses: ['93.184.215.5', '172.16.0.9'] }, /172\.16\.0\.9 is a private address/],
+    [{ host: '[64:ff9b::a9fe:a9fe]' }, /NAT64 address of 169\.254\.169\.254, a link-local address/],
+    [{ host: '[2002:a9fe:a9fe::1]' }, /6to4 address of 169\.254\.169\.254/],
+    [{ host: '[2001:0:a9fe:a9fe::1]' }, /Teredo address/],
+    [{ host: 'public.example', addresses: ['::169.254.169.254'] }, /deprecated IPv4-compatible/],
+    [{ host: '192.0.2.1' }, /documentation address/],
     [{ host: 'localhost' }, /localhost resolves to (127\.0\.0\.1|::1), a loopback address/],
   ])('refuses %j by default', async (body, detail) => {
     const response = await call(guarded, 'POST', '/targets', body);
@@ -305,12 +353,13 @@ describe('admin API: address guard', () => {
   });
 
   it('refuses in imports too, row by row', async () => {
-    const response = await call(guarded, 'POST', '/import', [{ host: '203.0.113.7' }, { host: '192.168.0.1' }]);
+    const response = await call(guarded, 'POST', '/import', [{ host: '93.184.215.7' }, { host: '192.168.0.1' }]);
     expect(response.json).toMatchObject({ created: 1, rejected: 1 });
   });
 
   it('accepts public addresses', async () => {
-    expect((await call(guarded, 'POST', '/targets', { host: '203.0.113.9' })).status).toBe(201);
+    expect((await call(guarded, 'POST', '/targets', { host: '93.184.215.9' })).status).toBe(201);
+    expect((await call(guarded, 'POST', '/targets', { host: '[2606:4700::6810:84e5]' })).status).toBe(201);
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../lib/probe/check-result.ts';
 import { createChain, daysFromNow, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
-import { type CliRun, runCli } from '../fixtures/run-cli.ts';
+import { BIN, type CliRun, runCli } from '../fixtures/run-cli.ts';
 import { closedPort, credentials, type RunningServer, startTcpServer, startTlsServer } from '../fixtures/servers.ts';
 
 const servers: RunningServer[] = [];
@@ -243,6 +243,31 @@ describe('certvigil check', () => {
     const run = await certvigil(['check', '--file', file]);
     expect(run.code).toBe(3);
     expect(run.stderr).toBe(`certvigil: ${file}:2: port: port 99999 is outside 1 to 65535\n`);
+  });
+
+  it('says what is wrong with an IPv6 zone id, without a stack trace', async () => {
+    const run = await certvigil(['check', 'fe80::1%eth0']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/IPv6 zone id/);
+    expect(run.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('exits quietly when the reader of its output goes away (| head -c 300)', async () => {
+    const port = await closedPort();
+    const file = join(dir, 'many.txt');
+    writeFileSync(file, Array.from({ length: 300 }, (_, i) => `h${i}.test:${port}`).join('\n'));
+    const hosts = Array.from({ length: 300 }, (_, i) => `h${i}.test:${port}:127.0.0.1`).join(' --resolve ');
+    const { spawnSync } = await import('node:child_process');
+    const run = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${BIN}" check --json --file "${file}" --resolve ${hosts} | head -c 300 > /dev/null; echo "status=\${PIPESTATUS[0]}"`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' }, timeout: 20_000 },
+    );
+    expect(run.stdout).toMatch(/status=[0-3]\n/);
+    expect(run.stderr).not.toMatch(/EPIPE|Error|at /);
   });
 
   it('rejects an unknown command', async () => {

@@ -122,7 +122,7 @@ describe('target settings', () => {
   it.each([
     [{}, 'host', /is required/],
     [{ host: 'example.com', port: 'x' }, 'port', /not a number/],
-    [{ host: 'example.com', warnDays: '-1' }, 'warnDays', /more than 0/],
+    [{ host: 'example.com', warnDays: '-1' }, 'warnDays', /0 days or more/],
     [{ host: 'example.com', warnDays: 5, critDays: 10 }, 'critDays', /not be more than warnDays/],
     [{ host: 'example.com', addresses: 'not-an-ip' }, 'addresses.0', /IP addresses/],
     [{ host: 'example.com', intervalMinutes: 1 }, 'intervalMinutes', /at least 5/],
