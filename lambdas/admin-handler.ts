@@ -22,7 +22,16 @@ export function createHandler(deps: AdminDependencies) {
     let response: Awaited<ReturnType<typeof handleAdminRequest>>;
     try {
       response = await handleAdminRequest(
-        { method, path, query: new URLSearchParams(event.rawQueryString ?? ''), headers, body },
+        {
+          method,
+          path,
+          query: new URLSearchParams(event.rawQueryString ?? ''),
+          headers,
+          body,
+          // Function URLs with AWS_IAM auth name the signed caller here.
+          caller: (event.requestContext as { authorizer?: { iam?: { userArn?: string } } } | undefined)?.authorizer?.iam
+            ?.userArn,
+        },
         deps,
       );
     } catch (error) {

@@ -9,13 +9,11 @@ import { addressGuard } from '../lib/targets/address-guard.ts';
 import { createHandler } from './admin-handler.ts';
 
 const config = adminConfig();
-const monitor = monitorDependencies(
-  config,
-  new DynamoDBClient({}),
-  new SnsPublisher(new SNSClient({}), config.topicArn),
-);
+const publisher = new SnsPublisher(new SNSClient({}), config.topicArn);
+const monitor = monitorDependencies(config, new DynamoDBClient({}), publisher);
 export const handler = createHandler({
   targets: monitor.targets,
+  publisher,
   probe: (target) => probeTarget(monitor, target),
   guard: config.allowPrivateTargets ? undefined : addressGuard(false),
 });

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import type { ProbeOutcome } from '../monitor/probe-target.ts';
+import type { EventPublisher, ProbeOutcome } from '../monitor/probe-target.ts';
+import { testNotification } from '../notify/render-message.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { type Resolver, resolveAddresses, systemResolver } from '../probe/resolve-addresses.ts';
 import type { StoredTarget, TargetStore } from '../store/target-store.ts';
@@ -8,6 +10,7 @@ import { parseTargetFile } from '../targets/import-file.ts';
 import { parseTarget } from '../targets/parse-target.ts';
 import { InvalidTargetError } from '../targets/target-id.ts';
 import { normalizeTarget, TARGET_SETTINGS, type Target, TargetValidationError } from '../targets/target-schema.ts';
+import { boundText } from '../text-bounds.ts';
 import { type AdminResponse, json, ProblemError, problem } from './problem.ts';
 import { REPORT_FIELDS, reportCsv, reportRows } from './report.ts';
 
@@ -26,6 +29,8 @@ export interface AdminRequest {
   query: URLSearchParams;
   headers: Record<string, string | undefined>;
   body: string | undefined;
+  /** Who is asking, when the transport knows (the IAM caller of a function URL). */
+  caller?: string | undefined;
 }
 
 export interface AdminDependencies {
@@ -34,6 +39,8 @@ export interface AdminDependencies {
   probe: (target: Target) => Promise<ProbeOutcome>;
   /** Says why an address is refused; undefined when private targets are allowed. */
   guard: ((address: string) => string | undefined) | undefined;
+  /** Sends notifications to every subscribed channel (for POST /test-alert). */
+  publisher?: Pick<EventPublisher, 'publishNotification'> | undefined;
   resolver?: Resolver;
   now?: () => Date;
 }
@@ -92,9 +99,13 @@ async function route(request: AdminRequest, deps: AdminDependencies): Promise<Ad
     if (method === 'GET') return report(request, deps);
     return notAllowed(method, path, 'GET');
   }
+  if (path === '/test-alert') {
+    if (method === 'POST') return testAlert(request, deps);
+    return notAllowed(method, path, 'POST');
+  }
   throw new ProblemError(
     404,
-    `there is no ${path}; the API has /targets, /targets/{id}, /targets/{id}/check, /import and /report`,
+    `there is no ${path}; the API has /targets, /targets/{id}, /targets/{id}/check, /import, /report and /test-alert`,
   );
 }
 
@@ -388,6 +399,24 @@ async function report(request: AdminRequest, deps: AdminDependencies): Promise<A
     response.headers['content-encoding'] = 'gzip';
   }
   return response;
+}
+
+/** Sends a clearly marked test notification through the real channels (SNS: email and Slack). */
+async function testAlert(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  if (!deps.publisher) throw new ProblemError(501, 'this admin API has no alert channel to test');
+  const notification = testNotification({
+    id: randomUUID(),
+    at: now(deps),
+    requestedBy: request.caller ? boundText(request.caller, 256) : undefined,
+  });
+  await deps.publisher.publishNotification(notification);
+  return json(202, {
+    id: notification.id,
+    event: notification.event,
+    sentAt: notification.occurredAt,
+    detail:
+      'a test notification was published to the alert topic: every confirmed email subscription and Slack should receive it within a minute',
+  });
 }
 
 function now(deps: AdminDependencies): Date {

@@ -9,8 +9,9 @@ const USAGE = `Usage: certvigil <command> [options]
 Commands:
   check TARGET...      read and judge the certificates endpoints serve (no AWS needed)
   local                run the whole monitor on this machine (DynamoDB Local, admin API, dispatcher)
-  targets list|add|rm|import, report, check-now
+  targets list|add|rm|import, report, check-now, test-alert
                        manage a deployed monitor through its admin URL
+  doctor               check a deployment: concurrency quota, subscriptions, Slack secret, last round
 
 Run "certvigil <command> --help" for a command's options.`;
 
@@ -33,7 +34,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<ExitCo
       }
       return await runCheck(rest, io);
     }
-    if (command === 'targets' || command === 'report' || command === 'check-now') {
+    if (command === 'targets' || command === 'report' || command === 'check-now' || command === 'test-alert') {
       // Loaded on demand, so that `check` does not pay for the AWS SDK at start-up.
       const { REMOTE_USAGE, runRemote } = await import('./remote-commands.ts');
       if (rest.includes('--help') || rest.includes('-h')) {

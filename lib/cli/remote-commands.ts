@@ -18,6 +18,7 @@ CERTVIGIL_TOKEN) instead.
   certvigil targets import FILE [--json]     (one target per line, or CSV with a host column)
   certvigil report [--format table|csv|json]
   certvigil check-now ID [--json]
+  certvigil test-alert [--json]              (a test notification to every channel: email, Slack)
 
 Common options: --url URL, --token TOKEN, --region REGION.`;
 
@@ -56,6 +57,7 @@ export async function runRemote(command: string, argv: string[], io: Io, env: No
   try {
     if (command === 'report') return await report(argv, io, env);
     if (command === 'check-now') return await checkNow(argv, io, env);
+    if (command === 'test-alert') return await testAlert(argv, io, env);
     const [sub, ...rest] = argv;
     if (sub === 'list') return await list(rest, io, env);
     if (sub === 'add') return await add(rest, io, env);
@@ -226,4 +228,12 @@ async function checkNow(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise
     values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderTable([result], { color: io.stdoutColor })}\n`,
   );
   return combinedExitCode([result.status]);
+}
+
+async function testAlert(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, {});
+  if (positionals.length) throw new UsageError(`test-alert takes no arguments (got "${positionals[0]}")`);
+  const sent = await client(values, env).json<{ id: string; sentAt: string; detail: string }>('POST', '/test-alert');
+  io.stdout(values.json ? `${JSON.stringify(sent, null, 2)}\n` : `test notification ${sent.id} sent: ${sent.detail}\n`);
+  return 0;
 }

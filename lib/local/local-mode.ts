@@ -112,6 +112,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const probe = createProbeHandler(monitor);
   const admin = createAdminHandler({
     targets: monitor.targets,
+    publisher,
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,
   });

@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { EventPublisher } from '../monitor/probe-target.ts';
-import { renderNotification } from '../notify/render-message.ts';
+import { type Notification, renderNotification } from '../notify/render-message.ts';
 import { postToSlack, slackMessage } from '../notify/slack.ts';
 import type { MonitorEvent } from '../policy/transitions.ts';
 
@@ -21,7 +21,10 @@ export class OutboxPublisher implements EventPublisher {
   }
 
   async publish(event: MonitorEvent): Promise<void> {
-    const notification = renderNotification(event);
+    await this.publishNotification(renderNotification(event));
+  }
+
+  async publishNotification(notification: Notification): Promise<void> {
     // Slack first: if it fails, the event stays pending and nothing was written twice.
     if (this.slackWebhookUrl) await postToSlack(this.slackWebhookUrl, slackMessage(notification));
     await appendFile(this.outboxPath, `${JSON.stringify(notification)}\n`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Notification } from '../notify/render-message.ts';
 import { DEFAULT_UNREACHABLE_AFTER, decideTransition, type MonitorEvent } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import type { HistoryStore } from '../store/history-store.ts';
@@ -8,6 +9,8 @@ import type { Target } from '../targets/target-schema.ts';
 /** Publishes one event to its subscribers (SNS in AWS, the outbox in local mode). */
 export interface EventPublisher {
   publish(event: MonitorEvent): Promise<void>;
+  /** Publishes an already rendered notification (a test notification, say) the same way. */
+  publishNotification(notification: Notification): Promise<void>;
 }
 
 export interface ProbeDependencies {

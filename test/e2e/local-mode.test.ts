@@ -155,6 +155,15 @@ describe('local mode, end to end', () => {
     const now = await cli('check-now', `127.0.0.1:${servers.expired.port}`);
     expect(now.code).toBe(2);
     expect(now.stdout).toMatch(/^STATUS\s+DAYS/);
+    const test = await cli('test-alert');
+    expect(test.code).toBe(0);
+    expect(test.stdout).toMatch(/^test notification \S+ sent/);
+    const tests = outbox().filter((e) => e.event === 'test');
+    expect(tests).toHaveLength(1);
+    expect(tests[0]).toMatchObject({
+      severity: 'info',
+      subject: '[certvigil] TEST notification: alerts reach this channel',
+    });
   });
 
   it('stops everything it started on Ctrl-C, DynamoDB Local included', async () => {

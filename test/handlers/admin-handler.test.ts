@@ -34,6 +34,7 @@ beforeAll(async () => {
   );
   open = createHandler({
     targets: monitor.targets,
+    publisher: new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,
     resolver: publicResolver,
@@ -328,6 +329,33 @@ describe('admin API: import', () => {
   it('refuses a body that is neither CSV nor JSON', async () => {
     const response = await call(open, 'POST', '/import', '<xml/>', { 'content-type': 'application/xml' });
     expect(response.status).toBe(415);
+  });
+});
+
+describe('admin API: test alert', () => {
+  it('publishes a clearly marked test notification to the alert topic, naming the caller', async () => {
+    const event = functionUrlEvent('POST', '/test-alert', { headers: {} });
+    (event.requestContext as unknown as { authorizer: unknown }).authorizer = {
+      iam: { userArn: 'arn:aws:iam::123456789012:user/alice' },
+    };
+    const response = await open(event);
+    const reply = typeof response === 'string' ? { statusCode: 200, body: response } : response;
+    expect(reply.statusCode).toBe(202);
+    expect(JSON.parse(reply.body ?? '{}')).toMatchObject({ event: 'test', id: expect.any(String) });
+    const [publish] = sns.commandCalls(PublishCommand);
+    const input = publish?.args[0].input;
+    expect(input?.Subject).toBe('[certvigil] TEST notification: alerts reach this channel');
+    expect(input?.MessageAttributes?.event?.StringValue).toBe('test');
+    expect(input?.MessageAttributes?.severity?.StringValue).toBe('info');
+    const message = JSON.parse(input?.Message ?? '{}');
+    expect(message.email).toMatch(/No certificate is affected/);
+    expect(message.email).toMatch(/at the request of arn:aws:iam::123456789012:user\/alice/);
+    expect(JSON.parse(message.lambda)).toMatchObject({ version: 1, event: 'test', severity: 'info' });
+  });
+
+  it('answers 405 for other methods and 501 where no channel is configured', async () => {
+    expect((await call(open, 'GET', '/test-alert')).status).toBe(405);
+    expect((await call(guarded, 'POST', '/test-alert')).status).toBe(501);
   });
 });
 

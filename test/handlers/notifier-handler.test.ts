@@ -166,6 +166,19 @@ describe('notifier handler', () => {
     expect(ok.attachments[0].color).toBe('#2eb67d');
   });
 
+  it('delivers a test notification as a plainly marked Slack message', async () => {
+    const { testNotification } = await import('../../lib/notify/render-message.ts');
+    const handler = createHandler(
+      { slackSecretId: 'certvigil/slack' },
+      new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
+    const test = testNotification({ id: 't1', at: new Date('2026-11-28T12:00:00Z') });
+    expect(await handler(snsEvent(test), lambdaContext())).toEqual({ delivered: 1, skipped: 0 });
+    const body = JSON.parse(slack.requests[0]?.body ?? '{}');
+    expect(body.text).toBe('[certvigil] TEST notification: alerts reach this channel');
+    expect(JSON.stringify(body.attachments[0].blocks)).toContain('No certificate is affected');
+  });
+
   it('logs and skips messages it does not know, delivering the rest, instead of failing (and retrying) forever', async () => {
     const handler = createHandler(
       { slackSecretId: 'certvigil/slack' },

@@ -127,6 +127,20 @@ describe('certvigil remote commands', () => {
     expect(verify(received[0] as Received, CREDENTIALS).valid).toBe(true);
   });
 
+  it('sends a signed POST /test-alert and says where the test notification went', async () => {
+    received.length = 0;
+    answer = {
+      status: 202,
+      type: 'application/json',
+      body: JSON.stringify({ id: 'abc', event: 'test', sentAt: '2026-11-28T00:00:00.000Z', detail: 'published' }),
+    };
+    const result = await run(['test-alert']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('test notification abc sent: published\n');
+    expect(received[0]).toMatchObject({ method: 'POST', path: '/test-alert' });
+    expect(verify(received[0] as Received, CREDENTIALS).valid).toBe(true);
+  });
+
   it('a tampered request no longer verifies (the verifier can fail)', async () => {
     received.length = 0;
     answer = { status: 201, type: 'application/json', body: JSON.stringify({ id: 'x.example:443' }) };
