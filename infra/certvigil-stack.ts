@@ -1,7 +1,8 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { STACK_OUTPUTS } from '../lib/doctor/stack-outputs.ts';
 import type { CertvigilConfig } from './config.ts';
 import { AdminApi } from './constructs/admin-api.ts';
 import { Alerts } from './constructs/alerts.ts';
@@ -72,5 +73,13 @@ export class CertvigilStack extends Stack {
       schedule: config.schedule,
       probeErrorThreshold: config.probeErrorAlarmThreshold,
     });
+    // What `certvigil doctor` needs to find the deployment's parts.
+    const outputs: [string, string, string][] = [
+      [STACK_OUTPUTS.alertTopicArn, this.alerts.topic.topicArn, 'The alert topic (email and Slack subscribe to it)'],
+      [STACK_OUTPUTS.probeFunctionName, this.probes.probe.functionName, 'The probe function'],
+      [STACK_OUTPUTS.dispatcherFunctionName, this.dispatch.dispatcher.functionName, 'The dispatcher function'],
+      [STACK_OUTPUTS.dispatchSchedule, config.schedule, 'When dispatch rounds run (UTC)'],
+    ];
+    for (const [id, value, description] of outputs) new CfnOutput(this, id, { value, description });
   }
 }

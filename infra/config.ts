@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import * as z from 'zod/mini';
-import { longestGapMs, MAX_SCHEDULE_GAP_MS, ScheduleError } from './schedule-period.ts';
+import { longestGapMs, MAX_SCHEDULE_GAP_MS, ScheduleError } from '../lib/dispatch/schedule-period.ts';
 
 /**
  * Every deployment setting, with its default. Set them in cdk.json under `context.certvigil`,

@@ -5,6 +5,7 @@ import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { STACK_OUTPUTS } from '../../lib/doctor/stack-outputs.ts';
 import type { CertvigilConfig } from '../config.ts';
 import { CertvigilFunction } from './certvigil-function.ts';
 import { probeEnvironment } from './probe-fleet.ts';
@@ -51,15 +52,15 @@ export class AdminApi extends Construct {
         }),
       ],
     });
-    new CfnOutput(Stack.of(this), 'AdminCallerPolicyArn', {
+    new CfnOutput(Stack.of(this), STACK_OUTPUTS.adminCallerPolicyArn, {
       value: this.callerPolicy.managedPolicyArn,
       description: 'Attach to whoever uses the admin API: it allows lambda:InvokeFunctionUrl and lambda:InvokeFunction',
     });
-    new CfnOutput(Stack.of(this), 'AdminUrl', {
+    new CfnOutput(Stack.of(this), STACK_OUTPUTS.adminUrl, {
       value: functionUrl.url,
       description: 'certvigil admin API (SigV4, AWS_IAM)',
     });
-    new CfnOutput(Stack.of(this), 'CliCommand', {
+    new CfnOutput(Stack.of(this), STACK_OUTPUTS.cliCommand, {
       value: `export CERTVIGIL_URL=${functionUrl.url} && npx certvigil targets list`,
       description:
         'Use the admin API from the certvigil CLI (with AWS credentials allowed lambda:InvokeFunctionUrl and lambda:InvokeFunction: the AdminCallerPolicyArn policy)',

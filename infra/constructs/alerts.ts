@@ -8,6 +8,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STACK_OUTPUTS } from '../../lib/doctor/stack-outputs.ts';
 import { CertvigilFunction } from './certvigil-function.ts';
 
 export interface AlertsProps {
@@ -68,7 +69,7 @@ export class Alerts extends Construct {
           secretStringValue: SecretValue.unsafePlainText('{}'),
         })
       : importedSecret(this, props.slackSecret);
-    new CfnOutput(stack, 'SlackSecretArn', {
+    new CfnOutput(stack, STACK_OUTPUTS.slackSecretArn, {
       value: this.slackSecret.secretArn,
       description:
         'Secret for the Slack webhook URL: aws secretsmanager put-secret-value --secret-id <this> --secret-string <url>',

@@ -5,6 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { longestGapMs } from '../../lib/dispatch/schedule-period.ts';
 import {
   DISPATCHER_METRICS,
   METRIC_NAMESPACE,
@@ -12,7 +13,6 @@ import {
   PROBE_METRICS,
 } from '../../lib/observability/metric-names.ts';
 import { STATUSES } from '../../lib/policy/status.ts';
-import { longestGapMs } from '../schedule-period.ts';
 
 export interface MonitoringProps {
   topic: ITopic;

@@ -43,6 +43,14 @@ export async function main(argv: string[], io: Io = processIo()): Promise<ExitCo
       }
       return await runRemote(command, rest, io, process.env);
     }
+    if (command === 'doctor') {
+      const { DOCTOR_USAGE, runDoctor } = await import('./doctor-command.ts');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout(`${DOCTOR_USAGE}\n`);
+        return 0;
+      }
+      return await runDoctor(rest, io, process.env);
+    }
     if (command === 'local') {
       const { LOCAL_USAGE, runLocal } = await import('./local-command.ts');
       if (rest.includes('--help') || rest.includes('-h')) {

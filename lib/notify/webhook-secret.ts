@@ -20,7 +20,15 @@ export function webhookUrlFromSecret(client: SecretsManagerClient, secretId: str
 
 async function read(client: SecretsManagerClient, secretId: string): Promise<string | undefined> {
   const result = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-  const text = result.SecretString?.trim() ?? '';
+  return webhookUrlFromSecretValue(result.SecretString, secretId);
+}
+
+/**
+ * The webhook URL a secret's value holds: the URL itself, or JSON with a `webhookUrl` field;
+ * undefined when empty. Throws (without the value) when it is JSON that cannot be read.
+ */
+export function webhookUrlFromSecretValue(value: string | undefined, secretId: string): string | undefined {
+  const text = value?.trim() ?? '';
   if (text === '' || text === '{}') return undefined;
   if (text.startsWith('{')) {
     try {

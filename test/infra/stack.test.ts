@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertvigilStack } from '../../infra/certvigil-stack.ts';
 import { noDispatchWindow } from '../../infra/constructs/monitoring.ts';
-import { longestGapMs } from '../../infra/schedule-period.ts';
+import { longestGapMs } from '../../lib/dispatch/schedule-period.ts';
 import { synthStack } from '../fixtures/synth.ts';
 
 let app: App;

@@ -1,0 +1,235 @@
+// `certvigil doctor`: checks a deployed stack with the operator's credentials, for the things
+// that make alerts silently not reach anyone: the concurrency quota, unconfirmed email
+// subscriptions, an unset Slack secret, and dispatch rounds that stopped.
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { type CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  GetAccountSettingsCommand,
+  GetFunctionConcurrencyCommand,
+  type LambdaClient,
+  ListEventSourceMappingsCommand,
+} from '@aws-sdk/client-lambda';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ListSubscriptionsByTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { longestGapMs } from '../dispatch/schedule-period.ts';
+import { parseWebhookUrl } from '../notify/slack.ts';
+import { webhookUrlFromSecretValue } from '../notify/webhook-secret.ts';
+import { STACK_OUTPUTS } from './stack-outputs.ts';
+
+export type Verdict = 'ok' | 'warn' | 'fail';
+
+export interface Finding {
+  check: 'stack' | 'concurrency' | 'subscriptions' | 'slack' | 'dispatch';
+  verdict: Verdict;
+  /** One or two sentences a person can act on; never a secret. */
+  detail: string;
+}
+
+export interface DoctorClients {
+  cloudFormation: CloudFormationClient;
+  lambda: LambdaClient;
+  sns: SNSClient;
+  secrets: SecretsManagerClient;
+  cloudWatch: CloudWatchClient;
+}
+
+/** Lambda keeps this much of an account's concurrency unreserved, whatever functions reserve. */
+const UNRESERVED_MINIMUM = 100;
+
+/** Runs every check; a check that cannot run says why instead of stopping the others. */
+export async function checkDeployment(
+  clients: DoctorClients,
+  stackName: string,
+  now: () => Date = () => new Date(),
+): Promise<Finding[]> {
+  let outputs: Record<string, string>;
+  try {
+    const stacks = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const stack = stacks.Stacks?.[0];
+    outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+  } catch (error) {
+    return [{ check: 'stack', verdict: 'fail', detail: `cannot read stack ${stackName}: ${reason(error)}` }];
+  }
+  const missing = Object.values(STACK_OUTPUTS).filter((key) => key !== STACK_OUTPUTS.cliCommand && !outputs[key]);
+  const findings: Finding[] = [
+    missing.length
+      ? {
+          check: 'stack',
+          verdict: 'warn',
+          detail: `stack ${stackName} lacks the outputs ${missing.join(', ')}; deploy this version of certvigil to check everything`,
+        }
+      : { check: 'stack', verdict: 'ok', detail: `stack ${stackName} found` },
+  ];
+  const guarded = async (check: Finding['check'], run: () => Promise<Finding[]>) => {
+    try {
+      findings.push(...(await run()));
+    } catch (error) {
+      findings.push({ check, verdict: 'warn', detail: `could not check: ${reason(error)}` });
+    }
+  };
+  const probe = outputs[STACK_OUTPUTS.probeFunctionName];
+  const topic = outputs[STACK_OUTPUTS.alertTopicArn];
+  const secret = outputs[STACK_OUTPUTS.slackSecretArn];
+  const dispatcher = outputs[STACK_OUTPUTS.dispatcherFunctionName];
+  if (probe) await guarded('concurrency', () => concurrency(clients.lambda, probe));
+  let slackSet = false;
+  if (secret) {
+    await guarded('slack', async () => {
+      const finding = await slack(clients.secrets, secret);
+      slackSet = finding.verdict === 'ok';
+      return [finding];
+    });
+  }
+  if (topic) await guarded('subscriptions', () => subscriptions(clients.sns, topic, slackSet));
+  if (dispatcher) {
+    const schedule = outputs[STACK_OUTPUTS.dispatchSchedule] ?? 'rate(1 hour)';
+    await guarded('dispatch', () => lastRound(clients.cloudWatch, dispatcher, schedule, now()));
+  }
+  return findings;
+}
+
+async function concurrency(lambda: LambdaClient, probe: string): Promise<Finding[]> {
+  const settings = await lambda.send(new GetAccountSettingsCommand({}));
+  const quota = settings.AccountLimit?.ConcurrentExecutions ?? 0;
+  const unreserved = settings.AccountLimit?.UnreservedConcurrentExecutions ?? 0;
+  const reserved = (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: probe })))
+    .ReservedConcurrentExecutions;
+  const mappings = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: probe }));
+  const queueMax = mappings.EventSourceMappings?.[0]?.ScalingConfig?.MaximumConcurrency;
+  const facts = `account quota ${quota}, ${unreserved} unreserved, probe reserves ${reserved ?? 'none'}${queueMax ? `, queue mode runs up to ${queueMax}` : ''}`;
+  if (quota <= UNRESERVED_MINIMUM) {
+    return [
+      {
+        check: 'concurrency',
+        verdict: 'warn',
+        detail: `${facts}. Lambda keeps ${UNRESERVED_MINIMUM} unreserved, so probeReservedConcurrency must stay 0 here; for large fleets ask for more "Concurrent executions" in Service Quotas (code L-B99A9384).`,
+      },
+    ];
+  }
+  if (queueMax && queueMax > unreserved) {
+    return [
+      {
+        check: 'concurrency',
+        verdict: 'warn',
+        detail: `${facts}. The probe queue may run more probes than the unreserved pool holds: they will be throttled; lower probeConcurrency.`,
+      },
+    ];
+  }
+  return [{ check: 'concurrency', verdict: 'ok', detail: facts }];
+}
+
+async function slack(secrets: SecretsManagerClient, secretId: string): Promise<Finding> {
+  const value = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+  let url: string | undefined;
+  try {
+    url = webhookUrlFromSecretValue(value.SecretString, secretId);
+  } catch (error) {
+    return { check: 'slack', verdict: 'fail', detail: (error as Error).message };
+  }
+  if (!url) {
+    return {
+      check: 'slack',
+      verdict: 'warn',
+      detail: `the Slack webhook secret is empty, so nothing goes to Slack: aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string <webhook URL>`,
+    };
+  }
+  try {
+    parseWebhookUrl(url);
+  } catch (error) {
+    return { check: 'slack', verdict: 'fail', detail: `${(error as Error).message} (the secret's value is not shown)` };
+  }
+  return { check: 'slack', verdict: 'ok', detail: 'the Slack webhook URL is set' };
+}
+
+async function subscriptions(sns: SNSClient, topicArn: string, slackSet: boolean): Promise<Finding[]> {
+  const all: { protocol: string; endpoint: string; pending: boolean }[] = [];
+  let token: string | undefined;
+  do {
+    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
+    for (const s of page.Subscriptions ?? []) {
+      all.push({
+        protocol: s.Protocol ?? '',
+        endpoint: s.Endpoint ?? '',
+        pending: s.SubscriptionArn === 'PendingConfirmation',
+      });
+    }
+    token = page.NextToken;
+  } while (token);
+  const emails = all.filter((s) => s.protocol === 'email' || s.protocol === 'email-json');
+  const pending = emails.filter((s) => s.pending).map((s) => s.endpoint);
+  const confirmed = emails.length - pending.length;
+  const findings: Finding[] = [];
+  if (pending.length) {
+    findings.push({
+      check: 'subscriptions',
+      verdict: 'warn',
+      detail: `${pending.length} email subscription(s) not confirmed, so they receive nothing: ${pending.join(', ')} (each must click the link AWS sent)`,
+    });
+  }
+  if (!all.some((s) => s.protocol === 'lambda')) {
+    findings.push({
+      check: 'subscriptions',
+      verdict: 'warn',
+      detail: 'the notifier is not subscribed to the alert topic: Slack receives nothing',
+    });
+  }
+  if (confirmed === 0 && !slackSet) {
+    findings.push({
+      check: 'subscriptions',
+      verdict: 'fail',
+      detail:
+        'no one receives alerts: no confirmed email subscription and no Slack webhook (set alertEmails or the Slack secret)',
+    });
+  } else if (findings.length === 0) {
+    findings.push({
+      check: 'subscriptions',
+      verdict: 'ok',
+      detail: `${confirmed} confirmed email subscription(s)${slackSet ? ' and Slack' : ''}`,
+    });
+  }
+  return findings;
+}
+
+async function lastRound(cw: CloudWatchClient, dispatcher: string, schedule: string, now: Date): Promise<Finding[]> {
+  const gapMs = longestGapMs(schedule);
+  const windowMs = Math.max(2 * gapMs, 3 * 3_600_000);
+  const stats = await cw.send(
+    new GetMetricStatisticsCommand({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Dimensions: [{ Name: 'FunctionName', Value: dispatcher }],
+      StartTime: new Date(now.getTime() - windowMs),
+      EndTime: now,
+      Period: 300,
+      Statistics: ['Sum'],
+    }),
+  );
+  const last = (stats.Datapoints ?? [])
+    .filter((d) => (d.Sum ?? 0) > 0 && d.Timestamp)
+    .map((d) => (d.Timestamp as Date).getTime())
+    .sort((a, b) => b - a)[0];
+  const hours = (ms: number) => `${Math.round((ms / 3_600_000) * 10) / 10} h`;
+  if (last === undefined) {
+    return [
+      {
+        check: 'dispatch',
+        verdict: 'fail',
+        detail: `no dispatch round in the last ${hours(windowMs)} (schedule ${schedule}): check the schedule and the failure queue`,
+      },
+    ];
+  }
+  const ago = now.getTime() - last;
+  return [
+    {
+      check: 'dispatch',
+      verdict: ago > gapMs + 600_000 ? 'warn' : 'ok',
+      detail: `last dispatch round about ${Math.round(ago / 60_000)} min ago (schedule ${schedule})`,
+    },
+  ];
+}
+
+/** An AWS error's name and message, short; never a request or a secret. */
+function reason(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return `${e.name ?? 'Error'}: ${(e.message ?? '').slice(0, 200)}`;
+}
