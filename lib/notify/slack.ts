@@ -27,6 +27,9 @@ function mrkdwn(text: string, max: number): string {
 
 /** A Slack incoming-webhook payload: Block Kit inside an attachment, coloured by severity. */
 export function slackMessage(notification: Notification): Record<string, unknown> {
+  if (notification.event === 'test') {
+    return slackBlocks(notification.subject, COLOURS.info, [section(notification.text)]);
+  }
   const fields = [
     ['Target', notification.target],
     ['Status', notification.status],
@@ -39,8 +42,6 @@ export function slackMessage(notification: Notification): Record<string, unknown
   const addresses = notification.endpoints
     .map((e) => `\`${e.address}\` ${e.status}${e.error ? ` (${e.error.kind}: ${e.error.message})` : ''}`)
     .join('\n');
-  if (notification.event === 'test')
-    return slackBlocks(notification.subject, COLOURS.info, [section(notification.text)]);
   return slackBlocks(notification.subject, COLOURS[notification.severity], [
     section(`*${notification.subject}*`),
     { type: 'section', fields },
