@@ -117,6 +117,8 @@ export interface ProbeConfig {
   critDays: number | undefined;
   /** Allow targets on loopback, private, link-local and unique-local addresses. */
   allowPrivateTargets: boolean;
+  /** Read `file:` targets: only where the files are the user's own (local mode); never in AWS. */
+  allowFiles?: boolean | undefined;
 }
 
 export function probeConfig(env: Env = process.env): ProbeConfig {

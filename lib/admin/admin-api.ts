@@ -39,6 +39,8 @@ export interface AdminDependencies {
   probe: (target: Target) => Promise<ProbeOutcome>;
   /** Says why an address is refused; undefined when private targets are allowed. */
   guard: ((address: string) => string | undefined) | undefined;
+  /** Accept `file:` targets (local mode: the files are the user's own); never in AWS. */
+  allowFiles?: boolean | undefined;
   /** Sends notifications to every subscribed channel (for POST /test-alert). */
   publisher?: Pick<EventPublisher, 'publishNotification'> | undefined;
   resolver?: Resolver;
@@ -158,6 +160,14 @@ function parseJsonBody(request: AdminRequest): unknown {
 }
 
 async function guardTarget(target: Target, deps: AdminDependencies): Promise<void> {
+  if (target.kind === 'file') {
+    if (deps.allowFiles) return;
+    throw new ProblemError(
+      422,
+      'file targets are read by the CLI and local mode only; serve the file over https and add it as pem:URL',
+      [{ field: 'host', message: 'file targets are not monitored in this deployment' }],
+    );
+  }
   const guard = deps.guard;
   if (!guard) return;
   const explain = (address: string, reason: string, field: string, via?: string) =>

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { isAbsolute, resolve } from 'node:path';
 import { mapWithConcurrency } from '../concurrency.ts';
 import { combinedExitCode, type ExitCode } from '../policy/status.ts';
 import type { CheckResult } from '../probe/check-result.ts';
-import { type CheckRequest, checkTarget } from '../probe/check-target.ts';
 import { DEFAULT_MAX_ADDRESSES } from '../probe/resolve-addresses.ts';
 import { DEFAULT_TIMEOUTS, timeoutsWithTotal } from '../probe/timeouts.ts';
 import { TrustStore } from '../probe/trust-store.ts';
+import { checkSource } from '../sources/registry.ts';
+import type { SourceRequest } from '../sources/source-context.ts';
 import { parseTargetFile } from '../targets/import-file.ts';
 import { parsePort, parseTargetString } from '../targets/parse-target.ts';
 import { canonicalHost, InvalidTargetError } from '../targets/target-id.ts';
@@ -19,9 +21,11 @@ export const DEFAULT_CONCURRENCY = 16;
 
 export const CHECK_USAGE = `Usage: certvigil check TARGET... [options]
 
-Reads the certificate every address of each TARGET serves and reports how close it is to
-causing an outage. TARGET is host, host:port, host:port/protocol or a URL
-(https://host, smtp://host:587). Protocols: tls, smtp, imap, pop3, ftp, ldap, postgres.
+Reads the certificate every address of each TARGET serves, or the certificates a document
+publishes, and reports how close they are to causing an outage. TARGET is host, host:port,
+host:port/protocol or a URL (https://host, smtp://host:587); protocols: tls, smtp, imap, pop3,
+ftp, ldap, postgres. Documents: saml:URL (SAML metadata), jwks:URL (a JWKS or an OIDC issuer),
+pem:URL (PEM or DER over https), file:PATH (PEM, DER or PKCS#7; private keys are skipped).
 
 Options:
   --file FILE          read targets from FILE (one per line, or CSV with a host column; - for stdin)
@@ -38,7 +42,7 @@ Options:
 Exit status: 0 ok, 1 warning, 2 critical/expired/invalid, 3 error or bad arguments.`;
 
 interface CheckArgs {
-  requests: CheckRequest[];
+  requests: SourceRequest[];
   json: boolean;
   trust: TrustStore;
   endpointMs: number;
@@ -55,11 +59,13 @@ export async function runCheck(argv: string[], io: Io): Promise<ExitCode> {
     args.requests,
     args.concurrency,
     (request) =>
-      checkTarget(request, {
+      checkSource(request, {
         trust: args.trust,
         timeouts: timeoutsWithTotal(args.endpointMs),
         maxAddresses: args.maxAddresses,
         thresholds: { warnDays: args.warnDays, critDays: args.critDays },
+        allowFiles: true,
+        now: () => new Date(),
       }),
     progress ? (done, total) => io.stderr(`\rchecked ${done}/${total}`) : undefined,
   );
@@ -80,7 +86,7 @@ function parseCheckArgs(argv: string[], io: Io): CheckArgs {
 
   const servername = values.servername === undefined ? undefined : servernameArgument(values.servername);
   const pins = parseResolveOptions(values.resolve ?? []);
-  const requests = new Map<string, CheckRequest>();
+  const requests = new Map<string, SourceRequest>();
   for (const target of targets) {
     const pinned = pins.get(`${target.host}:${target.port}`);
     if (pinned) pinned.used = true;
@@ -139,12 +145,15 @@ function parse(argv: string[]) {
   });
 }
 
-function targetFromArgument(text: string): Target {
+function targetFromArgument(argument: string): Target {
+  // `file:./bundle.pem` is relative to where the command runs.
+  const file = /^file:(.*)$/is.exec(argument.trim());
+  const text = file && !isAbsolute(file[1] ?? '') ? `file:${resolve(file[1] ?? '')}` : argument;
   try {
     return normalizeTarget({ host: text });
   } catch (error) {
     if (error instanceof TargetValidationError) {
-      throw new UsageError(`target "${text}": ${error.problems.map((p) => p.message).join('; ')}`);
+      throw new UsageError(`target "${argument}": ${error.problems.map((p) => p.message).join('; ')}`);
     }
     throw error;
   }

@@ -106,6 +106,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     warnDays: undefined,
     critDays: undefined,
     allowPrivateTargets: true,
+    allowFiles: true,
   };
   const publisher = new OutboxPublisher({ outboxPath, print: options.print, slackWebhookUrl: options.slackWebhookUrl });
   const monitor = monitorDependencies(config, dynamo, publisher);
@@ -113,6 +114,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const admin = createAdminHandler({
     targets: monitor.targets,
     publisher,
+    allowFiles: true,
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,
   });

@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ProbeConfig } from '../config.ts';
-import { checkTarget } from '../probe/check-target.ts';
 import { timeoutsWithinBudget } from '../probe/timeouts.ts';
+import { defaultTrustStore } from '../probe/trust-store.ts';
+import { checkSource } from '../sources/registry.ts';
 import { documentClient } from '../store/document-client.ts';
 import { HistoryStore } from '../store/history-store.ts';
 import { TargetStore } from '../store/target-store.ts';
@@ -22,10 +23,13 @@ export function monitorDependencies(
     publisher,
     unreachableAfter: config.unreachableAfter,
     check: (target, budgetMs) =>
-      checkTarget(target, {
+      checkSource(target, {
+        trust: defaultTrustStore(),
         timeouts: timeoutsWithinBudget(config.endpointTimeoutMs, budgetMs),
         thresholds: { warnDays: config.warnDays, critDays: config.critDays },
-        ...(guard ? { guard } : {}),
+        guard,
+        allowFiles: config.allowFiles ?? false,
+        now: () => new Date(),
       }),
   };
 }

@@ -1,8 +1,13 @@
+import type { CertificateEntry } from '../policy/judge-certificates.ts';
 import type { Status } from '../policy/status.ts';
+import type { SourceKind } from '../sources/kinds.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import type { ErrorKind } from './probe-error.ts';
 
+export type { CertificateEntry };
+
 export interface CheckError {
+  /** The TLS kinds, plus `http` (a non-2xx answer), `parse` (not the expected document) and `empty`. */
   kind: ErrorKind;
   message: string;
 }
@@ -31,6 +36,9 @@ export interface ChainEntry {
  */
 export interface CheckResult {
   target: string;
+  /** Where the certificates were read from: `tls` (an endpoint), or a document or file kind. */
+  kind: SourceKind;
+  /** For documents: the URL's host, port and `tls`; for a file: '' and 0. */
   host: string;
   port: number;
   protocol: Protocol;
@@ -57,5 +65,9 @@ export interface CheckResult {
   consistent: boolean;
   endpoints: EndpointResult[];
   chain: ChainEntry[];
+  /** Every certificate the source holds, worst first (a TLS result: its leaf), at most 100. */
+  certificates: CertificateEntry[];
+  /** How many distinct certificates the source held (more than `certificates` when cut). */
+  certificateCount: number;
   error: CheckError | null;
 }

@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import { daysUntil, evaluateCertificate, type Thresholds } from '../policy/renewal-policy.ts';
-import { severity, worstStatus } from '../policy/status.ts';
+import { type Status, severity, worstStatus } from '../policy/status.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import { certificateFacts, chainEntry } from './cert-facts.ts';
 import { buildChain } from './chain.ts';
-import type { ChainEntry, CheckError, CheckResult, EndpointResult } from './check-result.ts';
+import type { CertificateEntry, ChainEntry, CheckError, CheckResult, EndpointResult } from './check-result.ts';
 import { handshake } from './endpoint-handshake.ts';
 import { ProbeError } from './probe-error.ts';
 import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from './resolve-addresses.ts';
@@ -54,6 +54,9 @@ interface AddressOutcome {
     | 'consistent'
     | 'endpoints'
     | 'error'
+    | 'kind'
+    | 'certificates'
+    | 'certificateCount'
   >;
 }
 
@@ -114,9 +117,13 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
   );
   const fingerprints = new Set(readable.map((o) => o.result.fingerprint256));
   const firstFailure = results.find((r) => r.error !== null);
+  const leaf = worstReadable?.detail ? [leafEntry(worstReadable.detail, worstReadable.result.status)] : [];
   return {
     ...base,
+    kind: 'tls',
     ...(worstReadable?.detail ?? emptyDetail()),
+    certificates: leaf,
+    certificateCount: leaf.length,
     checkedAt: now().toISOString(),
     status,
     consistent: fingerprints.size <= 1,
@@ -220,7 +227,10 @@ function failedCheck(
 ): CheckResult {
   return {
     ...base,
+    kind: 'tls',
     ...emptyDetail(),
+    certificates: [],
+    certificateCount: 0,
     checkedAt: at.toISOString(),
     status: 'error',
     consistent: true,
@@ -249,6 +259,31 @@ function emptyDetail(): NonNullable<AddressOutcome['detail']> {
     trustError: null,
     hostnameMatch: null,
     chain: [],
+  };
+}
+
+/** The leaf as an entry of `certificates[]`, judged as the address that served it was. */
+function leafEntry(detail: NonNullable<AddressOutcome['detail']>, status: Status): CertificateEntry {
+  return {
+    fingerprint256: detail.fingerprint256,
+    subject: detail.subject,
+    issuer: detail.issuer,
+    serialNumber: detail.serialNumber,
+    notBefore: detail.notBefore,
+    notAfter: detail.notAfter,
+    daysLeft: detail.daysLeft,
+    lifetimeDays: detail.lifetimeDays,
+    status: status === 'error' ? 'invalid' : status,
+    keyType: detail.keyType,
+    keyBits: detail.keyBits,
+    signatureAlgorithm: detail.signatureAlgorithm,
+    entityId: null,
+    role: null,
+    use: null,
+    kid: null,
+    alg: null,
+    successor: null,
+    problem: null,
   };
 }
 

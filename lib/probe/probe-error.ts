@@ -1,5 +1,17 @@
 /** Why no certificate could be read from an endpoint. */
-export const ERROR_KINDS = ['dns', 'refused', 'timeout', 'reset', 'handshake', 'starttls', 'protocol'] as const;
+export const ERROR_KINDS = [
+  'dns',
+  'refused',
+  'timeout',
+  'reset',
+  'handshake',
+  'starttls',
+  'protocol',
+  // Documents: a non-2xx answer, not the expected document, a document without certificates.
+  'http',
+  'parse',
+  'empty',
+] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export class ProbeError extends Error {

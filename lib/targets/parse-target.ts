@@ -1,13 +1,69 @@
 import { isIP } from 'node:net';
+import { isAbsolute, normalize } from 'node:path';
+import { isSourceKind, isUrlKind, type SourceKind } from '../sources/kinds.ts';
 import { DEFAULT_PORT, isProtocol, PROTOCOLS, type Protocol, protocolForPort, URL_SCHEMES } from './protocols.ts';
 import { canonicalHost, clip, InvalidTargetError, targetId } from './target-id.ts';
 
-/** Where to connect and how: the part of a target every check needs. */
+/**
+ * Where to connect and how: the part of a target every check needs. For document kinds, host,
+ * port and protocol are those of the document's URL (what the address guard and pinned
+ * addresses apply to); for `file` they are empty.
+ */
 export interface Endpoint {
   id: string;
+  kind: SourceKind;
+  /** The document's URL or the file's absolute path; undefined for `tls`. */
+  source: string | undefined;
   host: string;
   port: number;
   protocol: Protocol;
+}
+
+/** `saml:`, `jwks:`, `pem:` or `file:` before a target: the kind, and the rest. */
+export function splitKind(input: string): { kind: SourceKind; rest: string } {
+  const match = /^([a-z]+):(?!\/\/)(.*)$/is.exec(input.trim());
+  const kind = match?.[1]?.toLowerCase();
+  if (match && kind && isSourceKind(kind) && kind !== 'tls') return { kind, rest: (match[2] ?? '').trim() };
+  const tls = /^tls:(?!\/\/)(.*)$/is.exec(input.trim());
+  return { kind: 'tls', rest: (tls?.[1] ?? input).trim() };
+}
+
+/**
+ * A document target (`saml:https://…`, `jwks:…`, `pem:…`) or a file target (`file:/abs/path`).
+ * URLs must be https; they are kept as given with scheme and host lower-cased, a default port
+ * and any fragment dropped. Paths must be absolute (the CLI makes relative ones absolute).
+ */
+export function parseSourceTarget(kind: Exclude<SourceKind, 'tls'>, text: string): Endpoint {
+  if (kind === 'file') {
+    if (!isAbsolute(text)) {
+      throw new InvalidTargetError(`file target "${clip(text)}" must be an absolute path`, 'host');
+    }
+    const path = normalize(text);
+    return { id: `file:${path}`, kind, source: path, host: '', port: 0, protocol: 'tls' };
+  }
+  if (!isUrlKind(kind)) throw new InvalidTargetError(`kind ${kind} is not a document kind`, 'kind');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidTargetError(`${kind} target "${clip(text)}" is not a valid URL`, 'host');
+  }
+  if (url.protocol !== 'https:') {
+    throw new InvalidTargetError(`${kind} documents are fetched over https (got "${clip(url.protocol)}")`, 'host');
+  }
+  if (url.username || url.password) {
+    throw new InvalidTargetError(`${kind} URLs must not carry credentials`, 'host');
+  }
+  url.hash = '';
+  const host = canonicalHost(url.hostname);
+  return {
+    id: `${kind}:${url.href}`,
+    kind,
+    source: url.href,
+    host,
+    port: url.port ? Number(url.port) : 443,
+    protocol: 'tls',
+  };
 }
 
 /** What a target string said explicitly, before defaults are applied. */
@@ -99,10 +155,19 @@ function parseUrl(text: string, scheme: string): ParsedTargetString {
 export function resolveEndpoint(parsed: ParsedTargetString): Endpoint {
   const protocol = parsed.protocol ?? (parsed.port === undefined ? 'tls' : protocolForPort(parsed.port));
   const port = parsed.port ?? DEFAULT_PORT[protocol];
-  return { id: targetId(parsed.host, port, protocol), host: parsed.host, port, protocol };
+  return {
+    id: targetId(parsed.host, port, protocol),
+    kind: 'tls',
+    source: undefined,
+    host: parsed.host,
+    port,
+    protocol,
+  };
 }
 
-/** `parseTargetString` followed by `resolveEndpoint`. */
+/** Any target string: a TLS endpoint (`host:port/protocol`, URLs) or `kind:` and its source. */
 export function parseTarget(input: string): Endpoint {
-  return resolveEndpoint(parseTargetString(input));
+  const { kind, rest } = splitKind(input);
+  if (kind !== 'tls') return parseSourceTarget(kind, rest);
+  return resolveEndpoint(parseTargetString(rest));
 }

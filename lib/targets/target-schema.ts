@@ -1,8 +1,17 @@
 import { isIP } from 'node:net';
 import * as z from 'zod/mini';
-import { parsePort, parseProtocol, parseTargetString, resolveEndpoint } from './parse-target.ts';
+import { isSourceKind, SOURCE_KINDS, type SourceKind } from '../sources/kinds.ts';
+import {
+  type Endpoint,
+  parsePort,
+  parseProtocol,
+  parseTarget,
+  parseTargetString,
+  resolveEndpoint,
+  splitKind,
+} from './parse-target.ts';
 import type { Protocol } from './protocols.ts';
-import { canonicalHost, InvalidTargetError } from './target-id.ts';
+import { canonicalHost, clip, InvalidTargetError } from './target-id.ts';
 
 /** Default check interval for a target, in minutes (daily). */
 export const DEFAULT_INTERVAL_MINUTES = 1440;
@@ -11,6 +20,8 @@ export const MAX_PINNED_ADDRESSES = 8;
 
 /** The settings of a target: everything a person sets (the id follows from host, port, protocol). */
 export const TARGET_SETTINGS = [
+  'kind',
+  'source',
   'host',
   'port',
   'protocol',
@@ -25,9 +36,13 @@ export const TARGET_SETTINGS = [
   'notes',
 ] as const;
 
-/** A watched endpoint and its settings: the admin API body, the stored item, the CSV row. */
+/** A watched endpoint or document and its settings: the admin API body, the stored item, the CSV row. */
 export interface Target {
   id: string;
+  /** Where its certificates are read from (DESIGN.md, "Certificate sources"); `tls` by default. */
+  kind: SourceKind;
+  /** The document's URL or the file's path, for kinds other than `tls`. */
+  source: string | undefined;
   host: string;
   port: number;
   protocol: Protocol;
@@ -70,9 +85,10 @@ const listOf = <T extends z.core.SomeType>(item: T, max: number, tooMany: string
 /** Raw target input, as it comes from JSON or a CSV row (strings are coerced). */
 export const targetInputSchema = z
   .object({
-    host: z
-      .string({ error: 'is required' })
-      .check(z.trim(), z.minLength(1, 'is required'), z.maxLength(1024, 'is too long')),
+    // Required, unless a stored `source` says where the certificates are (a file has no host).
+    host: z.optional(z.string({ error: 'is required' }).check(z.trim(), z.maxLength(2048, 'is too long'))),
+    kind: z.optional(z.string().check(z.trim(), z.maxLength(16, 'is too long'))),
+    source: z.optional(z.string().check(z.trim(), z.maxLength(2048, 'is too long'))),
     port: z.optional(z.union([z.number(), z.string().check(z.trim())])),
     protocol: z.optional(z.string()),
     servername: z.optional(z.string().check(z.trim(), z.maxLength(253, 'is too long'))),
@@ -145,7 +161,10 @@ export function normalizeTarget(input: unknown): Target {
   }
   const raw = parsed.data;
   try {
-    const fromHost = parseTargetString(raw.host);
+    const text = targetText(raw);
+    const { kind } = splitKind(text);
+    if (kind !== 'tls') return sourceTarget(raw, parseTarget(text));
+    const fromHost = parseTargetString(splitKind(text).rest);
     const port = raw.port === undefined || raw.port === '' ? undefined : parsePort(String(raw.port));
     const protocol = raw.protocol === undefined || raw.protocol.trim() === '' ? undefined : parseProtocol(raw.protocol);
     if (port !== undefined && fromHost.port !== undefined && port !== fromHost.port) {
@@ -166,14 +185,7 @@ export function normalizeTarget(input: unknown): Target {
     return {
       ...endpoint,
       servername,
-      addresses: raw.addresses?.length ? raw.addresses.map((a) => canonicalHost(a)) : undefined,
-      warnDays: raw.warnDays,
-      critDays: raw.critDays,
-      intervalMinutes: raw.intervalMinutes ?? DEFAULT_INTERVAL_MINUTES,
-      enabled: raw.enabled ?? true,
-      owner: raw.owner || undefined,
-      tags: raw.tags ?? [],
-      notes: raw.notes || undefined,
+      ...common(raw),
     };
   } catch (error) {
     if (error instanceof InvalidTargetError) {
@@ -181,6 +193,50 @@ export function normalizeTarget(input: unknown): Target {
     }
     throw error;
   }
+}
+
+type RawTarget = z.infer<typeof targetInputSchema>;
+
+/** The target string: `host` as given, with `kind` (and a stored `source`) taken into account. */
+function targetText(raw: RawTarget): string {
+  const kind = raw.kind?.toLowerCase() || undefined;
+  if (kind !== undefined && !isSourceKind(kind)) {
+    throw new InvalidTargetError(`kind "${clip(kind)}" is not one of ${SOURCE_KINDS.join(', ')}`, 'kind');
+  }
+  if (raw.source && kind && kind !== 'tls') return `${kind}:${raw.source}`;
+  if (!raw.host) throw new InvalidTargetError('is required', 'host');
+  const given = splitKind(raw.host);
+  if (kind && given.kind !== 'tls' && given.kind !== kind) {
+    throw new InvalidTargetError(`kind ${kind} disagrees with the target "${clip(raw.host)}"`, 'kind');
+  }
+  return kind && kind !== 'tls' && given.kind === 'tls' ? `${kind}:${raw.host}` : raw.host;
+}
+
+/** A document or file target: port, protocol and servername follow from the source. */
+function sourceTarget(raw: RawTarget, endpoint: Endpoint): Target {
+  const port = raw.port === undefined || raw.port === '' ? undefined : Number(raw.port);
+  if ((port !== undefined && port !== endpoint.port) || (raw.protocol && raw.protocol.trim() !== endpoint.protocol)) {
+    throw new InvalidTargetError(`port and protocol follow from the ${endpoint.kind} target's URL`, 'port');
+  }
+  if (raw.servername) throw new InvalidTargetError('servername applies to tls targets only', 'servername');
+  if (endpoint.kind === 'file' && raw.addresses?.length) {
+    throw new InvalidTargetError('file targets have no addresses to pin', 'addresses');
+  }
+  return { ...endpoint, servername: undefined, ...common(raw) };
+}
+
+/** The settings every kind shares. */
+function common(raw: RawTarget) {
+  return {
+    addresses: raw.addresses?.length ? raw.addresses.map((a) => canonicalHost(a)) : undefined,
+    warnDays: raw.warnDays,
+    critDays: raw.critDays,
+    intervalMinutes: raw.intervalMinutes ?? DEFAULT_INTERVAL_MINUTES,
+    enabled: raw.enabled ?? true,
+    owner: raw.owner || undefined,
+    tags: raw.tags ?? [],
+    notes: raw.notes || undefined,
+  };
 }
 
 function canonicalServername(name: string): string {

@@ -56,6 +56,7 @@ describe('certvigil check', () => {
     expect(Object.keys(results[0] ?? {}).sort()).toEqual(
       [
         'target',
+        'kind',
         'host',
         'port',
         'protocol',
@@ -82,10 +83,18 @@ describe('certvigil check', () => {
         'consistent',
         'endpoints',
         'chain',
+        'certificates',
+        'certificateCount',
         'error',
       ].sort(),
     );
-    expect(results[0]).toMatchObject({ status: 'ok', daysLeft: 79, trusted: true });
+    expect(results[0]).toMatchObject({ kind: 'tls', status: 'ok', daysLeft: 79, trusted: true, certificateCount: 1 });
+    expect(results[0]?.certificates[0]).toMatchObject({
+      fingerprint256: results[0]?.fingerprint256,
+      status: 'ok',
+      daysLeft: 79,
+      entityId: null,
+    });
     expect(run.stderr).toBe('');
   });
 

@@ -76,6 +76,8 @@ describe('target settings', () => {
   it('applies defaults', () => {
     expect(normalizeTarget({ host: 'example.com' })).toEqual({
       id: 'example.com:443',
+      kind: 'tls',
+      source: undefined,
       host: 'example.com',
       port: 443,
       protocol: 'tls',
@@ -89,6 +91,41 @@ describe('target settings', () => {
       tags: [],
       notes: undefined,
     });
+  });
+
+  it.each([
+    ['saml:https://IdP.Example.com:443/metadata#frag', 'saml:https://idp.example.com/metadata', 'idp.example.com', 443],
+    [
+      'jwks:https://login.example.com:8443/keys?x=1',
+      'jwks:https://login.example.com:8443/keys?x=1',
+      'login.example.com',
+      8443,
+    ],
+    ['PEM:https://example.com/ca.pem', 'pem:https://example.com/ca.pem', 'example.com', 443],
+    ['file:/etc/ssl/../ssl/bundle.pem', 'file:/etc/ssl/bundle.pem', '', 0],
+  ])('reads the document target %s', (text, id, host, port) => {
+    const target = normalizeTarget({ host: text });
+    expect(target).toMatchObject({ id, host, port });
+    // The stored target (kind and source) reads back to the same id.
+    expect(normalizeTarget({ ...target }).id).toBe(id);
+  });
+
+  it('takes the kind from its own column', () => {
+    expect(normalizeTarget({ kind: 'jwks', host: 'https://login.example.com/keys' }).id).toBe(
+      'jwks:https://login.example.com/keys',
+    );
+  });
+
+  it.each([
+    [{ host: 'saml:http://idp.example.com/metadata' }, /fetched over https/],
+    [{ host: 'saml:not a url' }, /not a valid URL/],
+    [{ host: 'file:relative/path.pem' }, /absolute path/],
+    [{ host: 'jwks:https://user:pw@login.example.com/keys' }, /credentials/],
+    [{ host: 'saml:https://idp.example.com/md', servername: 'x.example' }, /tls targets only/],
+    [{ kind: 'gopher', host: 'example.com' }, /kind "gopher" is not one of/],
+    [{ kind: 'saml', host: 'jwks:https://x.example/keys' }, /disagrees/],
+  ])('refuses the document target %j', (input, message) => {
+    expect(() => normalizeTarget(input)).toThrow(message);
   });
 
   it('reads every field, coercing text from CSV', () => {

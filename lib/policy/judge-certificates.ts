@@ -1,0 +1,154 @@
+// The one judge of certificates read from a source: every kind ends here (the TLS probe judges
+// its leaf with the same renewal policy, plus what only a handshake can tell: trust and name).
+import type { X509Certificate } from 'node:crypto';
+import { certificateFacts } from '../probe/cert-facts.ts';
+import { boundNullable, LIMITS } from '../text-bounds.ts';
+import { daysUntil, evaluateCertificate, type Thresholds } from './renewal-policy.ts';
+import { type Status, severity } from './status.ts';
+
+/** One certificate as a source reports it (DESIGN.md: `certificates[]` of a check result). */
+export interface CertificateEntry {
+  fingerprint256: string | null;
+  subject: string | null;
+  issuer: string | null;
+  serialNumber: string | null;
+  notBefore: string | null;
+  notAfter: string | null;
+  daysLeft: number | null;
+  lifetimeDays: number | null;
+  status: Exclude<Status, 'error'>;
+  keyType: string | null;
+  keyBits: number | null;
+  signatureAlgorithm: string | null;
+  /** SAML: the entity and role descriptor (`idp`, `sp`, `aa`…) the certificate belongs to. */
+  entityId: string | null;
+  role: string | null;
+  /** `signing`, `encryption`, or null when the document does not say. */
+  use: string | null;
+  /** JWKS: the key id and algorithm. */
+  kid: string | null;
+  alg: string | null;
+  /** Fingerprint of a later-expiring certificate published for the same purpose: a rollover. */
+  successor: string | null;
+  /** Why the certificate is `invalid` (x5t#S256 mismatch, not yet valid…), when it is. */
+  problem: string | null;
+}
+
+/** A certificate read from a document, with where it was published. */
+export interface SourceCertificate {
+  /** Null for a key published without a certificate (a JWKS key without x5c). */
+  cert: X509Certificate | null;
+  entityId?: string | undefined;
+  role?: string | undefined;
+  use?: string | undefined;
+  kid?: string | undefined;
+  alg?: string | undefined;
+  /** Set by the reader when the certificate is unusable as published (a digest mismatch, say). */
+  problem?: string | undefined;
+}
+
+/** Most certificates kept in a result; a document may publish thousands (federation aggregates). */
+export const MAX_CERTIFICATES = 100;
+
+/**
+ * Judges each certificate on its own lifetime (self-signed is normal in documents: trust is not
+ * judged), marks rollovers, and orders them worst first, then soonest expiry, keeping at most
+ * MAX_CERTIFICATES. The first entry is the one that governs the target's status.
+ */
+export function judgeCertificates(
+  items: readonly SourceCertificate[],
+  now: Date,
+  thresholds: Thresholds,
+  purposeOf: (item: SourceCertificate) => string,
+): { entries: CertificateEntry[]; total: number } {
+  const seen = new Set<string>();
+  const judged: { entry: CertificateEntry; purpose: string }[] = [];
+  for (const item of items) {
+    const entry = judgeOne(item, now, thresholds);
+    // The same certificate published twice for the same purpose counts once.
+    const key = `${entry.fingerprint256 ?? item.kid ?? ''}\n${purposeOf(item)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    judged.push({ entry, purpose: purposeOf(item) });
+  }
+  // A rollover: a later-expiring certificate for the same purpose is already published.
+  const latest = new Map<string, CertificateEntry>();
+  for (const { entry, purpose } of judged) {
+    const best = latest.get(purpose);
+    if (entry.notAfter && (!best?.notAfter || entry.notAfter > best.notAfter)) latest.set(purpose, entry);
+  }
+  for (const { entry, purpose } of judged) {
+    const best = latest.get(purpose);
+    if (best && best !== entry && entry.notAfter && best.notAfter && best.notAfter > entry.notAfter) {
+      entry.successor = best.fingerprint256;
+    }
+  }
+  const entries = judged.map((j) => j.entry).sort(worstFirst);
+  return { entries: entries.slice(0, MAX_CERTIFICATES), total: entries.length };
+}
+
+export function worstFirst(a: CertificateEntry, b: CertificateEntry): number {
+  const expiry = (e: CertificateEntry) => (e.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(e.notAfter));
+  return severity(b.status) - severity(a.status) || expiry(a) - expiry(b);
+}
+
+function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): CertificateEntry {
+  const meta = {
+    entityId: boundNullable(item.entityId ?? null, LIMITS.name),
+    role: boundNullable(item.role ?? null, LIMITS.token),
+    use: boundNullable(item.use ?? null, LIMITS.token),
+    kid: boundNullable(item.kid ?? null, LIMITS.token * 4),
+    alg: boundNullable(item.alg ?? null, LIMITS.token),
+    successor: null,
+  };
+  if (!item.cert) {
+    return {
+      fingerprint256: null,
+      subject: null,
+      issuer: null,
+      serialNumber: null,
+      notBefore: null,
+      notAfter: null,
+      daysLeft: null,
+      lifetimeDays: null,
+      status: item.problem ? 'invalid' : 'ok',
+      keyType: null,
+      keyBits: null,
+      signatureAlgorithm: null,
+      problem: boundNullable(item.problem ?? null, LIMITS.message),
+      ...meta,
+    };
+  }
+  const cert = item.cert;
+  const facts = certificateFacts(cert);
+  const verdict = evaluateCertificate(
+    {
+      notBefore: cert.validFromDate,
+      notAfter: cert.validToDate,
+      chainNotAfter: cert.validToDate,
+      chainNotBefore: cert.validFromDate,
+      trusted: true,
+      trustError: null,
+      hostnameMatch: true,
+    },
+    now,
+    thresholds,
+  );
+  const status = item.problem && verdict.status !== 'expired' ? 'invalid' : verdict.status;
+  return {
+    fingerprint256: facts.fingerprint256,
+    subject: facts.subject,
+    issuer: facts.issuer,
+    serialNumber: facts.serialNumber,
+    notBefore: facts.notBefore,
+    notAfter: facts.notAfter,
+    daysLeft: daysUntil(cert.validToDate, now),
+    lifetimeDays: facts.lifetimeDays,
+    status,
+    keyType: facts.keyType,
+    keyBits: facts.keyBits,
+    signatureAlgorithm: facts.signatureAlgorithm,
+    problem: boundNullable(item.problem ?? (status === 'invalid' ? verdict.reason : null), LIMITS.message),
+    ...meta,
+  };
+}

@@ -1,0 +1,118 @@
+// The check result of a document or file source, built from its judged certificates: the same
+// top-level fields as a TLS result (those of the governing certificate), plus certificates[].
+import { judgeCertificates, type SourceCertificate } from '../policy/judge-certificates.ts';
+import type { CheckError, CheckResult } from '../probe/check-result.ts';
+import { ProbeError } from '../probe/probe-error.ts';
+import { boundText, LIMITS } from '../text-bounds.ts';
+import type { SourceContext, SourceRequest } from './source-context.ts';
+
+function base(request: SourceRequest, at: Date) {
+  return {
+    target: request.id,
+    kind: request.kind,
+    host: request.host,
+    port: request.port,
+    protocol: request.protocol,
+    servername: null,
+    checkedAt: at.toISOString(),
+    sans: [],
+    tlsVersion: null,
+    trusted: null,
+    hostnameMatch: null,
+    consistent: true,
+    endpoints: [],
+    chain: [],
+  };
+}
+
+/** A result from the certificates a document published; `error: empty` when it held none. */
+export function documentResult(
+  request: SourceRequest,
+  context: SourceContext,
+  items: readonly SourceCertificate[],
+  purposeOf: (item: SourceCertificate) => string,
+  describe: string,
+): CheckResult {
+  const now = context.now();
+  const thresholds = {
+    warnDays: request.warnDays ?? context.thresholds.warnDays,
+    critDays: request.critDays ?? context.thresholds.critDays,
+  };
+  const { entries, total } = judgeCertificates(items, now, thresholds, purposeOf);
+  const governing = entries.find((e) => e.fingerprint256 !== null);
+  if (!governing) {
+    return {
+      ...failedDocumentResult(request, context, {
+        kind: 'empty',
+        message: items.length
+          ? `${describe} publishes ${items.length} key(s), none with a certificate`
+          : `${describe} publishes no certificate`,
+      }),
+      certificates: entries,
+      certificateCount: total,
+    };
+  }
+  return {
+    ...base(request, now),
+    status: governing.status,
+    daysLeft: governing.daysLeft,
+    notBefore: governing.notBefore,
+    notAfter: governing.notAfter,
+    chainNotAfter: governing.notAfter,
+    lifetimeDays: governing.lifetimeDays,
+    subject: governing.subject,
+    issuer: governing.issuer,
+    serialNumber: governing.serialNumber,
+    fingerprint256: governing.fingerprint256,
+    keyType: governing.keyType,
+    keyBits: governing.keyBits,
+    signatureAlgorithm: governing.signatureAlgorithm,
+    trustError: governing.problem,
+    certificates: entries,
+    certificateCount: total,
+    error: null,
+  };
+}
+
+/** A result for a source that could not be read at all. */
+export function failedDocumentResult(request: SourceRequest, context: SourceContext, error: CheckError): CheckResult {
+  return {
+    ...base(request, context.now()),
+    status: 'error',
+    daysLeft: null,
+    notBefore: null,
+    notAfter: null,
+    chainNotAfter: null,
+    lifetimeDays: null,
+    subject: null,
+    issuer: null,
+    serialNumber: null,
+    fingerprint256: null,
+    keyType: null,
+    keyBits: null,
+    signatureAlgorithm: null,
+    trustError: null,
+    certificates: [],
+    certificateCount: 0,
+    error: { kind: error.kind, message: boundText(error.message, LIMITS.message) },
+  };
+}
+
+/** Runs a reader, turning its ProbeErrors into a failed result; anything else is a bug and throws. */
+export async function readOrFail(
+  request: SourceRequest,
+  context: SourceContext,
+  read: () => Promise<CheckResult>,
+): Promise<CheckResult> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ProbeError) return failedDocumentResult(request, context, error);
+    throw error;
+  }
+}
+
+/** The deadline of one document fetch: DNS plus the per-address total. */
+export function documentDeadline(context: SourceContext): AbortSignal {
+  return AbortSignal.timeout(context.timeouts.dnsMs + context.timeouts.endpointMs);
+}

@@ -1,0 +1,17 @@
+// The kinds of certificate source a target can have (DESIGN.md, "Certificate sources").
+
+/** `tls`: what an endpoint serves; the others: certificates in a document or a file. */
+export const SOURCE_KINDS = ['tls', 'saml', 'jwks', 'pem', 'file'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** Kinds whose source is a document fetched over HTTPS. */
+export const URL_KINDS = ['saml', 'jwks', 'pem'] as const;
+export type UrlKind = (typeof URL_KINDS)[number];
+
+export function isSourceKind(value: string): value is SourceKind {
+  return (SOURCE_KINDS as readonly string[]).includes(value);
+}
+
+export function isUrlKind(value: string): value is UrlKind {
+  return (URL_KINDS as readonly string[]).includes(value);
+}

@@ -1,0 +1,33 @@
+// `pem:URL`: every certificate of a PEM or DER document served over HTTPS (CA bundles, mTLS trust
+// stores that clients download).
+import type { CheckResult } from '../probe/check-result.ts';
+import { certificatesIn } from './certificate-blocks.ts';
+import { documentDeadline, documentResult, readOrFail } from './document-result.ts';
+import { fetchDocument } from './fetch-document.ts';
+import type { SourceContext, SourceRequest } from './source-context.ts';
+
+export const MAX_PEM_BYTES = 5 * 1024 * 1024;
+
+export function readPem(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
+  return readOrFail(request, context, async () => {
+    const { body } = await fetchDocument(request.source as string, {
+      trust: context.trust,
+      timeouts: context.timeouts,
+      maxBytes: MAX_PEM_BYTES,
+      accept: 'application/x-pem-file, application/pkix-cert, application/x-x509-ca-cert, */*',
+      guard: context.guard,
+      resolver: context.resolver,
+      pinned: request.addresses?.length ? { host: request.host, addresses: request.addresses } : undefined,
+      signal: documentDeadline(context),
+    });
+    const certificates = await certificatesIn(body);
+    // Each certificate of a bundle stands for itself: no rollover between them.
+    return documentResult(
+      request,
+      context,
+      certificates.map((cert) => ({ cert })),
+      (item) => item.cert?.fingerprint256 ?? '',
+      'the document',
+    );
+  });
+}

@@ -1,0 +1,28 @@
+import type { Thresholds } from '../policy/renewal-policy.ts';
+import type { CheckRequest } from '../probe/check-target.ts';
+import type { Resolver } from '../probe/resolve-addresses.ts';
+import type { ProbeTimeouts } from '../probe/timeouts.ts';
+import type { TrustStore } from '../probe/trust-store.ts';
+import type { SourceKind } from './kinds.ts';
+
+/** What a source reads: a target's kind, where, and its own windows. */
+export interface SourceRequest extends CheckRequest {
+  kind: SourceKind;
+  /** The document's URL or the file's path (not for `tls`). */
+  source?: string | undefined;
+}
+
+/** Everything a source needs besides the request; the same for every kind. */
+export interface SourceContext {
+  trust: TrustStore;
+  timeouts: ProbeTimeouts;
+  /** Windows for targets that set none of their own. */
+  thresholds: Thresholds;
+  /** Why an address must not be contacted (refused in deployments that do not allow private targets). */
+  guard?: ((address: string) => string | undefined) | undefined;
+  resolver?: Resolver | undefined;
+  maxAddresses?: number | undefined;
+  /** `file:` targets are read only where the files are the user's own: the CLI and local mode. */
+  allowFiles: boolean;
+  now: () => Date;
+}

@@ -1,0 +1,16 @@
+// `tls`: what every address of an endpoint serves (the probe in lib/probe).
+import type { CheckResult } from '../probe/check-result.ts';
+import { checkTarget } from '../probe/check-target.ts';
+import type { SourceContext, SourceRequest } from './source-context.ts';
+
+export function readTls(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
+  return checkTarget(request, {
+    trust: context.trust,
+    timeouts: context.timeouts,
+    thresholds: context.thresholds,
+    now: context.now,
+    ...(context.resolver ? { resolver: context.resolver } : {}),
+    ...(context.maxAddresses ? { maxAddresses: context.maxAddresses } : {}),
+    ...(context.guard ? { guard: context.guard } : {}),
+  });
+}
