@@ -13,13 +13,7 @@ import { checkSource } from '../../lib/sources/registry.ts';
 import type { SourceContext } from '../../lib/sources/source-context.ts';
 import { addressGuard } from '../../lib/targets/address-guard.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
-import {
-  createRootCa,
-  createSelfSigned,
-  daysFromNow,
-  issueCertificate,
-  type Minted,
-} from '../fixtures/cert-factory.ts';
+import { createRootCa, createSelfSigned, daysFromNow, type Minted } from '../fixtures/cert-factory.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 import { jwks, type SamlEntity, samlMetadata } from '../fixtures/documents.ts';
 
