@@ -1,5 +1,5 @@
 import { describeTrustError } from '../policy/renewal-policy.ts';
-import type { MonitorEvent, Severity } from '../policy/transitions.ts';
+import type { EventCertificate, MonitorEvent, Severity } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { boundBytes } from '../text-bounds.ts';
 
@@ -36,6 +36,7 @@ export interface Notification {
 const SUBJECT_LIMIT = 99;
 
 export function renderNotification(event: MonitorEvent): Notification {
+  if (event.certificate) return renderCertificateNotification(event, event.certificate);
   const r = event.result;
   const news = headline(event);
   return {
@@ -97,6 +98,10 @@ function headline(event: MonitorEvent): string {
       return 'recovered';
     case 'inconsistent':
       return 'addresses serve different certificates';
+    case 'added':
+      return 'a new certificate is published';
+    case 'removed':
+      return 'a certificate is no longer published';
   }
 }
 
@@ -116,7 +121,81 @@ const NEXT_STEP: Record<MonitorEvent['event'], string> = {
   unreachable: 'Check that the service is up and reachable from the monitor; the certificate could not be read.',
   recovered: 'Nothing to do: the problem reported earlier is gone.',
   inconsistent: 'Finish the rollout: every address should serve the same certificate.',
+  added: 'Nothing to do if this is a planned rollover; otherwise find out who published it.',
+  removed: 'Nothing to do if this was planned (the end of a rollover).',
 };
+
+/** An event about one certificate of a document or file source. */
+function renderCertificateNotification(event: MonitorEvent, c: EventCertificate): Notification {
+  const r = event.result;
+  const news = certificateHeadline(event, c);
+  const lines = [
+    `${event.target}: ${news}.`,
+    '',
+    `Certificate: ${c.label}`,
+    `Expires: ${date(c.notAfter)}${c.daysLeft === null ? '' : c.daysLeft < 0 ? ` (${days(c.daysLeft)} ago)` : ` (in ${days(c.daysLeft)})`}`,
+    `SHA-256 fingerprint: ${c.fingerprint256}`,
+  ];
+  if (c.successor) lines.push(`Successor published: ${c.successor}`);
+  if (c.problem) lines.push(`Problem: ${c.problem}`);
+  lines.push(
+    `Published in: the ${r.kind} source ${event.target}`,
+    '',
+    `Next step: ${certificateNextStep(event.event, c)}`,
+    '',
+    `Checked ${r.checkedAt}.`,
+  );
+  return {
+    version: 1,
+    id: event.id,
+    event: event.event,
+    severity: event.severity,
+    target: event.target,
+    occurredAt: event.occurredAt,
+    subject: subjectLine(`[certvigil] ${event.severity.toUpperCase()} ${event.target}: ${news}`),
+    text: boundBytes(lines.join('\n'), MAX_TEXT_BYTES),
+    status: c.status,
+    daysLeft: c.daysLeft,
+    notAfter: c.notAfter,
+    issuer: null,
+    serialNumber: null,
+    fingerprint256: c.fingerprint256,
+    previous: null,
+    endpoints: [],
+    error: null,
+  };
+}
+
+function certificateHeadline(event: MonitorEvent, c: EventCertificate): string {
+  switch (event.event) {
+    case 'entered-window':
+      return `certificate expires in ${days(c.daysLeft)} (${date(c.notAfter)})${c.successor ? ', a successor is published' : ''}`;
+    case 'expired':
+      return `certificate expired ${days(c.daysLeft)} ago`;
+    case 'invalid':
+      return `certificate is not usable: ${c.problem ?? 'invalid'}`;
+    case 'added':
+      return `new certificate published, valid until ${date(c.notAfter)}`;
+    case 'removed':
+      return 'certificate no longer published';
+    default:
+      return headline(event);
+  }
+}
+
+function certificateNextStep(event: MonitorEvent['event'], c: EventCertificate): string {
+  if (event === 'entered-window' && c.successor) {
+    return `a later certificate for the same purpose is already published (${c.successor.slice(0, 23)}…). Make sure every party relying on this document has picked it up, and switch signing to it before ${date(c.notAfter)}; certvigil cannot see which key is really in use.`;
+  }
+  if (event === 'entered-window') {
+    return `publish a replacement certificate in this document now, so that the parties relying on it pick it up in time, then switch to it before ${date(c.notAfter)}.`;
+  }
+  if (event === 'expired') {
+    return 'parties relying on this document reject this certificate now. Publish and switch to a valid certificate at once, and remove the expired one.';
+  }
+  if (event === 'invalid') return 'fix or remove this entry: parties relying on the document will reject it.';
+  return NEXT_STEP[event];
+}
 
 function body(event: MonitorEvent, news: string): string {
   const r = event.result;
@@ -141,6 +220,10 @@ function body(event: MonitorEvent, news: string): string {
     if (r.hostnameMatch === false) lines.push(`Name: the certificate does not name ${r.servername ?? r.host}`);
   }
   if (r.error) lines.push(`Error: ${r.error.kind}: ${r.error.message}`);
+  if (r.kind !== 'tls') {
+    lines.push('', `Next step: ${NEXT_STEP[event.event]}`, '', `Checked ${r.checkedAt} (a ${r.kind} source).`);
+    return lines.join('\n');
+  }
   lines.push('', 'Addresses:');
   for (const e of r.endpoints) {
     lines.push(

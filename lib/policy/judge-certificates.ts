@@ -48,7 +48,7 @@ export interface SourceCertificate {
 }
 
 /** Most certificates kept in a result; a document may publish thousands (federation aggregates). */
-export const MAX_CERTIFICATES = 100;
+export const MAX_CERTIFICATES = 50;
 
 /**
  * Judges each certificate on its own lifetime (self-signed is normal in documents: trust is not
@@ -94,7 +94,7 @@ export function worstFirst(a: CertificateEntry, b: CertificateEntry): number {
 
 function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): CertificateEntry {
   const meta = {
-    entityId: boundNullable(item.entityId ?? null, LIMITS.name),
+    entityId: boundNullable(item.entityId ?? null, 256),
     role: boundNullable(item.role ?? null, LIMITS.token),
     use: boundNullable(item.use ?? null, LIMITS.token),
     kid: boundNullable(item.kid ?? null, LIMITS.token * 4),
@@ -115,7 +115,7 @@ function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): C
       keyType: null,
       keyBits: null,
       signatureAlgorithm: null,
-      problem: boundNullable(item.problem ?? null, LIMITS.message),
+      problem: boundNullable(item.problem ?? null, 200),
       ...meta,
     };
   }
@@ -148,7 +148,7 @@ function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): C
     keyType: facts.keyType,
     keyBits: facts.keyBits,
     signatureAlgorithm: facts.signatureAlgorithm,
-    problem: boundNullable(item.problem ?? (status === 'invalid' ? verdict.reason : null), LIMITS.message),
+    problem: boundNullable(item.problem ?? (status === 'invalid' ? verdict.reason : null), 200),
     ...meta,
   };
 }

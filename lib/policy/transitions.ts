@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckResult } from '../probe/check-result.ts';
+import { boundText } from '../text-bounds.ts';
+import { type CertificateEntry, MAX_CERTIFICATES } from './judge-certificates.ts';
 import type { Status } from './status.ts';
 
 /** Notification-worthy transitions (DESIGN.md). */
@@ -11,6 +13,9 @@ export const EVENT_TYPES = [
   'unreachable',
   'recovered',
   'inconsistent',
+  // Documents and files: a certificate appeared in, or disappeared from, what the source publishes.
+  'added',
+  'removed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
@@ -29,12 +34,26 @@ export interface MonitorEvent {
   target: string;
   occurredAt: string;
   /**
-   * The check that produced the event, without `sans` and `chain` (messages do not show them,
-   * and every pending event is stored in the target's item: it must stay small).
+   * The check that produced the event, without `sans`, `chain` and `certificates` (messages do
+   * not show them, and every pending event is stored in the target's item: it must stay small).
    */
   result: CheckResult;
   /** For `renewed`: the certificate that was replaced. */
   previous?: { fingerprint256: string; notAfter: string } | undefined;
+  /** Sources with several certificates: the one this event is about. */
+  certificate?: EventCertificate | undefined;
+}
+
+/** What an event (and the state) keeps of one certificate of a source: small and bounded. */
+export interface EventCertificate {
+  fingerprint256: string;
+  notAfter: string | null;
+  status: CertificateEntry['status'];
+  /** Subject and purpose in one line (entity, role, use, kid), bounded. */
+  label: string;
+  daysLeft: number | null;
+  successor: string | null;
+  problem: string | null;
 }
 
 /** What the monitor remembers about a target between checks. */
@@ -50,6 +69,11 @@ export interface MonitorState {
   unreachableAnnounced: boolean;
   /** The condition last announced for the current certificate, to announce recovery from it. */
   announced: { key: string; status: Status } | null;
+  /**
+   * Sources with several certificates: those last seen (at most MAX_CERTIFICATES), to announce
+   * what was added and removed. Absent for TLS.
+   */
+  certificates?: EventCertificate[] | undefined;
 }
 
 export interface TransitionOptions {
@@ -78,7 +102,7 @@ export function decideTransition(
 ): Transition {
   const unreachableAfter = options.unreachableAfter ?? DEFAULT_UNREACHABLE_AFTER;
   const events: MonitorEvent[] = [];
-  const slim: CheckResult = { ...result, sans: [], chain: [] };
+  const slim: CheckResult = { ...result, sans: [], chain: [], certificates: [] };
   const make = (event: EventType, severity: Severity, key: string, extra: Partial<MonitorEvent> = {}) =>
     events.push({
       id: eventId(result.target, key),
@@ -111,6 +135,8 @@ export function decideTransition(
       events,
     };
   }
+
+  if (result.kind !== 'tls') return documentTransition(previous, result, make, events);
 
   const fingerprint = result.fingerprint256 as string;
   const notAfter = result.notAfter as string;
@@ -151,6 +177,89 @@ export function decideTransition(
   events.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   // A target's first check reports its current worst condition only: one message, not a backlog.
   return { state, events: previous === undefined ? events.slice(0, 1) : events };
+}
+
+/**
+ * A source with several certificates: each certificate's condition is news once (keyed by its
+ * fingerprint, as for TLS), and so is each certificate added to or removed from the source. Sets
+ * larger than MAX_CERTIFICATES are compared only on what is kept, so they announce no additions
+ * or removals (the kept set changes as certificates age).
+ */
+function documentTransition(
+  previous: MonitorState | undefined,
+  result: CheckResult,
+  make: (event: EventType, severity: Severity, key: string, extra?: Partial<MonitorEvent>) => void,
+  events: MonitorEvent[],
+): Transition {
+  if (previous?.unreachableAnnounced && previous.failingSince) {
+    make('recovered', 'info', `recovered:${previous.failingSince}`);
+  }
+  const current = result.certificates.filter((c) => c.fingerprint256 !== null).map(eventCertificate);
+  for (const certificate of current) {
+    const condition = certificateCondition(certificate);
+    if (condition) make(condition.event, condition.severity, condition.key, { certificate });
+  }
+  const before = previous?.certificates;
+  const complete = result.certificateCount <= MAX_CERTIFICATES && (before?.length ?? 0) < MAX_CERTIFICATES;
+  if (before && complete) {
+    const known = new Set(before.map((c) => c.fingerprint256));
+    const now = new Set(current.map((c) => c.fingerprint256));
+    for (const c of current)
+      if (!known.has(c.fingerprint256)) make('added', 'info', `added:${c.fingerprint256}`, { certificate: c });
+    for (const c of before)
+      if (!now.has(c.fingerprint256)) make('removed', 'info', `removed:${c.fingerprint256}`, { certificate: c });
+  }
+  const governing = current[0];
+  const state: MonitorState = {
+    result,
+    certificate: governing?.notAfter
+      ? { fingerprint256: governing.fingerprint256, notAfter: governing.notAfter, status: governing.status }
+      : null,
+    consecutiveFailures: 0,
+    failingSince: null,
+    unreachableAnnounced: false,
+    announced: null,
+    certificates: current,
+  };
+  events.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  return { state, events: previous === undefined ? events.slice(0, 1) : events };
+}
+
+/** The condition of one certificate of a source, keyed like a TLS target's. */
+function certificateCondition(c: EventCertificate): { event: EventType; severity: Severity; key: string } | undefined {
+  switch (c.status) {
+    case 'expired':
+      return { event: 'expired', severity: 'critical', key: `expired:${c.fingerprint256}` };
+    case 'invalid':
+      return {
+        event: 'invalid',
+        severity: 'critical',
+        key: `invalid:${c.fingerprint256}:${shortHash(c.problem ?? '')}`,
+      };
+    case 'critical':
+      return { event: 'entered-window', severity: 'critical', key: `window:critical:${c.fingerprint256}` };
+    case 'warning':
+      return { event: 'entered-window', severity: 'warning', key: `window:warning:${c.fingerprint256}` };
+    default:
+      return undefined;
+  }
+}
+
+/** A certificate of a source as events and the state keep it. */
+export function eventCertificate(entry: CertificateEntry): EventCertificate {
+  const purpose = [entry.role, entry.use, entry.kid ? `kid ${entry.kid}` : null, entry.alg]
+    .filter((p) => p !== null)
+    .join(' ');
+  const where = entry.entityId ? `${purpose ? `${purpose}, ` : ''}entity ${entry.entityId}` : purpose;
+  return {
+    fingerprint256: entry.fingerprint256 as string,
+    notAfter: entry.notAfter,
+    status: entry.status,
+    label: boundText(`${entry.subject ?? 'no subject'}${where ? ` (${where})` : ''}`, 200),
+    daysLeft: entry.daysLeft,
+    successor: entry.successor,
+    problem: entry.problem,
+  };
 }
 
 function conditionOf(

@@ -65,7 +65,7 @@ export interface CheckResult {
   consistent: boolean;
   endpoints: EndpointResult[];
   chain: ChainEntry[];
-  /** Every certificate the source holds, worst first (a TLS result: its leaf), at most 100. */
+  /** Every certificate the source holds, worst first (a TLS result: its leaf), at most 50. */
   certificates: CertificateEntry[];
   /** How many distinct certificates the source held (more than `certificates` when cut). */
   certificateCount: number;
