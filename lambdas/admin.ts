@@ -5,12 +5,13 @@ import { adminConfig } from '../lib/config.ts';
 import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../lib/monitor/probe-target.ts';
 import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import { ALL_READERS } from '../lib/sources/registry.ts';
 import { addressGuard } from '../lib/targets/address-guard.ts';
 import { createHandler } from './admin-handler.ts';
 
 const config = adminConfig();
 const publisher = new SnsPublisher(new SNSClient({}), config.topicArn);
-const monitor = monitorDependencies(config, new DynamoDBClient({}), publisher);
+const monitor = monitorDependencies(config, new DynamoDBClient({}), publisher, ALL_READERS);
 export const handler = createHandler({
   targets: monitor.targets,
   publisher,

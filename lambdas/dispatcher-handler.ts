@@ -6,7 +6,13 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import type { DispatcherConfig } from '../lib/config.ts';
-import { type DispatchCursor, dispatchRound, invokeSender, type ProbeSender } from '../lib/dispatch/dispatch-round.ts';
+import {
+  type DispatchCursor,
+  dispatchRound,
+  invokeSender,
+  type ProbeSender,
+  routeByKind,
+} from '../lib/dispatch/dispatch-round.ts';
 import { LambdaInvoker } from '../lib/dispatch/lambda-invoker.ts';
 import { SqsSender } from '../lib/dispatch/sqs-sender.ts';
 import { DISPATCHER_METRICS, METRIC_NAMESPACE, METRIC_SERVICES } from '../lib/observability/metric-names.ts';
@@ -30,13 +36,24 @@ export function createHandler(deps: Deps) {
     let throttled = 0;
     let failuresLogged = 0;
     const onThrottle = () => throttled++;
-    let sender: ProbeSender;
-    if (deps.config.probeQueueUrl && deps.sqs) {
-      sender = new SqsSender(deps.sqs, deps.config.probeQueueUrl, { onThrottle });
-    } else {
-      const probe = new LambdaInvoker(deps.lambda, deps.config.probeFunctionName as string, { onThrottle });
-      sender = invokeSender((payload) => probe.invoke(payload));
-    }
+    const c = deps.config;
+    const invoking = (name: string) => {
+      const fn = new LambdaInvoker(deps.lambda, name, { onThrottle });
+      return invokeSender((payload) => fn.invoke(payload));
+    };
+    const queued = c.probeQueueUrl && deps.sqs;
+    const sender: ProbeSender = routeByKind(
+      queued
+        ? new SqsSender(deps.sqs as SQSClient, c.probeQueueUrl as string, { onThrottle })
+        : invoking(c.probeFunctionName as string),
+      queued
+        ? c.documentsQueueUrl
+          ? new SqsSender(deps.sqs as SQSClient, c.documentsQueueUrl, { onThrottle })
+          : undefined
+        : c.documentsFunctionName
+          ? invoking(c.documentsFunctionName)
+          : undefined,
+    );
     const report = await dispatchRound(
       { targets: deps.targets, sender },
       {

@@ -85,6 +85,9 @@ export interface DispatcherConfig {
   probeFunctionName: string | undefined;
   /** Queue mode (the scale path): the probe queue, fed in batches of ten. */
   probeQueueUrl: string | undefined;
+  /** Document targets (saml, jwks, pem) go to the documents function, or its queue in queue mode. */
+  documentsFunctionName: string | undefined;
+  documentsQueueUrl: string | undefined;
   segments: number;
   concurrency: number;
   dueSlackMs: number;
@@ -100,6 +103,8 @@ export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
     targetsTable,
     probeFunctionName,
     probeQueueUrl,
+    documentsFunctionName: r.optionalText('DOCUMENTS_FUNCTION_NAME'),
+    documentsQueueUrl: r.optionalText('DOCUMENTS_QUEUE_URL'),
     segments: r.number('DISPATCH_SEGMENTS', DISPATCH_DEFAULTS.segments, { min: 1, max: 64, integer: true }),
     concurrency: r.number('DISPATCH_CONCURRENCY', DISPATCH_DEFAULTS.concurrency, { min: 1, max: 1000, integer: true }),
     dueSlackMs: r.number('DUE_SLACK_MINUTES', DISPATCH_DEFAULTS.dueSlackMs / 60_000, { min: 0, max: 1440 }) * 60_000,

@@ -21,8 +21,8 @@ export interface CertvigilFunctionProps {
 const root = new URL('../..', import.meta.url).pathname;
 
 /**
- * Credential providers that only ever run outside Lambda (SSO, profiles, web identity, container
- * and instance metadata). The SDK loads them lazily, after the environment provider, and inside
+ * Modules the functions never load. Credential providers that only ever run outside Lambda (SSO,
+ * profiles, web identity, container and instance metadata). The SDK loads them lazily, after the environment provider, and inside
  * Lambda the credentials are always in the environment, so they are never loaded; should they
  * be, the runtime's own copy of the SDK provides them. Everything else of the SDK is bundled.
  */
@@ -36,6 +36,10 @@ export const NOT_BUNDLED = [
   '@aws-sdk/nested-clients',
   '@aws-sdk/token-providers',
   '@smithy/credential-provider-imds',
+  // PKCS#7 is read only for `file:` targets, which the functions refuse before loading a parser
+  // (files are the CLI's and local mode's); bundled, this parser would add some 250 KB.
+  '@peculiar/x509',
+  'reflect-metadata',
 ];
 
 /** How every function is bundled; the benchmarks build the same bundles from these settings. */

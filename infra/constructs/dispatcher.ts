@@ -16,6 +16,9 @@ export interface DispatcherProps {
   probe: IFunction;
   /** Queue mode: the probe queue to send targets to instead of invoking the probe. */
   probeQueue?: IQueue | undefined;
+  /** Where document targets (saml, jwks, pem) go: the documents function, or its queue. */
+  documents: IFunction;
+  documentsQueue?: IQueue | undefined;
   failureQueue: IQueue;
   config: CertvigilConfig;
   logRetention: RetentionDays;
@@ -44,6 +47,9 @@ export class Dispatcher extends Construct {
         ...(props.probeQueue
           ? { PROBE_QUEUE_URL: props.probeQueue.queueUrl }
           : { PROBE_FUNCTION_NAME: props.probe.functionName }),
+        ...(props.documentsQueue
+          ? { DOCUMENTS_QUEUE_URL: props.documentsQueue.queueUrl }
+          : { DOCUMENTS_FUNCTION_NAME: props.documents.functionName }),
         DISPATCH_SEGMENTS: String(props.config.dispatchSegments),
         DISPATCH_CONCURRENCY: String(props.config.dispatchConcurrency),
       },
@@ -60,10 +66,14 @@ export class Dispatcher extends Construct {
     this.dispatcher.acknowledgeKmsGrants();
     if (props.probeQueue) {
       props.probeQueue.grantSendMessages(this.dispatcher);
+      props.documentsQueue?.grantSendMessages(this.dispatcher);
     } else {
-      // The unqualified probe function only (grantInvoke would add every version and alias).
+      // The unqualified functions only (grantInvoke would add every version and alias).
       this.dispatcher.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.probe.functionArn] }),
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [props.probe.functionArn, props.documents.functionArn],
+        }),
       );
     }
     // Continuations invoke this same function. A separate policy, not the role's default one,

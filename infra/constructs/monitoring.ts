@@ -18,6 +18,7 @@ export interface MonitoringProps {
   topic: ITopic;
   dispatcher: IFunction;
   probe: IFunction;
+  documents: IFunction;
   notifier: IFunction;
   admin: IFunction;
   failureQueue: IQueue;
@@ -84,14 +85,15 @@ export class Monitoring extends Construct {
       treatMissingData: cw.TreatMissingData.NOT_BREACHING,
     });
     // In queue mode a failed probe is a batch item failure, which Lambda does not count as an
-    // error; the probe's own probeFailed metric counts it in both modes. The larger of the two
-    // also catches runs that die before they can count (timeouts, crashes).
+    // error; the probe's own probeFailed metric counts it in both modes (both probe functions
+    // emit it). The larger of the two also catches runs that die before they can count.
     alarm('ProbeErrors', {
       alarmDescription: 'certvigil: probe runs are failing (they are retried, then sent to the failure queue)',
       metric: new cw.MathExpression({
-        expression: 'MAX([errors, failed])',
+        expression: 'MAX([FILL(errors, 0) + FILL(documentErrors, 0), FILL(failed, 0)])',
         usingMetrics: {
           errors: props.probe.metricErrors({ period: hour, statistic: 'Sum' }),
+          documentErrors: props.documents.metricErrors({ period: hour, statistic: 'Sum' }),
           failed: probeMetric(PROBE_METRICS.probeFailed, 'Sum', hour),
         },
         period: hour,
@@ -128,6 +130,7 @@ export class Monitoring extends Construct {
     const functions = {
       dispatcher: props.dispatcher,
       probe: props.probe,
+      documents: props.documents,
       notifier: props.notifier,
       admin: props.admin,
     };

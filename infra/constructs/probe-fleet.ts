@@ -40,20 +40,48 @@ export function probeEnvironment(
 }
 
 /**
- * The probe function: one target per asynchronous invocation (or per queue message, at most
- * probeConcurrency at once), optionally capped by reserved concurrency,
- * retried by Lambda and sent to the failure queue when it keeps failing or waits too long.
+ * The probe functions: `probe` reads TLS endpoints, `documents` reads SAML metadata, JWKS and PEM
+ * documents (apart, so the TLS probe's bundle stays small). Each takes one target per
+ * asynchronous invocation (or per queue message, at most probeConcurrency at once), optionally
+ * capped by reserved concurrency, retried by Lambda and sent to the failure queue when it keeps
+ * failing or waits too long.
  */
 export class ProbeFleet extends Construct {
   readonly probe: CertvigilFunction;
-  /** Queue mode only: the queue the dispatcher fills and the probe consumes. */
+  readonly documents: CertvigilFunction;
+  /** Queue mode only: the queues the dispatcher fills and the functions consume. */
   readonly queue: Queue | undefined;
+  readonly documentsQueue: Queue | undefined;
 
   constructor(scope: Construct, id: string, props: ProbeFleetProps) {
     super(scope, id);
-    this.probe = new CertvigilFunction(this, 'Probe', {
-      name: 'probe',
-      description: 'certvigil: checks one target, stores the result, publishes its events',
+    const probe = this.probeFunction(
+      'Probe',
+      'probe',
+      'checks one TLS target, stores the result, publishes its events',
+      props,
+    );
+    const documents = this.probeFunction(
+      'Documents',
+      'documents',
+      'checks one document target (SAML, JWKS, PEM), stores the result, publishes its events',
+      props,
+    );
+    this.probe = probe.fn;
+    this.queue = probe.queue;
+    this.documents = documents.fn;
+    this.documentsQueue = documents.queue;
+  }
+
+  private probeFunction(
+    id: string,
+    name: string,
+    description: string,
+    props: ProbeFleetProps,
+  ): { fn: CertvigilFunction; queue: Queue | undefined } {
+    const fn = new CertvigilFunction(this, id, {
+      name,
+      description: `certvigil: ${description}`,
       // Measured: the bundled handler peaks at 85 MiB RSS (bench/probe-duration); 256 MB leaves
       // headroom and buys CPU share for TLS handshakes.
       memorySize: 256,
@@ -64,16 +92,18 @@ export class ProbeFleet extends Construct {
       // Opt-in (0: none): reserving concurrency fails the deploy on accounts with a small quota.
       reservedConcurrentExecutions: props.config.probeReservedConcurrency,
     });
-    this.probe.configureAsyncInvoke({
+    fn.configureAsyncInvoke({
       retryAttempts: props.config.probeRetryAttempts,
       maxEventAge: Duration.minutes(props.config.probeMaxEventAgeMinutes),
       onFailure: new SqsDestination(props.failureQueue),
     });
+    let queue: Queue | undefined;
     if (props.config.dispatchMode === 'queue') {
       // One message per invocation (the same one-target-per-probe semantics as invoke mode), at
       // most probeConcurrency at once: messages wait in the queue instead of being throttled.
       // A message that fails three times moves to the failure queue.
-      this.queue = new Queue(this, 'Queue', {
+      // The probe's queue keeps the id it had before the documents function existed.
+      queue = new Queue(this, id === 'Probe' ? 'Queue' : `${id}Queue`, {
         encryption: QueueEncryption.KMS,
         encryptionMasterKey: props.key,
         enforceSSL: true,
@@ -81,17 +111,18 @@ export class ProbeFleet extends Construct {
         retentionPeriod: Duration.days(1),
         deadLetterQueue: { queue: props.failureQueue, maxReceiveCount: 3 },
       });
-      this.probe.addEventSource(
-        new SqsEventSource(this.queue, {
+      fn.addEventSource(
+        new SqsEventSource(queue, {
           batchSize: 1,
           maxConcurrency: props.config.probeConcurrency,
           reportBatchItemFailures: true,
         }),
       );
     }
-    props.targets.grant(this.probe, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    props.history.grant(this.probe, 'dynamodb:PutItem');
-    props.topic.grantPublish(this.probe);
-    this.probe.acknowledgeKmsGrants();
+    props.targets.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    props.history.grant(fn, 'dynamodb:PutItem');
+    props.topic.grantPublish(fn);
+    fn.acknowledgeKmsGrants();
+    return { fn, queue };
   }
 }

@@ -7,7 +7,7 @@ import type { CheckResult } from '../probe/check-result.ts';
 import { DEFAULT_MAX_ADDRESSES } from '../probe/resolve-addresses.ts';
 import { DEFAULT_TIMEOUTS, timeoutsWithTotal } from '../probe/timeouts.ts';
 import { TrustStore } from '../probe/trust-store.ts';
-import { checkSource } from '../sources/registry.ts';
+import { ALL_READERS, checkSource } from '../sources/registry.ts';
 import type { SourceRequest } from '../sources/source-context.ts';
 import { parseTargetFile } from '../targets/import-file.ts';
 import { parsePort, parseTargetString } from '../targets/parse-target.ts';
@@ -59,14 +59,18 @@ export async function runCheck(argv: string[], io: Io): Promise<ExitCode> {
     args.requests,
     args.concurrency,
     (request) =>
-      checkSource(request, {
-        trust: args.trust,
-        timeouts: timeoutsWithTotal(args.endpointMs),
-        maxAddresses: args.maxAddresses,
-        thresholds: { warnDays: args.warnDays, critDays: args.critDays },
-        allowFiles: true,
-        now: () => new Date(),
-      }),
+      checkSource(
+        request,
+        {
+          trust: args.trust,
+          timeouts: timeoutsWithTotal(args.endpointMs),
+          maxAddresses: args.maxAddresses,
+          thresholds: { warnDays: args.warnDays, critDays: args.critDays },
+          allowFiles: true,
+          now: () => new Date(),
+        },
+        ALL_READERS,
+      ),
     progress ? (done, total) => io.stderr(`\rchecked ${done}/${total}`) : undefined,
   );
   if (progress) io.stderr('\r\x1b[K');

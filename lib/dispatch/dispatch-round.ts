@@ -34,6 +34,26 @@ export function invokeSender(invoke: (payload: ProbePayload) => Promise<void>): 
   };
 }
 
+/**
+ * Sends TLS targets with one sender and document targets with another (the probe function and
+ * the documents function, or their queues). Both must take batches of the same size.
+ */
+export function routeByKind(tls: ProbeSender, documents: ProbeSender | undefined): ProbeSender {
+  if (!documents) return tls;
+  if (documents.batchSize !== tls.batchSize) throw new Error('routed senders must take batches of the same size');
+  return {
+    batchSize: tls.batchSize,
+    send: async (payloads) => {
+      const isTls = (p: ProbePayload) => (p.target.kind ?? 'tls') === 'tls';
+      const [a, b] = await Promise.all([
+        tls.send(payloads.filter(isTls)),
+        documents.send(payloads.filter((p) => !isTls(p))),
+      ]);
+      return [...a, ...b];
+    },
+  };
+}
+
 /** Where a round stands, so a fresh invocation can carry on from there. */
 export interface DispatchCursor {
   roundId: string;

@@ -17,6 +17,7 @@ import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
 import { probeTarget } from '../monitor/probe-target.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from '../policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from '../probe/timeouts.ts';
+import { ALL_READERS } from '../sources/registry.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
 import { createTableInputs } from '../store/table-schema.ts';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -109,7 +110,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     allowFiles: true,
   };
   const publisher = new OutboxPublisher({ outboxPath, print: options.print, slackWebhookUrl: options.slackWebhookUrl });
-  const monitor = monitorDependencies(config, dynamo, publisher);
+  const monitor = monitorDependencies(config, dynamo, publisher, ALL_READERS);
   const probe = createProbeHandler(monitor);
   const admin = createAdminHandler({
     targets: monitor.targets,

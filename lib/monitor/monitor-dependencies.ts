@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ProbeConfig } from '../config.ts';
 import { timeoutsWithinBudget } from '../probe/timeouts.ts';
 import { defaultTrustStore } from '../probe/trust-store.ts';
-import { checkSource } from '../sources/registry.ts';
+import { checkSource, type SourceReaders } from '../sources/check-source.ts';
 import { documentClient } from '../store/document-client.ts';
 import { HistoryStore } from '../store/history-store.ts';
 import { TargetStore } from '../store/target-store.ts';
@@ -14,6 +14,7 @@ export function monitorDependencies(
   config: ProbeConfig,
   dynamo: DynamoDBClient,
   publisher: EventPublisher,
+  readers: SourceReaders,
 ): ProbeDependencies {
   const doc = documentClient(dynamo);
   const guard = config.allowPrivateTargets ? undefined : addressGuard(false);
@@ -23,13 +24,17 @@ export function monitorDependencies(
     publisher,
     unreachableAfter: config.unreachableAfter,
     check: (target, budgetMs) =>
-      checkSource(target, {
-        trust: defaultTrustStore(),
-        timeouts: timeoutsWithinBudget(config.endpointTimeoutMs, budgetMs),
-        thresholds: { warnDays: config.warnDays, critDays: config.critDays },
-        guard,
-        allowFiles: config.allowFiles ?? false,
-        now: () => new Date(),
-      }),
+      checkSource(
+        target,
+        {
+          trust: defaultTrustStore(),
+          timeouts: timeoutsWithinBudget(config.endpointTimeoutMs, budgetMs),
+          thresholds: { warnDays: config.warnDays, critDays: config.critDays },
+          guard,
+          allowFiles: config.allowFiles ?? false,
+          now: () => new Date(),
+        },
+        readers,
+      ),
   };
 }

@@ -7,6 +7,7 @@ import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { decideTransition } from '../../lib/policy/transitions.ts';
+import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { addressGuard } from '../../lib/targets/address-guard.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate } from '../fixtures/cert-factory.ts';
@@ -31,6 +32,7 @@ beforeAll(async () => {
     config,
     tables.client,
     new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
+    ALL_READERS,
   );
   open = createHandler({
     targets: monitor.targets,

@@ -10,6 +10,7 @@ import { createHandler, RESERVED_FOR_STORE_MS } from '../../lambdas/probe-handle
 import { LOCAL_CREDENTIALS } from '../../lib/local/dynamodb-local.ts';
 import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
+import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { documentClient } from '../../lib/store/document-client.ts';
 import { HistoryStore } from '../../lib/store/history-store.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
@@ -66,6 +67,7 @@ beforeAll(async () => {
     config,
     tables.client,
     new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
+    ALL_READERS,
   );
   handler = createHandler({
     ...deps,

@@ -44,6 +44,9 @@ function ids(stack: CertvigilStack) {
     probe: id(stack.probes.probe),
     probeRole: roleOf(stack.probes.probe),
     probeQueue: stack.probes.queue ? id(stack.probes.queue) : undefined,
+    documents: id(stack.probes.documents),
+    documentsRole: roleOf(stack.probes.documents),
+    documentsQueue: stack.probes.documentsQueue ? id(stack.probes.documentsQueue) : undefined,
     dispatcher: id(stack.dispatch.dispatcher),
     dispatcherRole: roleOf(stack.dispatch.dispatcher),
     schedulerRole: id(stack.dispatch.node.findChild('SchedulerRole') as never),
@@ -113,6 +116,7 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
     ...keyPaths('the schedule encrypts dead letters with the queue key', r.schedulerRole, r.key, other),
     ...[
       ['probe', r.probeRole],
+      ['documents', r.documentsRole],
       ['notifier', r.notifierRole],
       ['dispatcher', r.dispatcherRole],
     ].flatMap(([name, role]) => [
@@ -142,16 +146,21 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       },
     },
     ...[
-      ['dynamodb:GetItem', r.targets],
-      ['dynamodb:UpdateItem', r.targets],
-      ['dynamodb:PutItem', r.history],
-      ['sns:Publish', r.topic],
-    ].map(([action, resource]) => ({
-      name: `the probe may ${action} on ${resource}`,
-      request: { principal: r.probeRole, action: action as string, resource: resource as string },
-      unrelated: { principal: r.notifierRole, action: action as string, resource: resource as string },
-    })),
-    ...keyPaths('the probe encrypts notifications with the topic key', r.probeRole, r.key, other),
+      ['probe', r.probeRole],
+      ['documents function', r.documentsRole],
+    ].flatMap(([name, role]) => [
+      ...[
+        ['dynamodb:GetItem', r.targets],
+        ['dynamodb:UpdateItem', r.targets],
+        ['dynamodb:PutItem', r.history],
+        ['sns:Publish', r.topic],
+      ].map(([action, resource]) => ({
+        name: `the ${name} may ${action} on ${resource}`,
+        request: { principal: role as string, action: action as string, resource: resource as string },
+        unrelated: { principal: r.notifierRole, action: action as string, resource: resource as string },
+      })),
+      ...keyPaths(`the ${name} encrypts notifications with the topic key`, role as string, r.key, other),
+    ]),
     {
       name: 'the dispatcher scans the targets',
       request: { principal: r.dispatcherRole, action: 'dynamodb:Scan', resource: r.targets },
@@ -194,25 +203,31 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       unrelated: { principal: r.probeRole, action: 'secretsmanager:GetSecretValue', resource: r.secret },
     });
   }
-  if (stack.probes.queue && r.probeQueue) {
-    paths.push(
-      {
-        name: 'the dispatcher sends targets to the probe queue',
-        request: { principal: r.dispatcherRole, action: 'sqs:SendMessage', resource: r.probeQueue },
-        unrelated: { principal: r.notifierRole, action: 'sqs:SendMessage', resource: r.probeQueue },
-      },
-      ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({
-        name: `the probe's event source may ${action} on the probe queue`,
-        request: { principal: r.probeRole, action, resource: r.probeQueue as string },
-        unrelated: { principal: r.notifierRole, action, resource: r.probeQueue as string },
-      })),
-    );
-  } else {
-    paths.push({
-      name: 'the dispatcher invokes the probe',
-      request: { principal: r.dispatcherRole, action: 'lambda:InvokeFunction', resource: r.probe },
-      unrelated: { principal: r.notifierRole, action: 'lambda:InvokeFunction', resource: r.probe },
-    });
+  const consumers: [string, string, string | undefined, string][] = [
+    ['probe', r.probeRole, r.probeQueue, r.probe],
+    ['documents function', r.documentsRole, r.documentsQueue, r.documents],
+  ];
+  for (const [name, role, queue, fn] of consumers) {
+    if (queue) {
+      paths.push(
+        {
+          name: `the dispatcher sends targets to the ${name}'s queue`,
+          request: { principal: r.dispatcherRole, action: 'sqs:SendMessage', resource: queue },
+          unrelated: { principal: r.notifierRole, action: 'sqs:SendMessage', resource: queue },
+        },
+        ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({
+          name: `the ${name}'s event source may ${action} on its queue`,
+          request: { principal: role, action, resource: queue },
+          unrelated: { principal: r.notifierRole, action, resource: queue },
+        })),
+      );
+    } else {
+      paths.push({
+        name: `the dispatcher invokes the ${name}`,
+        request: { principal: r.dispatcherRole, action: 'lambda:InvokeFunction', resource: fn },
+        unrelated: { principal: r.notifierRole, action: 'lambda:InvokeFunction', resource: fn },
+      });
+    }
   }
   return paths;
 }

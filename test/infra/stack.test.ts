@@ -36,7 +36,7 @@ describe('the certvigil stack', () => {
 
   it('runs every function on Node.js 24, arm64, with its own log group kept 30 days', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -89,6 +89,7 @@ describe('the certvigil stack', () => {
         .sort();
     };
     expect(actionsOf(stack.probes.probe)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actionsOf(stack.probes.documents)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(actionsOf(stack.dispatch.dispatcher)).toEqual(['dynamodb:Scan']);
     expect(actionsOf(stack.alerts.notifier)).toEqual([]);
   });
@@ -229,7 +230,7 @@ describe('the certvigil stack', () => {
   it('counts failed probe runs from the probe itself too, so queue-mode failures raise the alarm', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: 'MAX([errors, failed])' }),
+        Match.objectLike({ Expression: 'MAX([FILL(errors, 0) + FILL(documentErrors, 0), FILL(failed, 0)])' }),
         Match.objectLike({
           Id: 'failed',
           MetricStat: Match.objectLike({

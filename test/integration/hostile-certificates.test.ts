@@ -10,6 +10,7 @@ import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
 import { SLACK_LIMITS, slackMessage } from '../../lib/notify/slack.ts';
 import { MAX_SNS_MESSAGE_BYTES, SnsPublisher } from '../../lib/notify/sns-publisher.ts';
+import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { LIMITS } from '../../lib/text-bounds.ts';
@@ -47,6 +48,7 @@ function deps() {
     testProbeConfig(tables),
     tables.client,
     new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), TOPIC),
+    ALL_READERS,
   );
 }
 

@@ -8,6 +8,7 @@ import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
 import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
+import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createSelfSigned, daysFromNow, type Minted } from '../fixtures/cert-factory.ts';
@@ -48,6 +49,7 @@ function deps() {
     config,
     tables.client,
     new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
+    ALL_READERS,
   );
 }
 
@@ -134,7 +136,9 @@ describe('a source with several certificates', () => {
     // The status is not softened: certvigil cannot see which key is really signing.
     expect(outcome.result.status).toBe('critical');
     const [message] = published();
-    expect(message?.text.split('\n')[0]).toMatch(/certificate expires in 2 days \(\d{4}-\d\d-\d\d\), a successor is published\.$/);
+    expect(message?.text.split('\n')[0]).toMatch(
+      /certificate expires in 2 days \(\d{4}-\d\d-\d\d\), a successor is published\.$/,
+    );
     expect(message?.subject.length).toBeLessThanOrEqual(99);
     expect(message?.text).toMatch(/Certificate: CN=expiring \(idp signing, entity https:\/\/idp\.example\.org\)/);
     expect(message?.text).toMatch(/Successor published: [0-9A-F:]{95}/);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../lib/probe/check-result.ts';
 import { DEFAULT_TIMEOUTS, type ProbeTimeouts } from '../../lib/probe/timeouts.ts';
 import { defaultTrustStore, type TrustStore } from '../../lib/probe/trust-store.ts';
-import { checkSource } from '../../lib/sources/registry.ts';
+import { ALL_READERS, checkSource } from '../../lib/sources/registry.ts';
 import type { SourceContext } from '../../lib/sources/source-context.ts';
 import { addressGuard } from '../../lib/targets/address-guard.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
@@ -38,7 +38,7 @@ function context(overrides: Partial<SourceContext> = {}): SourceContext {
 }
 
 async function check(target: string, overrides: Partial<SourceContext> = {}): Promise<CheckResult> {
-  return checkSource(normalizeTarget({ host: target }), context(overrides));
+  return checkSource(normalizeTarget({ host: target }), context(overrides), ALL_READERS);
 }
 
 beforeAll(async () => {
