@@ -38,6 +38,15 @@ export function noteFor(result: CheckResult): string {
     }
   }
   if (!result.consistent) notes.push('addresses serve different certificates');
+  if (result.kind !== 'tls' && result.certificateCount > 0) {
+    const worst = result.certificates[0];
+    const purpose = [worst?.role, worst?.use, worst?.kid ? `kid ${worst.kid}` : null].filter(Boolean).join(' ');
+    notes.push(
+      `${result.certificateCount} certificate${result.certificateCount === 1 ? '' : 's'}${purpose ? `; worst: ${purpose}` : ''}`,
+    );
+    if (worst?.successor) notes.push('a successor is published');
+    if (worst?.problem && worst.status === 'invalid') notes.push(worst.problem);
+  }
   const failed = result.endpoints.filter((e) => e.error !== null).length;
   if (failed > 0 && result.endpoints.length > 1) notes.push(`${failed} of ${result.endpoints.length} addresses failed`);
   return notes.join('; ');

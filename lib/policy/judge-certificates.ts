@@ -51,40 +51,65 @@ export interface SourceCertificate {
 export const MAX_CERTIFICATES = 50;
 
 /**
- * Judges each certificate on its own lifetime (self-signed is normal in documents: trust is not
- * judged), marks rollovers, and orders them worst first, then soonest expiry, keeping at most
- * MAX_CERTIFICATES. The first entry is the one that governs the target's status.
+ * Judges certificates one at a time as a source reads them (so a reader never holds thousands of
+ * parsed certificates), then marks rollovers and orders them worst first, then soonest expiry,
+ * keeping at most MAX_CERTIFICATES. Each is judged on its own lifetime; trust is not judged
+ * (self-signed is normal in documents). The first entry kept governs the target's status.
  */
+export function certificateJudge(now: Date, thresholds: Thresholds, purposeOf: (item: SourceCertificate) => string) {
+  const seen = new Set<string>();
+  const judged: { entry: CertificateEntry; purpose: string }[] = [];
+  // The same certificate is often published many times (federations reuse them): judge it once.
+  const facts = new Map<string, CertificateEntry>();
+  let items = 0;
+  return {
+    /** How many certificates (and keys without one) were added. */
+    get count(): number {
+      return items;
+    },
+    add(item: SourceCertificate): void {
+      items++;
+      const purpose = purposeOf(item);
+      const cached = item.cert && !item.problem ? facts.get(item.cert.fingerprint256) : undefined;
+      const entry = cached ? { ...cached, ...metaOf(item) } : judgeOne(item, now, thresholds);
+      if (!cached && item.cert && !item.problem) facts.set(item.cert.fingerprint256, entry);
+      // The same certificate published twice for the same purpose counts once.
+      const key = `${entry.fingerprint256 ?? item.kid ?? ''}\n${purpose}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      judged.push({ entry, purpose });
+    },
+    finish(): { entries: CertificateEntry[]; total: number } {
+      // A rollover: a later-expiring certificate for the same purpose is already published.
+      const latest = new Map<string, CertificateEntry>();
+      for (const { entry, purpose } of judged) {
+        const best = latest.get(purpose);
+        if (entry.notAfter && (!best?.notAfter || entry.notAfter > best.notAfter)) latest.set(purpose, entry);
+      }
+      for (const { entry, purpose } of judged) {
+        const best = latest.get(purpose);
+        if (best && best !== entry && entry.notAfter && best.notAfter && best.notAfter > entry.notAfter) {
+          entry.successor = best.fingerprint256;
+        }
+      }
+      const entries = judged.map((j) => j.entry).sort(worstFirst);
+      return { entries: entries.slice(0, MAX_CERTIFICATES), total: entries.length };
+    },
+  };
+}
+
+export type CertificateJudge = ReturnType<typeof certificateJudge>;
+
+/** All at once, for sources that read a handful of certificates. */
 export function judgeCertificates(
   items: readonly SourceCertificate[],
   now: Date,
   thresholds: Thresholds,
   purposeOf: (item: SourceCertificate) => string,
 ): { entries: CertificateEntry[]; total: number } {
-  const seen = new Set<string>();
-  const judged: { entry: CertificateEntry; purpose: string }[] = [];
-  for (const item of items) {
-    const entry = judgeOne(item, now, thresholds);
-    // The same certificate published twice for the same purpose counts once.
-    const key = `${entry.fingerprint256 ?? item.kid ?? ''}\n${purposeOf(item)}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    judged.push({ entry, purpose: purposeOf(item) });
-  }
-  // A rollover: a later-expiring certificate for the same purpose is already published.
-  const latest = new Map<string, CertificateEntry>();
-  for (const { entry, purpose } of judged) {
-    const best = latest.get(purpose);
-    if (entry.notAfter && (!best?.notAfter || entry.notAfter > best.notAfter)) latest.set(purpose, entry);
-  }
-  for (const { entry, purpose } of judged) {
-    const best = latest.get(purpose);
-    if (best && best !== entry && entry.notAfter && best.notAfter && best.notAfter > entry.notAfter) {
-      entry.successor = best.fingerprint256;
-    }
-  }
-  const entries = judged.map((j) => j.entry).sort(worstFirst);
-  return { entries: entries.slice(0, MAX_CERTIFICATES), total: entries.length };
+  const judge = certificateJudge(now, thresholds, purposeOf);
+  for (const item of items) judge.add(item);
+  return judge.finish();
 }
 
 export function worstFirst(a: CertificateEntry, b: CertificateEntry): number {
@@ -92,8 +117,8 @@ export function worstFirst(a: CertificateEntry, b: CertificateEntry): number {
   return severity(b.status) - severity(a.status) || expiry(a) - expiry(b);
 }
 
-function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): CertificateEntry {
-  const meta = {
+function metaOf(item: SourceCertificate) {
+  return {
     entityId: boundNullable(item.entityId ?? null, 256),
     role: boundNullable(item.role ?? null, LIMITS.token),
     use: boundNullable(item.use ?? null, LIMITS.token),
@@ -101,6 +126,10 @@ function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): C
     alg: boundNullable(item.alg ?? null, LIMITS.token),
     successor: null,
   };
+}
+
+function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): CertificateEntry {
+  const meta = metaOf(item);
   if (!item.cert) {
     return {
       fingerprint256: null,

@@ -1,6 +1,6 @@
 // The check result of a document or file source, built from its judged certificates: the same
 // top-level fields as a TLS result (those of the governing certificate), plus certificates[].
-import { judgeCertificates, type SourceCertificate } from '../policy/judge-certificates.ts';
+import { type CertificateJudge, certificateJudge, type SourceCertificate } from '../policy/judge-certificates.ts';
 import type { CheckError, CheckResult } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
@@ -25,7 +25,23 @@ function base(request: SourceRequest, at: Date) {
   };
 }
 
-/** A result from the certificates a document published; `error: empty` when it held none. */
+/** A judge for a source's certificates with the target's windows (or the fleet's). */
+export function judgeFor(
+  request: SourceRequest,
+  context: SourceContext,
+  purposeOf: (item: SourceCertificate) => string,
+): CertificateJudge {
+  return certificateJudge(
+    context.now(),
+    {
+      warnDays: request.warnDays ?? context.thresholds.warnDays,
+      critDays: request.critDays ?? context.thresholds.critDays,
+    },
+    purposeOf,
+  );
+}
+
+/** A result from the certificates a document published (all given at once). */
 export function documentResult(
   request: SourceRequest,
   context: SourceContext,
@@ -33,12 +49,21 @@ export function documentResult(
   purposeOf: (item: SourceCertificate) => string,
   describe: string,
 ): CheckResult {
+  const judge = judgeFor(request, context, purposeOf);
+  for (const item of items) judge.add(item);
+  return judgedResult(request, context, judge, describe);
+}
+
+/** A result from a judge the source fed as it read; `error: empty` when it found no certificate. */
+export function judgedResult(
+  request: SourceRequest,
+  context: SourceContext,
+  judge: CertificateJudge,
+  describe: string,
+): CheckResult {
   const now = context.now();
-  const thresholds = {
-    warnDays: request.warnDays ?? context.thresholds.warnDays,
-    critDays: request.critDays ?? context.thresholds.critDays,
-  };
-  const { entries, total } = judgeCertificates(items, now, thresholds, purposeOf);
+  const items = { length: judge.count };
+  const { entries, total } = judge.finish();
   const governing = entries.find((e) => e.fingerprint256 !== null);
   if (!governing) {
     return {

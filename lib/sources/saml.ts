@@ -10,7 +10,7 @@ import { type SaxesAttributeNS, SaxesParser, type SaxesTagNS } from 'saxes';
 import type { SourceCertificate } from '../policy/judge-certificates.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
-import { documentDeadline, documentResult, readOrFail } from './document-result.ts';
+import { documentDeadline, judgedResult, judgeFor, readOrFail } from './document-result.ts';
 import { openDocument } from './fetch-document.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
@@ -44,23 +44,22 @@ export function readSaml(request: SourceRequest, context: SourceContext): Promis
       pinned: request.addresses?.length ? { host: request.host, addresses: request.addresses } : undefined,
       signal: documentDeadline(context),
     });
-    const certificates = await parseSamlMetadata(opened.body);
-    return documentResult(
-      request,
-      context,
-      certificates,
-      (item) => `${item.entityId ?? ''}\n${item.role ?? ''}\n${item.use ?? ''}`,
-      'the metadata',
-    );
+    const judge = judgeFor(request, context, (item) => `${item.entityId ?? ''}\n${item.role ?? ''}\n${item.use ?? ''}`);
+    await parseSamlMetadata(opened.body, (item) => judge.add(item));
+    return judgedResult(request, context, judge, 'the metadata');
   });
 }
 
 /**
- * The certificates of SAML metadata, streamed. Throws ProbeError `parse` for anything that is
- * not well-formed SAML metadata (or holds a DOCTYPE).
+ * The certificates of SAML metadata, streamed: each is handed to `onCertificate` as it is read
+ * (and can be dropped then), the count is returned. Throws ProbeError `parse` for anything that
+ * is not well-formed SAML metadata (or holds a DOCTYPE).
  */
-export async function parseSamlMetadata(body: Readable): Promise<SourceCertificate[]> {
-  const found: SourceCertificate[] = [];
+export async function parseSamlMetadata(
+  body: Readable,
+  onCertificate: (item: SourceCertificate) => void,
+): Promise<number> {
+  let found = 0;
   const parser = new SaxesParser({ xmlns: true, position: false });
   const inMd = (tag: SaxesTagNS) => tag.uri === MD || tag.uri === '';
   const inDs = (tag: SaxesTagNS) => tag.uri === DS || tag.uri === '';
@@ -107,9 +106,9 @@ export async function parseSamlMetadata(body: Readable): Promise<SourceCertifica
   parser.on('cdata', onText);
   parser.on('closetag', (tag) => {
     if (certText && inDs(tag) && tag.local === 'X509Certificate') {
-      found.push(certificateFrom(certText, certLength, { entityId, role, use }));
+      onCertificate(certificateFrom(certText, certLength, { entityId, role, use }));
       certText = undefined;
-      if (found.length >= MAX_SAML_CERTIFICATES) full = true;
+      if (++found >= MAX_SAML_CERTIFICATES) full = true;
     }
     if (depth === keyDepth) {
       keyDepth = -1;

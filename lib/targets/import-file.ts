@@ -24,6 +24,8 @@ const COLUMN_ALIASES: Record<string, string> = {
   hostname: 'host',
   domain: 'host',
   target: 'host',
+  url: 'host',
+  kind: 'kind',
   port: 'port',
   protocol: 'protocol',
   servername: 'servername',
@@ -40,7 +42,8 @@ const COLUMN_ALIASES: Record<string, string> = {
 
 /**
  * Reads a target list: either one target string per line (`#` starts a comment), or a CSV whose
- * header names a `host` column (plus any of port, protocol, servername, addresses, warnDays,
+ * header names a `host` column (a target string, `saml:https://…` included; plus any of kind, port,
+ * protocol, servername, addresses, warnDays,
  * critDays, intervalMinutes, enabled, owner, tags, notes; other columns are ignored).
  */
 export function parseTargetFile(text: string): ImportResult {

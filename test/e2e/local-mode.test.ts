@@ -4,7 +4,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
+import { createSelfSigned, daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
+import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
+import { jwks, samlMetadata } from '../fixtures/documents.ts';
 import { runCli } from '../fixtures/run-cli.ts';
 import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
 
@@ -15,6 +17,7 @@ let output = '';
 let url: string;
 let issuer: Minted;
 const servers: Record<'warning' | 'expired' | 'healthy', RunningServer> = {} as never;
+let docs: DocumentServer;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -58,6 +61,7 @@ beforeAll(async () => {
   servers.healthy = await startTlsServer(
     credentials(await issueCertificate(issuer, { notBefore: daysFromNow(-10), notAfter: daysFromNow(80) })),
   );
+  docs = await startDocumentServer();
 
   // Started as a user would: the npm script, on a free port. NODE_EXTRA_CA_CERTS (the test CA) is inherited.
   const port = await freePort();
@@ -95,6 +99,7 @@ afterAll(async () => {
     await new Promise((r) => local.once('exit', r));
   }
   await Promise.all(Object.values(servers).map((s) => s.close()));
+  await docs.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -164,6 +169,53 @@ describe('local mode, end to end', () => {
       severity: 'info',
       subject: '[certvigil] TEST notification: alerts reach this channel',
     });
+  });
+
+  it('monitors SAML metadata, a JWKS and a PEM bundle, announcing each event once', async () => {
+    const signing = await createSelfSigned({
+      subject: 'CN=e2e idp',
+      notBefore: daysFromNow(-85),
+      notAfter: daysFromNow(3),
+    });
+    const old = await createSelfSigned({
+      subject: 'CN=e2e old key',
+      notBefore: daysFromNow(-400),
+      notAfter: daysFromNow(-1),
+    });
+    const bundle = await createSelfSigned({ subject: 'CN=e2e ca', notAfter: daysFromNow(700) });
+    docs.serve(
+      '/idp.xml',
+      samlMetadata([
+        {
+          entityId: 'https://e2e-idp.example',
+          roles: [{ role: 'IDPSSODescriptor', keys: [{ cert: signing, use: 'signing' }] }],
+        },
+      ]),
+      'application/samlmetadata+xml',
+    );
+    docs.serve('/keys', jwks([{ kid: 'old', use: 'sig', cert: old }]), 'application/json');
+    docs.serve('/ca.pem', bundle.certPem, 'application/x-pem-file');
+    const ids = [`saml:${docs.origin}/idp.xml`, `jwks:${docs.origin}/keys`, `pem:${docs.origin}/ca.pem`];
+    for (const id of ids) expect((await api('POST', '/targets', { host: id })).status).toBe(201);
+    const before = outbox().length;
+    expect((await api('POST', '/dispatch')).json).toMatchObject({ dispatched: 3, checked: 3, probeFailures: 0 });
+    const statuses = await Promise.all(
+      ids.map(async (id) => (await api('GET', `/targets/${encodeURIComponent(id)}`)).json),
+    );
+    expect(statuses.map((t) => [t.kind, t.lastCheck.status, t.lastCheck.certificateCount])).toEqual([
+      ['saml', 'critical', 1],
+      ['jwks', 'expired', 1],
+      ['pem', 'ok', 1],
+    ]);
+    await api('POST', '/dispatch?all=true');
+    const news = outbox()
+      .slice(before)
+      .map((e) => [e.event, e.target])
+      .sort();
+    expect(news).toEqual([
+      ['entered-window', ids[0]],
+      ['expired', ids[1]],
+    ]);
   });
 
   it('stops everything it started on Ctrl-C, DynamoDB Local included', async () => {
