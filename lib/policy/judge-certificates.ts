@@ -1,6 +1,6 @@
 // The one judge of certificates read from a source: every kind ends here (the TLS probe judges
 // its leaf with the same renewal policy, plus what only a handshake can tell: trust and name).
-import type { X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { certificateFacts } from '../probe/cert-facts.ts';
 import { boundNullable, LIMITS } from '../text-bounds.ts';
 import { daysUntil, evaluateCertificate, type Thresholds } from './renewal-policy.ts';
@@ -32,12 +32,19 @@ export interface CertificateEntry {
   successor: string | null;
   /** Why the certificate is `invalid` (x5t#S256 mismatch, not yet valid…), when it is. */
   problem: string | null;
+  /**
+   * What the certificate stands for, to tell a replacement from another certificate: the names it
+   * covers (TLS, PEM, files), or where a document publishes it (SAML entity/role/use, JWKS kid/use).
+   */
+  namesKey: string | null;
 }
 
 /** A certificate read from a document, with where it was published. */
 export interface SourceCertificate {
   /** Null for a key published without a certificate (a JWKS key without x5c). */
   cert: X509Certificate | null;
+  /** Where the document publishes it (replaces the names key of the certificate itself). */
+  placeKey?: string | undefined;
   entityId?: string | undefined;
   role?: string | undefined;
   use?: string | undefined;
@@ -71,7 +78,9 @@ export function certificateJudge(now: Date, thresholds: Thresholds, purposeOf: (
       items++;
       const purpose = purposeOf(item);
       const cached = item.cert && !item.problem ? facts.get(item.cert.fingerprint256) : undefined;
-      const entry = cached ? { ...cached, ...metaOf(item) } : judgeOne(item, now, thresholds);
+      const entry = cached
+        ? { ...cached, ...metaOf(item), namesKey: item.placeKey ? shortKey(item.placeKey) : cached.namesKey }
+        : judgeOne(item, now, thresholds);
       if (!cached && item.cert && !item.problem) facts.set(item.cert.fingerprint256, entry);
       // The same certificate published twice for the same purpose counts once.
       const key = `${entry.fingerprint256 ?? item.kid ?? ''}\n${purpose}`;
@@ -145,6 +154,7 @@ function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): C
       keyBits: null,
       signatureAlgorithm: null,
       problem: boundNullable(item.problem ?? null, 200),
+      namesKey: item.placeKey ? shortKey(item.placeKey) : null,
       ...meta,
     };
   }
@@ -178,6 +188,11 @@ function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): C
     keyBits: facts.keyBits,
     signatureAlgorithm: facts.signatureAlgorithm,
     problem: boundNullable(item.problem ?? (status === 'invalid' ? verdict.reason : null), 200),
+    namesKey: item.placeKey ? shortKey(item.placeKey) : facts.namesKey,
     ...meta,
   };
+}
+
+function shortKey(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }

@@ -1,4 +1,4 @@
-import type { X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { DAY_MS } from '../policy/renewal-policy.ts';
 import { boundList, boundText, LIMITS } from '../text-bounds.ts';
 import type { ChainEntry } from './check-result.ts';
@@ -13,6 +13,8 @@ export interface CertificateFacts {
   serialNumber: string;
   fingerprint256: string;
   sans: string[];
+  /** What the certificate is for: a hash of its full SAN list (its subject when it has none). */
+  namesKey: string;
   keyType: string | null;
   keyBits: number | null;
   signatureAlgorithm: string | null;
@@ -48,10 +50,24 @@ export function certificateFacts(cert: X509Certificate): CertificateFacts {
     serialNumber: boundText(cert.serialNumber, LIMITS.serial),
     fingerprint256: cert.fingerprint256,
     sans: boundList(subjectAltNames(cert.subjectAltName), LIMITS.sans, LIMITS.san),
+    namesKey: namesKeyOf(cert),
     keyType: keyType === null ? null : boundText(keyType, LIMITS.token),
     keyBits,
     signatureAlgorithm: cert.signatureAlgorithm ? boundText(cert.signatureAlgorithm, LIMITS.token) : null,
   };
+}
+
+/**
+ * Two certificates with the same names key cover the same names: the same subject alternative
+ * names in any order, or, for certificates without SANs, the same subject. A short hash, so it
+ * stays small whatever the certificate holds.
+ */
+export function namesKeyOf(cert: X509Certificate): string {
+  const sans = subjectAltNames(cert.subjectAltName);
+  const basis = sans.length
+    ? `san:${[...new Set(sans.map((s) => s.toLowerCase()))].sort().join('\n')}`
+    : `subject:${cert.subject}`;
+  return createHash('sha256').update(basis).digest('base64url').slice(0, 22);
 }
 
 /** The short description of a chain member. */

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
+import { worstFirst } from '../policy/judge-certificates.ts';
 import { daysUntil, evaluateCertificate, type Thresholds } from '../policy/renewal-policy.ts';
 import { type Status, severity, worstStatus } from '../policy/status.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
-import { certificateFacts, chainEntry } from './cert-facts.ts';
+import { type CertificateFacts, certificateFacts, chainEntry } from './cert-facts.ts';
 import { buildChain } from './chain.ts';
 import type { CertificateEntry, ChainEntry, CheckError, CheckResult, EndpointResult } from './check-result.ts';
 import { handshake } from './endpoint-handshake.ts';
@@ -42,6 +43,8 @@ export interface CheckOptions {
 
 interface AddressOutcome {
   result: EndpointResult;
+  /** The leaf this address served, as an entry of `certificates[]`. */
+  entry?: CertificateEntry;
   detail?: Omit<
     CheckResult,
     | 'target'
@@ -117,7 +120,11 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
   );
   const fingerprints = new Set(readable.map((o) => o.result.fingerprint256));
   const firstFailure = results.find((r) => r.error !== null);
-  const leaf = worstReadable?.detail ? [leafEntry(worstReadable.detail, worstReadable.result.status)] : [];
+  // Every distinct leaf the addresses served (one, unless a rollout is half done), worst first.
+  const leaves = new Map<string, CertificateEntry>();
+  for (const o of readable)
+    if (o.entry?.fingerprint256 && !leaves.has(o.entry.fingerprint256)) leaves.set(o.entry.fingerprint256, o.entry);
+  const leaf = [...leaves.values()].sort(worstFirst);
   return {
     ...base,
     kind: 'tls',
@@ -188,7 +195,9 @@ async function checkAddress(
   );
   // The path is kept to LIMITS.chain certificates (leaf first); chainNotAfter still covers all.
   const chainEntries: ChainEntry[] = chain.links.slice(0, LIMITS.chain).map(({ cert }) => chainEntry(cert));
+  const daysLeft = daysUntil(leaf.validToDate, now);
   return {
+    entry: leafEntry(facts, daysLeft, verdict.status),
     result: {
       address,
       status: verdict.status,
@@ -197,7 +206,7 @@ async function checkAddress(
       error: null,
     },
     detail: {
-      daysLeft: daysUntil(leaf.validToDate, now),
+      daysLeft,
       notBefore: facts.notBefore,
       notAfter: facts.notAfter,
       chainNotAfter: chain.notAfter.toISOString(),
@@ -263,20 +272,20 @@ function emptyDetail(): NonNullable<AddressOutcome['detail']> {
 }
 
 /** The leaf as an entry of `certificates[]`, judged as the address that served it was. */
-function leafEntry(detail: NonNullable<AddressOutcome['detail']>, status: Status): CertificateEntry {
+function leafEntry(facts: CertificateFacts, daysLeft: number, status: Status): CertificateEntry {
   return {
-    fingerprint256: detail.fingerprint256,
-    subject: detail.subject,
-    issuer: detail.issuer,
-    serialNumber: detail.serialNumber,
-    notBefore: detail.notBefore,
-    notAfter: detail.notAfter,
-    daysLeft: detail.daysLeft,
-    lifetimeDays: detail.lifetimeDays,
+    fingerprint256: facts.fingerprint256,
+    subject: facts.subject,
+    issuer: facts.issuer,
+    serialNumber: facts.serialNumber,
+    notBefore: facts.notBefore,
+    notAfter: facts.notAfter,
+    daysLeft,
+    lifetimeDays: facts.lifetimeDays,
     status: status === 'error' ? 'invalid' : status,
-    keyType: detail.keyType,
-    keyBits: detail.keyBits,
-    signatureAlgorithm: detail.signatureAlgorithm,
+    keyType: facts.keyType,
+    keyBits: facts.keyBits,
+    signatureAlgorithm: facts.signatureAlgorithm,
     entityId: null,
     role: null,
     use: null,
@@ -284,6 +293,7 @@ function leafEntry(detail: NonNullable<AddressOutcome['detail']>, status: Status
     alg: null,
     successor: null,
     problem: null,
+    namesKey: facts.namesKey,
   };
 }
 

@@ -95,6 +95,8 @@ function keyCertificate(key: Record<string, unknown>): SourceCertificate {
     kid: text(key.kid),
     use: text(key.use),
     alg: text(key.alg),
+    // A replacement is published under the same kid and use.
+    placeKey: `jwks\n${text(key.kid) ?? ''}\n${text(key.use) ?? ''}`,
   };
   const x5c = key?.x5c;
   if (x5c === undefined) return { cert: null, ...meta };

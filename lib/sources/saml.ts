@@ -150,8 +150,10 @@ function attribute(tag: SaxesTagNS, local: string): string | undefined {
 function certificateFrom(
   parts: string[],
   length: number,
-  meta: { entityId: string | undefined; role: string | undefined; use: string | undefined },
+  place: { entityId: string | undefined; role: string | undefined; use: string | undefined },
 ): SourceCertificate {
+  // A replacement is published for the same entity, role and use.
+  const meta = { ...place, placeKey: `saml\n${place.entityId ?? ''}\n${place.role ?? ''}\n${place.use ?? ''}` };
   if (length > MAX_CERTIFICATE_TEXT) return { cert: null, ...meta, problem: 'an X509Certificate longer than 64 KiB' };
   const base64 = parts.join('').replace(/\s+/g, '');
   try {
