@@ -31,7 +31,7 @@ const bundle = await bundleLambda('dispatcher', dir);
 
 const ddb = await startDynamoDbLocal({ warn: console.warn });
 const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
-const names = { targets: 'bench-targets', history: 'bench-history' };
+const names = { targets: 'bench-targets', history: 'bench-history', certificates: 'bench-certificates' };
 for (const input of createTableInputs(names)) await client.send(new CreateTableCommand(input));
 const doc = documentClient(client);
 const now = new Date();

@@ -26,7 +26,7 @@ writeFileSync(join(dir, 'ca.pem'), root.certPem);
 const server = await startTlsServer(credentials(leaf));
 const ddb = await startDynamoDbLocal({ warn: console.warn });
 const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
-const names = { targets: 'bench-targets', history: 'bench-history' };
+const names = { targets: 'bench-targets', history: 'bench-history', certificates: 'bench-certificates' };
 for (const input of createTableInputs(names)) await client.send(new CreateTableCommand(input));
 const target = normalizeTarget({ host: `127.0.0.1:${server.port}` });
 await new TargetStore(documentClient(client), names.targets).putTarget(target, new Date());
@@ -46,6 +46,7 @@ const output = await new Promise<string>((resolve, reject) => {
         AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
         TARGETS_TABLE: names.targets,
         HISTORY_TABLE: names.history,
+        CERTIFICATES_TABLE: names.certificates,
         TOPIC_ARN: 'arn:aws:sns:local:000000000000:unused',
         ALLOW_PRIVATE_TARGETS: 'true',
         POWERTOOLS_METRICS_DISABLED: 'true',

@@ -3,6 +3,7 @@
 // process.env.
 
 import { DISPATCH_DEFAULTS } from './dispatch/dispatch-round.ts';
+import { DEFAULT_ROLLOUT_STALL_MINUTES } from './inventory/rollout.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from './probe/timeouts.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
@@ -114,6 +115,10 @@ export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
 export interface ProbeConfig {
   targetsTable: string;
   historyTable: string;
+  /** The certificate inventory (which locations serve which certificate); absent: not kept. */
+  certificatesTable?: string | undefined;
+  /** How long a replacement may take to reach every location before `rollout-stalled`. */
+  rolloutStallMinutes?: number | undefined;
   topicArn: string;
   historyTtlDays: number;
   unreachableAfter: number;
@@ -131,6 +136,12 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
   return r.done({
     targetsTable: r.text('TARGETS_TABLE'),
     historyTable: r.text('HISTORY_TABLE'),
+    certificatesTable: r.optionalText('CERTIFICATES_TABLE'),
+    rolloutStallMinutes: r.number('ROLLOUT_STALL_MINUTES', DEFAULT_ROLLOUT_STALL_MINUTES, {
+      min: 1,
+      max: 525_600,
+      integer: true,
+    }),
     topicArn: r.text('TOPIC_ARN'),
     historyTtlDays: r.number('HISTORY_TTL_DAYS', DEFAULT_HISTORY_TTL_DAYS, { min: 1, max: 3650, integer: true }),
     unreachableAfter: r.number('UNREACHABLE_AFTER', DEFAULT_UNREACHABLE_AFTER, { min: 1, max: 100, integer: true }),

@@ -23,7 +23,7 @@ import { createTableInputs } from '../store/table-schema.ts';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.ts';
 import { OutboxPublisher } from './outbox-publisher.ts';
 
-const TABLES = { targets: 'certvigil-targets', history: 'certvigil-history' };
+const TABLES = { targets: 'certvigil-targets', history: 'certvigil-history', certificates: 'certvigil-certificates' };
 
 export interface LocalModeOptions {
   port: number;
@@ -100,6 +100,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const config: ProbeConfig = {
     targetsTable: TABLES.targets,
     historyTable: TABLES.history,
+    certificatesTable: TABLES.certificates,
     topicArn: 'local',
     historyTtlDays: DEFAULT_HISTORY_TTL_DAYS,
     unreachableAfter: DEFAULT_UNREACHABLE_AFTER,

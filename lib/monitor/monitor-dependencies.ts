@@ -1,8 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ProbeConfig } from '../config.ts';
+import { DEFAULT_ROLLOUT_STALL_MINUTES } from '../inventory/rollout.ts';
 import { timeoutsWithinBudget } from '../probe/timeouts.ts';
 import { defaultTrustStore } from '../probe/trust-store.ts';
 import { checkSource, type SourceReaders } from '../sources/check-source.ts';
+import { CertificateStore } from '../store/certificate-store.ts';
 import { documentClient } from '../store/document-client.ts';
 import { HistoryStore } from '../store/history-store.ts';
 import { TargetStore } from '../store/target-store.ts';
@@ -23,6 +25,12 @@ export function monitorDependencies(
     history: new HistoryStore(doc, config.historyTable, config.historyTtlDays),
     publisher,
     unreachableAfter: config.unreachableAfter,
+    ...(config.certificatesTable
+      ? {
+          certificates: new CertificateStore(doc, config.certificatesTable),
+          rolloutStallMs: (config.rolloutStallMinutes ?? DEFAULT_ROLLOUT_STALL_MINUTES) * 60_000,
+        }
+      : {}),
     check: (target, budgetMs) =>
       checkSource(
         target,

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_ROLLOUT_STALL_MINUTES } from '../inventory/rollout.ts';
 import type { Notification } from '../notify/render-message.ts';
 import { DEFAULT_UNREACHABLE_AFTER, decideTransition, type MonitorEvent } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
+import type { CertificateStore } from '../store/certificate-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import { MAX_SENT_KEYS, type PendingEvent, type StoredTarget, type TargetStore } from '../store/target-store.ts';
 import type { Target } from '../targets/target-schema.ts';
+import { type RolloutClaim, trackLocations } from './track-locations.ts';
 
 /** Publishes one event to its subscribers (SNS in AWS, the outbox in local mode). */
 export interface EventPublisher {
@@ -24,6 +27,10 @@ export interface ProbeDependencies {
   unreachableAfter?: number;
   /** How long a claim on a pending event holds before another probe may take it over. */
   claimLeaseMs?: number;
+  /** The certificate inventory (where each certificate is served, rollouts); absent: not kept. */
+  certificates?: CertificateStore | undefined;
+  /** How long a replacement may take to reach every location before `rollout-stalled`. */
+  rolloutStallMs?: number | undefined;
 }
 
 export interface ProbeOutcome {
@@ -57,6 +64,8 @@ export async function probeTarget(
   const outcome: ProbeOutcome = { result, recorded: [], published: [], deleted: false };
 
   let stored: StoredTarget | undefined;
+  // Rollout events another target announced first: not proposed again on retry.
+  const refusedClaims = new Set<string>();
   for (let attempt = 1; ; attempt++) {
     stored = await deps.targets.getTarget(target.id);
     if (!stored) {
@@ -68,17 +77,47 @@ export async function probeTarget(
     const transition = decideTransition(stored.state, result, {
       unreachableAfter: deps.unreachableAfter ?? DEFAULT_UNREACHABLE_AFTER,
     });
+    const claims = deps.certificates
+      ? await trackLocations(
+          {
+            certificates: deps.certificates,
+            targets: deps.targets,
+            rolloutStallMs: deps.rolloutStallMs ?? DEFAULT_ROLLOUT_STALL_MINUTES * 60_000,
+          },
+          stored,
+          result,
+          transition,
+          now(),
+        )
+      : [];
     const known = new Set([
       ...Object.keys(stored.sent ?? {}),
       ...Object.values(stored.pending ?? {}).map((p) => p.event.key),
     ]);
     const fresh = transition.events.filter((e) => !known.has(e.key));
+    const freshClaims = claims.filter((c) => !known.has(c.event.key) && !refusedClaims.has(c.event.key));
     const pending: Record<string, PendingEvent> = { ...stored.pending };
-    for (const event of fresh) pending[event.id] = { event };
+    for (const event of [...fresh, ...freshClaims.map((c) => c.event)]) pending[event.id] = { event };
     const nextCheckAt = Date.parse(result.checkedAt) + stored.intervalMinutes * 60_000;
-    if (await deps.targets.recordCheck(target.id, stored.version, { state: transition.state, pending, nextCheckAt })) {
+    const update = { state: transition.state, pending, nextCheckAt };
+    if (freshClaims.length > 0) {
+      // Rollout events are claimed on the certificate's item in the same transaction: only one
+      // target ever announces each.
+      const written = await deps.targets.recordCheckWith(
+        target.id,
+        stored.version,
+        update,
+        freshClaims.map((c) => c.input),
+      );
+      for (const i of written.claims) refusedClaims.add((freshClaims[i] as RolloutClaim).event.key);
+      if (written.target && written.claims.length === 0) {
+        outcome.recorded = [...fresh, ...freshClaims.map((c) => c.event)];
+        stored = { ...stored, ...update, version: stored.version + 1 };
+        break;
+      }
+    } else if (await deps.targets.recordCheck(target.id, stored.version, update)) {
       outcome.recorded = fresh;
-      stored = { ...stored, state: transition.state, pending, nextCheckAt, version: stored.version + 1 };
+      stored = { ...stored, ...update, version: stored.version + 1 };
       break;
     }
     if (attempt >= MAX_WRITE_ATTEMPTS)

@@ -89,7 +89,7 @@ function headline(event: MonitorEvent): string {
         ? `intermediate certificate expired ${date(r.chainNotAfter)}`
         : `certificate expired ${days(r.daysLeft)} ago`;
     case 'renewed':
-      return `certificate renewed, valid until ${date(r.notAfter)}`;
+      return `certificate renewed, valid until ${date(r.notAfter)}${event.rollout ? `; new certificate on ${event.rollout.done} of ${event.rollout.total} locations` : ''}`;
     case 'invalid':
       return `certificate is not accepted: ${invalidSummary(r)}`;
     case 'unreachable':
@@ -102,7 +102,21 @@ function headline(event: MonitorEvent): string {
       return 'a new certificate is published';
     case 'removed':
       return 'a certificate is no longer published';
+    case 'rollout-complete':
+      return `rollout complete: the replaced certificate is no longer served at any of its ${event.rollout?.total ?? 0} locations (${duration(event)})`;
+    case 'rollout-stalled':
+      return `rollout stalled: the old certificate is still served at ${event.stillAt?.length ?? 0} of ${event.rollout?.total ?? 0} locations, ${duration(event)} after its replacement appeared`;
   }
+}
+
+/** How long a rollout has taken so far, in hours or minutes. */
+function duration(event: MonitorEvent): string {
+  const since = event.rollout?.since ? Date.parse(event.rollout.since) : Number.NaN;
+  const ms = Date.parse(event.occurredAt) - since;
+  if (!Number.isFinite(ms)) return 'unknown time';
+  return ms >= 3_600_000
+    ? `${Math.round((ms / 3_600_000) * 10) / 10} h`
+    : `${Math.max(0, Math.round(ms / 60_000))} min`;
 }
 
 function invalidSummary(r: CheckResult): string {
@@ -123,6 +137,9 @@ const NEXT_STEP: Record<MonitorEvent['event'], string> = {
   inconsistent: 'Finish the rollout: every address should serve the same certificate.',
   added: 'Nothing to do if this is a planned rollover; otherwise find out who published it.',
   removed: 'Nothing to do if this was planned (the end of a rollover).',
+  'rollout-complete': 'Nothing to do: every location that served the old certificate now serves its replacement.',
+  'rollout-stalled':
+    'Deploy the new certificate to the locations listed above (load balancers, CDNs, servers that were missed), before the old one expires.',
 };
 
 /** An event about one certificate of a document or file source. */
@@ -200,6 +217,14 @@ function certificateNextStep(event: MonitorEvent['event'], c: EventCertificate):
 function body(event: MonitorEvent, news: string): string {
   const r = event.result;
   const lines = [`${event.target}: ${news}.`, ''];
+  if (event.replaced) {
+    lines.push(
+      `Replaced certificate: ${event.replaced.subject ?? ''} (valid until ${date(event.replaced.notAfter)}), fingerprint ${event.replaced.fingerprint256}`,
+    );
+  }
+  if (event.rollout)
+    lines.push(`Rollout: ${event.rollout.done} of ${event.rollout.total} locations since ${event.rollout.since}`);
+  if (event.stillAt?.length) lines.push('Still served at:', ...event.stillAt.map((l) => `  ${l}`));
   if (event.previous) {
     lines.push(
       `Previous certificate: valid until ${date(event.previous.notAfter)}, fingerprint ${event.previous.fingerprint256}`,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Locations } from '../inventory/locations.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { boundText } from '../text-bounds.ts';
 import { type CertificateEntry, MAX_CERTIFICATES } from './judge-certificates.ts';
@@ -16,6 +17,9 @@ export const EVENT_TYPES = [
   // Documents and files: a certificate appeared in, or disappeared from, what the source publishes.
   'added',
   'removed',
+  // A certificate and its replacement across every location that served it.
+  'rollout-complete',
+  'rollout-stalled',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
@@ -42,6 +46,11 @@ export interface MonitorEvent {
   previous?: { fingerprint256: string; notAfter: string } | undefined;
   /** Sources with several certificates: the one this event is about. */
   certificate?: EventCertificate | undefined;
+  /** `renewed` and the rollout events: how far the replacement has got across every location. */
+  rollout?: { done: number; total: number; since: string } | undefined;
+  /** Rollout events: the replaced certificate, and (stalled) where it is still served (at most 20). */
+  replaced?: { fingerprint256: string; subject: string | null; notAfter: string | null } | undefined;
+  stillAt?: string[] | undefined;
 }
 
 /** What an event (and the state) keeps of one certificate of a source: small and bounded. */
@@ -74,6 +83,8 @@ export interface MonitorState {
    * what was added and removed. Absent for TLS.
    */
   certificates?: EventCertificate[] | undefined;
+  /** Where the target's certificates were at its last successful check (the inventory's view). */
+  locations?: Locations | undefined;
 }
 
 export interface TransitionOptions {

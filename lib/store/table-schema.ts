@@ -14,9 +14,15 @@ export const HISTORY_TABLE = {
   timeToLiveAttribute: 'expiresAt',
 } as const;
 
+/** Every certificate seen, keyed by fingerprint, with the locations that serve it now. */
+export const CERTIFICATES_TABLE = {
+  partitionKey: { name: 'fingerprint256', type: 'S' },
+} as const;
+
 export interface TableNames {
   targets: string;
   history: string;
+  certificates: string;
 }
 
 /** CreateTable inputs (on-demand) for DynamoDB Local and tests; the stack builds the same keys. */
@@ -41,6 +47,14 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
         { AttributeName: HISTORY_TABLE.partitionKey.name, KeyType: 'HASH' },
         { AttributeName: HISTORY_TABLE.sortKey.name, KeyType: 'RANGE' },
       ],
+    },
+    {
+      TableName: names.certificates,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: CERTIFICATES_TABLE.partitionKey.name, AttributeType: CERTIFICATES_TABLE.partitionKey.type },
+      ],
+      KeySchema: [{ AttributeName: CERTIFICATES_TABLE.partitionKey.name, KeyType: 'HASH' }],
     },
   ];
 }

@@ -4,6 +4,7 @@ import {
   GetCommand,
   ScanCommand,
   type ScanCommandOutput,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
@@ -29,6 +30,8 @@ export interface StoredTarget extends Target {
   pending: Record<string, PendingEvent>;
   /** Keys of events already published, with when (bounded; the oldest are dropped). */
   sent: Record<string, string>;
+  /** `fingerprint since`: a certificate this target served has a replacement rolling out. */
+  rolloutHints?: Set<string> | undefined;
 }
 
 /** Most sent-event keys remembered per target. */
@@ -249,6 +252,70 @@ export class TargetStore {
         ':newVersion': expectedVersion + 1,
       },
     });
+  }
+
+  /**
+   * Records a check as recordCheck does, in one transaction with other conditional writes (the
+   * claims of rollout announcements on certificate items). `target: false` when the target's
+   * version moved; `claims` lists the indexes of the writes whose condition failed.
+   */
+  async recordCheckWith(
+    id: string,
+    expectedVersion: number,
+    update: { state: MonitorState; pending: Record<string, PendingEvent>; nextCheckAt: number },
+    others: { Update: Record<string, unknown> }[],
+  ): Promise<{ target: boolean; claims: number[] }> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { id },
+                UpdateExpression: 'SET #state = :state, pending = :pending, nextCheckAt = :next, version = :newVersion',
+                ConditionExpression: 'version = :version',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: {
+                  ':state': update.state,
+                  ':pending': update.pending,
+                  ':next': update.nextCheckAt,
+                  ':version': expectedVersion,
+                  ':newVersion': expectedVersion + 1,
+                },
+              },
+            },
+            ...(others as never[]),
+          ],
+        }),
+      );
+      return { target: true, claims: [] };
+    } catch (error) {
+      const reasons = (error as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if ((error as { name?: string }).name !== 'TransactionCanceledException' || !reasons) throw error;
+      const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
+      return {
+        target: !failed(0),
+        claims: others.map((_, i) => i).filter((i) => failed(i + 1)),
+      };
+    }
+  }
+
+  /** Tells a target that a certificate it serves has a replacement rolling out (for rollout-stalled). */
+  async addRolloutHint(id: string, fingerprint256: string, since: string): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression: 'ADD rolloutHints :hint',
+          ConditionExpression: 'attribute_exists(id)',
+          ExpressionAttributeValues: { ':hint': new Set([`${fingerprint256} ${since}`]) },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
   }
 
   /** Claims a pending event for publishing, if the item is still at `expectedVersion`. */

@@ -19,7 +19,7 @@ import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { checkResult } from '../fixtures/check-results.ts';
 
-const names = { targets: 'outage-targets', history: 'outage-history' };
+const names = { targets: 'outage-targets', history: 'outage-history', certificates: 'outage-certificates' };
 const sns = mockClient(SNSClient);
 let dataDir: string;
 let ddb: DynamoDbLocal;
