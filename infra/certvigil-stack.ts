@@ -49,6 +49,7 @@ export class CertvigilStack extends Stack {
     const tables = {
       targets: this.store.targets,
       history: this.store.history,
+      certificates: this.store.certificates,
       topic: this.alerts.topic,
       config,
       logRetention,

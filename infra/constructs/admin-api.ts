@@ -13,6 +13,7 @@ import { probeEnvironment } from './probe-fleet.ts';
 export interface AdminApiProps {
   targets: TableV2;
   history: TableV2;
+  certificates: TableV2;
   topic: ITopic;
   config: CertvigilConfig;
   logRetention: RetentionDays;
@@ -38,6 +39,7 @@ export class AdminApi extends Construct {
     });
     props.targets.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan');
     props.history.grant(this.admin, 'dynamodb:PutItem');
+    props.certificates.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     props.topic.grantPublish(this.admin);
     this.admin.acknowledgeKmsGrants();
     const functionUrl = this.admin.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });

@@ -15,6 +15,7 @@ export interface ProbeFleetProps {
   key: IKey;
   targets: TableV2;
   history: TableV2;
+  certificates: TableV2;
   topic: ITopic;
   failureQueue: IQueue;
   config: CertvigilConfig;
@@ -29,6 +30,8 @@ export function probeEnvironment(
   return {
     TARGETS_TABLE: props.targets.tableName,
     HISTORY_TABLE: props.history.tableName,
+    CERTIFICATES_TABLE: props.certificates.tableName,
+    ROLLOUT_STALL_MINUTES: String(c.rolloutStallMinutes),
     TOPIC_ARN: props.topic.topicArn,
     HISTORY_TTL_DAYS: String(c.historyTtlDays),
     UNREACHABLE_AFTER: String(c.unreachableAfter),
@@ -121,6 +124,7 @@ export class ProbeFleet extends Construct {
     }
     props.targets.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.history.grant(fn, 'dynamodb:PutItem');
+    props.certificates.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.topic.grantPublish(fn);
     fn.acknowledgeKmsGrants();
     return { fn, queue };

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { HISTORY_TABLE, TARGETS_TABLE } from '../../lib/store/table-schema.ts';
+import { CERTIFICATES_TABLE, HISTORY_TABLE, TARGETS_TABLE } from '../../lib/store/table-schema.ts';
 
 export interface StoreProps {
   /** RETAIN (the default) keeps the tables when the stack goes, with deletion protection on. */
@@ -9,13 +9,15 @@ export interface StoreProps {
 }
 
 /**
- * The targets table and the history table: on demand, point-in-time recovery, encrypted with the
+ * The targets, history and certificates tables: on demand, point-in-time recovery, encrypted with the
  * AWS managed key, kept on stack deletion by default. Keys come from lib/store/table-schema.ts,
  * the definition local mode and the tests also use.
  */
 export class Store extends Construct {
   readonly targets: TableV2;
   readonly history: TableV2;
+  /** Every certificate seen, by fingerprint, with the locations that serve it (rollouts). */
+  readonly certificates: TableV2;
 
   constructor(scope: Construct, id: string, props: StoreProps) {
     super(scope, id);
@@ -35,6 +37,10 @@ export class Store extends Construct {
       partitionKey: { name: HISTORY_TABLE.partitionKey.name, type: AttributeType.STRING },
       sortKey: { name: HISTORY_TABLE.sortKey.name, type: AttributeType.STRING },
       timeToLiveAttribute: HISTORY_TABLE.timeToLiveAttribute,
+    });
+    this.certificates = new TableV2(this, 'Certificates', {
+      ...common,
+      partitionKey: { name: CERTIFICATES_TABLE.partitionKey.name, type: AttributeType.STRING },
     });
   }
 }

@@ -40,6 +40,7 @@ function ids(stack: CertvigilStack) {
     failureQueue: id(stack.node.findChild('Failures').node.findChild('Queue') as never),
     targets: id(stack.store.targets),
     history: id(stack.store.history),
+    certificates: id(stack.store.certificates),
     secret: stack.alerts.createdSecret ? id(stack.alerts.slackSecret as never) : undefined,
     probe: id(stack.probes.probe),
     probeRole: roleOf(stack.probes.probe),
@@ -153,6 +154,8 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
         ['dynamodb:GetItem', r.targets],
         ['dynamodb:UpdateItem', r.targets],
         ['dynamodb:PutItem', r.history],
+        ['dynamodb:GetItem', r.certificates],
+        ['dynamodb:UpdateItem', r.certificates],
         ['sns:Publish', r.topic],
       ].map(([action, resource]) => ({
         name: `the ${name} may ${action} on ${resource}`,
@@ -177,6 +180,9 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       ['dynamodb:DeleteItem', r.targets],
       ['dynamodb:Scan', r.targets],
       ['dynamodb:PutItem', r.history],
+      ['dynamodb:GetItem', r.certificates],
+      ['dynamodb:UpdateItem', r.certificates],
+      ['dynamodb:Scan', r.certificates],
       ['sns:Publish', r.topic],
     ].map(([action, resource]) => ({
       name: `the admin API may ${action} on ${resource}`,
