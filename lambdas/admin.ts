@@ -15,6 +15,7 @@ const monitor = monitorDependencies(config, new DynamoDBClient({}), publisher, A
 export const handler = createHandler({
   targets: monitor.targets,
   publisher,
+  certificates: monitor.certificates,
   probe: (target) => probeTarget(monitor, target),
   guard: config.allowPrivateTargets ? undefined : addressGuard(false),
 });

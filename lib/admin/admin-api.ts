@@ -5,14 +5,16 @@ import type { EventPublisher, ProbeOutcome } from '../monitor/probe-target.ts';
 import { testNotification } from '../notify/render-message.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { type Resolver, resolveAddresses, systemResolver } from '../probe/resolve-addresses.ts';
+import type { CertificateStore } from '../store/certificate-store.ts';
 import type { StoredTarget, TargetStore } from '../store/target-store.ts';
 import { parseTargetFile } from '../targets/import-file.ts';
 import { parseTarget } from '../targets/parse-target.ts';
 import { InvalidTargetError } from '../targets/target-id.ts';
 import { normalizeTarget, TARGET_SETTINGS, type Target, TargetValidationError } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
+import { canonicalFingerprint, certificateView, sortCertificates } from './certificate-views.ts';
 import { type AdminResponse, json, ProblemError, problem } from './problem.ts';
-import { REPORT_FIELDS, reportCsv, reportRows } from './report.ts';
+import { certificateRows, certificatesCsv, REPORT_FIELDS, reportCsv, reportRows } from './report.ts';
 
 /** Largest request body the admin API reads (bytes). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -39,6 +41,8 @@ export interface AdminDependencies {
   probe: (target: Target) => Promise<ProbeOutcome>;
   /** Says why an address is refused; undefined when private targets are allowed. */
   guard: ((address: string) => string | undefined) | undefined;
+  /** The certificate inventory (GET /certificates); absent: the routes answer 501. */
+  certificates?: CertificateStore | undefined;
   /** Accept `file:` targets (local mode: the files are the user's own); never in AWS. */
   allowFiles?: boolean | undefined;
   /** Sends notifications to every subscribed channel (for POST /test-alert). */
@@ -105,9 +109,18 @@ async function route(request: AdminRequest, deps: AdminDependencies): Promise<Ad
     if (method === 'POST') return testAlert(request, deps);
     return notAllowed(method, path, 'POST');
   }
+  if (path === '/certificates') {
+    if (method === 'GET') return listCertificates(request, deps);
+    return notAllowed(method, path, 'GET');
+  }
+  const certificate = /^\/certificates\/(.+)$/.exec(path);
+  if (certificate) {
+    if (method === 'GET') return getCertificate(certificate[1] ?? '', deps);
+    return notAllowed(method, path, 'GET');
+  }
   throw new ProblemError(
     404,
-    `there is no ${path}; the API has /targets, /targets/{id}, /targets/{id}/check, /import, /report and /test-alert`,
+    `there is no ${path}; the API has /targets, /targets/{id}, /targets/{id}/check, /import, /report, /certificates, /certificates/{fingerprint256} and /test-alert`,
   );
 }
 
@@ -390,16 +403,35 @@ async function report(request: AdminRequest, deps: AdminDependencies): Promise<A
       { field: 'format', message: 'must be json or csv' },
     ]);
   }
-  const rows = reportRows(await deps.targets.allTargets(REPORT_FIELDS));
+  const view = request.query.get('view') ?? 'targets';
+  if (view !== 'targets' && view !== 'certificates') {
+    throw new ProblemError(400, `view must be targets or certificates (got "${view}")`, [
+      { field: 'view', message: 'must be targets or certificates' },
+    ]);
+  }
+  let rows: unknown[];
+  let csv: () => string;
+  if (view === 'certificates') {
+    const at = now(deps);
+    const certificateRowsOf = certificateRows(
+      sortCertificates((await inventory(deps).all()).map((i) => certificateView(i, at))),
+    );
+    rows = certificateRowsOf;
+    csv = () => certificatesCsv(certificateRowsOf);
+  } else {
+    const targetRows = reportRows(await deps.targets.allTargets(REPORT_FIELDS));
+    rows = targetRows;
+    csv = () => reportCsv(targetRows);
+  }
   const response: AdminResponse =
     format === 'csv'
       ? {
           status: 200,
           headers: {
             'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': 'attachment; filename="certvigil-report.csv"',
+            'content-disposition': `attachment; filename="certvigil-${view === 'certificates' ? 'certificates' : 'report'}.csv"`,
           },
-          body: reportCsv(rows),
+          body: csv(),
         }
       : json(200, rows);
   // Function URLs cap responses at 6 MB; gzip keeps large inventories under it.
@@ -409,6 +441,53 @@ async function report(request: AdminRequest, deps: AdminDependencies): Promise<A
     response.headers['content-encoding'] = 'gzip';
   }
   return response;
+}
+
+function inventory(deps: AdminDependencies): CertificateStore {
+  if (!deps.certificates) throw new ProblemError(501, 'this deployment keeps no certificate inventory');
+  return deps.certificates;
+}
+
+const CERTIFICATE_STATUSES = ['ok', 'warning', 'critical', 'expired'];
+
+async function listCertificates(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  const within = request.query.get('expiringWithin');
+  const days = within === null ? undefined : Number(within);
+  if (
+    days !== undefined &&
+    (!Number.isFinite(days) || days < 0 || days > 3650 || !/^\d+(\.\d+)?$/.test(within ?? ''))
+  ) {
+    throw new ProblemError(400, `expiringWithin must be a number of days from 0 to 3650 (got "${within}")`, [
+      { field: 'expiringWithin', message: 'must be a number of days' },
+    ]);
+  }
+  const status = request.query.get('status') ?? undefined;
+  if (status !== undefined && !CERTIFICATE_STATUSES.includes(status)) {
+    throw new ProblemError(400, `status must be one of ${CERTIFICATE_STATUSES.join(', ')} (got "${status}")`, [
+      { field: 'status', message: `must be one of ${CERTIFICATE_STATUSES.join(', ')}` },
+    ]);
+  }
+  const at = now(deps);
+  const views = (await inventory(deps).all())
+    .map((item) => certificateView(item, at))
+    .filter((v) => (days === undefined ? true : v.notAfter !== null && v.daysLeft !== null && v.daysLeft <= days))
+    .filter((v) => (status === undefined ? true : v.status === status));
+  return json(200, sortCertificates(views));
+}
+
+async function getCertificate(encoded: string, deps: AdminDependencies): Promise<AdminResponse> {
+  let text: string;
+  try {
+    text = decodeURIComponent(encoded);
+  } catch {
+    throw new ProblemError(400, 'the fingerprint in the path is not valid URL encoding');
+  }
+  const fingerprint = canonicalFingerprint(text);
+  if (!fingerprint)
+    throw new ProblemError(404, 'no certificate: give its SHA-256 fingerprint (64 hex digits, colons optional)');
+  const item = await inventory(deps).get(fingerprint);
+  if (!item) throw new ProblemError(404, `no certificate ${fingerprint} has been seen`);
+  return json(200, certificateView(item, now(deps)));
 }
 
 /** Sends a clearly marked test notification through the real channels (SNS: email and Slack). */

@@ -1,4 +1,5 @@
 import type { StoredTarget } from '../store/target-store.ts';
+import type { CertificateView } from './certificate-views.ts';
 
 /** The columns of the inventory report, in order. */
 export const REPORT_COLUMNS = [
@@ -81,5 +82,48 @@ export function safeCell(value: string | number | boolean | null): string {
 
 export function reportCsv(rows: readonly ReportRow[]): string {
   const lines = [REPORT_COLUMNS.join(','), ...rows.map((row) => REPORT_COLUMNS.map((c) => safeCell(row[c])).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** The columns of the certificates view of the report. */
+export const CERTIFICATE_COLUMNS = [
+  'fingerprint256',
+  'status',
+  'daysLeft',
+  'notAfter',
+  'subject',
+  'issuer',
+  'locationCount',
+  'locations',
+  'replacedBy',
+  'rollout',
+] as const;
+
+type CertificateRow = Record<(typeof CERTIFICATE_COLUMNS)[number], string | number | null>;
+
+/** One row per certificate: where it is served and how far its replacement has got. */
+export function certificateRows(views: readonly CertificateView[]): CertificateRow[] {
+  return views.map((v) => ({
+    fingerprint256: v.fingerprint256,
+    status: v.status,
+    daysLeft: v.daysLeft,
+    notAfter: v.notAfter,
+    subject: v.subject,
+    issuer: v.issuer,
+    locationCount: v.locations.length,
+    locations: v.locations
+      .slice(0, 50)
+      .map((l) => `${l.target} ${l.where}`)
+      .join(' | '),
+    replacedBy: v.replacedBy,
+    rollout: v.rollout ? `${v.rollout.done}/${v.rollout.total} since ${v.rollout.since}` : null,
+  }));
+}
+
+export function certificatesCsv(rows: readonly CertificateRow[]): string {
+  const lines = [
+    CERTIFICATE_COLUMNS.join(','),
+    ...rows.map((row) => CERTIFICATE_COLUMNS.map((c) => safeCell(row[c])).join(',')),
+  ];
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -9,7 +9,7 @@ const USAGE = `Usage: certvigil <command> [options]
 Commands:
   check TARGET...      read and judge the certificates endpoints serve (no AWS needed)
   local                run the whole monitor on this machine (DynamoDB Local, admin API, dispatcher)
-  targets list|add|rm|import, report, check-now, test-alert
+  targets list|add|rm|import, report, check-now, test-alert, certs, where
                        manage a deployed monitor through its admin URL
   doctor               check a deployment: concurrency quota, subscriptions, Slack secret, last round
 
@@ -34,7 +34,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<ExitCo
       }
       return await runCheck(rest, io);
     }
-    if (command === 'targets' || command === 'report' || command === 'check-now' || command === 'test-alert') {
+    if (['targets', 'report', 'check-now', 'test-alert', 'certs', 'where'].includes(command)) {
       // Loaded on demand, so that `check` does not pay for the AWS SDK at start-up.
       const { REMOTE_USAGE, runRemote } = await import('./remote-commands.ts');
       if (rest.includes('--help') || rest.includes('-h')) {

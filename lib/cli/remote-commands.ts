@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { TargetView } from '../admin/admin-api.ts';
+import { type CertificateView, canonicalFingerprint } from '../admin/certificate-views.ts';
 import type { ReportRow } from '../admin/report.ts';
 import { combinedExitCode, type ExitCode } from '../policy/status.ts';
 import type { CheckResult } from '../probe/check-result.ts';
@@ -19,6 +20,9 @@ CERTVIGIL_TOKEN) instead.
   certvigil report [--format table|csv|json]
   certvigil check-now ID [--json]
   certvigil test-alert [--json]              (a test notification to every channel: email, Slack)
+  certvigil certs [--expiring DAYS] [--status S] [--json]   (every certificate, where it is, its rollout)
+  certvigil where FINGERPRINT|TARGET [--json]               (the locations serving a certificate)
+  certvigil report --view certificates [--format table|csv|json]
 
 Common options: --url URL, --token TOKEN, --region REGION.`;
 
@@ -58,6 +62,8 @@ export async function runRemote(command: string, argv: string[], io: Io, env: No
     if (command === 'report') return await report(argv, io, env);
     if (command === 'check-now') return await checkNow(argv, io, env);
     if (command === 'test-alert') return await testAlert(argv, io, env);
+    if (command === 'certs') return await certs(argv, io, env);
+    if (command === 'where') return await where(argv, io, env);
     const [sub, ...rest] = argv;
     if (sub === 'list') return await list(rest, io, env);
     if (sub === 'add') return await add(rest, io, env);
@@ -186,12 +192,23 @@ async function importFile(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promi
 }
 
 async function report(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const { values, positionals } = parse(argv, { format: { type: 'string' } });
+  const { values, positionals } = parse(argv, { format: { type: 'string' }, view: { type: 'string' } });
   if (positionals.length) throw new UsageError(`report takes no arguments (got "${positionals[0]}")`);
   const format = values.format ?? (values.json ? 'json' : 'table');
   if (!['table', 'csv', 'json'].includes(format))
     throw new UsageError(`--format must be table, csv or json (got "${format}")`);
+  const view = values.view ?? 'targets';
+  if (view !== 'targets' && view !== 'certificates') {
+    throw new UsageError(`--view must be targets or certificates (got "${view}")`);
+  }
   const admin = client(values, env);
+  if (view === 'certificates') {
+    if (format === 'table')
+      return certs([...argv.filter((a) => !a.startsWith('--view') && a !== 'certificates')], io, env);
+    io.stdout((await admin.request('GET', '/report', { query: { format, view } })).text);
+    if (format === 'json') io.stdout('\n');
+    return 0;
+  }
   if (format === 'csv') {
     io.stdout((await admin.request('GET', '/report', { query: { format: 'csv' } })).text);
     return 0;
@@ -235,5 +252,70 @@ async function testAlert(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promis
   if (positionals.length) throw new UsageError(`test-alert takes no arguments (got "${positionals[0]}")`);
   const sent = await client(values, env).json<{ id: string; sentAt: string; detail: string }>('POST', '/test-alert');
   io.stdout(values.json ? `${JSON.stringify(sent, null, 2)}\n` : `test notification ${sent.id} sent: ${sent.detail}\n`);
+  return 0;
+}
+
+function shortFingerprint(fingerprint: string): string {
+  return `${fingerprint.slice(0, 11)}…`;
+}
+
+async function certs(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, {
+    expiring: { type: 'string' },
+    status: { type: 'string' },
+    format: { type: 'string' },
+  });
+  if (positionals.length) throw new UsageError(`certs takes no arguments (got "${positionals[0]}")`);
+  const views = await client(values, env).json<CertificateView[]>('GET', '/certificates', {
+    query: { expiringWithin: values.expiring, status: values.status },
+  });
+  if (values.json) {
+    io.stdout(`${JSON.stringify(views, null, 2)}\n`);
+    return 0;
+  }
+  io.stdout(
+    `${formatColumns(
+      ['STATUS', 'DAYS', 'EXPIRES', 'WHERE', 'SUBJECT', 'ROLLOUT', 'FINGERPRINT'],
+      views.map((v) => [
+        v.status,
+        v.daysLeft === null ? '-' : String(v.daysLeft),
+        (v.notAfter ?? '-').slice(0, 10),
+        String(v.locations.length),
+        (v.subject ?? '-').slice(0, 60),
+        v.rollout ? `${v.rollout.done}/${v.rollout.total} replaced` : v.replacedBy ? 'replaced' : '-',
+        shortFingerprint(v.fingerprint256),
+      ]),
+      { rightAlign: [1, 3] },
+    )}\n`,
+  );
+  return 0;
+}
+
+async function where(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, {});
+  if (positionals.length !== 1) throw new UsageError('where needs one FINGERPRINT or TARGET');
+  const admin = client(values, env);
+  const subject = positionals[0] as string;
+  const fingerprints = canonicalFingerprint(subject)
+    ? [canonicalFingerprint(subject) as string]
+    : ((await admin.json<TargetView>('GET', idPath(subject))).lastCheck?.certificates
+        .map((c) => c.fingerprint256)
+        .filter((f): f is string => f !== null) ?? []);
+  if (fingerprints.length === 0) throw new UsageError(`${subject} has no certificate on record yet`);
+  const views: CertificateView[] = [];
+  for (const fingerprint of fingerprints) {
+    views.push(await admin.json<CertificateView>('GET', `/certificates/${encodeURIComponent(fingerprint)}`));
+  }
+  if (values.json) {
+    io.stdout(`${JSON.stringify(views, null, 2)}\n`);
+    return 0;
+  }
+  for (const v of views) {
+    io.stdout(
+      `${v.fingerprint256}\n  ${v.subject ?? '-'}, expires ${(v.notAfter ?? '-').slice(0, 10)} (${v.status})${v.replacedBy ? `, replaced by ${shortFingerprint(v.replacedBy)}` : ''}${v.rollout ? `, rollout ${v.rollout.done}/${v.rollout.total}` : ''}\n`,
+    );
+    for (const l of v.locations) io.stdout(`  ${l.target}  ${l.where}\n`);
+    if (v.locations.length === 0) io.stdout('  (served nowhere now)\n');
+  }
   return 0;
 }

@@ -116,6 +116,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const admin = createAdminHandler({
     targets: monitor.targets,
     publisher,
+    certificates: monitor.certificates,
     allowFiles: true,
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,

@@ -160,6 +160,11 @@ describe('local mode, end to end', () => {
     const now = await cli('check-now', `127.0.0.1:${servers.expired.port}`);
     expect(now.code).toBe(2);
     expect(now.stdout).toMatch(/^STATUS\s+DAYS/);
+    const certs = await cli('certs');
+    expect(certs.stdout.split('\n')[0]).toMatch(/^STATUS\s+DAYS\s+EXPIRES\s+WHERE\s+SUBJECT\s+ROLLOUT\s+FINGERPRINT/);
+    expect(certs.code).toBe(0);
+    const where = await cli('where', `127.0.0.1:${servers.expired.port}`);
+    expect(where.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${servers.expired.port}\\s+127\\.0\\.0\\.1`));
     const test = await cli('test-alert');
     expect(test.code).toBe(0);
     expect(test.stdout).toMatch(/^test notification \S+ sent/);

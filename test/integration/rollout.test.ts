@@ -5,6 +5,8 @@ import tls from 'node:tls';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { handleAdminRequest } from '../../lib/admin/admin-api.ts';
+import type { CertificateView } from '../../lib/admin/certificate-views.ts';
 import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { type ProbeDependencies, probeTarget } from '../../lib/monitor/probe-target.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
@@ -160,6 +162,33 @@ describe('certificate inventory and rollouts', () => {
     expect(complete?.text).toMatch(
       /rollout complete: the replaced certificate is no longer served at any of its 8 locations \(3(\.\d)? h\)/,
     );
+  });
+
+  it('serves the certificate view: list with filters, one certificate, and the CSV view', async () => {
+    const admin = (path: string, query = '') =>
+      handleAdminRequest(
+        { method: 'GET', path, query: new URLSearchParams(query), headers: {}, body: undefined },
+        { targets: store, probe: async () => undefined as never, guard: undefined, certificates, now: () => clock },
+      );
+    const list = JSON.parse((await admin('/certificates')).body) as CertificateView[];
+    const oldView = list.find((v) => v.replacedBy !== null);
+    const newView = list.find((v) => v.replaces.length > 0);
+    expect(oldView).toMatchObject({ locations: [], rollout: { done: 8, total: 8 } });
+    expect(newView?.locations).toHaveLength(8);
+    expect(newView?.replaces).toEqual([oldView?.fingerprint256]);
+    const soon = JSON.parse((await admin('/certificates', 'expiringWithin=40')).body) as CertificateView[];
+    expect(soon.map((v) => v.fingerprint256)).toEqual([oldView?.fingerprint256]);
+    const one = await admin(
+      `/certificates/${encodeURIComponent((newView?.fingerprint256 ?? '').replace(/:/g, '').toLowerCase())}`,
+    );
+    expect(JSON.parse(one.body)).toMatchObject({ fingerprint256: newView?.fingerprint256, status: 'ok' });
+    expect((await admin('/certificates/nothex')).status).toBe(404);
+    expect((await admin('/certificates', 'status=fine')).status).toBe(400);
+    const csv = (await admin('/report', 'view=certificates&format=csv')).body.split('\r\n');
+    expect(csv[0]).toBe(
+      'fingerprint256,status,daysLeft,notAfter,subject,issuer,locationCount,locations,replacedBy,rollout',
+    );
+    expect(csv.some((line) => line.includes('8/8 since'))).toBe(true);
   });
 
   it('does not take a certificate for other names as a replacement', async () => {
