@@ -238,7 +238,16 @@ export class TargetStore {
     expectedVersion: number,
     update: { state: MonitorState; pending: Record<string, PendingEvent>; nextCheckAt: number },
   ): Promise<boolean> {
-    return this.conditional({
+    return this.conditional(this.checkUpdate(id, expectedVersion, update));
+  }
+
+  /** The conditional write of a check: state, pending events, next due time, version + 1. */
+  private checkUpdate(
+    id: string,
+    expectedVersion: number,
+    update: { state: MonitorState; pending: Record<string, PendingEvent>; nextCheckAt: number },
+  ) {
+    return {
       TableName: this.tableName,
       Key: { id },
       UpdateExpression: 'SET #state = :state, pending = :pending, nextCheckAt = :next, version = :newVersion',
@@ -251,7 +260,7 @@ export class TargetStore {
         ':version': expectedVersion,
         ':newVersion': expectedVersion + 1,
       },
-    });
+    };
   }
 
   /**
@@ -268,25 +277,7 @@ export class TargetStore {
     try {
       await this.doc.send(
         new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { id },
-                UpdateExpression: 'SET #state = :state, pending = :pending, nextCheckAt = :next, version = :newVersion',
-                ConditionExpression: 'version = :version',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: {
-                  ':state': update.state,
-                  ':pending': update.pending,
-                  ':next': update.nextCheckAt,
-                  ':version': expectedVersion,
-                  ':newVersion': expectedVersion + 1,
-                },
-              },
-            },
-            ...(others as never[]),
-          ],
+          TransactItems: [{ Update: this.checkUpdate(id, expectedVersion, update) }, ...(others as never[])],
         }),
       );
       return { target: true, claims: [] };
