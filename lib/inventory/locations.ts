@@ -23,7 +23,8 @@ export function locationsOf(result: CheckResult): Locations | undefined {
   const locations: Locations = {};
   const put = (where: string, fingerprint: string) => {
     const entry = byFingerprint.get(fingerprint);
-    const list = (locations[where] ??= []);
+    const list = locations[where] ?? [];
+    locations[where] = list;
     if (list.some((c) => c.fingerprint256 === fingerprint)) return;
     list.push({ fingerprint256: fingerprint, namesKey: entry?.namesKey ?? null, notAfter: entry?.notAfter ?? null });
   };
