@@ -5,6 +5,7 @@ import type { EventPublisher, ProbeOutcome } from '../monitor/probe-target.ts';
 import { testNotification } from '../notify/render-message.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { type Resolver, resolveAddresses, systemResolver } from '../probe/resolve-addresses.ts';
+import { isAwsKind } from '../sources/kinds.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
 import type { StoredTarget, TargetStore } from '../store/target-store.ts';
 import { parseTargetFile } from '../targets/import-file.ts';
@@ -181,6 +182,8 @@ async function guardTarget(target: Target, deps: AdminDependencies): Promise<voi
       [{ field: 'host', message: 'file targets are not monitored in this deployment' }],
     );
   }
+  // AWS sources are read through the AWS APIs: no address to guard.
+  if (isAwsKind(target.kind)) return;
   const guard = deps.guard;
   if (!guard) return;
   const explain = (address: string, reason: string, field: string, via?: string) =>

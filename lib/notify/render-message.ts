@@ -102,6 +102,10 @@ function headline(event: MonitorEvent): string {
       return 'a new certificate is published';
     case 'removed':
       return 'a certificate is no longer published';
+    case 'renewal-stuck':
+      return `ACM's renewal is stuck (${event.result.acm?.renewalStatus ?? 'unknown'})`;
+    case 'imported-expiring':
+      return 'imported certificate expires soon; ACM will not renew it';
     case 'rollout-complete':
       return `rollout complete: the replaced certificate is no longer served at any of its ${event.rollout?.total ?? 0} locations (${duration(event)})`;
     case 'rollout-stalled':
@@ -137,6 +141,10 @@ const NEXT_STEP: Record<MonitorEvent['event'], string> = {
   inconsistent: 'Finish the rollout: every address should serve the same certificate.',
   added: 'Nothing to do if this is a planned rollover; otherwise find out who published it.',
   removed: 'Nothing to do if this was planned (the end of a rollover).',
+  'renewal-stuck':
+    "ACM cannot renew this certificate until its validation succeeds: restore the DNS validation record (or answer the validation email), or see ACM's reason above.",
+  'imported-expiring':
+    'Obtain a new certificate from its issuer and re-import it into ACM (same ARN), before the date above; ACM does not renew imported certificates.',
   'rollout-complete': 'Nothing to do: every location that served the old certificate now serves its replacement.',
   'rollout-stalled':
     'Deploy the new certificate to the locations listed above (load balancers, CDNs, servers that were missed), before the old one expires.',
@@ -155,6 +163,13 @@ function renderCertificateNotification(event: MonitorEvent, c: EventCertificate)
   ];
   if (c.successor) lines.push(`Successor published: ${c.successor}`);
   if (c.problem) lines.push(`Problem: ${c.problem}`);
+  const acm = r.acm;
+  if (acm) {
+    lines.push(
+      `ACM: ${acm.type ?? 'unknown type'}, renewal ${acm.renewalStatus ?? 'none'}${acm.renewalReason ? ` (${acm.renewalReason})` : ''}, eligibility ${acm.renewalEligibility ?? 'unknown'}`,
+    );
+    lines.push(acm.inUseCount ? `In use by ${acm.inUseCount}: ${acm.inUseBy.join(', ')}` : 'In use by nothing');
+  }
   lines.push(
     `Published in: the ${r.kind} source ${event.target}`,
     '',
@@ -195,6 +210,10 @@ function certificateHeadline(event: MonitorEvent, c: EventCertificate): string {
       return `new certificate published, valid until ${date(c.notAfter)}`;
     case 'removed':
       return 'certificate no longer published';
+    case 'imported-expiring':
+      return `imported certificate expires in ${days(c.daysLeft)} (${date(c.notAfter)}); ACM will not renew it`;
+    case 'renewal-stuck':
+      return `ACM's managed renewal is ${event.result.acm?.renewalStatus ?? 'stuck'} while the certificate expires in ${days(c.daysLeft)}`;
     default:
       return headline(event);
   }

@@ -20,6 +20,9 @@ export const EVENT_TYPES = [
   // A certificate and its replacement across every location that served it.
   'rollout-complete',
   'rollout-stalled',
+  // ACM: a managed renewal that is stuck, and an imported certificate (never renewed by ACM) in its window.
+  'renewal-stuck',
+  'imported-expiring',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
@@ -208,7 +211,24 @@ function documentTransition(
   const current = result.certificates.filter((c) => c.fingerprint256 !== null).map(eventCertificate);
   for (const certificate of current) {
     const condition = certificateCondition(certificate);
-    if (condition) make(condition.event, condition.severity, condition.key, { certificate });
+    const inWindow = certificate.status === 'warning' || certificate.status === 'critical';
+    if (condition && inWindow && result.acm?.type === 'IMPORTED') {
+      // ACM never renews an imported certificate: say so instead of a plain window message.
+      make('imported-expiring', condition.severity, `imported:${certificate.status}:${certificate.fingerprint256}`, {
+        certificate,
+      });
+    } else if (condition) make(condition.event, condition.severity, condition.key, { certificate });
+    const stuck = result.acm?.renewalStatus === 'PENDING_VALIDATION' || result.acm?.renewalStatus === 'FAILED';
+    if (inWindow && stuck && condition) {
+      make(
+        'renewal-stuck',
+        condition.severity,
+        `renewal-stuck:${certificate.fingerprint256}:${result.acm?.renewalStatus}`,
+        {
+          certificate,
+        },
+      );
+    }
   }
   const before = previous?.certificates;
   const complete = result.certificateCount <= MAX_CERTIFICATES && (before?.length ?? 0) < MAX_CERTIFICATES;

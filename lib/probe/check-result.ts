@@ -69,5 +69,20 @@ export interface CheckResult {
   certificates: CertificateEntry[];
   /** How many distinct certificates the source held (more than `certificates` when cut). */
   certificateCount: number;
+  /** ACM targets: what ACM says about the certificate (absent for other kinds). */
+  acm?: AcmFacts | undefined;
   error: CheckError | null;
+}
+
+/** What ACM knows about a certificate that the certificate itself does not say. */
+export interface AcmFacts {
+  /** `IMPORTED` (ACM never renews it), `AMAZON_ISSUED` or `PRIVATE`. */
+  type: string | null;
+  renewalEligibility: string | null;
+  /** Managed renewal: `PENDING_AUTO_RENEWAL`, `PENDING_VALIDATION`, `SUCCESS` or `FAILED`. */
+  renewalStatus: string | null;
+  renewalReason: string | null;
+  /** What uses it (load balancers, CloudFront distributions…), at most 20. */
+  inUseBy: string[];
+  inUseCount: number;
 }

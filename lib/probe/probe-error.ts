@@ -11,6 +11,8 @@ export const ERROR_KINDS = [
   'http',
   'parse',
   'empty',
+  // AWS sources: the API refused or failed (access denied, not found, throttled for good).
+  'aws',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

@@ -1,12 +1,20 @@
 // The kinds of certificate source a target can have (DESIGN.md, "Certificate sources").
 
 /** `tls`: what an endpoint serves; the others: certificates in a document or a file. */
-export const SOURCE_KINDS = ['tls', 'saml', 'jwks', 'pem', 'file'] as const;
+export const SOURCE_KINDS = ['tls', 'saml', 'jwks', 'pem', 'file', 'acm', 'iam', 'secret', 'ssm'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** Kinds whose source is a document fetched over HTTPS. */
 export const URL_KINDS = ['saml', 'jwks', 'pem'] as const;
 export type UrlKind = (typeof URL_KINDS)[number];
+
+/** Kinds whose certificates an AWS account holds (ACM, IAM server certificates, Secrets Manager, SSM). */
+export const AWS_KINDS = ['acm', 'iam', 'secret', 'ssm'] as const;
+export type AwsKind = (typeof AWS_KINDS)[number];
+
+export function isAwsKind(value: string): value is AwsKind {
+  return (AWS_KINDS as readonly string[]).includes(value);
+}
 
 export function isSourceKind(value: string): value is SourceKind {
   return (SOURCE_KINDS as readonly string[]).includes(value);

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { isAbsolute, normalize } from 'node:path';
-import { isSourceKind, isUrlKind, type SourceKind } from '../sources/kinds.ts';
+import { type AwsKind, isAwsKind, isSourceKind, isUrlKind, type SourceKind } from '../sources/kinds.ts';
 import { DEFAULT_PORT, isProtocol, PROTOCOLS, type Protocol, protocolForPort, URL_SCHEMES } from './protocols.ts';
 import { canonicalHost, clip, InvalidTargetError, targetId } from './target-id.ts';
 
@@ -34,6 +34,7 @@ export function splitKind(input: string): { kind: SourceKind; rest: string } {
  * and any fragment dropped. Paths must be absolute (the CLI makes relative ones absolute).
  */
 export function parseSourceTarget(kind: Exclude<SourceKind, 'tls'>, text: string): Endpoint {
+  if (isAwsKind(kind)) return awsTarget(kind, text);
   if (kind === 'file') {
     if (!isAbsolute(text)) {
       throw new InvalidTargetError(`file target "${clip(text)}" must be an absolute path`, 'host');
@@ -170,4 +171,34 @@ export function parseTarget(input: string): Endpoint {
   const { kind, rest } = splitKind(input);
   if (kind !== 'tls') return parseSourceTarget(kind, rest);
   return resolveEndpoint(parseTargetString(rest));
+}
+
+const PARTITION = 'aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?';
+const AWS_FORMS: Record<AwsKind, { pattern: RegExp; example: string }> = {
+  acm: {
+    pattern: new RegExp(`^arn:${PARTITION}:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]{1,128}$`),
+    example: 'acm:arn:aws:acm:eu-west-1:123456789012:certificate/…',
+  },
+  iam: { pattern: /^[\w+=,.@-]{1,128}$/, example: 'iam:server-certificate-name' },
+  secret: {
+    pattern: new RegExp(
+      `^arn:${PARTITION}:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[\\w/+=.@-]{1,512}(#[^#]{1,256})?$`,
+    ),
+    example: 'secret:arn:aws:secretsmanager:eu-west-1:123456789012:secret:name-AbCdEf[#jsonKey]',
+  },
+  ssm: {
+    pattern: new RegExp(
+      `^(?:arn:${PARTITION}:ssm:[a-z0-9-]+:\\d{12}:parameter/[\\w/.-]{1,2048}|/?[\\w.-]+(?:/[\\w.-]+)*)$`,
+    ),
+    example: 'ssm:/path/to/parameter',
+  },
+};
+
+/** `acm:ARN`, `iam:NAME`, `secret:ARN[#jsonKey]`, `ssm:NAME-or-ARN`: kept as given. */
+function awsTarget(kind: AwsKind, text: string): Endpoint {
+  const form = AWS_FORMS[kind];
+  if (!form.pattern.test(text)) {
+    throw new InvalidTargetError(`${kind} target "${clip(text)}" is not of the form ${form.example}`, 'host');
+  }
+  return { id: `${kind}:${text}`, kind, source: text, host: '', port: 0, protocol: 'tls' };
 }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import * as z from 'zod/mini';
-import { isSourceKind, SOURCE_KINDS, type SourceKind } from '../sources/kinds.ts';
+import { isAwsKind, isSourceKind, SOURCE_KINDS, type SourceKind } from '../sources/kinds.ts';
 import {
   type Endpoint,
   parsePort,
@@ -219,8 +219,8 @@ function sourceTarget(raw: RawTarget, endpoint: Endpoint): Target {
     throw new InvalidTargetError(`port and protocol follow from the ${endpoint.kind} target's URL`, 'port');
   }
   if (raw.servername) throw new InvalidTargetError('servername applies to tls targets only', 'servername');
-  if (endpoint.kind === 'file' && raw.addresses?.length) {
-    throw new InvalidTargetError('file targets have no addresses to pin', 'addresses');
+  if ((endpoint.kind === 'file' || isAwsKind(endpoint.kind)) && raw.addresses?.length) {
+    throw new InvalidTargetError(`${endpoint.kind} targets have no addresses to pin`, 'addresses');
   }
   return { ...endpoint, servername: undefined, ...common(raw) };
 }

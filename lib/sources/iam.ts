@@ -1,0 +1,22 @@
+// `iam:NAME`: an IAM server certificate (still used by some load balancers and CloudFront), which
+// has no expiry alerting of its own.
+import { GetServerCertificateCommand } from '@aws-sdk/client-iam';
+import type { CheckResult } from '../probe/check-result.ts';
+import { awsClients, awsError } from './aws-clients.ts';
+import { certificatesIn } from './certificate-blocks.ts';
+import { documentResult, readOrFail } from './document-result.ts';
+import type { SourceContext, SourceRequest } from './source-context.ts';
+
+export function readIam(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
+  return readOrFail(request, context, async () => {
+    const answer = await awsClients
+      .iam()
+      .send(new GetServerCertificateCommand({ ServerCertificateName: request.source as string }))
+      .catch((error: unknown) => {
+        throw awsError(error, 'IAM GetServerCertificate');
+      });
+    const body = answer.ServerCertificate?.CertificateBody ?? '';
+    const [leaf] = await certificatesIn(Buffer.from(body));
+    return documentResult(request, context, leaf ? [{ cert: leaf }] : [], () => 'leaf', 'the IAM server certificate');
+  });
+}
