@@ -21,6 +21,8 @@ export const DEFAULT_CONFIG = {
   historyTtlDays: 400,
   /** Failed checks in a row before `unreachable` is announced. */
   unreachableAfter: 2,
+  /** Tag a secret or SSM parameter must carry for certvigil to read it (secret: and ssm: targets). */
+  awsSourceTag: 'certvigil',
   /** Minutes a replacement may take to reach every location of the old certificate before `rollout-stalled`. */
   rolloutStallMinutes: 120,
   /** Fleet-wide windows in days (0: scale with each certificate's lifetime). */
@@ -76,6 +78,7 @@ const schema = z.object({
   historyTtlDays: positiveInt(3650),
   unreachableAfter: positiveInt(100),
   rolloutStallMinutes: positiveInt(525_600),
+  awsSourceTag: z.string().check(z.regex(/^[\w.:/=+@-]{1,128}$/, 'must be a tag key')),
   warnDays: z.number().check(z.minimum(0), z.maximum(3650)),
   critDays: z.number().check(z.minimum(0), z.maximum(3650)),
   probeConcurrency: z.number().check(z.int(), z.minimum(2), z.maximum(1000)),

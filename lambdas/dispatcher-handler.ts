@@ -42,18 +42,18 @@ export function createHandler(deps: Deps) {
       return invokeSender((payload) => fn.invoke(payload));
     };
     const queued = c.probeQueueUrl && deps.sqs;
-    const sender: ProbeSender = routeByKind(
-      queued
-        ? new SqsSender(deps.sqs as SQSClient, c.probeQueueUrl as string, { onThrottle })
-        : invoking(c.probeFunctionName as string),
-      queued
-        ? c.documentsQueueUrl
-          ? new SqsSender(deps.sqs as SQSClient, c.documentsQueueUrl, { onThrottle })
-          : undefined
-        : c.documentsFunctionName
-          ? invoking(c.documentsFunctionName)
-          : undefined,
-    );
+    const toQueue = (url: string | undefined) =>
+      url ? new SqsSender(deps.sqs as SQSClient, url, { onThrottle }) : undefined;
+    const toFunction = (name: string | undefined) => (name ? invoking(name) : undefined);
+    const sender: ProbeSender = queued
+      ? routeByKind(toQueue(c.probeQueueUrl) as ProbeSender, {
+          documents: toQueue(c.documentsQueueUrl),
+          account: toQueue(c.accountQueueUrl),
+        })
+      : routeByKind(invoking(c.probeFunctionName as string), {
+          documents: toFunction(c.documentsFunctionName),
+          account: toFunction(c.accountFunctionName),
+        });
     const report = await dispatchRound(
       { targets: deps.targets, sender },
       {

@@ -89,6 +89,9 @@ export interface DispatcherConfig {
   /** Document targets (saml, jwks, pem) go to the documents function, or its queue in queue mode. */
   documentsFunctionName: string | undefined;
   documentsQueueUrl: string | undefined;
+  /** AWS account targets (acm, iam, secret, ssm) go to the account function, or its queue. */
+  accountFunctionName: string | undefined;
+  accountQueueUrl: string | undefined;
   segments: number;
   concurrency: number;
   dueSlackMs: number;
@@ -106,6 +109,8 @@ export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
     probeQueueUrl,
     documentsFunctionName: r.optionalText('DOCUMENTS_FUNCTION_NAME'),
     documentsQueueUrl: r.optionalText('DOCUMENTS_QUEUE_URL'),
+    accountFunctionName: r.optionalText('ACCOUNT_FUNCTION_NAME'),
+    accountQueueUrl: r.optionalText('ACCOUNT_QUEUE_URL'),
     segments: r.number('DISPATCH_SEGMENTS', DISPATCH_DEFAULTS.segments, { min: 1, max: 64, integer: true }),
     concurrency: r.number('DISPATCH_CONCURRENCY', DISPATCH_DEFAULTS.concurrency, { min: 1, max: 1000, integer: true }),
     dueSlackMs: r.number('DUE_SLACK_MINUTES', DISPATCH_DEFAULTS.dueSlackMs / 60_000, { min: 0, max: 1440 }) * 60_000,

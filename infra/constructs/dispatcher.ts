@@ -19,6 +19,9 @@ export interface DispatcherProps {
   /** Where document targets (saml, jwks, pem) go: the documents function, or its queue. */
   documents: IFunction;
   documentsQueue?: IQueue | undefined;
+  /** Where AWS account targets (acm, iam, secret, ssm) go. */
+  account: IFunction;
+  accountQueue?: IQueue | undefined;
   failureQueue: IQueue;
   config: CertvigilConfig;
   logRetention: RetentionDays;
@@ -50,6 +53,9 @@ export class Dispatcher extends Construct {
         ...(props.documentsQueue
           ? { DOCUMENTS_QUEUE_URL: props.documentsQueue.queueUrl }
           : { DOCUMENTS_FUNCTION_NAME: props.documents.functionName }),
+        ...(props.accountQueue
+          ? { ACCOUNT_QUEUE_URL: props.accountQueue.queueUrl }
+          : { ACCOUNT_FUNCTION_NAME: props.account.functionName }),
         DISPATCH_SEGMENTS: String(props.config.dispatchSegments),
         DISPATCH_CONCURRENCY: String(props.config.dispatchConcurrency),
       },
@@ -67,12 +73,13 @@ export class Dispatcher extends Construct {
     if (props.probeQueue) {
       props.probeQueue.grantSendMessages(this.dispatcher);
       props.documentsQueue?.grantSendMessages(this.dispatcher);
+      props.accountQueue?.grantSendMessages(this.dispatcher);
     } else {
       // The unqualified functions only (grantInvoke would add every version and alias).
       this.dispatcher.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['lambda:InvokeFunction'],
-          resources: [props.probe.functionArn, props.documents.functionArn],
+          resources: [props.probe.functionArn, props.documents.functionArn, props.account.functionArn],
         }),
       );
     }

@@ -19,6 +19,7 @@ export interface MonitoringProps {
   dispatcher: IFunction;
   probe: IFunction;
   documents: IFunction;
+  account: IFunction;
   notifier: IFunction;
   admin: IFunction;
   failureQueue: IQueue;
@@ -90,10 +91,11 @@ export class Monitoring extends Construct {
     alarm('ProbeErrors', {
       alarmDescription: 'certvigil: probe runs are failing (they are retried, then sent to the failure queue)',
       metric: new cw.MathExpression({
-        expression: 'MAX([FILL(errors, 0) + FILL(documentErrors, 0), FILL(failed, 0)])',
+        expression: 'MAX([FILL(errors, 0) + FILL(documentErrors, 0) + FILL(accountErrors, 0), FILL(failed, 0)])',
         usingMetrics: {
           errors: props.probe.metricErrors({ period: hour, statistic: 'Sum' }),
           documentErrors: props.documents.metricErrors({ period: hour, statistic: 'Sum' }),
+          accountErrors: props.account.metricErrors({ period: hour, statistic: 'Sum' }),
           failed: probeMetric(PROBE_METRICS.probeFailed, 'Sum', hour),
         },
         period: hour,
@@ -131,6 +133,7 @@ export class Monitoring extends Construct {
       dispatcher: props.dispatcher,
       probe: props.probe,
       documents: props.documents,
+      account: props.account,
       notifier: props.notifier,
       admin: props.admin,
     };

@@ -1,5 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -52,9 +53,12 @@ export function probeEnvironment(
 export class ProbeFleet extends Construct {
   readonly probe: CertvigilFunction;
   readonly documents: CertvigilFunction;
+  /** Reads certificates the AWS account holds (acm, iam, secret, ssm targets). */
+  readonly account: CertvigilFunction;
   /** Queue mode only: the queues the dispatcher fills and the functions consume. */
   readonly queue: Queue | undefined;
   readonly documentsQueue: Queue | undefined;
+  readonly accountQueue: Queue | undefined;
 
   constructor(scope: Construct, id: string, props: ProbeFleetProps) {
     super(scope, id);
@@ -70,10 +74,19 @@ export class ProbeFleet extends Construct {
       'checks one document target (SAML, JWKS, PEM), stores the result, publishes its events',
       props,
     );
+    const account = this.probeFunction(
+      'Account',
+      'account',
+      'checks one certificate the AWS account holds (ACM, IAM, Secrets Manager, SSM), stores the result, publishes its events',
+      props,
+    );
     this.probe = probe.fn;
     this.queue = probe.queue;
     this.documents = documents.fn;
     this.documentsQueue = documents.queue;
+    this.account = account.fn;
+    this.accountQueue = account.queue;
+    grantAccountReads(account.fn, props.config.awsSourceTag);
   }
 
   private probeFunction(
@@ -128,5 +141,57 @@ export class ProbeFleet extends Construct {
     props.topic.grantPublish(fn);
     fn.acknowledgeKmsGrants();
     return { fn, queue };
+  }
+}
+
+/**
+ * Read-only access to the certificates the account holds, and nothing else: ACM and IAM server
+ * certificates of this account; secrets and parameters only when they carry the certvigil tag
+ * (their values are certificates, perhaps beside private keys, so reading is opt-in per item);
+ * KMS decryption only through Secrets Manager and SSM.
+ */
+function grantAccountReads(fn: CertvigilFunction, tag: string): void {
+  const { partition, account } = Stack.of(fn);
+  const tagged = { Null: { [`aws:ResourceTag/${tag}`]: 'false' } };
+  const statements = [
+    new iam.PolicyStatement({
+      actions: ['acm:DescribeCertificate', 'acm:GetCertificate'],
+      resources: [`arn:${partition}:acm:*:${account}:certificate/*`],
+    }),
+    new iam.PolicyStatement({
+      actions: ['iam:GetServerCertificate'],
+      resources: [`arn:${partition}:iam::${account}:server-certificate/*`],
+    }),
+    new iam.PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [`arn:${partition}:secretsmanager:*:${account}:secret:*`],
+      conditions: tagged,
+    }),
+    new iam.PolicyStatement({
+      actions: ['ssm:GetParameter'],
+      resources: [`arn:${partition}:ssm:*:${account}:parameter/*`],
+      conditions: tagged,
+    }),
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [`arn:${partition}:kms:*:${account}:key/*`],
+      conditions: { StringLike: { 'kms:ViaService': ['secretsmanager.*.amazonaws.com', 'ssm.*.amazonaws.com'] } },
+    }),
+  ];
+  for (const statement of statements) fn.addToRolePolicy(statement);
+  const reasons: Record<string, string> = {
+    'acm:*:<AWS::AccountId>:certificate/*':
+      'Targets name any ACM certificate of this account, in any region; read-only actions.',
+    'iam::<AWS::AccountId>:server-certificate/*': 'Targets name any IAM server certificate of this account; read-only.',
+    'secretsmanager:*:<AWS::AccountId>:secret:*': 'Only secrets carrying the certvigil tag (condition); read-only.',
+    'ssm:*:<AWS::AccountId>:parameter/*': 'Only parameters carrying the certvigil tag (condition); read-only.',
+    'kms:*:<AWS::AccountId>:key/*':
+      'Decrypt only through Secrets Manager or SSM (kms:ViaService), for tagged items encrypted with a customer key.',
+  };
+  for (const [resource, reason] of Object.entries(reasons)) {
+    Validations.of(fn.role as iam.IRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${resource}]`,
+      reason,
+    });
   }
 }

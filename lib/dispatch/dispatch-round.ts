@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type ProbeGroup, probeGroupOf } from '../sources/kinds.ts';
 import type { TargetStore } from '../store/target-store.ts';
 import type { Target } from '../targets/target-schema.ts';
 
@@ -35,21 +36,33 @@ export function invokeSender(invoke: (payload: ProbePayload) => Promise<void>): 
 }
 
 /**
- * Sends TLS targets with one sender and document targets with another (the probe function and
- * the documents function, or their queues). Both must take batches of the same size.
+ * Sends each target to the probe function that reads its kind (the probe function: tls; the
+ * documents function: saml, jwks, pem; the account function: acm, iam, secret, ssm), or to their
+ * queues. A group without a sender goes to the TLS sender. All must take batches of one size.
  */
-export function routeByKind(tls: ProbeSender, documents: ProbeSender | undefined): ProbeSender {
-  if (!documents) return tls;
-  if (documents.batchSize !== tls.batchSize) throw new Error('routed senders must take batches of the same size');
+export function routeByKind(
+  tls: ProbeSender,
+  others: Partial<Record<Exclude<ProbeGroup, 'tls'>, ProbeSender | undefined>>,
+): ProbeSender {
+  const senders: Record<ProbeGroup, ProbeSender> = {
+    tls,
+    documents: others.documents ?? tls,
+    account: others.account ?? tls,
+  };
+  if (senders.documents === tls && senders.account === tls) return tls;
+  if (Object.values(senders).some((s) => s.batchSize !== tls.batchSize)) {
+    throw new Error('routed senders must take batches of the same size');
+  }
   return {
     batchSize: tls.batchSize,
     send: async (payloads) => {
-      const isTls = (p: ProbePayload) => (p.target.kind ?? 'tls') === 'tls';
-      const [a, b] = await Promise.all([
-        tls.send(payloads.filter(isTls)),
-        documents.send(payloads.filter((p) => !isTls(p))),
-      ]);
-      return [...a, ...b];
+      const groups = new Map<ProbeSender, ProbePayload[]>();
+      for (const p of payloads) {
+        const sender = senders[probeGroupOf(p.target.kind ?? 'tls')];
+        groups.set(sender, [...(groups.get(sender) ?? []), p]);
+      }
+      const failed = await Promise.all([...groups].map(([sender, list]) => sender.send(list)));
+      return failed.flat();
     },
   };
 }

@@ -23,3 +23,11 @@ export function isSourceKind(value: string): value is SourceKind {
 export function isUrlKind(value: string): value is UrlKind {
   return (URL_KINDS as readonly string[]).includes(value);
 }
+
+/** Which probe function reads a kind in AWS (each bundles only its own readers). */
+export type ProbeGroup = 'tls' | 'documents' | 'account';
+
+export function probeGroupOf(kind: SourceKind): ProbeGroup {
+  if (kind === 'tls') return 'tls';
+  return isAwsKind(kind) ? 'account' : 'documents';
+}

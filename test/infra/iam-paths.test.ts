@@ -48,6 +48,9 @@ function ids(stack: CertvigilStack) {
     documents: id(stack.probes.documents),
     documentsRole: roleOf(stack.probes.documents),
     documentsQueue: stack.probes.documentsQueue ? id(stack.probes.documentsQueue) : undefined,
+    account: id(stack.probes.account),
+    accountRole: roleOf(stack.probes.account),
+    accountQueue: stack.probes.accountQueue ? id(stack.probes.accountQueue) : undefined,
     dispatcher: id(stack.dispatch.dispatcher),
     dispatcherRole: roleOf(stack.dispatch.dispatcher),
     schedulerRole: id(stack.dispatch.node.findChild('SchedulerRole') as never),
@@ -118,6 +121,7 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
     ...[
       ['probe', r.probeRole],
       ['documents', r.documentsRole],
+      ['account', r.accountRole],
       ['notifier', r.notifierRole],
       ['dispatcher', r.dispatcherRole],
     ].flatMap(([name, role]) => [
@@ -149,6 +153,7 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
     ...[
       ['probe', r.probeRole],
       ['documents function', r.documentsRole],
+      ['account function', r.accountRole],
     ].flatMap(([name, role]) => [
       ...[
         ['dynamodb:GetItem', r.targets],
@@ -202,6 +207,47 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       unrelated: { principal: `arn:aws:iam::${ACCOUNT}:user/someone`, action, resource: r.admin },
     })),
   ];
+  // The account function reads the account's certificates: ACM and IAM ones, and secrets and
+  // parameters only when tagged for certvigil (the same request without the tag is refused).
+  const acmArn = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`;
+  const secretArn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:partner/mtls-AbCdEf`;
+  const parameterArn = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/certs/partner`;
+  const tagged = { 'aws:ResourceTag/certvigil': 'true' };
+  paths.push(
+    ...['acm:DescribeCertificate', 'acm:GetCertificate'].map((action) => ({
+      name: `the account function may ${action}`,
+      request: { principal: r.accountRole, action, resource: acmArn },
+      unrelated: { principal: r.probeRole, action, resource: acmArn },
+    })),
+    {
+      name: 'the account function reads IAM server certificates',
+      request: {
+        principal: r.accountRole,
+        action: 'iam:GetServerCertificate',
+        resource: `arn:aws:iam::${ACCOUNT}:server-certificate/legacy-elb`,
+      },
+      unrelated: {
+        principal: r.documentsRole,
+        action: 'iam:GetServerCertificate',
+        resource: `arn:aws:iam::${ACCOUNT}:server-certificate/legacy-elb`,
+      },
+    },
+    {
+      name: 'the account function reads a secret tagged for certvigil (not an untagged one)',
+      request: {
+        principal: r.accountRole,
+        action: 'secretsmanager:GetSecretValue',
+        resource: secretArn,
+        context: tagged,
+      },
+      unrelated: { principal: r.accountRole, action: 'secretsmanager:GetSecretValue', resource: secretArn },
+    },
+    {
+      name: 'the account function reads a parameter tagged for certvigil (not an untagged one)',
+      request: { principal: r.accountRole, action: 'ssm:GetParameter', resource: parameterArn, context: tagged },
+      unrelated: { principal: r.accountRole, action: 'ssm:GetParameter', resource: parameterArn },
+    },
+  );
   if (r.secret) {
     paths.push({
       name: 'the notifier reads the Slack secret',
@@ -212,6 +258,7 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
   const consumers: [string, string, string | undefined, string][] = [
     ['probe', r.probeRole, r.probeQueue, r.probe],
     ['documents function', r.documentsRole, r.documentsQueue, r.documents],
+    ['account function', r.accountRole, r.accountQueue, r.account],
   ];
   for (const [name, role, queue, fn] of consumers) {
     if (queue) {

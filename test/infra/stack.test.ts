@@ -36,7 +36,7 @@ describe('the certvigil stack', () => {
 
   it('runs every function on Node.js 24, arm64, with its own log group kept 30 days', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -98,6 +98,7 @@ describe('the certvigil stack', () => {
     ];
     expect(actionsOf(stack.probes.probe)).toEqual(probeActions);
     expect(actionsOf(stack.probes.documents)).toEqual(probeActions);
+    expect(actionsOf(stack.probes.account)).toEqual(probeActions);
     expect(actionsOf(stack.dispatch.dispatcher)).toEqual(['dynamodb:Scan']);
     expect(actionsOf(stack.alerts.notifier)).toEqual([]);
   });
@@ -238,7 +239,9 @@ describe('the certvigil stack', () => {
   it('counts failed probe runs from the probe itself too, so queue-mode failures raise the alarm', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: 'MAX([FILL(errors, 0) + FILL(documentErrors, 0), FILL(failed, 0)])' }),
+        Match.objectLike({
+          Expression: 'MAX([FILL(errors, 0) + FILL(documentErrors, 0) + FILL(accountErrors, 0), FILL(failed, 0)])',
+        }),
         Match.objectLike({
           Id: 'failed',
           MetricStat: Match.objectLike({

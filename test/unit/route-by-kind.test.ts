@@ -6,12 +6,16 @@ describe('routing dispatched targets by kind', () => {
   it('sends TLS targets to the probe and document targets to the documents function', async () => {
     const probe: string[] = [];
     const documents: string[] = [];
+    const account: string[] = [];
     const sender = routeByKind(
       invokeSender(async (p) => void probe.push(p.target.id)),
-      invokeSender(async (p) => {
-        if (p.target.kind === 'pem') throw new Error('refused');
-        documents.push(p.target.id);
-      }),
+      {
+        documents: invokeSender(async (p) => {
+          if (p.target.kind === 'pem') throw new Error('refused');
+          documents.push(p.target.id);
+        }),
+        account: invokeSender(async (p) => void account.push(p.target.id)),
+      },
     );
     const payload = (host: string): ProbePayload => ({ roundId: 'r', target: normalizeTarget({ host }) });
     const failed = await sender.send([
@@ -20,7 +24,9 @@ describe('routing dispatched targets by kind', () => {
       payload('mail.example.com:587'),
       payload('jwks:https://login.example.com/keys'),
       payload('pem:https://example.com/ca.pem'),
+      payload('iam:legacy-elb'),
     ]);
+    expect(account).toEqual(['iam:legacy-elb']);
     expect(probe).toEqual(['example.com:443', 'mail.example.com:587/smtp']);
     expect(documents).toEqual(['saml:https://idp.example.com/md', 'jwks:https://login.example.com/keys']);
     expect(failed.map((f) => f.payload.target.id)).toEqual(['pem:https://example.com/ca.pem']);
@@ -28,6 +34,6 @@ describe('routing dispatched targets by kind', () => {
 
   it('sends everything to the probe where no documents function is configured', () => {
     const tls = invokeSender(async () => undefined);
-    expect(routeByKind(tls, undefined)).toBe(tls);
+    expect(routeByKind(tls, {})).toBe(tls);
   });
 });
