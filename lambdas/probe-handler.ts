@@ -3,9 +3,15 @@
 // one message per batch (queue mode, the scale path); the work is the same.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { probeConfig } from '../lib/config.ts';
+import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { type ProbeDependencies, probeTarget } from '../lib/monitor/probe-target.ts';
+import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICES, PROBE_METRICS } from '../lib/observability/metric-names.ts';
+import type { SourceReaders } from '../lib/sources/check-source.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../lib/targets/target-schema.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-probe' });
@@ -93,4 +99,15 @@ export function createHandler(deps: ProbeDependencies) {
     return probeOne(target, context);
   }
   return handler;
+}
+
+/**
+ * A probe function's handler for the kinds it reads (tls, documents or account), with its
+ * configuration and AWS clients built once, at cold start.
+ */
+export function probeFunction(readers: SourceReaders) {
+  const config = probeConfig();
+  return createHandler(
+    monitorDependencies(config, new DynamoDBClient({}), new SnsPublisher(new SNSClient({}), config.topicArn), readers),
+  );
 }

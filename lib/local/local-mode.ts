@@ -5,10 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { createHandler as createAdminHandler } from '../../lambdas/admin-handler.ts';
-import { createHandler as createProbeHandler } from '../../lambdas/probe-handler.ts';
-import { MAX_BODY_BYTES } from '../admin/admin-api.ts';
+import { type AdminDependencies, handleAdminRequest, MAX_BODY_BYTES } from '../admin/admin-api.ts';
 import { problem } from '../admin/problem.ts';
 import { createLimiter } from '../concurrency.ts';
 import type { ProbeConfig } from '../config.ts';
@@ -20,6 +17,7 @@ import { DEFAULT_TIMEOUTS } from '../probe/timeouts.ts';
 import { ALL_READERS } from '../sources/registry.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
 import { createTableInputs } from '../store/table-schema.ts';
+import { normalizeTarget } from '../targets/target-schema.ts';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.ts';
 import { OutboxPublisher } from './outbox-publisher.ts';
 
@@ -112,15 +110,17 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   };
   const publisher = new OutboxPublisher({ outboxPath, print: options.print, slackWebhookUrl: options.slackWebhookUrl });
   const monitor = monitorDependencies(config, dynamo, publisher, ALL_READERS);
-  const probe = createProbeHandler(monitor);
-  const admin = createAdminHandler({
+  // Local mode is an adapter onto lib: the admin API's transport-free core and the probe run,
+  // never the Lambda handlers or fabricated Lambda events.
+  const probe = (payload: { target: unknown }) => probeTarget(monitor, normalizeTarget(payload.target));
+  const adminDeps: AdminDependencies = {
     targets: monitor.targets,
     publisher,
     certificates: monitor.certificates,
     allowFiles: true,
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,
-  });
+  };
 
   const limiter = createLimiter(options.probeConcurrency ?? LOCAL_PROBE_CONCURRENCY);
   let stopping = false;
@@ -193,10 +193,22 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       options.print(`dispatch: ${summary.dispatched} targets checked on request, ${summary.probeFailures} failed\n`);
       return send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(summary) });
     }
-    const result = await admin(functionUrlEvent(req, url, body));
-    const reply = typeof result === 'string' ? { statusCode: 200, headers: {}, body: result } : result;
-    res.writeHead(reply.statusCode ?? 200, reply.headers as http.OutgoingHttpHeaders);
-    res.end(reply.isBase64Encoded ? Buffer.from(reply.body ?? '', 'base64') : (reply.body ?? ''));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]),
+    );
+    const reply = await handleAdminRequest(
+      {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers,
+        body: body || undefined,
+        caller: 'local mode',
+      },
+      adminDeps,
+    );
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.base64 ? Buffer.from(reply.body, 'base64') : reply.body);
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -249,38 +261,4 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
     req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-/** The Lambda function URL event AWS would deliver for this request. */
-function functionUrlEvent(req: http.IncomingMessage, url: URL, body: string): LambdaFunctionURLEvent {
-  const headers = Object.fromEntries(
-    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
-  );
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: req.headers['user-agent'] ?? '',
-      },
-      requestId: randomBytes(8).toString('hex'),
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-    ...(body ? { body } : {}),
-    isBase64Encoded: false,
-  } as LambdaFunctionURLEvent;
 }

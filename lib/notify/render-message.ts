@@ -40,14 +40,7 @@ export function renderNotification(event: MonitorEvent): Notification {
   const r = event.result;
   const news = headline(event);
   return {
-    version: 1,
-    id: event.id,
-    event: event.event,
-    severity: event.severity,
-    target: event.target,
-    occurredAt: event.occurredAt,
-    subject: subjectLine(`[certvigil] ${event.severity.toUpperCase()} ${event.target}: ${news}`),
-    text: boundBytes(body(event, news), MAX_TEXT_BYTES),
+    ...envelope(event, news, body(event, news)),
     status: r.status,
     daysLeft: r.daysLeft,
     notAfter: r.notAfter,
@@ -57,6 +50,20 @@ export function renderNotification(event: MonitorEvent): Notification {
     previous: event.previous ?? null,
     endpoints: r.endpoints,
     error: r.error,
+  };
+}
+
+/** What every notification of an event carries: its identity, subject line and (bounded) text. */
+function envelope(event: MonitorEvent, news: string, text: string) {
+  return {
+    version: 1 as const,
+    id: event.id,
+    event: event.event,
+    severity: event.severity,
+    target: event.target,
+    occurredAt: event.occurredAt,
+    subject: subjectLine(`[certvigil] ${event.severity.toUpperCase()} ${event.target}: ${news}`),
+    text: boundBytes(text, MAX_TEXT_BYTES),
   };
 }
 
@@ -178,14 +185,7 @@ function renderCertificateNotification(event: MonitorEvent, c: EventCertificate)
     `Checked ${r.checkedAt}.`,
   );
   return {
-    version: 1,
-    id: event.id,
-    event: event.event,
-    severity: event.severity,
-    target: event.target,
-    occurredAt: event.occurredAt,
-    subject: subjectLine(`[certvigil] ${event.severity.toUpperCase()} ${event.target}: ${news}`),
-    text: boundBytes(lines.join('\n'), MAX_TEXT_BYTES),
+    ...envelope(event, news, lines.join('\n')),
     status: c.status,
     daysLeft: c.daysLeft,
     notAfter: c.notAfter,
