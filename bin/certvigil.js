@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher. It runs the bundle built by `npm run build` (dist/cli.js) when that is at
-// least as new as the sources (lib/, lambdas/), and otherwise the TypeScript sources directly (Node 24 strips
+// least as new as the sources (lib/), and otherwise the TypeScript sources directly (Node 24 strips
 // types), so a checkout never runs stale code and an installed package needs no sources.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
@@ -19,8 +19,8 @@ module.enableCompileCache?.();
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundle = join(root, 'dist', 'cli.js');
 const sources = join(root, 'lib');
-// The CLI's code lives in lib/ and, for local mode, in the handler factories in lambdas/.
-const sourceDirs = [sources, join(root, 'lambdas')].filter((dir) => existsSync(dir));
+// The CLI's code lives in lib/.
+const sourceDirs = [sources];
 
 function newestSource(dir) {
   let newest = 0;
