@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,15 +17,6 @@ let url: string;
 let issuer: Minted;
 const servers: Record<'warning' | 'expired' | 'healthy', RunningServer> = {} as never;
 let docs: DocumentServer;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function api(method: string, path: string, body?: unknown, token = TOKEN) {
   const response = await fetch(`${url}${path}`, {
@@ -63,18 +53,14 @@ beforeAll(async () => {
   );
   docs = await startDocumentServer();
 
-  // Started as a user would: the npm script, on a free port. NODE_EXTRA_CA_CERTS (the test CA) is inherited.
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  local = spawn(
-    'npm',
-    ['run', '--silent', 'local', '--', '--port', String(port), '--outbox', join(dir, 'outbox.jsonl')],
-    {
-      env: { ...process.env, CERTVIGIL_LOCAL_TOKEN: TOKEN, SLACK_WEBHOOK_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, so that "Ctrl-C" reaches every process of it
-    },
-  );
+  // Started as a user would: the npm script, on a port the system picks (--port 0; the address is
+  // read from its start-up lines, so no other test can take the port in between).
+  // NODE_EXTRA_CA_CERTS (the test CA) is inherited.
+  local = spawn('npm', ['run', '--silent', 'local', '--', '--port', '0', '--outbox', join(dir, 'outbox.jsonl')], {
+    env: { ...process.env, CERTVIGIL_LOCAL_TOKEN: TOKEN, SLACK_WEBHOOK_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so that "Ctrl-C" reaches every process of it
+  });
   local.stdout?.on('data', (c) => {
     output += c;
   });
@@ -82,10 +68,11 @@ beforeAll(async () => {
     output += c;
   });
   const deadline = Date.now() + 90_000;
-  while (!output.includes('admin API:')) {
+  while (!/admin API:\s+(http:\/\/127\.0\.0\.1:\d+)/.test(output)) {
     if (local.exitCode !== null || Date.now() > deadline) throw new Error(`local mode did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  url = /admin API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
 }, 120_000);
 
 /** What Ctrl-C in a terminal does: SIGINT to the whole foreground process group. */
