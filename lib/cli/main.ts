@@ -7,7 +7,8 @@ const VERSION = '0.1.0';
 const USAGE = `Usage: certvigil <command> [options]
 
 Commands:
-  check TARGET...      read and judge the certificates endpoints serve (no AWS needed)
+  check TARGET...      read and judge the certificates endpoints serve, documents publish (saml:,
+                       jwks:, pem:, file:) or the AWS account holds (acm:, iam:, secret:, ssm:)
   local                run the whole monitor on this machine (DynamoDB Local, admin API, dispatcher)
   targets list|add|rm|import, report, check-now, test-alert, certs, where
                        manage a deployed monitor through its admin URL
