@@ -54,10 +54,11 @@ export function createHandler(config: NotifierConfig, secrets: SecretsManagerCli
         const notification = message.notification;
         await postToSlack(url, slackMessage(notification));
         delivered++;
+        // Anyone allowed to publish could shape a message like ours: log bounded fields only.
         logger.info('delivered to Slack', {
-          target: notification.target,
-          event: notification.event,
-          id: notification.id,
+          target: notification.target.slice(0, 300),
+          event: notification.event.slice(0, 32),
+          id: notification.id.slice(0, 64),
         });
       }
     } finally {

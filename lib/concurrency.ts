@@ -62,8 +62,5 @@ export function createLimiter(limit: number) {
     idle(): Promise<void> {
       return running === 0 ? Promise.resolve() : new Promise((resolve) => idlers.push(resolve));
     },
-    get inFlight(): number {
-      return running;
-    },
   };
 }

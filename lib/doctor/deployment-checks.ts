@@ -163,7 +163,7 @@ async function subscriptions(sns: SNSClient, topicArn: string, slackSet: boolean
     findings.push({
       check: 'subscriptions',
       verdict: 'warn',
-      detail: `${pending.length} email subscription(s) not confirmed, so they receive nothing: ${pending.join(', ')} (each must click the link AWS sent)`,
+      detail: `${pending.length} email subscription(s) not confirmed, so they receive nothing: ${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ', …' : ''} (each must click the link AWS sent)`,
     });
   }
   if (!all.some((s) => s.protocol === 'lambda')) {

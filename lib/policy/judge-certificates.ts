@@ -1,7 +1,7 @@
 // The one judge of certificates read from a source: every kind ends here (the TLS probe judges
 // its leaf with the same renewal policy, plus what only a handshake can tell: trust and name).
 import { createHash, type X509Certificate } from 'node:crypto';
-import { certificateFacts } from '../probe/cert-facts.ts';
+import { type CertificateFacts, certificateFacts } from '../probe/cert-facts.ts';
 import { boundNullable, LIMITS } from '../text-bounds.ts';
 import { daysUntil, evaluateCertificate, type Thresholds } from './renewal-policy.ts';
 import { type Status, severity } from './status.ts';
@@ -109,18 +109,6 @@ export function certificateJudge(now: Date, thresholds: Thresholds, purposeOf: (
 
 export type CertificateJudge = ReturnType<typeof certificateJudge>;
 
-/** All at once, for sources that read a handful of certificates. */
-export function judgeCertificates(
-  items: readonly SourceCertificate[],
-  now: Date,
-  thresholds: Thresholds,
-  purposeOf: (item: SourceCertificate) => string,
-): { entries: CertificateEntry[]; total: number } {
-  const judge = certificateJudge(now, thresholds, purposeOf);
-  for (const item of items) judge.add(item);
-  return judge.finish();
-}
-
 export function worstFirst(a: CertificateEntry, b: CertificateEntry): number {
   const expiry = (e: CertificateEntry) => (e.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(e.notAfter));
   return severity(b.status) - severity(a.status) || expiry(a) - expiry(b);
@@ -134,6 +122,34 @@ function metaOf(item: SourceCertificate) {
     kid: boundNullable(item.kid ?? null, LIMITS.token * 4),
     alg: boundNullable(item.alg ?? null, LIMITS.token),
     successor: null,
+  };
+}
+
+/** The purpose fields of an entry when a source has none (a TLS leaf). */
+const NO_PLACE = { entityId: null, role: null, use: null, kid: null, alg: null, successor: null } as const;
+
+/** An entry of `certificates[]` from a certificate's facts: the one shape every source reports. */
+export function certificateEntry(
+  facts: CertificateFacts,
+  judged: { daysLeft: number; status: CertificateEntry['status']; problem: string | null; namesKey: string | null },
+  place: Pick<CertificateEntry, 'entityId' | 'role' | 'use' | 'kid' | 'alg' | 'successor'> = NO_PLACE,
+): CertificateEntry {
+  return {
+    fingerprint256: facts.fingerprint256,
+    subject: facts.subject,
+    issuer: facts.issuer,
+    serialNumber: facts.serialNumber,
+    notBefore: facts.notBefore,
+    notAfter: facts.notAfter,
+    daysLeft: judged.daysLeft,
+    lifetimeDays: facts.lifetimeDays,
+    status: judged.status,
+    keyType: facts.keyType,
+    keyBits: facts.keyBits,
+    signatureAlgorithm: facts.signatureAlgorithm,
+    problem: judged.problem,
+    namesKey: judged.namesKey,
+    ...place,
   };
 }
 
@@ -174,23 +190,16 @@ function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): C
     thresholds,
   );
   const status = item.problem && verdict.status !== 'expired' ? 'invalid' : verdict.status;
-  return {
-    fingerprint256: facts.fingerprint256,
-    subject: facts.subject,
-    issuer: facts.issuer,
-    serialNumber: facts.serialNumber,
-    notBefore: facts.notBefore,
-    notAfter: facts.notAfter,
-    daysLeft: daysUntil(cert.validToDate, now),
-    lifetimeDays: facts.lifetimeDays,
-    status,
-    keyType: facts.keyType,
-    keyBits: facts.keyBits,
-    signatureAlgorithm: facts.signatureAlgorithm,
-    problem: boundNullable(item.problem ?? (status === 'invalid' ? verdict.reason : null), 200),
-    namesKey: item.placeKey ? shortKey(item.placeKey) : facts.namesKey,
-    ...meta,
-  };
+  return certificateEntry(
+    facts,
+    {
+      daysLeft: daysUntil(cert.validToDate, now),
+      status,
+      problem: boundNullable(item.problem ?? (status === 'invalid' ? verdict.reason : null), 200),
+      namesKey: item.placeKey ? shortKey(item.placeKey) : facts.namesKey,
+    },
+    meta,
+  );
 }
 
 function shortKey(text: string): string {

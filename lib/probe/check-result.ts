@@ -86,3 +86,20 @@ export interface AcmFacts {
   inUseBy: string[];
   inUseCount: number;
 }
+
+/** The certificate fields of a result that read no certificate. */
+export const NO_CERTIFICATE = {
+  daysLeft: null,
+  notBefore: null,
+  notAfter: null,
+  chainNotAfter: null,
+  lifetimeDays: null,
+  subject: null,
+  issuer: null,
+  serialNumber: null,
+  fingerprint256: null,
+  keyType: null,
+  keyBits: null,
+  signatureAlgorithm: null,
+  trustError: null,
+} as const;

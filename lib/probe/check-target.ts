@@ -1,12 +1,19 @@
 import { isIP } from 'node:net';
-import { worstFirst } from '../policy/judge-certificates.ts';
+import { certificateEntry, worstFirst } from '../policy/judge-certificates.ts';
 import { daysUntil, evaluateCertificate, type Thresholds } from '../policy/renewal-policy.ts';
 import { type Status, severity, worstStatus } from '../policy/status.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import { type CertificateFacts, certificateFacts, chainEntry } from './cert-facts.ts';
 import { buildChain } from './chain.ts';
-import type { CertificateEntry, ChainEntry, CheckError, CheckResult, EndpointResult } from './check-result.ts';
+import {
+  type CertificateEntry,
+  type ChainEntry,
+  type CheckError,
+  type CheckResult,
+  type EndpointResult,
+  NO_CERTIFICATE,
+} from './check-result.ts';
 import { handshake } from './endpoint-handshake.ts';
 import { ProbeError } from './probe-error.ts';
 import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from './resolve-addresses.ts';
@@ -249,52 +256,17 @@ function failedCheck(
 }
 
 function emptyDetail(): NonNullable<AddressOutcome['detail']> {
-  return {
-    daysLeft: null,
-    notBefore: null,
-    notAfter: null,
-    chainNotAfter: null,
-    lifetimeDays: null,
-    subject: null,
-    issuer: null,
-    sans: [],
-    serialNumber: null,
-    fingerprint256: null,
-    keyType: null,
-    keyBits: null,
-    signatureAlgorithm: null,
-    tlsVersion: null,
-    trusted: null,
-    trustError: null,
-    hostnameMatch: null,
-    chain: [],
-  };
+  return { ...NO_CERTIFICATE, sans: [], tlsVersion: null, trusted: null, hostnameMatch: null, chain: [] };
 }
 
 /** The leaf as an entry of `certificates[]`, judged as the address that served it was. */
 function leafEntry(facts: CertificateFacts, daysLeft: number, status: Status): CertificateEntry {
-  return {
-    fingerprint256: facts.fingerprint256,
-    subject: facts.subject,
-    issuer: facts.issuer,
-    serialNumber: facts.serialNumber,
-    notBefore: facts.notBefore,
-    notAfter: facts.notAfter,
+  return certificateEntry(facts, {
     daysLeft,
-    lifetimeDays: facts.lifetimeDays,
     status: status === 'error' ? 'invalid' : status,
-    keyType: facts.keyType,
-    keyBits: facts.keyBits,
-    signatureAlgorithm: facts.signatureAlgorithm,
-    entityId: null,
-    role: null,
-    use: null,
-    kid: null,
-    alg: null,
-    successor: null,
     problem: null,
     namesKey: facts.namesKey,
-  };
+  });
 }
 
 function toCheckError(error: unknown): CheckError {

@@ -3,7 +3,7 @@
 import { DescribeCertificateCommand, GetCertificateCommand } from '@aws-sdk/client-acm';
 import type { CheckResult } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
-import { boundText } from '../text-bounds.ts';
+import { boundText, LIMITS } from '../text-bounds.ts';
 import { awsClients, awsError, regionOf } from './aws-clients.ts';
 import { certificatesIn } from './certificate-blocks.ts';
 import { documentResult, readOrFail } from './document-result.ts';
@@ -20,17 +20,19 @@ export function readAcm(request: SourceRequest, context: SourceContext): Promise
       });
     const detail = described.Certificate;
     if (!detail) throw new ProbeError('aws', 'ACM described no certificate');
+    // The API's answers are enums today; bounded anyway, since they are stored and sent.
+    const token = (value: string | undefined) => (value === undefined ? null : boundText(value, LIMITS.token));
     const acmFacts = {
-      type: detail.Type ?? null,
-      renewalEligibility: detail.RenewalEligibility ?? null,
-      renewalStatus: detail.RenewalSummary?.RenewalStatus ?? null,
-      renewalReason: detail.RenewalSummary?.RenewalStatusReason ?? null,
+      type: token(detail.Type),
+      renewalEligibility: token(detail.RenewalEligibility),
+      renewalStatus: token(detail.RenewalSummary?.RenewalStatus),
+      renewalReason: token(detail.RenewalSummary?.RenewalStatusReason),
       inUseBy: (detail.InUseBy ?? []).slice(0, 20).map((r) => boundText(r, 256)),
       inUseCount: detail.InUseBy?.length ?? 0,
     };
     // A certificate still waiting for its first validation has nothing to read yet.
     if (detail.Status && detail.Status !== 'ISSUED' && detail.Status !== 'EXPIRED' && detail.Status !== 'INACTIVE') {
-      throw new ProbeError('empty', `ACM certificate is ${detail.Status}, not issued`);
+      throw new ProbeError('empty', `ACM certificate is ${boundText(detail.Status, LIMITS.token)}, not issued`);
     }
     const got = await acm.send(new GetCertificateCommand({ CertificateArn: arn })).catch((error: unknown) => {
       throw awsError(error, 'ACM GetCertificate');

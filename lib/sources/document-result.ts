@@ -1,7 +1,7 @@
 // The check result of a document or file source, built from its judged certificates: the same
 // top-level fields as a TLS result (those of the governing certificate), plus certificates[].
 import { type CertificateJudge, certificateJudge, type SourceCertificate } from '../policy/judge-certificates.ts';
-import type { CheckError, CheckResult } from '../probe/check-result.ts';
+import { type CheckError, type CheckResult, NO_CERTIFICATE } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
@@ -104,19 +104,7 @@ export function failedDocumentResult(request: SourceRequest, context: SourceCont
   return {
     ...base(request, context.now()),
     status: 'error',
-    daysLeft: null,
-    notBefore: null,
-    notAfter: null,
-    chainNotAfter: null,
-    lifetimeDays: null,
-    subject: null,
-    issuer: null,
-    serialNumber: null,
-    fingerprint256: null,
-    keyType: null,
-    keyBits: null,
-    signatureAlgorithm: null,
-    trustError: null,
+    ...NO_CERTIFICATE,
     certificates: [],
     certificateCount: 0,
     error: { kind: error.kind, message: boundText(error.message, LIMITS.message) },

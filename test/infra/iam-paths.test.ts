@@ -243,6 +243,22 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       unrelated: { principal: r.accountRole, action: 'secretsmanager:GetSecretValue', resource: secretArn },
     },
     {
+      name: 'the account function decrypts a tagged secret with its customer key, only through Secrets Manager',
+      request: {
+        principal: r.accountRole,
+        action: 'kms:Decrypt',
+        resource: EXTERNAL_KEY,
+        context: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` },
+        resourcePolicy: DEFAULT_KEY_POLICY,
+      },
+      unrelated: {
+        principal: r.accountRole,
+        action: 'kms:Decrypt',
+        resource: EXTERNAL_KEY,
+        resourcePolicy: DEFAULT_KEY_POLICY,
+      },
+    },
+    {
       name: 'the account function reads a parameter tagged for certvigil (not an untagged one)',
       request: { principal: r.accountRole, action: 'ssm:GetParameter', resource: parameterArn, context: tagged },
       unrelated: { principal: r.accountRole, action: 'ssm:GetParameter', resource: parameterArn },
