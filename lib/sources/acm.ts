@@ -6,7 +6,7 @@ import { ProbeError } from '../probe/probe-error.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
 import { awsClients, awsError, regionOf } from './aws-clients.ts';
 import { certificatesIn } from './certificate-blocks.ts';
-import { documentResult, readOrFail } from './document-result.ts';
+import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
 export function readAcm(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
@@ -40,7 +40,7 @@ export function readAcm(request: SourceRequest, context: SourceContext): Promise
     const [leaf] = await certificatesIn(Buffer.from(got.Certificate ?? ''));
     if (!leaf) throw new ProbeError('empty', 'ACM returned no certificate');
     const chain = got.CertificateChain ? await certificatesIn(Buffer.from(got.CertificateChain)).catch(() => []) : [];
-    const result = documentResult(request, context, [{ cert: leaf }], () => 'leaf', 'ACM');
+    const result = bundleResult(request, context, [leaf], 'ACM');
     // Expiry is judged on the earlier of the leaf and the intermediates ACM serves with it.
     const chainNotAfter = [leaf, ...chain]
       .filter((c) => c.subject !== c.issuer)

@@ -1,5 +1,6 @@
 // The check result of a document or file source, built from its judged certificates: the same
 // top-level fields as a TLS result (those of the governing certificate), plus certificates[].
+import type { X509Certificate } from 'node:crypto';
 import { type CertificateJudge, certificateJudge, type SourceCertificate } from '../policy/judge-certificates.ts';
 import { type CheckError, type CheckResult, NO_CERTIFICATE } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
@@ -52,6 +53,22 @@ export function documentResult(
   const judge = judgeFor(request, context, purposeOf);
   for (const item of items) judge.add(item);
   return judgedResult(request, context, judge, describe);
+}
+
+/** A bundle of certificates (PEM, DER, PKCS#7): each stands for itself, with no rollover between them. */
+export function bundleResult(
+  request: SourceRequest,
+  context: SourceContext,
+  certificates: readonly X509Certificate[],
+  describe: string,
+): CheckResult {
+  return documentResult(
+    request,
+    context,
+    certificates.map((cert) => ({ cert })),
+    (item) => item.cert?.fingerprint256 ?? '',
+    describe,
+  );
 }
 
 /** A result from a judge the source fed as it read; `error: empty` when it found no certificate. */

@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import type { CheckResult } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
 import { certificatesIn, pkcs7Certificates } from './certificate-blocks.ts';
-import { documentResult, readOrFail } from './document-result.ts';
+import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -31,12 +31,6 @@ export function readFileSource(request: SourceRequest, context: SourceContext): 
       throw new ProbeError('refused', `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     const certificates = await certificatesIn(data, { pkcs7: pkcs7Certificates });
-    return documentResult(
-      request,
-      context,
-      certificates.map((cert) => ({ cert })),
-      (item) => item.cert?.fingerprint256 ?? '',
-      'the file',
-    );
+    return bundleResult(request, context, certificates, 'the file');
   });
 }

@@ -4,7 +4,7 @@ import { GetServerCertificateCommand } from '@aws-sdk/client-iam';
 import type { CheckResult } from '../probe/check-result.ts';
 import { awsClients, awsError } from './aws-clients.ts';
 import { certificatesIn } from './certificate-blocks.ts';
-import { documentResult, readOrFail } from './document-result.ts';
+import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
 export function readIam(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
@@ -17,6 +17,6 @@ export function readIam(request: SourceRequest, context: SourceContext): Promise
       });
     const body = answer.ServerCertificate?.CertificateBody ?? '';
     const [leaf] = await certificatesIn(Buffer.from(body));
-    return documentResult(request, context, leaf ? [{ cert: leaf }] : [], () => 'leaf', 'the IAM server certificate');
+    return bundleResult(request, context, leaf ? [leaf] : [], 'the IAM server certificate');
   });
 }

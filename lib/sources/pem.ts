@@ -2,7 +2,7 @@
 // stores that clients download).
 import type { CheckResult } from '../probe/check-result.ts';
 import { certificatesIn } from './certificate-blocks.ts';
-import { documentDeadline, documentResult, readOrFail } from './document-result.ts';
+import { bundleResult, documentDeadline, readOrFail } from './document-result.ts';
 import { fetchDocument } from './fetch-document.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
@@ -21,13 +21,6 @@ export function readPem(request: SourceRequest, context: SourceContext): Promise
       signal: documentDeadline(context),
     });
     const certificates = await certificatesIn(body);
-    // Each certificate of a bundle stands for itself: no rollover between them.
-    return documentResult(
-      request,
-      context,
-      certificates.map((cert) => ({ cert })),
-      (item) => item.cert?.fingerprint256 ?? '',
-      'the document',
-    );
+    return bundleResult(request, context, certificates, 'the document');
   });
 }

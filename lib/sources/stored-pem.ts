@@ -8,7 +8,7 @@ import type { CheckResult } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
 import { awsClients, awsError, regionOf } from './aws-clients.ts';
 import { certificatesIn } from './certificate-blocks.ts';
-import { documentResult, readOrFail } from './document-result.ts';
+import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
 /** Most bytes of a stored value read (Secrets Manager allows 64 KiB, SSM advanced parameters 8 KiB). */
@@ -55,13 +55,7 @@ async function certificatesFrom(
       ? Buffer.from(text, 'latin1')
       : Buffer.from(text, 'base64');
   const certificates = await certificatesIn(data);
-  return documentResult(
-    request,
-    context,
-    certificates.map((cert) => ({ cert })),
-    (item) => item.cert?.fingerprint256 ?? '',
-    describe,
-  );
+  return bundleResult(request, context, certificates, describe);
 }
 
 /** A field of a JSON secret; the value is never quoted in an error. */
