@@ -6,10 +6,11 @@ import { STACK_OUTPUTS } from '../lib/doctor/stack-outputs.ts';
 import type { CertvigilConfig } from './config.ts';
 import { AdminApi } from './constructs/admin-api.ts';
 import { Alerts } from './constructs/alerts.ts';
+import { Discovery } from './constructs/discovery.ts';
 import { Dispatcher } from './constructs/dispatcher.ts';
 import { FailureQueue } from './constructs/failure-queue.ts';
 import { Monitoring } from './constructs/monitoring.ts';
-import { ProbeFleet } from './constructs/probe-fleet.ts';
+import { grantAccountReads, ProbeFleet } from './constructs/probe-fleet.ts';
 import { Store } from './constructs/store.ts';
 
 export interface CertvigilStackProps extends StackProps {
@@ -23,6 +24,7 @@ export class CertvigilStack extends Stack {
   readonly probes: ProbeFleet;
   readonly dispatch: Dispatcher;
   readonly adminApi: AdminApi;
+  readonly discovery: Discovery;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: CertvigilStackProps) {
@@ -67,7 +69,16 @@ export class CertvigilStack extends Stack {
       config,
       logRetention,
     });
-    this.adminApi = new AdminApi(this, 'AdminApi', tables);
+    this.discovery = new Discovery(this, 'Discovery', {
+      targets: this.store.targets,
+      topic: this.alerts.topic,
+      failureQueue: failures.queue,
+      config,
+      logRetention,
+    });
+    this.adminApi = new AdminApi(this, 'AdminApi', { ...tables, discovery: this.discovery.fn });
+    // "Check now" reads acm/iam/secret/ssm targets as the account function does.
+    grantAccountReads(this.adminApi.admin, config);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       topic: this.alerts.topic,
       dispatcher: this.dispatch.dispatcher,
@@ -76,6 +87,7 @@ export class CertvigilStack extends Stack {
       account: this.probes.account,
       notifier: this.alerts.notifier,
       admin: this.adminApi.admin,
+      discovery: this.discovery.fn,
       failureQueue: failures.queue,
       schedule: config.schedule,
       probeErrorThreshold: config.probeErrorAlarmThreshold,
@@ -86,6 +98,7 @@ export class CertvigilStack extends Stack {
       [STACK_OUTPUTS.probeFunctionName, this.probes.probe.functionName, 'The probe function'],
       [STACK_OUTPUTS.dispatcherFunctionName, this.dispatch.dispatcher.functionName, 'The dispatcher function'],
       [STACK_OUTPUTS.dispatchSchedule, config.schedule, 'When dispatch rounds run (UTC)'],
+      [STACK_OUTPUTS.discoveryFunctionName, this.discovery.fn.functionName, 'The discovery function'],
     ];
     for (const [id, value, description] of outputs) new CfnOutput(this, id, { value, description });
   }

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import * as z from 'zod/mini';
 import { longestGapMs, MAX_SCHEDULE_GAP_MS, ScheduleError } from '../lib/dispatch/schedule-period.ts';
+import { accountRoles } from '../lib/sources/account-roles.ts';
 
 /**
  * Every deployment setting, with its default. Set them in cdk.json under `context.certvigil`,
@@ -23,6 +24,15 @@ export const DEFAULT_CONFIG = {
   unreachableAfter: 2,
   /** Tag a secret or SSM parameter must carry for certvigil to read it (secret: and ssm: targets). */
   awsSourceTag: 'certvigil',
+  /** When discovery runs (EventBridge Scheduler expression); empty: only on demand (POST /discover). */
+  discoverySchedule: 'rate(1 day)',
+  /** Regions discovery looks in; empty: the stack's region. IAM and CloudFront are global. */
+  discoveryRegions: [] as string[],
+  /**
+   * Read-only roles in other accounts (see infra/member-stack.ts): discovery lists those accounts
+   * too, and acm/iam/secret/ssm targets there are read through them.
+   */
+  accountRoleArns: [] as string[],
   /** Minutes a replacement may take to reach every location of the old certificate before `rollout-stalled`. */
   rolloutStallMinutes: 120,
   /** Fleet-wide windows in days (0: scale with each certificate's lifetime). */
@@ -79,6 +89,13 @@ const schema = z.object({
   unreachableAfter: positiveInt(100),
   rolloutStallMinutes: positiveInt(525_600),
   awsSourceTag: z.string().check(z.regex(/^[\w.:/=+@-]{1,128}$/, 'must be a tag key')),
+  discoverySchedule: z.string().check(z.regex(/^((rate|cron)\(.+\))?$/, 'must be rate(...), cron(...) or empty')),
+  discoveryRegions: z.array(
+    z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be region names like eu-west-1')),
+  ),
+  accountRoleArns: z.array(
+    z.string().check(z.regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be IAM role ARNs')),
+  ),
   warnDays: z.number().check(z.minimum(0), z.maximum(3650)),
   critDays: z.number().check(z.minimum(0), z.maximum(3650)),
   probeConcurrency: z.number().check(z.int(), z.minimum(2), z.maximum(1000)),
@@ -115,6 +132,15 @@ export function readConfig(scope: Construct): CertvigilConfig {
   if (config.slackSecretKmsKey && !config.slackSecret) {
     throw new Error('certvigil config: slackSecretKmsKey goes with slackSecret (the existing secret it encrypts)');
   }
+  try {
+    accountRoles(config.accountRoleArns);
+  } catch (error) {
+    throw new Error(`certvigil config: accountRoleArns: ${(error as Error).message}`);
+  }
+  if (config.discoverySchedule) {
+    const problem = scheduleProblem(config.discoverySchedule, Number.POSITIVE_INFINITY);
+    if (problem) throw new Error(`certvigil config: discoverySchedule ${problem}`);
+  }
   if (config.warnDays && config.critDays && config.critDays > config.warnDays) {
     throw new Error('certvigil config: critDays must not be more than warnDays');
   }
@@ -122,10 +148,10 @@ export function readConfig(scope: Construct): CertvigilConfig {
 }
 
 /** Why a schedule expression cannot drive the dispatcher, or '' when it can. */
-function scheduleProblem(expression: string): string {
+function scheduleProblem(expression: string, maxGapMs = MAX_SCHEDULE_GAP_MS): string {
   try {
     const gap = longestGapMs(expression);
-    return gap > MAX_SCHEDULE_GAP_MS
+    return gap > maxGapMs
       ? `leaves up to ${Math.round(gap / 3_600_000)} hours between rounds; run the dispatcher at least every ${MAX_SCHEDULE_GAP_MS / 3_600_000} hours (targets keep their own check interval)`
       : '';
   } catch (error) {

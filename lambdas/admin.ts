@@ -1,7 +1,9 @@
 // Lambda entry of the admin API: configuration and AWS clients, built once at cold start.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { adminConfig } from '../lib/config.ts';
+import { invokeDiscovery } from '../lib/discovery/invoke-discovery.ts';
 import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../lib/monitor/probe-target.ts';
 import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
@@ -18,4 +20,7 @@ export const handler = createHandler({
   certificates: monitor.certificates,
   probe: (target) => probeTarget(monitor, target),
   guard: config.allowPrivateTargets ? undefined : addressGuard(false),
+  discover: config.discoveryFunctionName
+    ? invokeDiscovery(new LambdaClient({}), config.discoveryFunctionName)
+    : undefined,
 });

@@ -6,6 +6,7 @@ import { DISPATCH_DEFAULTS } from './dispatch/dispatch-round.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from './inventory/rollout.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from './probe/timeouts.ts';
+import { type AccountRoles, accountRoles } from './sources/account-roles.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
 
 export class ConfigError extends Error {
@@ -56,6 +57,24 @@ class Reader {
   optionalNumber(name: string, rule: { min: number; max?: number }): number | undefined {
     if (!this.env[name]?.trim()) return undefined;
     return this.number(name, 0, rule);
+  }
+
+  /** A comma-separated list (empty: none). */
+  list(name: string): string[] {
+    return (this.env[name] ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  }
+
+  /** Role ARNs in other accounts, by account id. */
+  roles(name: string): AccountRoles {
+    try {
+      return accountRoles(this.list(name));
+    } catch (error) {
+      this.invalid.push(`${name}: ${(error as Error).message}`);
+      return new Map();
+    }
   }
 
   boolean(name: string, fallback: boolean): boolean {
@@ -134,6 +153,8 @@ export interface ProbeConfig {
   allowPrivateTargets: boolean;
   /** Read `file:` targets: only where the files are the user's own (local mode); never in AWS. */
   allowFiles?: boolean | undefined;
+  /** Read-only roles in other accounts, by account id: AWS sources there are read through them. */
+  accountRoles?: AccountRoles | undefined;
 }
 
 export function probeConfig(env: Env = process.env): ProbeConfig {
@@ -158,11 +179,42 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
     warnDays: r.optionalNumber('WARN_DAYS', { min: 0, max: 3650 }),
     critDays: r.optionalNumber('CRIT_DAYS', { min: 0, max: 3650 }),
     allowPrivateTargets: r.boolean('ALLOW_PRIVATE_TARGETS', false),
+    accountRoles: r.roles('ACCOUNT_ROLE_ARNS'),
   });
 }
 
-/** The admin function probes on demand, so it needs what the probe needs. */
-export const adminConfig = probeConfig;
+export interface DiscoveryConfig {
+  targetsTable: string;
+  topicArn: string;
+  /** Regions discovery looks in (default: the function's own). */
+  regions: string[];
+  /** The account the stack runs in, and its partition (no STS call needed). */
+  homeAccount: string | undefined;
+  partition: string | undefined;
+  accountRoles: AccountRoles;
+  /** Tag that opts secrets and parameters in. */
+  sourceTag: string;
+}
+
+export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
+  const r = new Reader(env);
+  const regions = r.list('DISCOVERY_REGIONS');
+  const own = r.optionalText('AWS_REGION');
+  return r.done({
+    targetsTable: r.text('TARGETS_TABLE'),
+    topicArn: r.text('TOPIC_ARN'),
+    regions: regions.length ? regions : own ? [own] : [],
+    homeAccount: r.optionalText('HOME_ACCOUNT'),
+    partition: r.optionalText('PARTITION'),
+    accountRoles: r.roles('ACCOUNT_ROLE_ARNS'),
+    sourceTag: r.optionalText('AWS_SOURCE_TAG') ?? 'certvigil',
+  });
+}
+
+/** The admin function probes on demand, so it needs what the probe needs; and it starts discovery. */
+export function adminConfig(env: Env = process.env): ProbeConfig & { discoveryFunctionName: string | undefined } {
+  return { ...probeConfig(env), discoveryFunctionName: env.DISCOVERY_FUNCTION_NAME?.trim() || undefined };
+}
 
 export interface NotifierConfig {
   slackSecretId: string | undefined;

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import { FunctionUrlAuthType, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -15,6 +15,8 @@ export interface AdminApiProps {
   history: TableV2;
   certificates: TableV2;
   topic: ITopic;
+  /** POST /discover runs it and waits for its summary. */
+  discovery: IFunction;
   config: CertvigilConfig;
   logRetention: RetentionDays;
 }
@@ -34,7 +36,7 @@ export class AdminApi extends Construct {
       memorySize: 1024,
       // `check` probes synchronously (up to DNS 5 s + 15 s per address).
       timeout: Duration.seconds(60),
-      environment: probeEnvironment(props),
+      environment: { ...probeEnvironment(props), DISCOVERY_FUNCTION_NAME: props.discovery.functionName },
       logRetention: props.logRetention,
     });
     props.targets.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan');
@@ -42,6 +44,9 @@ export class AdminApi extends Construct {
     props.certificates.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     props.topic.grantPublish(this.admin);
     this.admin.acknowledgeKmsGrants();
+    this.admin.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.discovery.functionArn] }),
+    );
     const functionUrl = this.admin.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
     // Since October 2025 a function URL caller needs both actions; attach this policy to the
     // people and roles that administer certvigil.

@@ -7,6 +7,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { longestGapMs } from '../../lib/dispatch/schedule-period.ts';
 import {
+  DISCOVERY_METRICS,
   DISPATCHER_METRICS,
   METRIC_NAMESPACE,
   METRIC_SERVICES,
@@ -22,6 +23,7 @@ export interface MonitoringProps {
   account: IFunction;
   notifier: IFunction;
   admin: IFunction;
+  discovery: IFunction;
   failureQueue: IQueue;
   /** The dispatch schedule expression, to know when a missing round is late. */
   schedule: string;
@@ -118,6 +120,31 @@ export class Monitoring extends Construct {
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cw.TreatMissingData.NOT_BREACHING,
     });
+    // Discovery that fails, or cannot list a service in a region (access denied, a disabled
+    // region, throttling): once when it starts, once when it is fixed.
+    alarm('DiscoveryProblems', {
+      alarmDescription:
+        'certvigil: discovery failed or could not list a service in an account or region; see the discovery function log',
+      metric: new cw.MathExpression({
+        expression: 'FILL(errors, 0) + FILL(problems, 0)',
+        usingMetrics: {
+          errors: props.discovery.metricErrors({ period: Duration.days(1), statistic: 'Sum' }),
+          problems: new cw.Metric({
+            namespace: METRIC_NAMESPACE,
+            metricName: DISCOVERY_METRICS.problems,
+            dimensionsMap: { service: METRIC_SERVICES.discovery },
+            statistic: 'Maximum',
+            period: Duration.days(1),
+          }),
+        },
+        period: Duration.days(1),
+        label: 'discovery failures and unlisted scopes',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+    });
     const window = noDispatchWindow(props.schedule);
     alarm('NoDispatch', {
       alarmDescription: `certvigil: no dispatch round ran in twice the longest gap of the schedule (${props.schedule})`,
@@ -136,6 +163,7 @@ export class Monitoring extends Construct {
       account: props.account,
       notifier: props.notifier,
       admin: props.admin,
+      discovery: props.discovery,
     };
 
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {

@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -9,7 +9,9 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CertvigilConfig } from '../config.ts';
+import { acknowledgeReadAccess, sourceReadStatements } from './aws-read-access.ts';
 import { CertvigilFunction } from './certvigil-function.ts';
+import { READER_TAG } from './member-read-role.ts';
 
 export interface ProbeFleetProps {
   /** Encrypts the probe queue in queue mode. */
@@ -38,6 +40,7 @@ export function probeEnvironment(
     UNREACHABLE_AFTER: String(c.unreachableAfter),
     ENDPOINT_TIMEOUT_MS: String(c.endpointTimeoutMs),
     ALLOW_PRIVATE_TARGETS: String(c.allowPrivateTargets),
+    ...(c.accountRoleArns.length ? { ACCOUNT_ROLE_ARNS: c.accountRoleArns.join(',') } : {}),
     ...(c.warnDays ? { WARN_DAYS: String(c.warnDays) } : {}),
     ...(c.critDays ? { CRIT_DAYS: String(c.critDays) } : {}),
   };
@@ -86,7 +89,7 @@ export class ProbeFleet extends Construct {
     this.documentsQueue = documents.queue;
     this.account = account.fn;
     this.accountQueue = account.queue;
-    grantAccountReads(account.fn, props.config.awsSourceTag);
+    grantAccountReads(account.fn, props.config);
   }
 
   private probeFunction(
@@ -145,53 +148,32 @@ export class ProbeFleet extends Construct {
 }
 
 /**
- * Read-only access to the certificates the account holds, and nothing else: ACM and IAM server
- * certificates of this account; secrets and parameters only when they carry the certvigil tag
- * (their values are certificates, perhaps beside private keys, so reading is opt-in per item);
- * KMS decryption only through Secrets Manager and SSM.
+ * Read-only access to the certificates the account holds (see aws-read-access.ts), and the roles
+ * that read them in other accounts.
  */
-function grantAccountReads(fn: CertvigilFunction, tag: string): void {
+export function grantAccountReads(fn: CertvigilFunction, config: CertvigilConfig): void {
   const { partition, account } = Stack.of(fn);
-  const tagged = { Null: { [`aws:ResourceTag/${tag}`]: 'false' } };
-  const statements = [
-    new iam.PolicyStatement({
-      actions: ['acm:DescribeCertificate', 'acm:GetCertificate'],
-      resources: [`arn:${partition}:acm:*:${account}:certificate/*`],
-    }),
-    new iam.PolicyStatement({
-      actions: ['iam:GetServerCertificate'],
-      resources: [`arn:${partition}:iam::${account}:server-certificate/*`],
-    }),
-    new iam.PolicyStatement({
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [`arn:${partition}:secretsmanager:*:${account}:secret:*`],
-      conditions: tagged,
-    }),
-    new iam.PolicyStatement({
-      actions: ['ssm:GetParameter'],
-      resources: [`arn:${partition}:ssm:*:${account}:parameter/*`],
-      conditions: tagged,
-    }),
-    new iam.PolicyStatement({
-      actions: ['kms:Decrypt'],
-      resources: [`arn:${partition}:kms:*:${account}:key/*`],
-      conditions: { StringLike: { 'kms:ViaService': ['secretsmanager.*.amazonaws.com', 'ssm.*.amazonaws.com'] } },
-    }),
-  ];
-  for (const statement of statements) fn.addToRolePolicy(statement);
-  const reasons: Record<string, string> = {
-    'acm:*:<AWS::AccountId>:certificate/*':
-      'Targets name any ACM certificate of this account, in any region; read-only actions.',
-    'iam::<AWS::AccountId>:server-certificate/*': 'Targets name any IAM server certificate of this account; read-only.',
-    'secretsmanager:*:<AWS::AccountId>:secret:*': 'Only secrets carrying the certvigil tag (condition); read-only.',
-    'ssm:*:<AWS::AccountId>:parameter/*': 'Only parameters carrying the certvigil tag (condition); read-only.',
-    'kms:*:<AWS::AccountId>:key/*':
-      'Decrypt only through Secrets Manager or SSM (kms:ViaService), for tagged items encrypted with a customer key.',
-  };
-  for (const [resource, reason] of Object.entries(reasons)) {
-    Validations.of(fn.role as iam.IRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${resource}]`,
-      reason,
-    });
+  for (const statement of sourceReadStatements({ partition, account, sourceTag: config.awsSourceTag })) {
+    fn.addToRolePolicy(statement);
   }
+  acknowledgeReadAccess(fn.role as iam.IRole, { sources: true });
+  grantAssumeMemberRoles(fn, config);
+}
+
+/** Marks a role as one of certvigil's readers: member accounts' roles trust roles with this tag. */
+export function tagAsReader(fn: CertvigilFunction): void {
+  Tags.of(fn.role as iam.IRole).add(READER_TAG.key, READER_TAG.value);
+}
+
+/** May assume the read-only roles of the accounts in `accountRoleArns`, and nothing else. */
+export function grantAssumeMemberRoles(fn: CertvigilFunction, config: CertvigilConfig): void {
+  if (config.accountRoleArns.length === 0) return;
+  tagAsReader(fn);
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'AssumeMemberReadRoles',
+      actions: ['sts:AssumeRole'],
+      resources: config.accountRoleArns,
+    }),
+  );
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { DiscoveryUnavailable } from '../discovery/discovery-types.ts';
+import type { DiscoverySummary } from '../discovery/enrol.ts';
 import type { EventPublisher, ProbeOutcome } from '../monitor/probe-target.ts';
 import { testNotification } from '../notify/render-message.ts';
 import type { CheckResult } from '../probe/check-result.ts';
@@ -48,9 +50,14 @@ export interface AdminDependencies {
   allowFiles?: boolean | undefined;
   /** Sends notifications to every subscribed channel (for POST /test-alert). */
   publisher?: Pick<EventPublisher, 'publishNotification'> | undefined;
+  /** Runs discovery now (POST /discover); absent: the route answers 501. */
+  discover?: (() => Promise<DiscoverAnswer>) | undefined;
   resolver?: Resolver;
   now?: () => Date;
 }
+
+/** What POST /discover answers: the run's summary, or that it is still running in the background. */
+export type DiscoverAnswer = { done: true; summary: DiscoverySummary } | { done: false; detail: string };
 
 /** A target as the API shows it: its settings, and its latest check in the check-result fields. */
 export interface TargetView extends Target {
@@ -110,6 +117,10 @@ async function route(request: AdminRequest, deps: AdminDependencies): Promise<Ad
     if (method === 'POST') return testAlert(request, deps);
     return notAllowed(method, path, 'POST');
   }
+  if (path === '/discover') {
+    if (method === 'POST') return discoverNow(deps);
+    return notAllowed(method, path, 'POST');
+  }
   if (path === '/certificates') {
     if (method === 'GET') return listCertificates(request, deps);
     return notAllowed(method, path, 'GET');
@@ -121,7 +132,7 @@ async function route(request: AdminRequest, deps: AdminDependencies): Promise<Ad
   }
   throw new ProblemError(
     404,
-    `there is no ${path}; the API has /targets, /targets/{id}, /targets/{id}/check, /import, /report, /certificates, /certificates/{fingerprint256} and /test-alert`,
+    `there is no ${path}; the API has /targets, /targets/{id}, /targets/{id}/check, /import, /report, /certificates, /certificates/{fingerprint256}, /discover and /test-alert`,
   );
 }
 
@@ -509,6 +520,19 @@ async function testAlert(request: AdminRequest, deps: AdminDependencies): Promis
     detail:
       'a test notification was published to the alert topic: every confirmed email subscription and Slack should receive it within a minute',
   });
+}
+
+/** Runs discovery: 200 with what it found and enrolled, or 202 when it goes on in the background. */
+async function discoverNow(deps: AdminDependencies): Promise<AdminResponse> {
+  if (!deps.discover) throw new ProblemError(501, 'discovery is not available from this admin API');
+  let answer: DiscoverAnswer;
+  try {
+    answer = await deps.discover();
+  } catch (error) {
+    if (error instanceof DiscoveryUnavailable) throw new ProblemError(503, error.message);
+    throw new ProblemError(502, boundText(`discovery failed: ${(error as Error).message}`, 600));
+  }
+  return answer.done ? json(200, answer.summary) : json(202, { detail: answer.detail });
 }
 
 function now(deps: AdminDependencies): Date {

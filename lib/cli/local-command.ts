@@ -1,18 +1,25 @@
 import { parseWebhookUrl } from '../notify/slack.ts';
 import type { ExitCode } from '../policy/status.ts';
+import { accountRoles } from '../sources/account-roles.ts';
 import { type Io, numberOption, parseCommandLine, UsageError } from './io.ts';
 
 const LOCAL_DEFAULTS = { port: 8787, intervalSeconds: 3600 } as const;
 
 export const LOCAL_USAGE = `Usage: certvigil local [--port N] [--data DIR] [--interval SECONDS] [--outbox FILE]
-                       [--probe-concurrency N]
+                       [--probe-concurrency N] [--discover-region R]... [--account-role ARN]...
+                       [--source-tag TAG]
 
 Runs the whole monitor on this machine: DynamoDB Local as the store (in memory, or kept in
 DIR with --data), the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
 token (printed at start, or CERTVIGIL_LOCAL_TOKEN), the dispatcher every SECONDS (default
 ${LOCAL_DEFAULTS.intervalSeconds}) and on POST /dispatch, and notifications on stdout, in the outbox file (one JSON
 object per line) and in Slack when SLACK_WEBHOOK_URL is set. At most N probes run at once
-(default 16). Ctrl-C stops everything within seconds.`;
+(default 16). Ctrl-C stops everything within seconds.
+
+Discovery (POST /discover, or "certvigil discover") lists what your AWS account holds and serves
+with your own AWS credentials (AWS_PROFILE, AWS_REGION…) in the --discover-region regions
+(default: AWS_REGION), and other accounts through --account-role; secrets and parameters only
+when tagged TAG (default certvigil). Without credentials it says so and nothing else changes.`;
 
 export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   const { values } = parse(argv);
@@ -25,6 +32,22 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     max: 256,
     integer: true,
   });
+  let roles: Awaited<ReturnType<typeof accountRoles>>;
+  try {
+    roles = accountRoles(values['account-role'] ?? []);
+  } catch (error) {
+    throw new UsageError(`--account-role: ${(error as Error).message}`);
+  }
+  const regions = (values['discover-region'] ?? [])
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const badRegion = regions.find((r) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r));
+  if (badRegion) throw new UsageError(`--discover-region "${badRegion}" is not a region name like eu-west-1`);
+  const sourceTag = values['source-tag'];
+  if (sourceTag !== undefined && !/^[\w.:/=+@-]{1,128}$/.test(sourceTag)) {
+    throw new UsageError(`--source-tag "${sourceTag.slice(0, 80)}" is not a tag key`);
+  }
   const slack = process.env.SLACK_WEBHOOK_URL?.trim() || undefined;
   if (slack) {
     try {
@@ -47,6 +70,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     token,
     slackWebhookUrl: slack,
     probeConcurrency,
+    discovery: { regions, roles, sourceTag },
     print: (text) => io.stdout(text),
   });
   io.stdout(
@@ -59,6 +83,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
       `  outbox:     ${local.outboxPath}`,
       `  dispatch:   every ${intervalSeconds} s, and on POST ${local.url}/dispatch`,
       `  Slack:      ${slack ? 'posting to the webhook in SLACK_WEBHOOK_URL' : 'off (set SLACK_WEBHOOK_URL to post there)'}`,
+      `  discovery:  on POST ${local.url}/discover (certvigil discover), with your AWS credentials${regions.length ? ` in ${regions.join(', ')}` : ''}`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),
@@ -86,6 +111,9 @@ function parse(argv: string[]) {
       interval: { type: 'string' },
       outbox: { type: 'string' },
       'probe-concurrency': { type: 'string' },
+      'discover-region': { type: 'string', multiple: true },
+      'account-role': { type: 'string', multiple: true },
+      'source-tag': { type: 'string' },
     },
   });
 }

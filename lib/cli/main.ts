@@ -10,7 +10,7 @@ Commands:
   check TARGET...      read and judge the certificates endpoints serve, documents publish (saml:,
                        jwks:, pem:, file:) or the AWS account holds (acm:, iam:, secret:, ssm:)
   local                run the whole monitor on this machine (DynamoDB Local, admin API, dispatcher)
-  targets list|add|rm|import, report, check-now, test-alert, certs, where
+  targets list|add|rm|import, report, check-now, test-alert, certs, where, discover
                        manage a deployed monitor through its admin URL
   doctor               check a deployment: concurrency quota, subscriptions, Slack secret, last round
 
@@ -35,7 +35,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<ExitCo
       }
       return await runCheck(rest, io);
     }
-    if (['targets', 'report', 'check-now', 'test-alert', 'certs', 'where'].includes(command)) {
+    if (['targets', 'report', 'check-now', 'test-alert', 'certs', 'where', 'discover'].includes(command)) {
       // Loaded on demand, so that `check` does not pay for the AWS SDK at start-up.
       const { REMOTE_USAGE, runRemote } = await import('./remote-commands.ts');
       if (rest.includes('--help') || rest.includes('-h')) {

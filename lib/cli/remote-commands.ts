@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { TargetView } from '../admin/admin-api.ts';
 import { type CertificateView, canonicalFingerprint } from '../admin/certificate-views.ts';
 import type { ReportRow } from '../admin/report.ts';
+import type { DiscoverySummary } from '../discovery/enrol.ts';
 import { combinedExitCode, type ExitCode } from '../policy/status.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { AdminClient, AdminError } from './admin-client.ts';
@@ -20,6 +21,8 @@ CERTVIGIL_TOKEN) instead.
   certvigil report [--format table|csv|json]
   certvigil check-now ID [--json]
   certvigil test-alert [--json]              (a test notification to every channel: email, Slack)
+  certvigil discover [--json]                (enrol what the AWS account holds and serves; exit 1 when
+                                              a service could not be listed somewhere)
   certvigil certs [--expiring DAYS] [--status S] [--json]   (every certificate, where it is, its rollout)
   certvigil where FINGERPRINT|TARGET [--json]               (the locations serving a certificate)
   certvigil report --view certificates [--format table|csv|json]
@@ -62,6 +65,7 @@ export async function runRemote(command: string, argv: string[], io: Io, env: No
     if (command === 'report') return await report(argv, io, env);
     if (command === 'check-now') return await checkNow(argv, io, env);
     if (command === 'test-alert') return await testAlert(argv, io, env);
+    if (command === 'discover') return await discover(argv, io, env);
     if (command === 'certs') return await certs(argv, io, env);
     if (command === 'where') return await where(argv, io, env);
     const [sub, ...rest] = argv;
@@ -253,6 +257,51 @@ async function testAlert(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promis
   const sent = await client(values, env).json<{ id: string; sentAt: string; detail: string }>('POST', '/test-alert');
   io.stdout(values.json ? `${JSON.stringify(sent, null, 2)}\n` : `test notification ${sent.id} sent: ${sent.detail}\n`);
   return 0;
+}
+
+async function discover(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, {});
+  if (positionals.length) throw new UsageError(`discover takes no arguments (got "${positionals[0]}")`);
+  const answer = await client(values, env).json<DiscoverySummary | { detail: string }>('POST', '/discover');
+  if (values.json) {
+    io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
+    return 'problems' in answer && answer.problems.length ? 1 : 0;
+  }
+  if (!('problems' in answer)) {
+    io.stdout(`${answer.detail}\n`);
+    return 0;
+  }
+  io.stdout(describeDiscovery(answer));
+  return answer.problems.length ? 1 : 0;
+}
+
+/** A discovery summary for people: counts first, then what changed and what could not be seen. */
+export function describeDiscovery(s: DiscoverySummary): string {
+  const services = Object.entries(s.byService)
+    .map(([service, n]) => `${service} ${n}`)
+    .join(', ');
+  const lines = [
+    `discovery: ${s.found} found${services ? ` (${services})` : ''}; ${s.enrolled} enrolled, ${s.alreadyWatched} already watched`,
+  ];
+  const list = (title: string, items: string[]) => {
+    if (items.length) lines.push(`${title}:`, ...items.map((item) => `  ${item}`));
+  };
+  list('enrolled', s.enrolledIds);
+  list('gone (disabled, reported once)', s.vanished);
+  list('back (enabled again)', s.returned);
+  list(
+    'could not list',
+    s.problems.map((p) => `${p.service} in ${p.region}, account ${p.account} (${p.kind}): ${p.message}`),
+  );
+  list(
+    'not valid as targets',
+    s.invalid.map((i) => `${i.target}: ${i.problem}`),
+  );
+  list(
+    'passed over',
+    Object.entries(s.skipped).map(([reason, n]) => `${reason}: ${n}`),
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 function shortFingerprint(fingerprint: string): string {

@@ -8,6 +8,7 @@ export const STACK_OUTPUTS = {
   probeFunctionName: 'ProbeFunctionName',
   dispatcherFunctionName: 'DispatcherFunctionName',
   dispatchSchedule: 'DispatchSchedule',
+  discoveryFunctionName: 'DiscoveryFunctionName',
 } as const;
 
 /** The stack name `cdk deploy` uses unless told otherwise (context `stackName`). */

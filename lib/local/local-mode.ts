@@ -9,11 +9,13 @@ import { type AdminDependencies, handleAdminRequest, MAX_BODY_BYTES } from '../a
 import { problem } from '../admin/problem.ts';
 import { createLimiter } from '../concurrency.ts';
 import type { ProbeConfig } from '../config.ts';
+import { DEFAULT_SOURCE_TAG } from '../discovery/discovery-types.ts';
 import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
 import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
 import { probeTarget } from '../monitor/probe-target.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from '../policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from '../probe/timeouts.ts';
+import type { AccountRoles } from '../sources/account-roles.ts';
 import { ALL_READERS } from '../sources/registry.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
 import { createTableInputs } from '../store/table-schema.ts';
@@ -35,6 +37,8 @@ export interface LocalModeOptions {
   print: (text: string) => void;
   /** Most probes in flight at once (default LOCAL_PROBE_CONCURRENCY). */
   probeConcurrency?: number | undefined;
+  /** Discovery (POST /discover) with the user's AWS credentials: regions (default: the SDK's), roles, tag. */
+  discovery?: { regions: string[]; roles?: AccountRoles | undefined; sourceTag?: string | undefined } | undefined;
 }
 
 /**
@@ -107,6 +111,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     critDays: undefined,
     allowPrivateTargets: true,
     allowFiles: true,
+    accountRoles: options.discovery?.roles,
   };
   const publisher = new OutboxPublisher({ outboxPath, print: options.print, slackWebhookUrl: options.slackWebhookUrl });
   const monitor = monitorDependencies(config, dynamo, publisher, ALL_READERS);
@@ -120,6 +125,22 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     allowFiles: true,
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,
+    // With the user's own AWS credentials; without any, a 503 saying how to provide them.
+    discover: async () => {
+      const { runDiscovery } = await import('../discovery/run-discovery.ts');
+      const summary = await runDiscovery(
+        { targets: monitor.targets, publisher },
+        {
+          regions: options.discovery?.regions ?? [],
+          roles: options.discovery?.roles,
+          sourceTag: options.discovery?.sourceTag ?? DEFAULT_SOURCE_TAG,
+        },
+      );
+      options.print(
+        `discovery: ${summary.found} found, ${summary.enrolled} enrolled, ${summary.vanished.length} vanished, ${summary.problems.length} could not be listed\n`,
+      );
+      return { done: true, summary };
+    },
   };
 
   const limiter = createLimiter(options.probeConcurrency ?? LOCAL_PROBE_CONCURRENCY);

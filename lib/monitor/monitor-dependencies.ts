@@ -40,6 +40,7 @@ export function monitorDependencies(
           thresholds: { warnDays: config.warnDays, critDays: config.critDays },
           guard,
           allowFiles: config.allowFiles ?? false,
+          awsRoles: config.accountRoles,
           now: () => new Date(),
         },
         readers,

@@ -33,6 +33,9 @@ export interface ProbeDependencies {
   rolloutStallMs?: number | undefined;
 }
 
+/** What publishing pending events needs (discovery publishes its own events the same way). */
+export type PublishDependencies = Pick<ProbeDependencies, 'targets' | 'publisher' | 'claimLeaseMs'>;
+
 export interface ProbeOutcome {
   result: CheckResult;
   /** Events this run added to the target's pending events. */
@@ -135,7 +138,7 @@ export async function probeTarget(
  * and a stale copy only costs a failed claim, after which the item is read again.
  */
 export async function publishPending(
-  deps: ProbeDependencies,
+  deps: PublishDependencies,
   id: string,
   now: () => Date,
   known?: StoredTarget,
@@ -180,7 +183,7 @@ export async function publishPending(
  * so transient DynamoDB failures are retried here; if it still fails, the error says so.
  */
 async function recordPublished(
-  deps: ProbeDependencies,
+  deps: PublishDependencies,
   id: string,
   eventId: string,
   key: string,

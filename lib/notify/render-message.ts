@@ -113,6 +113,8 @@ function headline(event: MonitorEvent): string {
       return `ACM's renewal is stuck (${event.result.acm?.renewalStatus ?? 'unknown'})`;
     case 'imported-expiring':
       return 'imported certificate expires soon; ACM will not renew it';
+    case 'resource-vanished':
+      return `the ${event.discovery?.service ?? 'AWS'} resource it was discovered from is gone; checks stopped`;
     case 'rollout-complete':
       return `rollout complete: the replaced certificate is no longer served at any of its ${event.rollout?.total ?? 0} locations (${duration(event)})`;
     case 'rollout-stalled':
@@ -152,6 +154,8 @@ const NEXT_STEP: Record<MonitorEvent['event'], string> = {
     "ACM cannot renew this certificate until its validation succeeds: restore the DNS validation record (or answer the validation email), or see ACM's reason above.",
   'imported-expiring':
     'Obtain a new certificate from its issuer and re-import it into ACM (same ARN), before the date above; ACM does not renew imported certificates.',
+  'resource-vanished':
+    'Delete the target if the resource was retired. If it still serves something, enable the target again (certvigil disabled it so that it does not report it unreachable every day).',
   'rollout-complete': 'Nothing to do: every location that served the old certificate now serves its replacement.',
   'rollout-stalled':
     'Deploy the new certificate to the locations listed above (load balancers, CDNs, servers that were missed), before the old one expires.',
@@ -236,6 +240,11 @@ function certificateNextStep(event: MonitorEvent['event'], c: EventCertificate):
 function body(event: MonitorEvent, news: string): string {
   const r = event.result;
   const lines = [`${event.target}: ${news}.`, ''];
+  if (event.discovery) {
+    lines.push(
+      `Discovered from: ${event.discovery.resource} (${event.discovery.service}, account ${event.discovery.account}, ${event.discovery.region})`,
+    );
+  }
   if (event.replaced) {
     lines.push(
       `Replaced certificate: ${event.replaced.subject ?? ''} (valid until ${date(event.replaced.notAfter)}), fingerprint ${event.replaced.fingerprint256}`,

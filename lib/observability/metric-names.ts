@@ -10,6 +10,7 @@ export const METRIC_SERVICES = {
   dispatcher: 'dispatcher',
   notifier: 'notifier',
   admin: 'admin',
+  discovery: 'discovery',
 } as const;
 
 export const PROBE_METRICS = {
@@ -33,4 +34,10 @@ export const NOTIFIER_METRICS = {
   slackDelivered: 'slackDelivered',
   /** SNS messages that were neither a certvigil notification nor a CloudWatch alarm. */
   messagesSkipped: 'messagesSkipped',
+} as const;
+
+/** One metric only (each costs $0.30 a month): what was enrolled or vanished is in the log. */
+export const DISCOVERY_METRICS = {
+  /** Scopes (service, account, region) a run could not list: access denied, region disabled, throttled. */
+  problems: 'discoveryProblems',
 } as const;

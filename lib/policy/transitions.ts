@@ -23,6 +23,8 @@ export const EVENT_TYPES = [
   // ACM: a managed renewal that is stuck, and an imported certificate (never renewed by ACM) in its window.
   'renewal-stuck',
   'imported-expiring',
+  // Discovery: the AWS resource a discovered target came from is gone (the target is kept, disabled).
+  'resource-vanished',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
@@ -54,6 +56,8 @@ export interface MonitorEvent {
   /** Rollout events: the replaced certificate, and (stalled) where it is still served (at most 20). */
   replaced?: { fingerprint256: string; subject: string | null; notAfter: string | null } | undefined;
   stillAt?: string[] | undefined;
+  /** `resource-vanished`: the resource the target was discovered from. */
+  discovery?: { service: string; resource: string; account: string; region: string } | undefined;
 }
 
 /** What an event (and the state) keeps of one certificate of a source: small and bounded. */

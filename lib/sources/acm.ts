@@ -4,7 +4,7 @@ import { DescribeCertificateCommand, GetCertificateCommand } from '@aws-sdk/clie
 import type { CheckResult } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
-import { awsClients, awsError, regionOf } from './aws-clients.ts';
+import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
 import { certificatesIn } from './certificate-blocks.ts';
 import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
@@ -12,7 +12,7 @@ import type { SourceContext, SourceRequest } from './source-context.ts';
 export function readAcm(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const arn = request.source as string;
-    const acm = awsClients.acm(regionOf(arn));
+    const acm = awsClientsFor(context.awsRoles, accountOf(arn)).acm(regionOf(arn));
     const described = await acm
       .send(new DescribeCertificateCommand({ CertificateArn: arn }))
       .catch((error: unknown) => {

@@ -7,7 +7,9 @@ import { ProbeError } from '../probe/probe-error.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
-function base(request: SourceRequest, at: Date) {
+type Identity = Pick<SourceRequest, 'id' | 'kind' | 'host' | 'port' | 'protocol'>;
+
+function base(request: Identity, at: Date) {
   return {
     target: request.id,
     kind: request.kind,
@@ -118,13 +120,18 @@ export function judgedResult(
 
 /** A result for a source that could not be read at all. */
 export function failedDocumentResult(request: SourceRequest, context: SourceContext, error: CheckError): CheckResult {
+  return resultWithoutCertificate(request, context.now(), error);
+}
+
+/** A result that read no certificate: an error, or (error null) a target never checked. */
+export function resultWithoutCertificate(request: Identity, at: Date, error: CheckError | null): CheckResult {
   return {
-    ...base(request, context.now()),
+    ...base(request, at),
     status: 'error',
     ...NO_CERTIFICATE,
     certificates: [],
     certificateCount: 0,
-    error: { kind: error.kind, message: boundText(error.message, LIMITS.message) },
+    error: error && { kind: error.kind, message: boundText(error.message, LIMITS.message) },
   };
 }
 

@@ -2,16 +2,19 @@
 // has no expiry alerting of its own.
 import { GetServerCertificateCommand } from '@aws-sdk/client-iam';
 import type { CheckResult } from '../probe/check-result.ts';
-import { awsClients, awsError } from './aws-clients.ts';
+import { accountOf, awsClientsFor, awsError } from './aws-clients.ts';
 import { certificatesIn } from './certificate-blocks.ts';
 import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
 export function readIam(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
-    const answer = await awsClients
+    // `iam:NAME` in this account, or `iam:arn:aws:iam::ACCOUNT:server-certificate/path/NAME` in another.
+    const source = request.source as string;
+    const name = source.startsWith('arn:') ? (source.split('/').pop() ?? '') : source;
+    const answer = await awsClientsFor(context.awsRoles, accountOf(source))
       .iam()
-      .send(new GetServerCertificateCommand({ ServerCertificateName: request.source as string }))
+      .send(new GetServerCertificateCommand({ ServerCertificateName: name }))
       .catch((error: unknown) => {
         throw awsError(error, 'IAM GetServerCertificate');
       });

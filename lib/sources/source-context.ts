@@ -3,6 +3,7 @@ import type { CheckRequest } from '../probe/check-target.ts';
 import type { Resolver } from '../probe/resolve-addresses.ts';
 import type { ProbeTimeouts } from '../probe/timeouts.ts';
 import type { TrustStore } from '../probe/trust-store.ts';
+import type { AccountRoles } from './account-roles.ts';
 import type { SourceKind } from './kinds.ts';
 
 /** What a source reads: a target's kind, where, and its own windows. */
@@ -24,5 +25,7 @@ export interface SourceContext {
   maxAddresses?: number | undefined;
   /** `file:` targets are read only where the files are the user's own: the CLI and local mode. */
   allowFiles: boolean;
+  /** Roles that read AWS sources in other accounts (by account id); absent: this account only. */
+  awsRoles?: AccountRoles | undefined;
   now: () => Date;
 }

@@ -6,7 +6,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { CheckResult } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
-import { awsClients, awsError, regionOf } from './aws-clients.ts';
+import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
 import { certificatesIn } from './certificate-blocks.ts';
 import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
@@ -17,7 +17,7 @@ const MAX_VALUE_BYTES = 64 * 1024;
 export function readSecret(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const [arn = '', jsonKey] = (request.source as string).split('#');
-    const answer = await awsClients
+    const answer = await awsClientsFor(context.awsRoles, accountOf(arn))
       .secrets(regionOf(arn))
       .send(new GetSecretValueCommand({ SecretId: arn }))
       .catch((error: unknown) => {
@@ -31,8 +31,9 @@ export function readSecret(request: SourceRequest, context: SourceContext): Prom
 export function readSsm(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const name = request.source as string;
-    const answer = await awsClients
-      .ssm(name.startsWith('arn:') ? regionOf(name) : undefined)
+    const arn = name.startsWith('arn:');
+    const answer = await awsClientsFor(context.awsRoles, arn ? accountOf(name) : undefined)
+      .ssm(arn ? regionOf(name) : undefined)
       .send(new GetParameterCommand({ Name: name, WithDecryption: true }))
       .catch((error: unknown) => {
         throw awsError(error, 'SSM GetParameter');

@@ -2,6 +2,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   ScanCommand,
   type ScanCommandOutput,
   TransactWriteCommand,
@@ -32,6 +33,21 @@ export interface StoredTarget extends Target {
   sent: Record<string, string>;
   /** `fingerprint since`: a certificate this target served has a replacement rolling out. */
   rolloutHints?: Set<string> | undefined;
+  /** Targets enrolled by discovery: where from, and whether the resource has gone. */
+  discovery?: DiscoveryMark | undefined;
+}
+
+/** What discovery keeps on a target it enrolled (not a setting: edits never touch it). */
+export interface DiscoveryMark {
+  service: string;
+  resource: string;
+  account: string;
+  region: string;
+  firstSeenAt: string;
+  /** Set once when the resource is no longer found; removed if it comes back. */
+  vanishedAt?: string | undefined;
+  /** Whether the target was enabled when discovery disabled it (restored if the resource returns). */
+  enabledBefore?: boolean | undefined;
 }
 
 /** Most sent-event keys remembered per target. */
@@ -307,6 +323,66 @@ export class TargetStore {
       .catch((error: unknown) => {
         if (!isConditionFailure(error)) throw error;
       });
+  }
+
+  /**
+   * Enrols a target discovery found, unless its id is taken (by a person's target or an earlier
+   * discovery): discovery never overwrites. Due at once. True when it was created.
+   */
+  async createDiscovered(target: Target, discovery: DiscoveryMark, now: Date): Promise<boolean> {
+    const settings = Object.fromEntries(TARGET_SETTINGS.map((field) => [field, target[field]]));
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...settings,
+            id: target.id,
+            createdAt: now.toISOString(),
+            updatedAt: now.toISOString(),
+            version: 0,
+            nextCheckAt: now.getTime(),
+            pending: {},
+            sent: {},
+            discovery,
+          },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Marks a discovered target whose resource has gone, once: disables it (remembering whether it
+   * was enabled) and records `event` as pending in the same write. False if it was already
+   * marked, is not a discovered target, or was deleted.
+   */
+  async markVanished(id: string, event: MonitorEvent, at: string): Promise<boolean> {
+    return this.conditional({
+      TableName: this.tableName,
+      Key: { id },
+      UpdateExpression:
+        'SET discovery.vanishedAt = :at, discovery.enabledBefore = enabled, enabled = :false, pending.#event = :pending ADD version :one',
+      ConditionExpression: 'attribute_exists(discovery) AND attribute_not_exists(discovery.vanishedAt)',
+      ExpressionAttributeNames: { '#event': event.id },
+      ExpressionAttributeValues: { ':at': at, ':false': false, ':pending': { event }, ':one': 1 },
+    });
+  }
+
+  /** A vanished resource is back: the mark goes and the target is enabled again if it was before. */
+  async markReturned(id: string): Promise<boolean> {
+    return this.conditional({
+      TableName: this.tableName,
+      Key: { id },
+      UpdateExpression:
+        'SET enabled = if_not_exists(discovery.enabledBefore, :true) REMOVE discovery.vanishedAt, discovery.enabledBefore ADD version :one',
+      ConditionExpression: 'attribute_exists(discovery.vanishedAt)',
+      ExpressionAttributeValues: { ':true': true, ':one': 1 },
+    });
   }
 
   /** Claims a pending event for publishing, if the item is still at `expectedVersion`. */

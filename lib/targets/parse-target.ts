@@ -179,7 +179,13 @@ const AWS_FORMS: Record<AwsKind, { pattern: RegExp; example: string }> = {
     pattern: new RegExp(`^arn:${PARTITION}:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]{1,128}$`),
     example: 'acm:arn:aws:acm:eu-west-1:123456789012:certificate/…',
   },
-  iam: { pattern: /^[\w+=,.@-]{1,128}$/, example: 'iam:server-certificate-name' },
+  iam: {
+    // A name in this account, or the certificate's ARN (another account's, read through its role).
+    pattern: new RegExp(
+      `^(?:[\\w+=,.@-]{1,128}|arn:${PARTITION}:iam::\\d{12}:server-certificate(?:/[\\w+=,.@-]+)*/[\\w+=,.@-]{1,128})$`,
+    ),
+    example: 'iam:server-certificate-name (or its ARN)',
+  },
   secret: {
     pattern: new RegExp(
       `^arn:${PARTITION}:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[\\w/+=.@-]{1,512}(#[^#]{1,256})?$`,

@@ -57,7 +57,23 @@ beforeAll(async () => {
   // read from its start-up lines, so no other test can take the port in between).
   // NODE_EXTRA_CA_CERTS (the test CA) is inherited.
   local = spawn('npm', ['run', '--silent', 'local', '--', '--port', '0', '--outbox', join(dir, 'outbox.jsonl')], {
-    env: { ...process.env, CERTVIGIL_LOCAL_TOKEN: TOKEN, SLACK_WEBHOOK_URL: '' },
+    env: {
+      ...process.env,
+      CERTVIGIL_LOCAL_TOKEN: TOKEN,
+      SLACK_WEBHOOK_URL: '',
+      // No AWS credentials anywhere (and no instance metadata to ask): discovery must say so.
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+      AWS_CONFIG_FILE: join(dir, 'no-config'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '',
+      AWS_REGION: 'eu-west-1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so that "Ctrl-C" reaches every process of it
   });
@@ -157,6 +173,12 @@ describe('local mode, end to end', () => {
     expect(test.stdout).toMatch(/^test notification \S+ sent/);
     const tests = outbox().filter((e) => e.event === 'test');
     expect(tests).toHaveLength(1);
+    // Discovery needs the user's AWS credentials; without any it says what to set.
+    const discover = await cli('discover');
+    expect(discover.code).toBe(3);
+    expect(discover.stderr).toMatch(
+      /^certvigil: discovery needs AWS credentials and could not use any \(.*Set AWS_PROFILE/,
+    );
     expect(tests[0]).toMatchObject({
       severity: 'info',
       subject: '[certvigil] TEST notification: alerts reach this channel',

@@ -52,6 +52,7 @@ function healthy() {
     [STACK_OUTPUTS.probeFunctionName]: 'certvigil-probe',
     [STACK_OUTPUTS.dispatcherFunctionName]: 'certvigil-dispatcher',
     [STACK_OUTPUTS.dispatchSchedule]: 'rate(1 hour)',
+    [STACK_OUTPUTS.discoveryFunctionName]: 'certvigil-discovery',
     [STACK_OUTPUTS.slackSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-AbCdEf',
     [STACK_OUTPUTS.adminUrl]: 'https://x.lambda-url.eu-west-1.on.aws/',
     [STACK_OUTPUTS.adminCallerPolicyArn]: 'arn:aws:iam::123456789012:policy/caller',

@@ -1,10 +1,20 @@
 // Proves, against the synthesized template, every cross-service path certvigil relies on: an IAM
 // policy simulator evaluates the identity, resource and key policies as AWS would. Each path is
 // allowed; an unrelated principal is refused; and removing any one policy's grant breaks it.
-import type { Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertvigilStack } from '../../infra/certvigil-stack.ts';
-import { ACCOUNT, OTHER_ACCOUNT, type PathRequest, REGION, TemplatePolicies } from '../fixtures/iam-paths.ts';
+import { MEMBER_ROLE_NAME, READER_TAG } from '../../infra/constructs/member-read-role.ts';
+import { CertvigilMemberStack } from '../../infra/member-stack.ts';
+import {
+  ACCOUNT,
+  OTHER_ACCOUNT,
+  type PathRequest,
+  type PolicyDocument,
+  REGION,
+  TemplatePolicies,
+} from '../fixtures/iam-paths.ts';
 import { synthStack } from '../fixtures/synth.ts';
 
 interface Path {
@@ -28,6 +38,26 @@ const DEFAULT_KEY_POLICY = {
     },
   ],
 };
+
+/** Every read discovery makes, with a resource of this account it applies to. */
+const DISCOVERY_READS: [string, string][] = [
+  ['acm:ListCertificates', '*'],
+  ['acm:ListTagsForCertificate', `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`],
+  ['acm:DescribeCertificate', `arn:aws:acm:us-east-2:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`],
+  ['iam:ListServerCertificates', '*'],
+  ['iam:ListServerCertificateTags', `arn:aws:iam::${ACCOUNT}:server-certificate/legacy-elb`],
+  ['secretsmanager:ListSecrets', '*'],
+  ['ssm:DescribeParameters', '*'],
+  ['ssm:ListTagsForResource', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/certs/partner`],
+  ['cloudfront:ListDistributions', '*'],
+  ['cloudfront:ListTagsForResource', `arn:aws:cloudfront::${ACCOUNT}:distribution/E1ABCDEF`],
+  ['elasticloadbalancing:DescribeLoadBalancers', '*'],
+  ['elasticloadbalancing:DescribeListeners', '*'],
+  ['elasticloadbalancing:DescribeTags', '*'],
+  ['apigateway:GET', `arn:aws:apigateway:${REGION}::/domainnames`],
+  ['appsync:ListDomainNames', '*'],
+  ['appsync:ListTagsForResource', `arn:aws:appsync:${REGION}:${ACCOUNT}:domainnames/graphql.example.com`],
+];
 
 function ids(stack: CertvigilStack) {
   const id = (c: { node: { defaultChild?: unknown } }) =>
@@ -60,6 +90,9 @@ function ids(stack: CertvigilStack) {
     admin: id(stack.adminApi.admin),
     adminRole: roleOf(stack.adminApi.admin),
     callerPolicy: id(stack.adminApi.callerPolicy),
+    discovery: id(stack.discovery.fn),
+    discoveryRole: roleOf(stack.discovery.fn),
+    discoverySchedulerRole: id(stack.discovery.node.findChild('SchedulerRole') as never),
     alarms: stack.monitoring.alarms.map((a) => id(a)),
   };
 }
@@ -124,6 +157,7 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       ['account', r.accountRole],
       ['notifier', r.notifierRole],
       ['dispatcher', r.dispatcherRole],
+      ['discovery', r.discoveryRole],
     ].flatMap(([name, role]) => [
       {
         name: `failed ${name} invocations go to the failure queue (Lambda destination)`,
@@ -264,6 +298,59 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       unrelated: { principal: r.accountRole, action: 'ssm:GetParameter', resource: parameterArn },
     },
   );
+  // "Check now" in the admin API reads account sources as the account function does.
+  paths.push(
+    ...['acm:DescribeCertificate', 'acm:GetCertificate'].map((action) => ({
+      name: `the admin API may ${action} (check now of an acm target)`,
+      request: { principal: r.adminRole, action, resource: acmArn },
+      unrelated: { principal: r.dispatcherRole, action, resource: acmArn },
+    })),
+  );
+  // Discovery: scheduled daily, started by the admin API, lists the inventory, enrols targets.
+  paths.push(
+    {
+      name: 'EventBridge Scheduler assumes the discovery scheduler role',
+      request: { principal: 'scheduler.amazonaws.com', action: 'sts:AssumeRole', resource: r.discoverySchedulerRole },
+      unrelated: { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: r.discoverySchedulerRole },
+    },
+    {
+      name: 'the discovery schedule invokes discovery',
+      request: { principal: r.discoverySchedulerRole, action: 'lambda:InvokeFunction', resource: r.discovery },
+      unrelated: { principal: r.schedulerRole, action: 'lambda:InvokeFunction', resource: r.discovery },
+    },
+    {
+      name: 'the discovery schedule dead-letters undeliverable runs to the failure queue',
+      request: { principal: r.discoverySchedulerRole, action: 'sqs:SendMessage', resource: r.failureQueue },
+      unrelated: { principal: other, action: 'sqs:SendMessage', resource: r.failureQueue },
+    },
+    ...keyPaths(
+      'the discovery schedule encrypts dead letters with the queue key',
+      r.discoverySchedulerRole,
+      r.key,
+      other,
+    ),
+    {
+      name: 'the admin API starts discovery (POST /discover)',
+      request: { principal: r.adminRole, action: 'lambda:InvokeFunction', resource: r.discovery },
+      unrelated: { principal: r.probeRole, action: 'lambda:InvokeFunction', resource: r.discovery },
+    },
+    ...['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => ({
+      name: `discovery may ${action} on the targets`,
+      request: { principal: r.discoveryRole, action, resource: r.targets },
+      unrelated: { principal: r.notifierRole, action, resource: r.targets },
+    })),
+    {
+      name: 'discovery publishes resource-vanished events',
+      request: { principal: r.discoveryRole, action: 'sns:Publish', resource: r.topic },
+      unrelated: { principal: r.notifierRole, action: 'sns:Publish', resource: r.topic },
+    },
+    ...keyPaths('discovery encrypts notifications with the topic key', r.discoveryRole, r.key, other),
+    ...DISCOVERY_READS.map(([action, resource]) => ({
+      name: `discovery may ${action}`,
+      request: { principal: r.discoveryRole, action, resource },
+      unrelated: { principal: r.probeRole, action, resource },
+    })),
+  );
   if (r.secret) {
     paths.push({
       name: 'the notifier reads the Slack secret',
@@ -386,4 +473,74 @@ suite('IAM paths with an existing Slack secret encrypted by a customer managed k
       },
     },
   ];
+});
+
+// Member accounts: the reading functions assume the member role that infra/member-stack.ts
+// creates, whose trust admits only roles of the monitoring account carrying the reader tag.
+const MEMBER_ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/${MEMBER_ROLE_NAME}`;
+function memberTrust(): PolicyDocument {
+  const app = new App();
+  const member = new CertvigilMemberStack(app, 'Member', {
+    env: { account: OTHER_ACCOUNT, region: REGION },
+    monitoringAccount: ACCOUNT,
+    sourceTag: 'certvigil',
+  });
+  const policies = new TemplatePolicies(Template.fromStack(member).toJSON() as never);
+  const trust = policies.policies.find((p) => p.name.endsWith(' trust'));
+  if (!trust) throw new Error('the member stack has no role trust policy');
+  return trust.document;
+}
+suite('IAM paths with member accounts', { certvigil: { accountRoleArns: [MEMBER_ROLE] } }, (policies) => {
+  const trust = memberTrust();
+  const roles = policies.idsOf('AWS::IAM::Role');
+  const roleOf = (prefix: string) => roles.find((id) => id.startsWith(prefix)) as string;
+  const tagged = { [`aws:PrincipalTag/${READER_TAG.key}`]: READER_TAG.value };
+  return (
+    [
+      ['discovery', roleOf('DiscoveryDiscoveryRole')],
+      ['the account function', roleOf('ProbesAccountRole')],
+      ['the admin API', roleOf('AdminApiAdminRole')],
+    ] as const
+  ).map(([name, role]) => ({
+    name: `${name} assumes the member account's read role`,
+    request: {
+      principal: role,
+      action: 'sts:AssumeRole',
+      resource: MEMBER_ROLE,
+      resourcePolicy: trust,
+      context: tagged,
+    },
+    unrelated: {
+      principal: roleOf('ProbesProbeRole'),
+      action: 'sts:AssumeRole',
+      resource: MEMBER_ROLE,
+      resourcePolicy: trust,
+      context: tagged,
+    },
+  }));
+});
+
+describe('member account trust', () => {
+  it('admits only tagged roles of the monitoring account, and the reading roles carry the tag', async () => {
+    const trust = memberTrust();
+    const { template } = synthStack({ certvigil: { accountRoleArns: [MEMBER_ROLE] } });
+    const policies = new TemplatePolicies(template.toJSON() as never);
+    const discoveryRole = policies
+      .idsOf('AWS::IAM::Role')
+      .find((id) => id.startsWith('DiscoveryDiscoveryRole')) as string;
+    const untagged = await policies.simulate({
+      principal: discoveryRole,
+      action: 'sts:AssumeRole',
+      resource: MEMBER_ROLE,
+      resourcePolicy: trust,
+    });
+    expect(untagged.result).not.toBe('Allowed');
+    const tags = (template.toJSON().Resources[discoveryRole].Properties.Tags ?? []) as { Key: string; Value: string }[];
+    expect(tags).toContainEqual({ Key: READER_TAG.key, Value: READER_TAG.value });
+    const probeRole = policies.idsOf('AWS::IAM::Role').find((id) => id.startsWith('ProbesProbeRole')) as string;
+    expect(template.toJSON().Resources[probeRole].Properties.Tags ?? []).not.toContainEqual({
+      Key: READER_TAG.key,
+      Value: READER_TAG.value,
+    });
+  });
 });

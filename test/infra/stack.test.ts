@@ -36,7 +36,7 @@ describe('the certvigil stack', () => {
 
   it('runs every function on Node.js 24, arm64, with its own log group kept 30 days', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -221,9 +221,9 @@ describe('the certvigil stack', () => {
     });
   });
 
-  it('alarms on dispatcher errors, probe errors, the failure queue and a missing round, to the topic', () => {
+  it('alarms on dispatcher errors, probe errors, the failure queue, a missing round and discovery problems, to the topic', () => {
     const alarms = resources('AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(5);
     const topicRef = { Ref: logicalId(stack.alerts.topic) };
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -355,7 +355,68 @@ describe('deployment settings', () => {
     ).toBe(true);
   });
 
+  it('runs discovery daily in the stack region by default, with what it needs to find its account', () => {
+    const discovery = logicalId(stack.discovery.fn);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 day)',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [discovery, 'Arn'] } }),
+    });
+    const env = (
+      template.toJSON().Resources[discovery].Properties.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(env).toMatchObject({
+      DISCOVERY_REGIONS: { Ref: 'AWS::Region' },
+      HOME_ACCOUNT: { Ref: 'AWS::AccountId' },
+      AWS_SOURCE_TAG: 'certvigil',
+    });
+    expect(env.ACCOUNT_ROLE_ARNS).toBeUndefined();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(errors, 0) + FILL(problems, 0)' }),
+        Match.objectLike({
+          Id: 'problems',
+          MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'discoveryProblems' }) }),
+        }),
+      ]),
+    });
+    // The admin API knows which function to run for POST /discover.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DISCOVERY_FUNCTION_NAME: { Ref: discovery } }) },
+    });
+  });
+
+  it('discovers in the regions and member accounts it is given, and only on demand without a schedule', () => {
+    const role = 'arn:aws:iam::222222222222:role/certvigil-read';
+    const { stack: s, template: t } = synthStack({
+      certvigil: { discoveryRegions: ['eu-west-1', 'us-east-1'], accountRoleArns: [role], discoverySchedule: '' },
+    });
+    const discovery = s.getLogicalId(s.discovery.fn.node.defaultChild as never);
+    const env = (t.toJSON().Resources[discovery].Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(env).toMatchObject({ DISCOVERY_REGIONS: 'eu-west-1,us-east-1', ACCOUNT_ROLE_ARNS: role });
+    // Only the dispatch schedule is left.
+    t.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    // The account function reads member accounts' sources through the same roles.
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ACCOUNT_ROLE_ARNS: role, ACCOUNT_FUNCTION_NAME: Match.absent() }) },
+    });
+  });
+
   it.each([
+    [
+      { certvigil: { accountRoleArns: ['arn:aws:iam::222222222222:user/bob'] } },
+      /accountRoleArns\.0 must be IAM role ARNs/,
+    ],
+    [
+      {
+        certvigil: {
+          accountRoleArns: ['arn:aws:iam::222222222222:role/a', 'arn:aws:iam::222222222222:role/b'],
+        },
+      },
+      /two roles are given for account 222222222222/,
+    ],
+    [{ certvigil: { discoveryRegions: ['Ireland'] } }, /discoveryRegions\.0 must be region names/],
+    [{ certvigil: { discoverySchedule: 'daily' } }, /discoverySchedule must be rate/],
     [{ certvigil: { alertEmails: ['not-an-email'] } }, /alertEmails\.0 must be email addresses/],
     [{ certvigil: { schedule: 'every hour' } }, /schedule must be rate\(\.\.\.\) or cron\(\.\.\.\)/],
     [{ certvigil: { probeConcurency: 5 } }, /unknown setting probeConcurency/],

@@ -141,6 +141,48 @@ describe('certvigil remote commands', () => {
     expect(verify(received[0] as Received, CREDENTIALS).valid).toBe(true);
   });
 
+  it('runs discovery with a signed POST /discover, and exits 1 when a service could not be listed', async () => {
+    received.length = 0;
+    const summary = {
+      startedAt: '2026-11-28T00:00:00.000Z',
+      finishedAt: '2026-11-28T00:00:05.000Z',
+      found: 1,
+      byService: { acm: 1 },
+      enrolled: 1,
+      enrolledIds: ['acm:arn:aws:acm:eu-west-1:111111111111:certificate/a'],
+      alreadyWatched: 0,
+      vanished: [],
+      returned: [],
+      invalid: [],
+      problems: [],
+      skipped: {},
+      unpublished: 0,
+    };
+    answer = { status: 200, type: 'application/json', body: JSON.stringify(summary) };
+    const clean = await run(['discover']);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(
+      /^discovery: 1 found \(acm 1\); 1 enrolled, 0 already watched\nenrolled:\n {2}acm:arn/,
+    );
+    expect(received[0]).toMatchObject({ method: 'POST', path: '/discover' });
+    expect(verify(received[0] as Received, CREDENTIALS).valid).toBe(true);
+
+    const denied = {
+      ...summary,
+      problems: [
+        { account: '111111111111', region: 'us-east-2', service: 'elbv2', kind: 'access-denied', message: 'no' },
+      ],
+    };
+    answer = { status: 200, type: 'application/json', body: JSON.stringify(denied) };
+    const partial = await run(['discover', '--json']);
+    expect(partial.code).toBe(1);
+    expect(JSON.parse(partial.stdout).problems).toHaveLength(1);
+
+    answer = { status: 202, type: 'application/json', body: JSON.stringify({ detail: 'discovery is still running' }) };
+    const later = await run(['discover']);
+    expect(later).toMatchObject({ code: 0, stdout: 'discovery is still running\n' });
+  });
+
   it('a tampered request no longer verifies (the verifier can fail)', async () => {
     received.length = 0;
     answer = { status: 201, type: 'application/json', body: JSON.stringify({ id: 'x.example:443' }) };

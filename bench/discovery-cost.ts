@@ -1,0 +1,262 @@
+// What a daily discovery costs for an account with 1,000 ACM certificates and 500 endpoints
+// (250 CloudFront aliases, 100 load balancer listeners, 100 API Gateway domains, 50 AppSync
+// domains), in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
+// AWS list APIs answered by aws-sdk-client-mock, and measures: API calls per service, DynamoDB
+// capacity consumed (DynamoDB Local reports it when asked), CPU time and peak memory. The
+// Lambda duration adds an assumed AWS API latency per sequential call (printed), since mocks
+// answer at once. Prices: us-east-1 list prices, November 2026.
+// Usage: npm run bench:discovery
+
+import {
+  ACMClient,
+  DescribeCertificateCommand,
+  ListCertificatesCommand,
+  ListTagsForCertificateCommand,
+} from '@aws-sdk/client-acm';
+import { APIGatewayClient, GetDomainNamesCommand as RestDomains } from '@aws-sdk/client-api-gateway';
+import { ApiGatewayV2Client, GetDomainNamesCommand } from '@aws-sdk/client-apigatewayv2';
+import {
+  AppSyncClient,
+  ListTagsForResourceCommand as AppSyncTags,
+  ListDomainNamesCommand,
+} from '@aws-sdk/client-appsync';
+import { CloudFrontClient, ListDistributionsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudfront';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runDiscovery } from '../lib/discovery/run-discovery.ts';
+import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
+import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import { documentClient } from '../lib/store/document-client.ts';
+import { createTableInputs } from '../lib/store/table-schema.ts';
+import { TargetStore } from '../lib/store/target-store.ts';
+
+const CERTS = 1000;
+const ACCOUNT = '111111111111';
+const REGION = 'us-east-1';
+/** Assumed latency of one AWS API call from Lambda (the mocks answer at once). */
+const API_LATENCY_MS = 60;
+const MEMORY_GB = 0.5; // the discovery function's memory
+const PRICE = {
+  lambdaGbSecond: 0.0000133334, // arm64
+  lambdaRequest: 0.2 / 1e6,
+  writeUnit: 0.625 / 1e6, // DynamoDB on demand
+  readUnit: 0.125 / 1e6,
+  secretsApiCall: 0.05 / 10_000,
+  metricMonth: 0.3, // one custom metric (discoveryProblems)
+  alarmMonth: 0.1,
+};
+
+const calls = new Map<string, number>();
+const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
+
+// The account: answers shaped as the services answer, pages as they page.
+const acm = mockClient(ACMClient);
+const arns = Array.from({ length: CERTS }, (_, i) => `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/c${i}`);
+acm.on(ListCertificatesCommand).callsFake(async (input) => {
+  count('acm:ListCertificates');
+  const start = Number(input.NextToken ?? 0);
+  const page = arns.slice(start, start + (input.MaxItems ?? 1000));
+  const next = start + page.length;
+  return {
+    CertificateSummaryList: page.map((CertificateArn) => ({ CertificateArn })),
+    NextToken: next < arns.length ? String(next) : undefined,
+  };
+});
+acm.on(ListTagsForCertificateCommand).callsFake(async () => {
+  count('acm:ListTagsForCertificate');
+  return {
+    Tags: [
+      { Key: 'owner', Value: 'web-platform' },
+      { Key: 'env', Value: 'prod' },
+    ],
+  };
+});
+acm.on(DescribeCertificateCommand).callsFake(async () => {
+  count('acm:DescribeCertificate');
+  return { Certificate: { DomainName: 'shop.example.com' } };
+});
+mockClient(IAMClient)
+  .on(ListServerCertificatesCommand)
+  .callsFake(async () => {
+    count('iam:ListServerCertificates');
+    return { ServerCertificateMetadataList: [], IsTruncated: false };
+  });
+mockClient(SecretsManagerClient)
+  .on(ListSecretsCommand)
+  .callsFake(async () => {
+    count('secretsmanager:ListSecrets');
+    return { SecretList: [] };
+  });
+mockClient(SSMClient)
+  .on(DescribeParametersCommand)
+  .callsFake(async () => {
+    count('ssm:DescribeParameters');
+    return { Parameters: [] };
+  });
+const distributions = Array.from({ length: 100 }, (_, i) => ({
+  Id: `E${i}`,
+  ARN: `arn:aws:cloudfront::${ACCOUNT}:distribution/E${i}`,
+  Enabled: true,
+  Aliases: { Quantity: 0, Items: Array.from({ length: i % 2 ? 3 : 2 }, (_, j) => `cdn${i}-${j}.example.com`) },
+}));
+const cloudfront = mockClient(CloudFrontClient);
+cloudfront.on(ListDistributionsCommand).callsFake(async (input) => {
+  count('cloudfront:ListDistributions');
+  const start = Number(input.Marker ?? 0);
+  const next = start + 100;
+  return {
+    DistributionList: {
+      Items: distributions.slice(start, next),
+      IsTruncated: next < distributions.length,
+      NextMarker: String(next),
+    } as never,
+  };
+});
+cloudfront.on(ListTagsForResourceCommand).callsFake(async () => {
+  count('cloudfront:ListTagsForResource');
+  return { Tags: { Items: [{ Key: 'owner', Value: 'edge' }] } };
+});
+const elb = mockClient(ElasticLoadBalancingV2Client);
+elb.on(DescribeLoadBalancersCommand).callsFake(async () => {
+  count('elasticloadbalancing:DescribeLoadBalancers');
+  return {
+    LoadBalancers: Array.from({ length: 50 }, (_, i) => ({
+      LoadBalancerArn: `arn:lb/${i}`,
+      DNSName: `lb${i}.${REGION}.elb.amazonaws.com`,
+      Scheme: 'internet-facing' as const,
+    })),
+  };
+});
+elb.on(DescribeTagsCommand).callsFake(async () => {
+  count('elasticloadbalancing:DescribeTags');
+  return { TagDescriptions: [] };
+});
+elb.on(DescribeListenersCommand).callsFake(async (input) => {
+  count('elasticloadbalancing:DescribeListeners');
+  return {
+    Listeners: [443, 8443].map((Port) => ({
+      ListenerArn: `${input.LoadBalancerArn}/l${Port}`,
+      Protocol: 'HTTPS' as const,
+      Port,
+      Certificates: [{ CertificateArn: arns[Port % 7] }],
+    })),
+  };
+});
+const domains = Array.from({ length: 100 }, (_, i) => `api${i}.example.com`);
+mockClient(APIGatewayClient)
+  .on(RestDomains)
+  .callsFake(async () => {
+    count('apigateway:GET');
+    return { items: domains.map((domainName) => ({ domainName, tags: { owner: 'api' } })) };
+  });
+mockClient(ApiGatewayV2Client)
+  .on(GetDomainNamesCommand)
+  .callsFake(async () => {
+    count('apigateway:GET');
+    return { Items: domains.map((DomainName) => ({ DomainName })) };
+  });
+const appsync = mockClient(AppSyncClient);
+appsync.on(ListDomainNamesCommand).callsFake(async (input) => {
+  count('appsync:ListDomainNames');
+  const start = Number(input.nextToken ?? 0);
+  const next = start + 25;
+  return {
+    domainNameConfigs: Array.from({ length: 25 }, (_, i) => ({
+      domainName: `graphql${start + i}.example.com`,
+      domainNameArn: `arn:aws:appsync:${REGION}:${ACCOUNT}:domainnames/graphql${start + i}.example.com`,
+    })),
+    nextToken: next < 50 ? String(next) : undefined,
+  };
+});
+appsync.on(AppSyncTags).callsFake(async () => {
+  count('appsync:ListTagsForResource');
+  return { tags: {} };
+});
+mockClient(SNSClient).on(PublishCommand).resolves({ MessageId: 'm' });
+
+// DynamoDB Local, reporting the capacity every request consumes.
+const ddb = await startDynamoDbLocal({ warn: () => {} });
+const dynamo = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
+const capacity = { read: 0, write: 0, requests: 0 };
+dynamo.middlewareStack.add(
+  (next, context) => async (args) => {
+    (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+    const result = await next(args);
+    const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] })
+      .ConsumedCapacity;
+    const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+    capacity.requests++;
+    if (/Get|Scan|Query/.test(context.commandName ?? '')) capacity.read += units;
+    else capacity.write += units;
+    return result;
+  },
+  { step: 'initialize', name: 'consumedCapacity' },
+);
+const names = { targets: 'targets', history: 'history', certificates: 'certificates' };
+for (const input of createTableInputs(names)) await dynamo.send(new CreateTableCommand(input));
+const targets = new TargetStore(documentClient(dynamo), names.targets);
+const publisher = new SnsPublisher(new SNSClient({ region: REGION }), `arn:aws:sns:${REGION}:${ACCOUNT}:t`);
+
+async function run(label: string) {
+  calls.clear();
+  Object.assign(capacity, { read: 0, write: 0, requests: 0 });
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const summary = await runDiscovery(
+    { targets, publisher },
+    { regions: [REGION], homeAccount: ACCOUNT, sourceTag: 'certvigil', sleep: async () => {} },
+  );
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  const apiCalls = [...calls.values()].reduce((a, b) => a + b, 0);
+  // Tag reads run 8 at a time within a finder and four finders at once; list pages one by one.
+  const tagCalls = [...calls.entries()]
+    .filter(([k]) => /Tags|DescribeCertificate/.test(k))
+    .reduce((a, [, n]) => a + n, 0);
+  const sequentialCalls = Math.ceil((apiCalls - tagCalls) / 4 + tagCalls / 8);
+  const durationS = (cpuMs + sequentialCalls * API_LATENCY_MS) / 1000;
+  console.log(
+    `\n${label}: ${summary.found} found, ${summary.enrolled} enrolled, ${summary.alreadyWatched} already watched`,
+  );
+  console.log(`  AWS API calls: ${apiCalls} (${[...calls.entries()].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  console.log(
+    `  DynamoDB: ${capacity.requests} requests, ${capacity.read.toFixed(1)} read units, ${capacity.write.toFixed(1)} write units`,
+  );
+  console.log(
+    `  in-process: ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU; peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+  );
+  console.log(
+    `  Lambda estimate: ${durationS.toFixed(1)} s at ${MEMORY_GB * 1024} MB (${sequentialCalls} sequential calls × ${API_LATENCY_MS} ms + CPU)`,
+  );
+  const secretsCalls = calls.get('secretsmanager:ListSecrets') ?? 0;
+  return {
+    lambda: durationS * MEMORY_GB * PRICE.lambdaGbSecond + PRICE.lambdaRequest,
+    dynamo: capacity.read * PRICE.readUnit + capacity.write * PRICE.writeUnit,
+    secrets: secretsCalls * PRICE.secretsApiCall,
+  };
+}
+
+console.log(`discovery of ${CERTS} ACM certificates and 500 endpoints in one region (node ${process.version})`);
+const first = await run('first run (enrols everything)');
+const daily = await run('daily run (nothing changed)');
+const perDay = daily.lambda + daily.dynamo + daily.secrets;
+const monthly = perDay * 30 + PRICE.metricMonth + PRICE.alarmMonth;
+console.log(
+  `\nfirst run: $${(first.lambda + first.dynamo + first.secrets).toFixed(5)}; daily run: $${perDay.toFixed(5)} (Lambda $${daily.lambda.toFixed(5)}, DynamoDB $${daily.dynamo.toFixed(5)}, Secrets Manager $${daily.secrets.toFixed(6)})`,
+);
+console.log(
+  `monthly (30 daily runs + 1 custom metric $${PRICE.metricMonth} + 1 alarm $${PRICE.alarmMonth}; list APIs of ACM, IAM, SSM, CloudFront, ELB, API Gateway and AppSync are free): $${monthly.toFixed(2)}`,
+);
+dynamo.destroy();
+await ddb.stop();

@@ -1,0 +1,150 @@
+// The read-only access certvigil needs to an AWS account's certificates and endpoints, defined
+// once: the account function and the admin function (reading acm/iam/secret/ssm targets),
+// discovery (listing), and the member-account role (both, for another account) use it.
+import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
+
+export interface ReadScope {
+  partition: string;
+  account: string;
+  /** Tag a secret or parameter must carry to be read. */
+  sourceTag: string;
+}
+
+/**
+ * Reading the certificates targets name: ACM and IAM server certificates of the account; secrets
+ * and parameters only when they carry the tag (their values are certificates, perhaps beside
+ * private keys, so reading is opt-in per item); KMS decryption only through Secrets Manager and SSM.
+ */
+export function sourceReadStatements({ partition, account, sourceTag }: ReadScope): iam.PolicyStatement[] {
+  const tagged = { Null: { [`aws:ResourceTag/${sourceTag}`]: 'false' } };
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadAcmCertificates',
+      actions: ['acm:DescribeCertificate', 'acm:GetCertificate'],
+      resources: [`arn:${partition}:acm:*:${account}:certificate/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadIamServerCertificates',
+      actions: ['iam:GetServerCertificate'],
+      resources: [`arn:${partition}:iam::${account}:server-certificate/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadTaggedSecrets',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [`arn:${partition}:secretsmanager:*:${account}:secret:*`],
+      conditions: tagged,
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadTaggedParameters',
+      actions: ['ssm:GetParameter'],
+      resources: [`arn:${partition}:ssm:*:${account}:parameter/*`],
+      conditions: tagged,
+    }),
+    new iam.PolicyStatement({
+      sid: 'DecryptThroughSecretsAndParameters',
+      actions: ['kms:Decrypt'],
+      resources: [`arn:${partition}:kms:*:${account}:key/*`],
+      conditions: { StringLike: { 'kms:ViaService': ['secretsmanager.*.amazonaws.com', 'ssm.*.amazonaws.com'] } },
+    }),
+  ];
+}
+
+/**
+ * Listing what the account holds and serves. List and describe actions only; none of them
+ * returns a secret value or a private key. The list actions support no resource-level
+ * restriction, hence `*`; tag reads are limited to this account's resources where IAM allows it.
+ */
+export function discoveryReadStatements({ partition, account }: ReadScope): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ListInventory',
+      actions: [
+        'acm:ListCertificates',
+        'iam:ListServerCertificates',
+        'secretsmanager:ListSecrets',
+        'ssm:DescribeParameters',
+        'cloudfront:ListDistributions',
+        'elasticloadbalancing:DescribeLoadBalancers',
+        'elasticloadbalancing:DescribeListeners',
+        'elasticloadbalancing:DescribeTags',
+        'appsync:ListDomainNames',
+      ],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadInventoryTags',
+      actions: ['acm:ListTagsForCertificate', 'acm:DescribeCertificate'],
+      resources: [`arn:${partition}:acm:*:${account}:certificate/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadServerCertificateTags',
+      actions: ['iam:ListServerCertificateTags'],
+      resources: [`arn:${partition}:iam::${account}:server-certificate/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadParameterTags',
+      actions: ['ssm:ListTagsForResource'],
+      resources: [`arn:${partition}:ssm:*:${account}:parameter/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadDistributionTags',
+      actions: ['cloudfront:ListTagsForResource'],
+      resources: [`arn:${partition}:cloudfront::${account}:distribution/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadAppSyncDomainTags',
+      actions: ['appsync:ListTagsForResource'],
+      resources: [`arn:${partition}:appsync:*:${account}:domainnames/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListApiGatewayDomainNames',
+      // API Gateway's read action is GET on the resource path: only the custom domain names.
+      actions: ['apigateway:GET'],
+      resources: [`arn:${partition}:apigateway:*::/domainnames`, `arn:${partition}:apigateway:*::/domainnames/*`],
+    }),
+  ];
+}
+
+/** cdk-nag acknowledgements of the wildcards above, each with its reason. */
+export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boolean; discovery?: boolean }): void {
+  const reasons: Record<string, string> = {};
+  const account = '<AWS::AccountId>';
+  if (which.sources || which.discovery) {
+    reasons[`Resource::arn:<AWS::Partition>:acm:*:${account}:certificate/*`] =
+      'Any ACM certificate of this account, in any region (targets and discovery name them); read-only actions.';
+  }
+  if (which.sources) {
+    Object.assign(reasons, {
+      [`Resource::arn:<AWS::Partition>:iam::${account}:server-certificate/*`]:
+        'Any IAM server certificate of this account; read-only.',
+      [`Resource::arn:<AWS::Partition>:secretsmanager:*:${account}:secret:*`]:
+        'Only secrets carrying the certvigil tag (condition); read-only.',
+      [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
+        'Only parameters carrying the certvigil tag (condition); read-only.',
+      [`Resource::arn:<AWS::Partition>:kms:*:${account}:key/*`]:
+        'Decrypt only through Secrets Manager or SSM (kms:ViaService), for tagged items encrypted with a customer key.',
+    });
+  }
+  if (which.discovery) {
+    Object.assign(reasons, {
+      'Resource::*':
+        'List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync); read-only, no values.',
+      [`Resource::arn:<AWS::Partition>:iam::${account}:server-certificate/*`]:
+        'Tags of any IAM server certificate of this account (owner); read-only.',
+      [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
+        'Tags of parameters (owner); read-only, values are not read by discovery.',
+      [`Resource::arn:<AWS::Partition>:cloudfront::${account}:distribution/*`]:
+        'Tags of any distribution of this account (owner); read-only.',
+      [`Resource::arn:<AWS::Partition>:appsync:*:${account}:domainnames/*`]:
+        'Tags of any AppSync custom domain of this account; read-only.',
+      'Resource::arn:<AWS::Partition>:apigateway:*::/domainnames':
+        'The list of custom domain names, in any region; GET only.',
+      'Resource::arn:<AWS::Partition>:apigateway:*::/domainnames/*': 'Custom domain names in any region; GET only.',
+    });
+  }
+  for (const [resource, reason] of Object.entries(reasons)) {
+    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${resource}]`, reason });
+  }
+}

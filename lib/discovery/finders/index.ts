@@ -1,0 +1,22 @@
+// Every finder: adding a kind of resource to discovery is a new file and a line here.
+import type { Finder } from '../discovery-types.ts';
+import { acmFinder } from './acm.ts';
+import { apiGatewayFinder, apiGatewayV2Finder } from './apigateway.ts';
+import { appsyncFinder } from './appsync.ts';
+import { cloudfrontFinder } from './cloudfront.ts';
+import { elbv2Finder } from './elbv2.ts';
+import { iamFinder } from './iam.ts';
+import { secretsFinder } from './secrets.ts';
+import { ssmFinder } from './ssm.ts';
+
+export const FINDERS: readonly Finder[] = [
+  acmFinder,
+  iamFinder,
+  secretsFinder,
+  ssmFinder,
+  cloudfrontFinder,
+  elbv2Finder,
+  apiGatewayFinder,
+  apiGatewayV2Finder,
+  appsyncFinder,
+];

@@ -1,0 +1,81 @@
+// Discovery from start to end: who we are, what the account holds, and the targets it becomes.
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { PublishDependencies } from '../monitor/probe-target.ts';
+import type { AccountRoles } from '../sources/account-roles.ts';
+import { parseTarget } from '../targets/parse-target.ts';
+import { boundText } from '../text-bounds.ts';
+import { type DiscoveryOptions, discover } from './discover.ts';
+import { DiscoveryUnavailable, type Finder } from './discovery-types.ts';
+import { type DiscoverySummary, enrolDiscovered } from './enrol.ts';
+
+export interface DiscoverySettings {
+  /** Regions to look in; empty: the SDK's default region. */
+  regions: readonly string[];
+  /** This account; looked up with STS when absent (local mode). */
+  homeAccount?: string | undefined;
+  roles?: AccountRoles | undefined;
+  sourceTag: string;
+  finders?: readonly Finder[] | undefined;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+  makeClient?: DiscoveryOptions['makeClient'];
+  partition?: string | undefined;
+}
+
+export async function runDiscovery(
+  deps: PublishDependencies & { now?: (() => Date) | undefined },
+  settings: DiscoverySettings,
+): Promise<DiscoverySummary> {
+  const now = deps.now ?? (() => new Date());
+  const startedAt = now();
+  const regions = settings.regions.length ? settings.regions : [await defaultRegion()];
+  const identity = settings.homeAccount
+    ? { account: settings.homeAccount, partition: settings.partition }
+    : await callerIdentity(regions[0]);
+  // What is watched already: its tags are not needed (discovery never changes an existing target).
+  const existing = await deps.targets.allTargets(['id', 'discovery']);
+  const ids = new Set(existing.map((t) => t.id));
+  const isNew = (target: string) => {
+    try {
+      return !ids.has(parseTarget(target).id);
+    } catch {
+      return true; // not a valid target: enrolment says why
+    }
+  };
+  const run = await discover({
+    isNew,
+    regions,
+    homeAccount: identity.account,
+    roles: settings.roles,
+    sourceTag: settings.sourceTag,
+    partition: identity.partition,
+    finders: settings.finders,
+    sleep: settings.sleep,
+    makeClient: settings.makeClient,
+  });
+  return enrolDiscovered(deps, run, { now, startedAt, existing });
+}
+
+/** The account (and partition) of the credentials in use; a clear error when there are none. */
+export async function callerIdentity(region?: string): Promise<{ account: string; partition: string }> {
+  try {
+    const answer = await new STSClient(region ? { region } : {}).send(new GetCallerIdentityCommand({}));
+    const account = answer.Account ?? '';
+    if (!/^\d{12}$/.test(account)) throw new Error('STS named no account');
+    return { account, partition: answer.Arn?.split(':')[1] ?? 'aws' };
+  } catch (error) {
+    const e = error as { name?: string; message?: string };
+    throw new DiscoveryUnavailable(
+      `discovery needs AWS credentials and could not use any (${boundText(`${e.name ?? 'Error'}: ${e.message ?? ''}`, 300)}). Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_REGION), or run discovery in the deployed stack.`,
+    );
+  }
+}
+
+async function defaultRegion(): Promise<string> {
+  const region = await new STSClient({}).config.region().catch(() => undefined);
+  if (!region) {
+    throw new DiscoveryUnavailable(
+      'discovery needs a region: set AWS_REGION or pass --region (comma-separated for several)',
+    );
+  }
+  return region;
+}

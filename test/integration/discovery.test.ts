@@ -1,0 +1,558 @@
+// Discovery of what an AWS account holds, through DynamoDB Local: aws-sdk-client-mock answers
+// as each service does (pages, throttling, access denied in one region), and the enrolled
+// targets are then checked with real certificates the fixtures mint.
+import {
+  ACMClient,
+  DescribeCertificateCommand,
+  GetCertificateCommand,
+  KeyAlgorithm,
+  ListCertificatesCommand,
+  ListTagsForCertificateCommand,
+} from '@aws-sdk/client-acm';
+import { APIGatewayClient, GetDomainNamesCommand as GetRestDomainNamesCommand } from '@aws-sdk/client-api-gateway';
+import { ApiGatewayV2Client, GetDomainNamesCommand } from '@aws-sdk/client-apigatewayv2';
+import {
+  AppSyncClient,
+  ListTagsForResourceCommand as AppSyncTags,
+  ListDomainNamesCommand,
+} from '@aws-sdk/client-appsync';
+import {
+  CloudFrontClient,
+  ListTagsForResourceCommand as CloudFrontTags,
+  ListDistributionsCommand,
+} from '@aws-sdk/client-cloudfront';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  GetServerCertificateCommand,
+  IAMClient,
+  ListServerCertificatesCommand,
+  ListServerCertificateTagsCommand,
+} from '@aws-sdk/client-iam';
+import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  DescribeParametersCommand,
+  GetParameterCommand,
+  SSMClient,
+  ListTagsForResourceCommand as SsmTags,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DiscoveryOptions } from '../../lib/discovery/discover.ts';
+import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
+import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
+import { probeTarget } from '../../lib/monitor/probe-target.ts';
+import type { Notification } from '../../lib/notify/render-message.ts';
+import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
+import { accountRoles } from '../../lib/sources/account-roles.ts';
+import { clientFor } from '../../lib/sources/aws-clients.ts';
+import { ALL_READERS } from '../../lib/sources/registry.ts';
+import { TargetStore } from '../../lib/store/target-store.ts';
+import { normalizeTarget } from '../../lib/targets/target-schema.ts';
+import { createRootCa, daysFromNow, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
+import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+
+const HOME = '111111111111';
+const MEMBER = '222222222222';
+const acm = mockClient(ACMClient);
+const iam = mockClient(IAMClient);
+const secrets = mockClient(SecretsManagerClient);
+const ssm = mockClient(SSMClient);
+const cloudfront = mockClient(CloudFrontClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
+const restApi = mockClient(APIGatewayClient);
+const httpApi = mockClient(ApiGatewayV2Client);
+const appsync = mockClient(AppSyncClient);
+const sns = mockClient(SNSClient);
+const ALL: { reset(): void; restore(): void }[] = [
+  acm,
+  iam,
+  secrets,
+  ssm,
+  cloudfront,
+  elb,
+  restApi,
+  httpApi,
+  appsync,
+  sns,
+];
+
+let tables: TestTables;
+let store: TargetStore;
+let expiring: Minted;
+let intermediate: Minted;
+
+const certArn = (region: string, id: string, account = HOME) => `arn:aws:acm:${region}:${account}:certificate/${id}`;
+
+/** The region of the client a command was sent with. */
+async function regionOf(getClient: () => unknown): Promise<string> {
+  return (getClient() as { config: { region: () => Promise<string> } }).config.region();
+}
+
+/** Every service answering "nothing here", so a test sets up only what it is about. */
+function emptyAccount() {
+  for (const m of ALL) m.reset();
+  acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [] });
+  acm.on(ListTagsForCertificateCommand).resolves({ Tags: [] });
+  iam.on(ListServerCertificatesCommand).resolves({ ServerCertificateMetadataList: [], IsTruncated: false });
+  iam.on(ListServerCertificateTagsCommand).resolves({ Tags: [] });
+  secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
+  ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
+  ssm.on(SsmTags).resolves({ TagList: [] });
+  cloudfront.on(ListDistributionsCommand).resolves({ DistributionList: { Items: [], IsTruncated: false } as never });
+  cloudfront.on(CloudFrontTags).resolves({ Tags: { Items: [] } });
+  elb.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] });
+  elb.on(DescribeTagsCommand).resolves({ TagDescriptions: [] });
+  elb.on(DescribeListenersCommand).resolves({ Listeners: [] });
+  restApi.on(GetRestDomainNamesCommand).resolves({ items: [] });
+  httpApi.on(GetDomainNamesCommand).resolves({ Items: [] });
+  appsync.on(ListDomainNamesCommand).resolves({ domainNameConfigs: [] });
+  appsync.on(AppSyncTags).resolves({ tags: {} });
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
+}
+
+/** ACM listing `ids` in each region (two pages of them), with an owner tag on each. */
+function acmHolds(byRegion: Record<string, string[]>) {
+  acm.on(ListCertificatesCommand).callsFake(async (input, getClient) => {
+    const region = await regionOf(getClient);
+    const ids = byRegion[region] ?? [];
+    const arns = ids.map((id) => certArn(region, id));
+    const half = Math.ceil(arns.length / 2);
+    const page = input.NextToken === 'page-2' ? arns.slice(half) : arns.slice(0, half);
+    return {
+      CertificateSummaryList: page.map((CertificateArn) => ({ CertificateArn })),
+      NextToken: input.NextToken === 'page-2' || arns.length < 2 ? undefined : 'page-2',
+    };
+  });
+  acm.on(ListTagsForCertificateCommand).callsFake(async (input) => ({
+    Tags: [
+      { Key: 'Owner', Value: `team-${String(input.CertificateArn).split('/').pop()}` },
+      { Key: 'env', Value: 'prod' },
+      { Key: 'aws:cloudformation:stack-name', Value: 'web' },
+    ],
+  }));
+}
+
+function publishedEvents(): Notification[] {
+  return sns
+    .commandCalls(PublishCommand)
+    .map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '{}').lambda) as Notification);
+}
+
+function deps() {
+  const config = testProbeConfig(tables);
+  return monitorDependencies(
+    config,
+    tables.client,
+    new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
+    ALL_READERS,
+  );
+}
+
+function discoverNow(overrides: Partial<Parameters<typeof runDiscovery>[1]> = {}) {
+  return runDiscovery(deps(), {
+    regions: ['eu-west-1', 'us-east-2'],
+    homeAccount: HOME,
+    sourceTag: 'certvigil',
+    sleep: async () => {},
+    ...overrides,
+  });
+}
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  store = new TargetStore(tables.doc, tables.names.targets);
+  const root = await createRootCa();
+  intermediate = await issueCertificate(root, { ca: true, notAfter: daysFromNow(1000) });
+  expiring = await issueCertificate(intermediate, {
+    sans: ['shop.example.com'],
+    notBefore: daysFromNow(-80),
+    notAfter: daysFromNow(6),
+  });
+});
+afterAll(async () => {
+  for (const m of ALL) m.restore();
+  await tables.drop();
+});
+beforeEach(async () => {
+  emptyAccount();
+  for (const t of await store.allTargets(['id'])) await store.deleteTarget(t.id);
+});
+
+describe('discovery: certificates the account holds', () => {
+  it('enrols ACM certificates of every key type across pages and regions, with owner and tags, and checks them', async () => {
+    acmHolds({ 'eu-west-1': ['a1', 'a2', 'a3'], 'us-east-2': ['b1'] });
+    const summary = await discoverNow();
+    expect(summary).toMatchObject({ found: 4, enrolled: 4, alreadyWatched: 0, problems: [], byService: { acm: 4 } });
+    // Both pages were read, and every key type asked for (ACM lists RSA 2048 only by default).
+    const listCalls = acm.commandCalls(ListCertificatesCommand).map((c) => c.args[0].input);
+    expect(listCalls.filter((i) => i.NextToken === 'page-2')).toHaveLength(1);
+    expect(listCalls[0]?.Includes?.keyTypes).toEqual(Object.values(KeyAlgorithm));
+    const stored = await store.getTarget(`acm:${certArn('eu-west-1', 'a2')}`);
+    expect(stored).toMatchObject({
+      kind: 'acm',
+      owner: 'team-a2',
+      tags: ['discovered', 'env=prod'],
+      enabled: true,
+      discovery: { service: 'acm', account: HOME, region: 'eu-west-1', resource: certArn('eu-west-1', 'a2') },
+    });
+    expect(stored?.notes).toMatch(/^Discovered from acm arn:aws:acm:eu-west-1:/);
+
+    // The enrolled target is checked like any other: ACM answers with a real certificate.
+    acm.on(DescribeCertificateCommand).resolves({
+      Certificate: { Status: 'ISSUED', Type: 'IMPORTED', RenewalEligibility: 'INELIGIBLE' },
+    });
+    acm.on(GetCertificateCommand).resolves({ Certificate: expiring.certPem, CertificateChain: intermediate.certPem });
+    const outcome = await probeTarget(deps(), normalizeTarget(stored));
+    expect(outcome.result).toMatchObject({ kind: 'acm', status: 'critical', daysLeft: 5 });
+    expect(outcome.published.map((e) => e.event)).toEqual(['imported-expiring']);
+  });
+
+  it('lists IAM server certificates once (global), and only secrets and parameters carrying the tag', async () => {
+    iam.on(ListServerCertificatesCommand).callsFake(async (input) =>
+      input.Marker === 'm2'
+        ? {
+            ServerCertificateMetadataList: [
+              meta('legacy-2', `arn:aws:iam::${HOME}:server-certificate/cloudfront/legacy-2`),
+            ],
+            IsTruncated: false,
+          }
+        : {
+            ServerCertificateMetadataList: [meta('legacy-1', `arn:aws:iam::${HOME}:server-certificate/legacy-1`)],
+            IsTruncated: true,
+            Marker: 'm2',
+          },
+    );
+    iam.on(ListServerCertificateTagsCommand).resolves({ Tags: [{ Key: 'owner', Value: 'edge' }] });
+    const secretArn = `arn:aws:secretsmanager:eu-west-1:${HOME}:secret:partner-mtls-AbCdEf`;
+    secrets.on(ListSecretsCommand).callsFake(async (input, getClient) => {
+      expect(input.Filters).toEqual([{ Key: 'tag-key', Values: ['certvigil'] }]);
+      if ((await regionOf(getClient)) !== 'eu-west-1') return { SecretList: [] };
+      return {
+        SecretList: [
+          { ARN: secretArn, Tags: [{ Key: 'certvigil', Value: 'certificate' }] },
+          { ARN: `${secretArn}2`, Tags: [{ Key: 'certvigil', Value: '' }] },
+          // The service filter matches key prefixes: only the exact key counts.
+          { ARN: `${secretArn}3`, Tags: [{ Key: 'certvigil-old', Value: 'x' }] },
+        ],
+      };
+    });
+    ssm.on(DescribeParametersCommand).callsFake(async (input, getClient) => {
+      expect(input.ParameterFilters).toEqual([{ Key: 'tag:certvigil' }]);
+      const region = await regionOf(getClient);
+      return region === 'us-east-2' ? { Parameters: [{ Name: '/partners/acme/cert' }] } : { Parameters: [] };
+    });
+    const summary = await discoverNow();
+    expect(summary.problems).toEqual([]);
+    expect(iam.commandCalls(ListServerCertificatesCommand)).toHaveLength(2); // two pages, once (global)
+    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    expect(ids).toEqual(
+      [
+        'iam:legacy-1',
+        'iam:legacy-2',
+        `secret:${secretArn}#certificate`,
+        `secret:${secretArn}2`,
+        `ssm:arn:aws:ssm:us-east-2:${HOME}:parameter/partners/acme/cert`,
+      ].sort(),
+    );
+    expect((await store.getTarget('iam:legacy-1'))?.owner).toBe('edge');
+    // Discovery never reads a secret or parameter value.
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
+    expect(iam.commandCalls(GetServerCertificateCommand)).toHaveLength(0);
+  });
+});
+
+describe('discovery: endpoints the account serves', () => {
+  it('enrols CloudFront aliases, load balancer listeners with their certificate name, and custom domains once', async () => {
+    cloudfront.on(ListDistributionsCommand).callsFake(async (input) => ({
+      DistributionList: (input.Marker === 'next'
+        ? {
+            Items: [dist('E2', ['static.example.com'], false)],
+            IsTruncated: false,
+          }
+        : {
+            Items: [dist('E1', ['www.example.com', '*.cdn.example.com'], true)],
+            IsTruncated: true,
+            NextMarker: 'next',
+          }) as never,
+    }));
+    cloudfront.on(CloudFrontTags).resolves({ Tags: { Items: [{ Key: 'team', Value: 'web' }] } });
+    elb.on(DescribeLoadBalancersCommand).callsFake(async (_input, getClient) =>
+      (await regionOf(getClient)) === 'eu-west-1'
+        ? {
+            LoadBalancers: [
+              {
+                LoadBalancerArn: 'arn:lb/public',
+                DNSName: 'Public-123.eu-west-1.elb.amazonaws.com',
+                Scheme: 'internet-facing',
+              },
+              {
+                LoadBalancerArn: 'arn:lb/internal',
+                DNSName: 'internal-x.eu-west-1.elb.amazonaws.com',
+                Scheme: 'internal',
+              },
+            ],
+          }
+        : { LoadBalancers: [] },
+    );
+    elb.on(DescribeTagsCommand).resolves({
+      TagDescriptions: [{ ResourceArn: 'arn:lb/public', Tags: [{ Key: 'owner', Value: 'payments' }] }],
+    });
+    const wildcardCert = certArn('eu-west-1', 'wild');
+    elb.on(DescribeListenersCommand).resolves({
+      Listeners: [
+        {
+          ListenerArn: 'arn:listener/https',
+          Protocol: 'HTTPS',
+          Port: 443,
+          Certificates: [{ CertificateArn: wildcardCert }],
+        },
+        {
+          ListenerArn: 'arn:listener/tls',
+          Protocol: 'TLS',
+          Port: 8443,
+          Certificates: [{ CertificateArn: wildcardCert }],
+        },
+        { ListenerArn: 'arn:listener/http', Protocol: 'HTTP', Port: 80 },
+      ],
+    });
+    acm.on(DescribeCertificateCommand).resolves({
+      Certificate: { DomainName: '*.shop.example.com', SubjectAlternativeNames: ['*.shop.example.com'] },
+    });
+    restApi.on(GetRestDomainNamesCommand).callsFake(async (_input, getClient) =>
+      (await regionOf(getClient)) === 'eu-west-1'
+        ? {
+            items: [
+              { domainName: 'api.example.com', tags: { owner: 'api-team' } },
+              { domainName: 'private.example.com', endpointConfiguration: { types: ['PRIVATE'] } },
+            ],
+          }
+        : { items: [] },
+    );
+    httpApi
+      .on(GetDomainNamesCommand)
+      .callsFake(async (_input, getClient) =>
+        (await regionOf(getClient)) === 'eu-west-1' ? { Items: [{ DomainName: 'api.example.com' }] } : { Items: [] },
+      );
+    appsync
+      .on(ListDomainNamesCommand)
+      .callsFake(async (_input, getClient) =>
+        (await regionOf(getClient)) === 'us-east-2'
+          ? { domainNameConfigs: [{ domainName: 'graphql.example.com', domainNameArn: 'arn:appsync/graphql' }] }
+          : { domainNameConfigs: [] },
+      );
+
+    const summary = await discoverNow();
+    expect(summary.problems).toEqual([]);
+    const targets = Object.fromEntries((await store.allTargets()).map((t) => [t.id, t]));
+    expect(Object.keys(targets).sort()).toEqual([
+      'api.example.com:443',
+      'graphql.example.com:443',
+      'public-123.eu-west-1.elb.amazonaws.com:443',
+      'public-123.eu-west-1.elb.amazonaws.com:8443',
+      'www.example.com:443',
+    ]);
+    expect(targets['www.example.com:443']).toMatchObject({ tags: ['discovered', 'team=web'] });
+    expect(targets['public-123.eu-west-1.elb.amazonaws.com:443']).toMatchObject({
+      servername: 'certvigil.shop.example.com',
+      owner: 'payments',
+    });
+    expect(targets['api.example.com:443']).toMatchObject({ owner: 'api-team', discovery: { service: 'apigateway' } });
+    expect(summary.skipped).toEqual({
+      'wildcard or invalid alias': 1,
+      'disabled CloudFront distribution': 1,
+      'internal load balancer': 1,
+      'private API Gateway domain name': 1,
+    });
+    // One certificate lookup for two listeners sharing it.
+    expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(1);
+  });
+});
+
+describe('discovery: failures, change and people', () => {
+  it('reports access denied in one region and a disabled region, and lists everything else', async () => {
+    acmHolds({ 'eu-west-1': ['a1'], 'us-east-2': ['b1'] });
+    acm.on(ListCertificatesCommand).callsFake(async (_input, getClient) => {
+      const region = await regionOf(getClient);
+      if (region === 'us-east-2') {
+        throw Object.assign(new Error('User is not authorized to perform: acm:ListCertificates'), {
+          name: 'AccessDeniedException',
+        });
+      }
+      if (region === 'ap-east-1') {
+        throw Object.assign(new Error('The security token included in the request is invalid.'), {
+          name: 'UnrecognizedClientException',
+        });
+      }
+      return { CertificateSummaryList: [{ CertificateArn: certArn(region, 'a1') }] };
+    });
+    const summary = await discoverNow({ regions: ['eu-west-1', 'us-east-2', 'ap-east-1'] });
+    expect(summary.enrolled).toBe(1);
+    expect(summary.problems.map((p) => [p.region, p.service, p.kind])).toEqual(
+      expect.arrayContaining([
+        ['us-east-2', 'acm', 'access-denied'],
+        ['ap-east-1', 'acm', 'region-disabled'],
+      ]),
+    );
+    expect(summary.problems).toHaveLength(2);
+    expect(summary.problems.find((p) => p.kind === 'access-denied')?.message).toMatch(
+      /ACM ListCertificates: AccessDeniedException: User is not authorized/,
+    );
+    // The other services of the failing regions were still listed.
+    expect(secrets.commandCalls(ListSecretsCommand)).toHaveLength(3);
+  });
+
+  it('rides out throttling, and reports a service that stays throttled', async () => {
+    let throttles = 2;
+    acm.on(ListCertificatesCommand).callsFake(async (_input, getClient) => {
+      const region = await regionOf(getClient);
+      if (region === 'eu-west-1' && throttles-- > 0) {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      }
+      return { CertificateSummaryList: [{ CertificateArn: certArn(region, 'x') }] };
+    });
+    const first = await discoverNow();
+    expect(first.problems).toEqual([]);
+    expect(first.enrolled).toBe(2);
+
+    acm.on(ListCertificatesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const second = await discoverNow({ regions: ['eu-west-1'] });
+    expect(second.problems).toEqual([
+      expect.objectContaining({ service: 'acm', kind: 'throttled', message: expect.stringMatching(/still throttled/) }),
+    ]);
+    // A scope that could not be listed says nothing about what is gone.
+    expect(second.vanished).toEqual([]);
+  });
+
+  it('marks a resource that disappeared once, with one message, and takes it back when it returns', async () => {
+    acmHolds({ 'eu-west-1': ['keep', 'gone'] });
+    await discoverNow({ regions: ['eu-west-1'] });
+    const goneId = `acm:${certArn('eu-west-1', 'gone')}`;
+
+    acmHolds({ 'eu-west-1': ['keep'] });
+    acm.resetHistory();
+    const second = await discoverNow({ regions: ['eu-west-1'] });
+    // Tags matter only for new targets: an unchanged account costs list calls, not one per resource.
+    expect(acm.commandCalls(ListTagsForCertificateCommand)).toHaveLength(0);
+    expect(second.vanished).toEqual([goneId]);
+    const gone = await store.getTarget(goneId);
+    expect(gone).toMatchObject({ enabled: false, discovery: { enabledBefore: true } });
+    expect(gone?.discovery?.vanishedAt).toBeTruthy();
+    expect(gone?.pending).toEqual({});
+    const [message] = publishedEvents();
+    expect(publishedEvents()).toHaveLength(1);
+    expect(message).toMatchObject({ event: 'resource-vanished', severity: 'warning', target: goneId });
+    expect(message?.text).toMatch(/Discovered from: arn:aws:acm:eu-west-1:111111111111:certificate\/gone \(acm/);
+    expect(message?.text).toMatch(/Next step: Delete the target if the resource was retired/);
+
+    // Another run while it is still gone, and two at once: no second message.
+    await Promise.all([discoverNow({ regions: ['eu-west-1'] }), discoverNow({ regions: ['eu-west-1'] })]);
+    expect(publishedEvents()).toHaveLength(1);
+
+    acmHolds({ 'eu-west-1': ['keep', 'gone'] });
+    const back = await discoverNow({ regions: ['eu-west-1'] });
+    expect(back.returned).toEqual([goneId]);
+    const returned = await store.getTarget(goneId);
+    expect(returned?.enabled).toBe(true);
+    expect(returned?.discovery?.vanishedAt).toBeUndefined();
+  });
+
+  it("keeps a person's edits to a discovered target, and never adopts a person's own target", async () => {
+    acmHolds({ 'eu-west-1': ['edited', 'mine'] });
+    const mine = normalizeTarget({ host: `acm:${certArn('eu-west-1', 'mine')}`, owner: 'me', tags: ['pki'] });
+    await store.putTarget(mine, new Date());
+    const first = await discoverNow({ regions: ['eu-west-1'] });
+    expect(first).toMatchObject({ enrolled: 1, alreadyWatched: 1 });
+
+    const editedId = `acm:${certArn('eu-west-1', 'edited')}`;
+    const edited = normalizeTarget({
+      host: editedId,
+      owner: 'someone-else',
+      tags: ['discovered', 'tier-1'],
+      warnDays: 45,
+      critDays: 10,
+      intervalMinutes: 60,
+    });
+    await store.putTarget(edited, new Date());
+    const second = await discoverNow({ regions: ['eu-west-1'] });
+    expect(second).toMatchObject({ enrolled: 0, alreadyWatched: 2 });
+    expect(await store.getTarget(editedId)).toMatchObject({
+      owner: 'someone-else',
+      tags: ['discovered', 'tier-1'],
+      warnDays: 45,
+      critDays: 10,
+      intervalMinutes: 60,
+    });
+    const own = await store.getTarget(mine.id);
+    expect(own).toMatchObject({ owner: 'me', tags: ['pki'] });
+    expect(own?.discovery).toBeUndefined();
+
+    // A person's target is never marked vanished: only discovery's own are.
+    acmHolds({ 'eu-west-1': [] });
+    const third = await discoverNow({ regions: ['eu-west-1'] });
+    expect(third.vanished).toEqual([editedId]);
+  });
+
+  it('reads other accounts through their roles, with ids that carry the account', async () => {
+    const roles = accountRoles([`arn:aws:iam::${MEMBER}:role/certvigil-read`]);
+    const used: { region: string | undefined; role: string | undefined }[] = [];
+    const makeClient: NonNullable<DiscoveryOptions['makeClient']> = (Client, region, role) => {
+      used.push({ region, role });
+      return clientFor(Client, region, role);
+    };
+    iam.on(ListServerCertificatesCommand).resolves({
+      ServerCertificateMetadataList: [meta('edge', `arn:aws:iam::${MEMBER}:server-certificate/edge`)],
+      IsTruncated: false,
+    });
+    const summary = await discoverNow({ regions: ['eu-west-1'], roles, makeClient });
+    expect(summary.problems).toEqual([]);
+    // Own account by name, the member's by ARN (names are unique per account only).
+    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    expect(ids).toEqual([`iam:arn:aws:iam::${MEMBER}:server-certificate/edge`, 'iam:edge']);
+    expect(used.some((u) => u.role === `arn:aws:iam::${MEMBER}:role/certvigil-read`)).toBe(true);
+    expect(used.filter((u) => u.role === undefined).length).toBe(used.length / 2);
+    const member = await store.getTarget(`iam:arn:aws:iam::${MEMBER}:server-certificate/edge`);
+    expect(member?.discovery).toMatchObject({ account: MEMBER, region: 'global' });
+  });
+
+  it('bounds what a hostile tag can put in a target', async () => {
+    acm
+      .on(ListCertificatesCommand)
+      .resolves({ CertificateSummaryList: [{ CertificateArn: certArn('eu-west-1', 'h') }] });
+    acm.on(ListTagsForCertificateCommand).resolves({
+      Tags: [
+        { Key: 'owner', Value: `evil\u202e${'o'.repeat(5000)}` },
+        { Key: 'note', Value: `a, b;c|d\u0000\u001b[31m${'x'.repeat(500)}` },
+        ...Array.from({ length: 60 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })),
+      ],
+    });
+    await discoverNow({ regions: ['eu-west-1'] });
+    const stored = await store.getTarget(`acm:${certArn('eu-west-1', 'h')}`);
+    expect(stored?.owner?.length).toBeLessThanOrEqual(200);
+    expect(stored?.owner).not.toMatch(/\u202e/);
+    expect(stored?.tags.length).toBeLessThanOrEqual(21);
+    for (const tag of stored?.tags ?? []) {
+      expect(tag.length).toBeLessThanOrEqual(64);
+      expect(tag).not.toMatch(/[\s,;|\u0000-\u001f]/);
+    }
+  });
+});
+
+function meta(name: string, arn: string) {
+  return { ServerCertificateName: name, Arn: arn, Path: '/', ServerCertificateId: name, UploadDate: new Date() };
+}
+
+function dist(id: string, aliases: string[], enabled: boolean) {
+  return {
+    Id: id,
+    ARN: `arn:aws:cloudfront::${HOME}:distribution/${id}`,
+    Enabled: enabled,
+    Aliases: { Quantity: aliases.length, Items: aliases },
+  };
+}
