@@ -1,0 +1,275 @@
+// What certvigil costs a month at 1,000, 100,000 and 1,000,000 targets checked daily, computed
+// from units measured here on the real probe handler (in-process, warm) against DynamoDB Local
+// and a TLS endpoint on loopback:
+//  - DynamoDB capacity consumed per quiet check and per changed check (a renewal), and by the
+//    dispatcher's scan per stored target (DynamoDB Local reports consumed capacity when asked);
+//  - bytes the probe writes to its log per check (log lines and embedded metrics);
+//  - the custom metrics the functions emit, and the alarms the stack defines;
+//  - the probe's duration and memory.
+// Assumed, and printed: the network time a check spends on a real endpoint (DNS, TCP, TLS), the
+// share of checks that change something, the dispatcher's time per target (bench:dispatch).
+// Prices: AWS list prices, us-east-1, on demand, arm64, November 2026.
+// Usage: npm run bench:cost
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+if (!process.env.CERTVIGIL_COST_CHILD) {
+  // The probe trusts what NODE_EXTRA_CA_CERTS names, read at process start: mint the root here,
+  // then measure in a child that trusts it.
+  const { createRootCa } = await import('../test/fixtures/cert-factory.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'certvigil-cost-'));
+  const root = await createRootCa({ subject: 'CN=certvigil cost bench root' });
+  writeFileSync(join(dir, 'root.pem'), root.certPem);
+  writeFileSync(join(dir, 'root.key'), root.keyPem);
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [new URL(import.meta.url).pathname, ...process.argv.slice(2)], {
+      env: {
+        ...process.env,
+        CERTVIGIL_COST_CHILD: dir,
+        NODE_EXTRA_CA_CERTS: join(dir, 'root.pem'),
+        POWERTOOLS_METRICS_NAMESPACE: 'certvigil',
+        AWS_REGION: 'local',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      },
+      stdio: 'inherit',
+    });
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(code);
+}
+
+const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+const { BatchWriteCommand, GetCommand, ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+const { createHandler } = await import('../lambdas/probe-handler.ts');
+const { LOCAL_CREDENTIALS, startDynamoDbLocal } = await import('../lib/local/dynamodb-local.ts');
+const { monitorDependencies } = await import('../lib/monitor/monitor-dependencies.ts');
+const { DISPATCHER_METRICS, DISCOVERY_METRICS, NOTIFIER_METRICS } = await import(
+  '../lib/observability/metric-names.ts'
+);
+const { TLS_READERS } = await import('../lib/sources/tls-readers.ts');
+const { documentClient } = await import('../lib/store/document-client.ts');
+const { createTableInputs } = await import('../lib/store/table-schema.ts');
+const { TargetStore } = await import('../lib/store/target-store.ts');
+const { normalizeTarget } = await import('../lib/targets/target-schema.ts');
+const { daysFromNow, importCa, issueCertificate } = await import('../test/fixtures/cert-factory.ts');
+const { credentials, startTlsServer } = await import('../test/fixtures/servers.ts');
+const { synthStack } = await import('../test/fixtures/synth.ts');
+const settings = await import('./cost-settings.ts');
+
+const dir = process.env.CERTVIGIL_COST_CHILD as string;
+const root = await importCa(readFileSync(join(dir, 'root.pem'), 'utf8'), readFileSync(join(dir, 'root.key'), 'utf8'));
+// A typical public leaf: a few names, an organisation, issued by an intermediate.
+const intermediate = await issueCertificate(root, {
+  ca: true,
+  subject: 'CN=Example Issuing CA R3, O=Example Trust Services, C=US',
+  notAfter: daysFromNow(1500),
+});
+const leafOptions = {
+  subject: 'CN=www.example.com',
+  sans: ['127.0.0.1', 'www.example.com', 'example.com', 'api.example.com'],
+  notBefore: daysFromNow(-10),
+  notAfter: daysFromNow(80),
+};
+const leaf = await issueCertificate(intermediate, leafOptions);
+const renewed = await issueCertificate(intermediate, {
+  ...leafOptions,
+  notBefore: daysFromNow(0),
+  notAfter: daysFromNow(90),
+});
+const server = await startTlsServer(credentials(leaf));
+
+const ddb = await startDynamoDbLocal({ warn: () => {} });
+const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
+const units = { read: 0, write: 0, requests: 0 };
+client.middlewareStack.add(
+  (next, context) => async (args) => {
+    (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+    const result = await next(args);
+    const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] })
+      .ConsumedCapacity;
+    const total = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+    units.requests++;
+    if (/Get|Scan|Query/.test(context.commandName ?? '')) units.read += total;
+    else units.write += total;
+    return result;
+  },
+  { step: 'initialize', name: 'consumedCapacity' },
+);
+const names = { targets: 'targets', history: 'history', certificates: 'certificates' };
+for (const input of createTableInputs(names)) await client.send(new CreateTableCommand(input));
+const doc = documentClient(client);
+const store = new TargetStore(doc, names.targets);
+let published = 0;
+const publisher = {
+  publish: async () => {
+    published++;
+  },
+  publishNotification: async () => {},
+};
+const config = {
+  targetsTable: names.targets,
+  historyTable: names.history,
+  certificatesTable: names.certificates,
+  topicArn: 'arn:aws:sns:local:000000000000:certvigil',
+  historyTtlDays: 400,
+  unreachableAfter: 2,
+  endpointTimeoutMs: 15_000,
+  warnDays: undefined,
+  critDays: undefined,
+  allowPrivateTargets: true,
+};
+const handler = createHandler(monitorDependencies(config, client, publisher, TLS_READERS));
+const target = normalizeTarget({ host: `127.0.0.1:${server.port}`, owner: 'web-platform', tags: ['prod'] });
+await store.putTarget(target, new Date());
+
+/** One invocation of the handler: its DynamoDB units, the bytes it logged, the metric names it emitted, its time. */
+async function invoke() {
+  Object.assign(units, { read: 0, write: 0, requests: 0 });
+  let bytes = 0;
+  const metricNames = new Set<string>();
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    bytes += Buffer.byteLength(text);
+    for (const line of text.split('\n')) {
+      if (!line.includes('"_aws"')) continue;
+      for (const m of JSON.parse(line)._aws.CloudWatchMetrics[0].Metrics) metricNames.add(m.Name);
+    }
+    return true;
+  }) as typeof process.stdout.write;
+  const started = performance.now();
+  try {
+    await handler({ target });
+  } finally {
+    process.stdout.write = write;
+  }
+  return { ms: performance.now() - started, ...units, bytes, metricNames };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const QUIET_RUNS = 30;
+const first = await invoke();
+const quiet = [];
+for (let i = 0; i < QUIET_RUNS; i++) quiet.push(await invoke());
+server.setCredentials?.(credentials(renewed));
+const changed = await invoke();
+const stored = (await doc.send(new GetCommand({ TableName: names.targets, Key: { id: target.id } }))).Item ?? {};
+const itemBytes = Buffer.byteLength(JSON.stringify(stored));
+const historyItems = (await doc.send(new ScanCommand({ TableName: names.history }))).Items ?? [];
+const historyRowBytes = historyItems.length
+  ? historyItems.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0) / historyItems.length
+  : 0;
+
+// The dispatcher's scan: 2,000 copies of the stored item, scanned as a round scans them.
+const copies = Array.from({ length: 2000 }, (_, i) => ({
+  ...stored,
+  id: `copy-${i}.example.com:443`,
+  host: `copy-${i}.example.com`,
+}));
+for (let i = 0; i < copies.length; i += 25) {
+  await doc.send(
+    new BatchWriteCommand({
+      RequestItems: { [names.targets]: copies.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+    }),
+  );
+}
+Object.assign(units, { read: 0, write: 0, requests: 0 });
+for (let segment = 0; segment < 1; segment++) {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.scanDue({ segment, totalSegments: 1, dueBy: Date.now(), startKey });
+    startKey = page.nextKey;
+  } while (startKey);
+}
+const scanUnitsPerTarget = units.read / (copies.length + 1);
+
+const { stack, template } = synthStack();
+const resources = Object.values(template.toJSON().Resources) as { Type: string; Properties: Record<string, unknown> }[];
+const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length;
+const probeFn = template.toJSON().Resources[stack.getLogicalId(stack.probes.probe.node.defaultChild as never)];
+const memoryMb = probeFn.Properties.MemorySize as number;
+const probeMetrics = new Set([
+  ...first.metricNames,
+  ...quiet.flatMap((q) => [...q.metricNames]),
+  ...changed.metricNames,
+]);
+// Status metrics appear one per status seen; every status can occur.
+const statusMetrics = [...probeMetrics].filter((m) => m.startsWith('status_')).length ? 6 : 0;
+const customMetrics =
+  [...probeMetrics].filter((m) => !m.startsWith('status_')).length +
+  statusMetrics +
+  Object.keys(DISPATCHER_METRICS).length +
+  Object.keys(NOTIFIER_METRICS).length +
+  Object.keys(DISCOVERY_METRICS).length;
+
+const q = {
+  read: median(quiet.map((x) => x.read)),
+  write: median(quiet.map((x) => x.write)),
+  bytes: median(quiet.map((x) => x.bytes)),
+  ms: median(quiet.map((x) => x.ms)),
+};
+const billedMs = Math.ceil(q.ms + settings.NETWORK_MS);
+
+console.log(`certvigil cost per month, from measured units (node ${process.version})`);
+console.log(
+  `per quiet check:   ${q.write} write units, ${q.read} read units, ${q.bytes} bytes logged, ${q.ms.toFixed(1)} ms in-process`,
+);
+console.log(
+  `per changed check: ${changed.write} write units, ${changed.read} read units, ${changed.bytes} bytes logged (a renewal, ${published} event(s) published)`,
+);
+console.log(`first check:       ${first.write} write units, ${first.read} read units`);
+console.log(
+  `history: ${historyItems.length} rows for ${QUIET_RUNS + 2} checks, ${historyRowBytes.toFixed(0)} bytes each (JSON)`,
+);
+console.log(
+  `stored target item: ${itemBytes} bytes (JSON); dispatcher scan: ${scanUnitsPerTarget.toFixed(3)} read units per target per round`,
+);
+console.log(
+  `custom metrics: ${customMetrics} (probe: ${[...probeMetrics].sort().join(', ')}; statuses counted 6); alarms: ${alarms}; probe memory ${memoryMb} MB`,
+);
+console.log(
+  `assumed: ${settings.NETWORK_MS} ms of network per check on a real endpoint (billed ${billedMs} ms); ${(settings.CHANGED_SHARE * 100).toFixed(0)}% of checks change something; dispatcher ${settings.DISPATCH_MS_PER_TARGET} ms per target per round (bench:dispatch); ${settings.ROUNDS_PER_MONTH} rounds a month`,
+);
+
+const P = settings.PRICES;
+function monthly(targets: number) {
+  const checks = targets * settings.checksPerTargetPerMonth();
+  const c = settings.CHANGED_SHARE;
+  const writes = checks * ((1 - c) * q.write + c * changed.write);
+  const reads =
+    checks * ((1 - c) * q.read + c * changed.read) + settings.ROUNDS_PER_MONTH * targets * scanUnitsPerTarget;
+  const historyRows = checks * settings.historyRowsPerCheck(c);
+  const storageGb =
+    (targets * itemBytes + historyRows * (settings.HISTORY_TTL_DAYS / 30.4) * historyRowBytes) / 2 ** 30;
+  const logGb = (checks * ((1 - c) * q.bytes + c * changed.bytes)) / 2 ** 30;
+  const dispatcherS = (settings.ROUNDS_PER_MONTH * targets * settings.DISPATCH_MS_PER_TARGET) / 1000;
+  const rows = {
+    'Lambda: probe': checks * ((billedMs / 1000) * (memoryMb / 1024) * P.lambdaGbSecond + P.lambdaRequest),
+    'Lambda: dispatcher': dispatcherS * 0.5 * P.lambdaGbSecond + settings.ROUNDS_PER_MONTH * P.lambdaRequest,
+    'DynamoDB writes': writes * P.writeUnit,
+    'DynamoDB reads': reads * P.readUnit,
+    'DynamoDB storage and PITR': storageGb * (P.storageGbMonth + P.pitrGbMonth),
+    'CloudWatch metrics, alarms, dashboard': customMetrics * P.metricMonth + alarms * P.alarmMonth + P.dashboardMonth,
+    'CloudWatch Logs': logGb * (P.logIngestGb + P.logStoreGbMonth),
+    'KMS key, Secrets Manager secret': P.kmsKeyMonth + P.secretMonth,
+  };
+  return { rows, total: Object.values(rows).reduce((a, b) => a + b, 0) };
+}
+
+const sizes = [1_000, 100_000, 1_000_000];
+const tables = sizes.map(monthly);
+const money = (n: number) => (n < 0.005 ? '< $0.01' : `$${n.toFixed(2)}`);
+console.log(`\n${'item'.padEnd(40)}${sizes.map((n) => n.toLocaleString('en-US').padStart(14)).join('')}`);
+for (const row of Object.keys(tables[0]?.rows ?? {})) {
+  console.log(`${row.padEnd(40)}${tables.map((t) => money(t.rows[row as keyof typeof t.rows]).padStart(14)).join('')}`);
+}
+console.log(`${'total'.padEnd(40)}${tables.map((t) => money(t.total).padStart(14)).join('')}`);
+console.log(`\nmonthly cost: ${sizes.map((n, i) => `${n}=$${(tables[i]?.total ?? 0).toFixed(2)}`).join(' ')}`);
+
+client.destroy();
+await server.close();
+await ddb.stop();
