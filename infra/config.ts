@@ -20,6 +20,14 @@ export const DEFAULT_CONFIG = {
   allowPrivateTargets: false,
   /** Days a check stays in the history table. */
   historyTtlDays: 400,
+  /** A target in its warning window is checked at least this often (minutes). */
+  warningCheckMinutes: 360,
+  /**
+   * A target that is critical, expired, invalid or unreadable is checked at least this often
+   * (minutes) until healthy; below 60, a second schedule runs the dispatcher this often over
+   * those targets alone (a sparse index, not a scan).
+   */
+  troubleCheckMinutes: 15,
   /** Failed checks in a row before `unreachable` is announced. */
   unreachableAfter: 2,
   /** Tag a secret or SSM parameter must carry for certvigil to read it (secret: and ssm: targets). */
@@ -87,6 +95,8 @@ const schema = z.object({
   allowPrivateTargets: z.boolean(),
   historyTtlDays: positiveInt(3650),
   unreachableAfter: positiveInt(100),
+  warningCheckMinutes: z.number().check(z.int(), z.minimum(5), z.maximum(525_600)),
+  troubleCheckMinutes: z.number().check(z.int(), z.minimum(5), z.maximum(525_600)),
   rolloutStallMinutes: positiveInt(525_600),
   awsSourceTag: z.string().check(z.regex(/^[\w.:/=+@-]{1,128}$/, 'must be a tag key')),
   discoverySchedule: z.string().check(z.regex(/^((rate|cron)\(.+\))?$/, 'must be rate(...), cron(...) or empty')),

@@ -33,6 +33,8 @@ export function createHandler(deps: Deps) {
   return async (event: unknown, context: Context) => {
     logger.addContext(context);
     const cursor = (event as { continuation?: DispatchCursor })?.continuation;
+    // The frequent schedule sends {"scope": "soon"}: only targets in trouble, from the sparse index.
+    const scope = (event as { scope?: unknown })?.scope === 'soon' ? 'soon' : 'all';
     let throttled = 0;
     let failuresLogged = 0;
     const onThrottle = () => throttled++;
@@ -60,6 +62,7 @@ export function createHandler(deps: Deps) {
         segments: deps.config.segments,
         concurrency: deps.config.concurrency,
         dueSlackMs: deps.config.dueSlackMs,
+        scope,
         remainingMs: () => context.getRemainingTimeInMillis(),
         // The first few failures are logged with their target; the summary line counts them all.
         onError: (target, error) => {

@@ -4,6 +4,7 @@
 
 import { DISPATCH_DEFAULTS } from './dispatch/dispatch-round.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from './inventory/rollout.ts';
+import { type Cadence, DEFAULT_CADENCE } from './policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from './probe/timeouts.ts';
 import { type AccountRoles, accountRoles } from './sources/account-roles.ts';
@@ -155,6 +156,8 @@ export interface ProbeConfig {
   allowFiles?: boolean | undefined;
   /** Read-only roles in other accounts, by account id: AWS sources there are read through them. */
   accountRoles?: AccountRoles | undefined;
+  /** How often targets in their warning window, or in trouble, are checked. */
+  cadence?: Cadence | undefined;
 }
 
 export function probeConfig(env: Env = process.env): ProbeConfig {
@@ -180,6 +183,18 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
     critDays: r.optionalNumber('CRIT_DAYS', { min: 0, max: 3650 }),
     allowPrivateTargets: r.boolean('ALLOW_PRIVATE_TARGETS', false),
     accountRoles: r.roles('ACCOUNT_ROLE_ARNS'),
+    cadence: {
+      warningMinutes: r.number('WARNING_CHECK_MINUTES', DEFAULT_CADENCE.warningMinutes, {
+        min: 5,
+        max: 525_600,
+        integer: true,
+      }),
+      troubleMinutes: r.number('TROUBLE_CHECK_MINUTES', DEFAULT_CADENCE.troubleMinutes, {
+        min: 5,
+        max: 525_600,
+        integer: true,
+      }),
+    },
   });
 }
 

@@ -4,10 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FULL_ROUND_MINUTES } from '../../lib/policy/cadence.ts';
 import type { CertvigilConfig } from '../config.ts';
 import { acknowledgeKmsGrants, CertvigilFunction } from './certvigil-function.ts';
 
@@ -35,6 +36,8 @@ export interface DispatcherProps {
 export class Dispatcher extends Construct {
   readonly dispatcher: CertvigilFunction;
   readonly schedule: Schedule;
+  /** The frequent round over targets in trouble; absent when their cadence is an hour or more. */
+  readonly soonSchedule: Schedule | undefined;
 
   constructor(scope: Construct, id: string, props: DispatcherProps) {
     super(scope, id);
@@ -68,7 +71,7 @@ export class Dispatcher extends Construct {
       maxEventAge: Duration.hours(1),
       onFailure: new SqsDestination(props.failureQueue),
     });
-    props.targets.grant(this.dispatcher, 'dynamodb:Scan');
+    props.targets.grant(this.dispatcher, 'dynamodb:Scan', 'dynamodb:Query');
     this.dispatcher.acknowledgeKmsGrants();
     if (props.probeQueue) {
       props.probeQueue.grantSendMessages(this.dispatcher);
@@ -106,6 +109,19 @@ export class Dispatcher extends Construct {
         deadLetterQueue: props.failureQueue,
       }),
     });
+    if (props.config.troubleCheckMinutes < FULL_ROUND_MINUTES) {
+      this.soonSchedule = new Schedule(this, 'SoonSchedule', {
+        description: 'certvigil: frequent dispatch round over the targets in trouble',
+        schedule: ScheduleExpression.expression(`rate(${props.config.troubleCheckMinutes} minutes)`),
+        target: new LambdaInvoke(this.dispatcher, {
+          role: schedulerRole,
+          input: ScheduleTargetInput.fromObject({ scope: 'soon' }),
+          retryAttempts: 3,
+          maxEventAge: Duration.minutes(30),
+          deadLetterQueue: props.failureQueue,
+        }),
+      });
+    }
     // The dead-letter queue is KMS-encrypted: Scheduler sends to it with this role, so the role
     // needs the data-key actions on the queue's key, or failed deliveries are dropped.
     props.failureQueue.encryptionMasterKey?.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');

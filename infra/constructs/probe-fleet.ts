@@ -38,6 +38,8 @@ export function probeEnvironment(
     TOPIC_ARN: props.topic.topicArn,
     HISTORY_TTL_DAYS: String(c.historyTtlDays),
     UNREACHABLE_AFTER: String(c.unreachableAfter),
+    WARNING_CHECK_MINUTES: String(c.warningCheckMinutes),
+    TROUBLE_CHECK_MINUTES: String(c.troubleCheckMinutes),
     ENDPOINT_TIMEOUT_MS: String(c.endpointTimeoutMs),
     ALLOW_PRIVATE_TARGETS: String(c.allowPrivateTargets),
     ...(c.accountRoleArns.length ? { ACCOUNT_ROLE_ARNS: c.accountRoleArns.join(',') } : {}),

@@ -31,6 +31,13 @@ export class Store extends Construct {
     this.targets = new TableV2(this, 'Targets', {
       ...common,
       partitionKey: { name: TARGETS_TABLE.partitionKey.name, type: AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: TARGETS_TABLE.dueSoonIndex.indexName,
+          partitionKey: { name: TARGETS_TABLE.dueSoonIndex.partitionKey.name, type: AttributeType.STRING },
+          sortKey: { name: TARGETS_TABLE.dueSoonIndex.sortKey.name, type: AttributeType.NUMBER },
+        },
+      ],
     });
     this.history = new TableV2(this, 'History', {
       ...common,

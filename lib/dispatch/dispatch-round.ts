@@ -77,7 +77,12 @@ export interface DispatchCursor {
   segments: (Record<string, unknown> | null | 'done')[];
   /** How many invocations of the dispatcher this round has used so far. */
   part: number;
+  /** `soon`: only the targets in the due-soon index (the frequent round); absent: all of them. */
+  scope?: DispatchScope | undefined;
 }
+
+/** A full round reads every target; a `soon` round only those in trouble, from the sparse index. */
+export type DispatchScope = 'all' | 'soon';
 
 export interface DispatchReport {
   roundId: string;
@@ -100,6 +105,8 @@ export interface DispatchOptions {
   dueSlackMs?: number;
   /** Take every enabled target, due or not (a round of checks on demand). */
   all?: boolean;
+  /** `soon`: the frequent round, over the due-soon index only (default `all`). */
+  scope?: DispatchScope;
   /** Milliseconds this invocation has left; stop scanning when fewer than `safetyMarginMs`. */
   remainingMs?: () => number;
   safetyMarginMs?: number;
@@ -128,7 +135,10 @@ export async function dispatchRound(
 ): Promise<DispatchReport> {
   const started = Date.now();
   const now = options.now ?? (() => new Date());
-  const totalSegments = cursor?.segments.length ?? options.segments ?? DISPATCH_DEFAULTS.segments;
+  const scope: DispatchScope = cursor?.scope ?? options.scope ?? 'all';
+  // The index is one partition, read in order: one segment.
+  const totalSegments =
+    cursor?.segments.length ?? (scope === 'soon' ? 1 : (options.segments ?? DISPATCH_DEFAULTS.segments));
   const round: DispatchCursor = cursor
     ? { ...cursor, segments: [...cursor.segments], part: cursor.part + 1 }
     : {
@@ -139,6 +149,7 @@ export async function dispatchRound(
           : now().getTime() + (options.dueSlackMs ?? DISPATCH_DEFAULTS.dueSlackMs),
         segments: Array.from({ length: totalSegments }, () => null),
         part: 1,
+        ...(scope === 'soon' ? { scope } : {}),
       };
   const remaining = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
   const margin = options.safetyMarginMs ?? DISPATCH_DEFAULTS.safetyMarginMs;
@@ -148,13 +159,12 @@ export async function dispatchRound(
   const runSegment = async (segment: number): Promise<void> => {
     while (round.segments[segment] !== 'done' && remaining() > margin) {
       const start = round.segments[segment];
-      const page = await deps.targets.scanDue({
-        segment,
-        totalSegments,
-        dueBy: round.dueBy,
-        startKey: start === null ? undefined : (start as Record<string, unknown>),
-        pageSize: options.pageSize ?? DISPATCH_DEFAULTS.pageSize,
-      });
+      const startKey = start === null ? undefined : (start as Record<string, unknown>);
+      const pageSize = options.pageSize ?? DISPATCH_DEFAULTS.pageSize;
+      const page =
+        scope === 'soon'
+          ? await deps.targets.queryDueSoon({ dueBy: round.dueBy, startKey, pageSize })
+          : await deps.targets.scanDue({ segment, totalSegments, dueBy: round.dueBy, startKey, pageSize });
       report.scanned += page.scanned;
       const batches: ProbePayload[][] = [];
       for (let i = 0; i < page.targets.length; i += deps.sender.batchSize) {

@@ -25,6 +25,7 @@ export function monitorDependencies(
     history: new HistoryStore(doc, config.historyTable, config.historyTtlDays),
     publisher,
     unreachableAfter: config.unreachableAfter,
+    cadence: config.cadence,
     ...(config.certificatesTable
       ? {
           certificates: new CertificateStore(doc, config.certificatesTable),

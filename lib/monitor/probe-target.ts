@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from '../inventory/rollout.ts';
 import type { Notification } from '../notify/render-message.ts';
+import { type Cadence, nextCheck } from '../policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER, decideTransition, type MonitorEvent } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
@@ -31,6 +32,8 @@ export interface ProbeDependencies {
   certificates?: CertificateStore | undefined;
   /** How long a replacement may take to reach every location before `rollout-stalled`. */
   rolloutStallMs?: number | undefined;
+  /** How often targets in their warning window, or in trouble, are checked (default: 6 h, 15 min). */
+  cadence?: Cadence | undefined;
 }
 
 /** What publishing pending events needs (discovery publishes its own events the same way). */
@@ -101,8 +104,9 @@ export async function probeTarget(
     const freshClaims = claims.filter((c) => !known.has(c.event.key) && !refusedClaims.has(c.event.key));
     const pending: Record<string, PendingEvent> = { ...stored.pending };
     for (const event of [...fresh, ...freshClaims.map((c) => c.event)]) pending[event.id] = { event };
-    const nextCheckAt = Date.parse(result.checkedAt) + stored.intervalMinutes * 60_000;
-    const update = { state: transition.state, pending, nextCheckAt };
+    const next = nextCheck(stored.intervalMinutes, result.status, deps.cadence);
+    const nextCheckAt = Date.parse(result.checkedAt) + next.minutes * 60_000;
+    const update = { state: transition.state, pending, nextCheckAt, soon: next.soon };
     if (freshClaims.length > 0) {
       // Rollout events are claimed on the certificate's item in the same transaction: only one
       // target ever announces each.

@@ -4,7 +4,19 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 /** Targets and their latest state: one item per target, keyed by target id. */
 export const TARGETS_TABLE = {
   partitionKey: { name: 'id', type: 'S' },
+  /**
+   * Sparse index of the targets due sooner than a full round comes by (those in trouble): only
+   * they carry `dueSoon`, so the frequent round reads them alone, by due time.
+   */
+  dueSoonIndex: {
+    indexName: 'due-soon',
+    partitionKey: { name: 'dueSoon', type: 'S' },
+    sortKey: { name: 'nextCheckAt', type: 'N' },
+  },
 } as const;
+
+/** The value `dueSoon` carries while set (one partition: a small share of the fleet). */
+export const DUE_SOON = 'due';
 
 /** One item per check, kept for the history TTL, newest last within a target. */
 export const HISTORY_TABLE = {
@@ -33,8 +45,26 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
         { AttributeName: TARGETS_TABLE.partitionKey.name, AttributeType: TARGETS_TABLE.partitionKey.type },
+        {
+          AttributeName: TARGETS_TABLE.dueSoonIndex.partitionKey.name,
+          AttributeType: TARGETS_TABLE.dueSoonIndex.partitionKey.type,
+        },
+        {
+          AttributeName: TARGETS_TABLE.dueSoonIndex.sortKey.name,
+          AttributeType: TARGETS_TABLE.dueSoonIndex.sortKey.type,
+        },
       ],
       KeySchema: [{ AttributeName: TARGETS_TABLE.partitionKey.name, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: TARGETS_TABLE.dueSoonIndex.indexName,
+          KeySchema: [
+            { AttributeName: TARGETS_TABLE.dueSoonIndex.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: TARGETS_TABLE.dueSoonIndex.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
     },
     {
       TableName: names.history,

@@ -3,6 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   ScanCommand,
   type ScanCommandOutput,
   TransactWriteCommand,
@@ -11,6 +12,7 @@ import {
 import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
 import { TARGET_SETTINGS, type Target } from '../targets/target-schema.ts';
 import { isConditionFailure } from './document-client.ts';
+import { DUE_SOON, TARGETS_TABLE } from './table-schema.ts';
 
 /** An event recorded in a target's item until it has been published. */
 export interface PendingEvent {
@@ -48,6 +50,15 @@ export interface DiscoveryMark {
   vanishedAt?: string | undefined;
   /** Whether the target was enabled when discovery disabled it (restored if the resource returns). */
   enabledBefore?: boolean | undefined;
+}
+
+/** What a check writes to its target's item. */
+export interface CheckUpdate {
+  state: MonitorState;
+  pending: Record<string, PendingEvent>;
+  nextCheckAt: number;
+  /** Due sooner than a full round comes by: listed in the due-soon index. */
+  soon?: boolean | undefined;
 }
 
 /** Most sent-event keys remembered per target. */
@@ -246,35 +257,67 @@ export class TargetStore {
   }
 
   /**
+   * One page of the enabled targets marked due soon (in trouble) and due by `dueBy`, from the
+   * sparse index: the frequent round reads these alone, not the whole table.
+   */
+  async queryDueSoon(options: {
+    dueBy: number;
+    startKey?: Record<string, unknown> | undefined;
+    pageSize?: number;
+  }): Promise<DuePage> {
+    const index = TARGETS_TABLE.dueSoonIndex;
+    const names: Record<string, string> = {
+      '#id': 'id',
+      '#enabled': 'enabled',
+      '#soon': index.partitionKey.name,
+      '#next': index.sortKey.name,
+    };
+    for (const field of TARGET_SETTINGS) names[`#${field}`] = field;
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: '#soon = :soon AND #next <= :dueBy',
+        ExclusiveStartKey: options.startKey,
+        Limit: options.pageSize ?? 1000,
+        FilterExpression: '#enabled = :true',
+        ProjectionExpression: ['#id', ...TARGET_SETTINGS.map((f) => `#${f}`)].join(', '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':true': true, ':dueBy': options.dueBy, ':soon': DUE_SOON },
+      }),
+    );
+    return {
+      targets: (result.Items ?? []) as Target[],
+      nextKey: result.LastEvaluatedKey,
+      scanned: result.ScannedCount ?? 0,
+    };
+  }
+
+  /**
    * Records a check: the new state, the events now pending, and when the target is next due,
    * only if nobody wrote the item since `expectedVersion` was read. False when someone did.
    */
-  async recordCheck(
-    id: string,
-    expectedVersion: number,
-    update: { state: MonitorState; pending: Record<string, PendingEvent>; nextCheckAt: number },
-  ): Promise<boolean> {
+  async recordCheck(id: string, expectedVersion: number, update: CheckUpdate): Promise<boolean> {
     return this.conditional(this.checkUpdate(id, expectedVersion, update));
   }
 
   /** The conditional write of a check: state, pending events, next due time, version + 1. */
-  private checkUpdate(
-    id: string,
-    expectedVersion: number,
-    update: { state: MonitorState; pending: Record<string, PendingEvent>; nextCheckAt: number },
-  ) {
+  private checkUpdate(id: string, expectedVersion: number, update: CheckUpdate) {
+    // `dueSoon` puts the target in the frequent round's sparse index while it is in trouble.
+    const soon = update.soon ? 'SET #soon = :soon, ' : 'SET ';
     return {
       TableName: this.tableName,
       Key: { id },
-      UpdateExpression: 'SET #state = :state, pending = :pending, nextCheckAt = :next, version = :newVersion',
+      UpdateExpression: `${soon}#state = :state, pending = :pending, nextCheckAt = :next, version = :newVersion${update.soon ? '' : ' REMOVE #soon'}`,
       ConditionExpression: 'version = :version',
-      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeNames: { '#state': 'state', '#soon': TARGETS_TABLE.dueSoonIndex.partitionKey.name },
       ExpressionAttributeValues: {
         ':state': update.state,
         ':pending': update.pending,
         ':next': update.nextCheckAt,
         ':version': expectedVersion,
         ':newVersion': expectedVersion + 1,
+        ...(update.soon ? { ':soon': DUE_SOON } : {}),
       },
     };
   }
@@ -287,7 +330,7 @@ export class TargetStore {
   async recordCheckWith(
     id: string,
     expectedVersion: number,
-    update: { state: MonitorState; pending: Record<string, PendingEvent>; nextCheckAt: number },
+    update: CheckUpdate,
     others: { Update: Record<string, unknown> }[],
   ): Promise<{ target: boolean; claims: number[] }> {
     try {

@@ -209,6 +209,19 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       unrelated: { principal: r.notifierRole, action: 'dynamodb:Scan', resource: r.targets },
     },
     {
+      name: 'the dispatcher queries the due-soon index (the frequent round)',
+      request: {
+        principal: r.dispatcherRole,
+        action: 'dynamodb:Query',
+        resource: `${policies.arn(r.targets)}/index/due-soon`,
+      },
+      unrelated: {
+        principal: r.notifierRole,
+        action: 'dynamodb:Query',
+        resource: `${policies.arn(r.targets)}/index/due-soon`,
+      },
+    },
+    {
       name: 'the dispatcher hands the rest of a round to itself',
       request: { principal: r.dispatcherRole, action: 'lambda:InvokeFunction', resource: r.dispatcher },
       unrelated: { principal: r.probeRole, action: 'lambda:InvokeFunction', resource: r.dispatcher },

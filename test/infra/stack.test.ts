@@ -99,7 +99,7 @@ describe('the certvigil stack', () => {
     expect(actionsOf(stack.probes.probe)).toEqual(probeActions);
     expect(actionsOf(stack.probes.documents)).toEqual(probeActions);
     expect(actionsOf(stack.probes.account)).toEqual(probeActions);
-    expect(actionsOf(stack.dispatch.dispatcher)).toEqual(['dynamodb:Scan']);
+    expect(actionsOf(stack.dispatch.dispatcher)).toEqual(['dynamodb:Query', 'dynamodb:Scan']);
     expect(actionsOf(stack.alerts.notifier)).toEqual([]);
   });
 
@@ -355,6 +355,31 @@ describe('deployment settings', () => {
     ).toBe(true);
   });
 
+  it('runs a frequent round over the targets in trouble, from the due-soon index, every troubleCheckMinutes', () => {
+    const dispatcher = logicalId(stack.dispatch.dispatcher);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [dispatcher, 'Arn'] }, Input: '{"scope":"soon"}' }),
+    });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'due-soon',
+          KeySchema: [
+            { AttributeName: 'dueSoon', KeyType: 'HASH' },
+            { AttributeName: 'nextCheckAt', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ WARNING_CHECK_MINUTES: '360', TROUBLE_CHECK_MINUTES: '15' }) },
+    });
+    // An hourly (or slower) trouble cadence needs no frequent round.
+    const { template: t } = synthStack({ certvigil: { troubleCheckMinutes: 60 } });
+    expect(Object.keys(t.findResources('AWS::Scheduler::Schedule'))).toHaveLength(2); // dispatch + discovery
+  });
+
   it('runs discovery daily in the stack region by default, with what it needs to find its account', () => {
     const discovery = logicalId(stack.discovery.fn);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -394,8 +419,8 @@ describe('deployment settings', () => {
     const env = (t.toJSON().Resources[discovery].Properties.Environment as { Variables: Record<string, unknown> })
       .Variables;
     expect(env).toMatchObject({ DISCOVERY_REGIONS: 'eu-west-1,us-east-1', ACCOUNT_ROLE_ARNS: role });
-    // Only the dispatch schedule is left.
-    t.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    // Only the dispatch schedules are left (the hourly round and the frequent one).
+    t.resourceCountIs('AWS::Scheduler::Schedule', 2);
     // The account function reads member accounts' sources through the same roles.
     t.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ACCOUNT_ROLE_ARNS: role, ACCOUNT_FUNCTION_NAME: Match.absent() }) },
