@@ -7,19 +7,30 @@ export const NETWORK_MS = 150;
 export const CHANGED_SHARE = 0.02;
 /** The dispatcher's time per target per round: 100,000 targets in 48 s (npm run bench:dispatch, invoke mode). */
 export const DISPATCH_MS_PER_TARGET = 0.48;
-/** Dispatch rounds a month (hourly). */
+/** Full dispatch rounds a month (hourly). */
 export const ROUNDS_PER_MONTH = 730;
+/** Frequent rounds a month over the due-soon index (every 15 minutes; they read the troubled targets only). */
+export const SOON_ROUNDS_PER_MONTH = 2920;
 /** Days a history row is kept. */
 export const HISTORY_TTL_DAYS = 400;
 
-/** Checks a target gets in a month (daily). */
-export function checksPerTargetPerMonth(): number {
-  return 30.4;
+/** Share of targets in their warning window at any time, and in trouble (critical, expired, invalid, unreachable). */
+export const WARNING_SHARE = 0.02;
+export const TROUBLE_SHARE = 0.01;
+
+/**
+ * Checks a target gets in a month: daily, plus the adaptive cadence's extra checks for the share
+ * in their warning window (every `warningMinutes`) or in trouble (every `troubleMinutes`).
+ */
+export function checksPerTargetPerMonth(cadence: { warningMinutes: number; troubleMinutes: number }): number {
+  const perDay =
+    1 + WARNING_SHARE * (1440 / cadence.warningMinutes - 1) + TROUBLE_SHARE * (1440 / cadence.troubleMinutes - 1);
+  return perDay * 30.4;
 }
 
-/** History rows written per check, given the share of checks that change something: one per check. */
-export function historyRowsPerCheck(_changedShare: number): number {
-  return 1;
+/** History rows written per check: the timeline records only checks that change something. */
+export function historyRowsPerCheck(changedShare: number): number {
+  return changedShare;
 }
 
 /** us-east-1 list prices, on demand, arm64 (November 2026). */

@@ -47,9 +47,10 @@ const { BatchWriteCommand, GetCommand, ScanCommand } = await import('@aws-sdk/li
 const { createHandler } = await import('../lambdas/probe-handler.ts');
 const { LOCAL_CREDENTIALS, startDynamoDbLocal } = await import('../lib/local/dynamodb-local.ts');
 const { monitorDependencies } = await import('../lib/monitor/monitor-dependencies.ts');
-const { DISPATCHER_METRICS, DISCOVERY_METRICS, NOTIFIER_METRICS } = await import(
+const { DISPATCHER_METRICS, DISCOVERY_METRICS, NOTIFIER_METRICS, PROBE_METRICS } = await import(
   '../lib/observability/metric-names.ts'
 );
+const { DEFAULT_CADENCE } = await import('../lib/policy/cadence.ts');
 const { TLS_READERS } = await import('../lib/sources/tls-readers.ts');
 const { documentClient } = await import('../lib/store/document-client.ts');
 const { createTableInputs } = await import('../lib/store/table-schema.ts');
@@ -159,6 +160,7 @@ server.setCredentials?.(credentials(renewed));
 const changed = await invoke();
 const stored = (await doc.send(new GetCommand({ TableName: names.targets, Key: { id: target.id } }))).Item ?? {};
 const itemBytes = Buffer.byteLength(JSON.stringify(stored));
+if (process.env.COST_DUMP) console.log(JSON.stringify(stored, null, 1));
 const historyItems = (await doc.send(new ScanCommand({ TableName: names.history }))).Items ?? [];
 const historyRowBytes = historyItems.length
   ? historyItems.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0) / historyItems.length
@@ -197,14 +199,13 @@ const probeMetrics = new Set([
   ...quiet.flatMap((q) => [...q.metricNames]),
   ...changed.metricNames,
 ]);
-// Status metrics appear one per status seen; every status can occur.
-const statusMetrics = [...probeMetrics].filter((m) => m.startsWith('status_')).length ? 6 : 0;
+// Every metric the functions can emit (each with the one `service` dimension).
 const customMetrics =
-  [...probeMetrics].filter((m) => !m.startsWith('status_')).length +
-  statusMetrics +
+  Object.keys(PROBE_METRICS).length +
   Object.keys(DISPATCHER_METRICS).length +
   Object.keys(NOTIFIER_METRICS).length +
   Object.keys(DISCOVERY_METRICS).length;
+const dashboards = resources.filter((r) => r.Type === 'AWS::CloudWatch::Dashboard').length;
 
 const q = {
   read: median(quiet.map((x) => x.read)),
@@ -229,31 +230,47 @@ console.log(
   `stored target item: ${itemBytes} bytes (JSON); dispatcher scan: ${scanUnitsPerTarget.toFixed(3)} read units per target per round`,
 );
 console.log(
-  `custom metrics: ${customMetrics} (probe: ${[...probeMetrics].sort().join(', ')}; statuses counted 6); alarms: ${alarms}; probe memory ${memoryMb} MB`,
+  `custom metrics: ${customMetrics} (seen from the probe here: ${[...probeMetrics].sort().join(', ') || 'none'}); alarms: ${alarms}; dashboards: ${dashboards}; probe memory ${memoryMb} MB`,
 );
 console.log(
-  `assumed: ${settings.NETWORK_MS} ms of network per check on a real endpoint (billed ${billedMs} ms); ${(settings.CHANGED_SHARE * 100).toFixed(0)}% of checks change something; dispatcher ${settings.DISPATCH_MS_PER_TARGET} ms per target per round (bench:dispatch); ${settings.ROUNDS_PER_MONTH} rounds a month`,
+  `assumed: ${settings.NETWORK_MS} ms of network per check on a real endpoint (billed ${billedMs} ms); ${(settings.CHANGED_SHARE * 100).toFixed(0)}% of checks change something; ${(settings.WARNING_SHARE * 100).toFixed(0)}% of targets in their warning window (checked every ${DEFAULT_CADENCE.warningMinutes} min), ${(settings.TROUBLE_SHARE * 100).toFixed(0)}% in trouble (every ${DEFAULT_CADENCE.troubleMinutes} min): ${settings.checksPerTargetPerMonth(DEFAULT_CADENCE).toFixed(1)} checks per target a month; dispatcher ${settings.DISPATCH_MS_PER_TARGET} ms per target per round (bench:dispatch); ${settings.ROUNDS_PER_MONTH} full and ${settings.SOON_ROUNDS_PER_MONTH} frequent rounds a month`,
 );
 
 const P = settings.PRICES;
-function monthly(targets: number) {
-  const checks = targets * settings.checksPerTargetPerMonth();
+/** A month at `targets` targets checked daily; with `cadence`, plus the adaptive cadence's extra checks. */
+function monthly(targets: number, cadence: boolean) {
   const c = settings.CHANGED_SHARE;
-  const writes = checks * ((1 - c) * q.write + c * changed.write);
+  const daily = targets * 30.4;
+  const troubled = cadence ? targets * settings.TROUBLE_SHARE : 0;
+  const troubleExtra = troubled * (1440 / DEFAULT_CADENCE.troubleMinutes - 1) * 30.4;
+  const warningExtra = cadence
+    ? targets * settings.WARNING_SHARE * (1440 / DEFAULT_CADENCE.warningMinutes - 1) * 30.4
+    : 0;
+  const extra = troubleExtra + warningExtra; // quiet checks: the condition was announced already
+  const checks = daily + extra;
+  // Troubled targets are in the due-soon index too: each of their writes writes it as well.
+  const writes = daily * ((1 - c) * q.write + c * changed.write) + extra * q.write + troubleExtra * q.write;
   const reads =
-    checks * ((1 - c) * q.read + c * changed.read) + settings.ROUNDS_PER_MONTH * targets * scanUnitsPerTarget;
-  const historyRows = checks * settings.historyRowsPerCheck(c);
+    daily * ((1 - c) * q.read + c * changed.read) +
+    extra * q.read +
+    settings.ROUNDS_PER_MONTH * targets * scanUnitsPerTarget +
+    (cadence ? settings.SOON_ROUNDS_PER_MONTH * troubled * scanUnitsPerTarget : 0);
+  const historyRows = daily * settings.historyRowsPerCheck(c);
   const storageGb =
     (targets * itemBytes + historyRows * (settings.HISTORY_TTL_DAYS / 30.4) * historyRowBytes) / 2 ** 30;
-  const logGb = (checks * ((1 - c) * q.bytes + c * changed.bytes)) / 2 ** 30;
-  const dispatcherS = (settings.ROUNDS_PER_MONTH * targets * settings.DISPATCH_MS_PER_TARGET) / 1000;
+  const logGb = (daily * ((1 - c) * q.bytes + c * changed.bytes) + extra * q.bytes) / 2 ** 30;
+  const soonRounds = cadence ? settings.SOON_ROUNDS_PER_MONTH : 0;
+  const dispatcherS =
+    ((settings.ROUNDS_PER_MONTH * targets + soonRounds * troubled) * settings.DISPATCH_MS_PER_TARGET) / 1000;
   const rows = {
     'Lambda: probe': checks * ((billedMs / 1000) * (memoryMb / 1024) * P.lambdaGbSecond + P.lambdaRequest),
-    'Lambda: dispatcher': dispatcherS * 0.5 * P.lambdaGbSecond + settings.ROUNDS_PER_MONTH * P.lambdaRequest,
+    'Lambda: dispatcher':
+      dispatcherS * 0.5 * P.lambdaGbSecond + (settings.ROUNDS_PER_MONTH + soonRounds) * P.lambdaRequest,
     'DynamoDB writes': writes * P.writeUnit,
     'DynamoDB reads': reads * P.readUnit,
     'DynamoDB storage and PITR': storageGb * (P.storageGbMonth + P.pitrGbMonth),
-    'CloudWatch metrics, alarms, dashboard': customMetrics * P.metricMonth + alarms * P.alarmMonth + P.dashboardMonth,
+    'CloudWatch metrics, alarms, dashboard':
+      customMetrics * P.metricMonth + alarms * P.alarmMonth + dashboards * P.dashboardMonth,
     'CloudWatch Logs': logGb * (P.logIngestGb + P.logStoreGbMonth),
     'KMS key, Secrets Manager secret': P.kmsKeyMonth + P.secretMonth,
   };
@@ -261,13 +278,21 @@ function monthly(targets: number) {
 }
 
 const sizes = [1_000, 100_000, 1_000_000];
-const tables = sizes.map(monthly);
+const tables = sizes.map((n) => monthly(n, false));
+const withCadence = sizes.map((n) => monthly(n, true));
 const money = (n: number) => (n < 0.005 ? '< $0.01' : `$${n.toFixed(2)}`);
-console.log(`\n${'item'.padEnd(40)}${sizes.map((n) => n.toLocaleString('en-US').padStart(14)).join('')}`);
+console.log(
+  `\n${'targets checked daily'.padEnd(40)}${sizes.map((n) => n.toLocaleString('en-US').padStart(14)).join('')}`,
+);
 for (const row of Object.keys(tables[0]?.rows ?? {})) {
   console.log(`${row.padEnd(40)}${tables.map((t) => money(t.rows[row as keyof typeof t.rows]).padStart(14)).join('')}`);
 }
 console.log(`${'total'.padEnd(40)}${tables.map((t) => money(t.total).padStart(14)).join('')}`);
+console.log(
+  `${`+ adaptive cadence (${settings.WARNING_SHARE * 100}% warning, ${settings.TROUBLE_SHARE * 100}% in trouble)`.padEnd(40)}${withCadence
+    .map((t, i) => `+${money(t.total - (tables[i]?.total ?? 0)).replace('$', '$')}`.padStart(14))
+    .join('')}`,
+);
 console.log(`\nmonthly cost: ${sizes.map((n, i) => `${n}=$${(tables[i]?.total ?? 0).toFixed(2)}`).join(' ')}`);
 
 client.destroy();

@@ -18,6 +18,7 @@ export const handler = createHandler({
   targets: monitor.targets,
   publisher,
   certificates: monitor.certificates,
+  history: monitor.history,
   probe: (target) => probeTarget(monitor, target),
   guard: config.allowPrivateTargets ? undefined : addressGuard(false),
   discover: config.discoveryFunctionName

@@ -80,7 +80,6 @@ export function createHandler(deps: Deps) {
     metrics.addMetric(DISPATCHER_METRICS.dispatchFailed, MetricUnit.Count, report.failed);
     metrics.addMetric(DISPATCHER_METRICS.invokeThrottled, MetricUnit.Count, throttled);
     metrics.addMetric(DISPATCHER_METRICS.dispatchDuration, MetricUnit.Milliseconds, report.durationMs);
-    metrics.addMetric(DISPATCHER_METRICS.dispatchContinued, MetricUnit.Count, report.continuation ? 1 : 0);
     metrics.publishStoredMetrics();
     const summary = { ...report, throttled, continuation: report.continuation !== undefined };
     logger.info('dispatch round', summary);

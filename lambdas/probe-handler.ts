@@ -40,33 +40,40 @@ function targetOf(payload: unknown): Target | undefined {
 
 export function createHandler(deps: ProbeDependencies) {
   const probeOne = async (target: Target, context?: Context): Promise<ProbeReply> => {
-    const started = Date.now();
+    // A quiet check (healthy, nothing changed) emits no metric and logs nothing at INFO: at
+    // 100,000 targets a line per check is most of the log bill (duration and errors are in
+    // Lambda's own, free metrics).
+    let emitted = false;
+    const count = (name: string, value: number) => {
+      metrics.addMetric(name, MetricUnit.Count, value);
+      emitted = true;
+    };
     try {
       // Leave time to store the result and publish: a check that would outlast the function
       // ends as a recorded timeout instead.
       const budgetMs = context ? context.getRemainingTimeInMillis() - RESERVED_FOR_STORE_MS : undefined;
       const outcome = await probeTarget(deps, target, { budgetMs });
-      metrics.addMetric(PROBE_METRICS.status(outcome.result.status), MetricUnit.Count, 1);
-      if (outcome.result.daysLeft !== null)
-        metrics.addMetric(PROBE_METRICS.daysLeft, MetricUnit.Count, outcome.result.daysLeft);
-      metrics.addMetric(PROBE_METRICS.eventsPublished, MetricUnit.Count, outcome.published.length);
-      logger.info('checked', {
+      if (outcome.result.status !== 'ok') count(PROBE_METRICS.notOk, 1);
+      if (outcome.published.length > 0) count(PROBE_METRICS.eventsPublished, outcome.published.length);
+      const line = {
         target: target.id,
         status: outcome.result.status,
         daysLeft: outcome.result.daysLeft,
+        changed: outcome.changed,
         events: outcome.recorded.map((e) => e.event),
         published: outcome.published.length,
         deleted: outcome.deleted,
-      });
+      };
+      if (outcome.changed || outcome.published.length > 0 || outcome.deleted) logger.info('checked', line);
+      else logger.debug('checked', line);
       return { ok: true, target: target.id, status: outcome.result.status, published: outcome.published.length };
     } catch (error) {
       // The invocation (or the message) fails so that it is retried, then dead-lettered; say so.
-      metrics.addMetric(PROBE_METRICS.probeFailed, MetricUnit.Count, 1);
+      count(PROBE_METRICS.probeFailed, 1);
       logger.error('probe failed', { target: target.id, error: error as Error });
       throw error;
     } finally {
-      metrics.addMetric(PROBE_METRICS.probeDuration, MetricUnit.Milliseconds, Date.now() - started);
-      metrics.publishStoredMetrics();
+      if (emitted) metrics.publishStoredMetrics();
     }
   };
 

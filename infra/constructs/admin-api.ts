@@ -40,7 +40,7 @@ export class AdminApi extends Construct {
       logRetention: props.logRetention,
     });
     props.targets.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan');
-    props.history.grant(this.admin, 'dynamodb:PutItem');
+    props.history.grant(this.admin, 'dynamodb:PutItem', 'dynamodb:Query');
     props.certificates.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     props.topic.grantPublish(this.admin);
     this.admin.acknowledgeKmsGrants();

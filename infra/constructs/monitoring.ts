@@ -13,7 +13,6 @@ import {
   METRIC_SERVICES,
   PROBE_METRICS,
 } from '../../lib/observability/metric-names.ts';
-import { STATUSES } from '../../lib/policy/status.ts';
 
 export interface MonitoringProps {
   topic: ITopic;
@@ -171,43 +170,28 @@ export class Monitoring extends Construct {
       defaultInterval: Duration.days(7),
     });
     this.dashboard.addWidgets(
-      new cw.SingleValueWidget({
-        title: 'Checks by status (last day: one per target for daily checks)',
-        metrics: STATUSES.map((s) => probeMetric(PROBE_METRICS.status(s), 'Sum').with({ label: s })),
-        width: 16,
-        height: 4,
-      }),
-      new cw.SingleValueWidget({
-        title: 'Fewest days left in the fleet',
-        metrics: [probeMetric(PROBE_METRICS.daysLeft, 'Minimum').with({ label: 'min days left' })],
-        width: 8,
-        height: 4,
-      }),
-    );
-    this.dashboard.addWidgets(
       new cw.GraphWidget({
-        title: 'Status over time',
-        left: STATUSES.map((s) => probeMetric(PROBE_METRICS.status(s), 'Sum', hour).with({ label: s })),
-        stacked: true,
+        title: 'Checks not ok, and events published (per hour)',
+        left: [
+          probeMetric(PROBE_METRICS.notOk, 'Sum', hour).with({ label: 'checks not ok' }),
+          probeMetric(PROBE_METRICS.eventsPublished, 'Sum', hour).with({ label: 'events published' }),
+        ],
         width: 12,
       }),
       new cw.GraphWidget({
-        title: 'Minimum days left',
-        left: [probeMetric(PROBE_METRICS.daysLeft, 'Minimum', hour)],
+        title: 'Probe duration (ms, Lambda)',
+        left: ['p50', 'p90', 'p99'].map((p) =>
+          props.probe.metricDuration({ period: hour, statistic: p }).with({ label: p }),
+        ),
         width: 12,
       }),
     );
     this.dashboard.addWidgets(
-      new cw.GraphWidget({
-        title: 'Probe latency (ms)',
-        left: ['p50', 'p90', 'p99'].map((p) => probeMetric(PROBE_METRICS.probeDuration, p, hour).with({ label: p })),
-        width: 12,
-      }),
       new cw.GraphWidget({
         title: 'Errors',
         left: Object.entries(functions).map(([name, fn]) => fn.metricErrors({ period: hour, label: `${name} errors` })),
         right: [props.failureQueue.metricApproximateNumberOfMessagesVisible({ period: hour, label: 'failure queue' })],
-        width: 12,
+        width: 24,
       }),
     );
     this.dashboard.addWidgets(

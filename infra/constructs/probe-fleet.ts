@@ -67,11 +67,14 @@ export class ProbeFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: ProbeFleetProps) {
     super(scope, id);
+    // Measured: the bundled TLS probe peaks at 83 MiB RSS (npm run bench:probe), so 128 MB holds
+    // it with half again to spare, at half the price per check of 256 MB.
     const probe = this.probeFunction(
       'Probe',
       'probe',
       'checks one TLS target, stores the result, publishes its events',
       props,
+      128,
     );
     const documents = this.probeFunction(
       'Documents',
@@ -99,13 +102,14 @@ export class ProbeFleet extends Construct {
     name: string,
     description: string,
     props: ProbeFleetProps,
+    // The document and account readers hold whole documents (a 5,000-entity SAML aggregate peaks
+    // at 153 MiB, npm run bench:saml): 256 MB.
+    memorySize = 256,
   ): { fn: CertvigilFunction; queue: Queue | undefined } {
     const fn = new CertvigilFunction(this, id, {
       name,
       description: `certvigil: ${description}`,
-      // Measured: the bundled handler peaks at 85 MiB RSS (bench/probe-duration); 256 MB leaves
-      // headroom and buys CPU share for TLS handshakes.
-      memorySize: 256,
+      memorySize,
       // DNS 5 s + per-address 15 s (addresses in parallel) + DynamoDB and SNS calls.
       timeout: Duration.seconds(60),
       environment: probeEnvironment(props),

@@ -9,6 +9,8 @@ import type { CheckResult } from '../probe/check-result.ts';
 import { type Resolver, resolveAddresses, systemResolver } from '../probe/resolve-addresses.ts';
 import { isAwsKind } from '../sources/kinds.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
+import { expandResult } from '../store/compact-result.ts';
+import type { HistoryStore } from '../store/history-store.ts';
 import type { StoredTarget, TargetStore } from '../store/target-store.ts';
 import { parseTargetFile } from '../targets/import-file.ts';
 import { parseTarget } from '../targets/parse-target.ts';
@@ -44,6 +46,8 @@ export interface AdminDependencies {
   probe: (target: Target) => Promise<ProbeOutcome>;
   /** Says why an address is refused; undefined when private targets are allowed. */
   guard: ((address: string) => string | undefined) | undefined;
+  /** The timeline (GET /targets/{id} shows the latest full result from it). */
+  history?: HistoryStore | undefined;
   /** The certificate inventory (GET /certificates); absent: the routes answer 501. */
   certificates?: CertificateStore | undefined;
   /** Accept `file:` targets (local mode: the files are the user's own); never in AWS. */
@@ -167,7 +171,7 @@ export function toView(item: StoredTarget): TargetView {
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     nextCheckAt: new Date(item.nextCheckAt).toISOString(),
-    lastCheck: item.state?.result ?? null,
+    lastCheck: item.state?.result ? expandResult(item.state.result, item) : null,
   };
 }
 
@@ -240,7 +244,15 @@ async function putTarget(request: AdminRequest, deps: AdminDependencies): Promis
 async function getTarget(id: string, deps: AdminDependencies): Promise<AdminResponse> {
   const stored = await deps.targets.getTarget(id);
   if (!stored) throw new ProblemError(404, `no target ${id}; add it with POST /targets`);
-  return json(200, toView(stored));
+  const view = toView(stored);
+  // The item keeps a compact copy of the latest result; the lists (names, chain, certificates)
+  // come from the newest timeline row, when it is about the same certificate.
+  const last = view.lastCheck;
+  const full = last && deps.history ? (await deps.history.latest(id))?.result : undefined;
+  if (last && full && full.fingerprint256 === last.fingerprint256) {
+    view.lastCheck = { ...last, sans: full.sans, chain: full.chain, certificates: full.certificates };
+  }
+  return json(200, view);
 }
 
 async function patchTarget(id: string, request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {

@@ -51,7 +51,8 @@ export function reportRows(targets: readonly StoredTarget[]): ReportRow[] {
         status: r?.status ?? 'unchecked',
         daysLeft: r?.daysLeft ?? null,
         notAfter: r?.notAfter ?? null,
-        chainNotAfter: r?.chainNotAfter ?? null,
+        // Stored only when it differs from the leaf's (compact items).
+        chainNotAfter: r?.chainNotAfter ?? r?.notAfter ?? null,
         issuer: r?.issuer ?? null,
         subject: r?.subject ?? null,
         serialNumber: r?.serialNumber ?? null,

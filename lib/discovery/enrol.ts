@@ -7,6 +7,7 @@ import { type PublishDependencies, publishPending } from '../monitor/probe-targe
 import { eventId, type MonitorEvent } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { resultWithoutCertificate } from '../sources/document-result.ts';
+import { expandResult } from '../store/compact-result.ts';
 import type { DiscoveryMark, StoredTarget } from '../store/target-store.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
@@ -186,6 +187,6 @@ function vanishedEvent(stored: StoredTarget, mark: DiscoveryMark, at: string): M
 /** The target's last result, slimmed as events keep it; a bare one when it was never checked. */
 function lastResult(stored: StoredTarget, at: string): CheckResult {
   const last = stored.state?.result;
-  if (last) return { ...last, sans: [], chain: [], certificates: [] };
+  if (last) return { ...expandResult(last, stored), sans: [], chain: [], certificates: [] };
   return resultWithoutCertificate(stored, new Date(at), null);
 }

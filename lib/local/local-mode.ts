@@ -122,6 +122,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     targets: monitor.targets,
     publisher,
     certificates: monitor.certificates,
+    history: monitor.history,
     allowFiles: true,
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,

@@ -10,6 +10,7 @@ import { HistoryStore } from '../store/history-store.ts';
 import { TargetStore } from '../store/target-store.ts';
 import { addressGuard } from '../targets/address-guard.ts';
 import type { EventPublisher, ProbeDependencies } from './probe-target.ts';
+import { refreshMs } from './timeline.ts';
 
 /** Everything a probe run needs, built from configuration: the same for AWS and local mode. */
 export function monitorDependencies(
@@ -26,6 +27,7 @@ export function monitorDependencies(
     publisher,
     unreachableAfter: config.unreachableAfter,
     cadence: config.cadence,
+    timelineRefreshMs: refreshMs(config.historyTtlDays),
     ...(config.certificatesTable
       ? {
           certificates: new CertificateStore(doc, config.certificatesTable),

@@ -5,9 +5,10 @@ import { type Cadence, nextCheck } from '../policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER, decideTransition, type MonitorEvent } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
-import type { HistoryStore } from '../store/history-store.ts';
+import { DEFAULT_HISTORY_TTL_DAYS, type HistoryStore } from '../store/history-store.ts';
 import { MAX_SENT_KEYS, type PendingEvent, type StoredTarget, type TargetStore } from '../store/target-store.ts';
 import type { Target } from '../targets/target-schema.ts';
+import { refreshMs, type TimelineChange, timelineChange } from './timeline.ts';
 import { type RolloutClaim, trackLocations } from './track-locations.ts';
 
 /** Publishes one event to its subscribers (SNS in AWS, the outbox in local mode). */
@@ -34,6 +35,8 @@ export interface ProbeDependencies {
   rolloutStallMs?: number | undefined;
   /** How often targets in their warning window, or in trouble, are checked (default: 6 h, 15 min). */
   cadence?: Cadence | undefined;
+  /** How often an unchanged target's newest timeline row is rewritten (default: half the history TTL). */
+  timelineRefreshMs?: number | undefined;
 }
 
 /** What publishing pending events needs (discovery publishes its own events the same way). */
@@ -47,6 +50,8 @@ export interface ProbeOutcome {
   published: MonitorEvent[];
   /** The target was deleted while it was being checked; nothing was stored. */
   deleted: boolean;
+  /** Why this check went into the timeline; undefined for a quiet check (or when not recorded). */
+  changed?: TimelineChange | undefined;
 }
 
 export const DEFAULT_CLAIM_LEASE_MS = 60_000;
@@ -72,8 +77,12 @@ export async function probeTarget(
   let stored: StoredTarget | undefined;
   // Rollout events another target announced first: not proposed again on retry.
   const refusedClaims = new Set<string>();
+  let change: TimelineChange | undefined;
   for (let attempt = 1; ; attempt++) {
-    stored = await deps.targets.getTarget(target.id);
+    // The first read may be eventually consistent (half the read cost): the write is conditional
+    // on the version, so a stale copy only costs a retry, which reads consistently.
+    stored = await deps.targets.getTarget(target.id, { consistent: attempt > 1 });
+    if (!stored && attempt === 1) stored = await deps.targets.getTarget(target.id);
     if (!stored) {
       outcome.deleted = true;
       return outcome;
@@ -106,7 +115,18 @@ export async function probeTarget(
     for (const event of [...fresh, ...freshClaims.map((c) => c.event)]) pending[event.id] = { event };
     const next = nextCheck(stored.intervalMinutes, result.status, deps.cadence);
     const nextCheckAt = Date.parse(result.checkedAt) + next.minutes * 60_000;
-    const update = { state: transition.state, pending, nextCheckAt, soon: next.soon };
+    change = timelineChange(
+      stored.state,
+      result,
+      [...fresh, ...freshClaims.map((c) => c.event)],
+      deps.timelineRefreshMs ?? refreshMs(DEFAULT_HISTORY_TTL_DAYS),
+    );
+    const state = {
+      ...transition.state,
+      result,
+      timelineAt: change ? result.checkedAt : stored.state?.timelineAt,
+    };
+    const update = { state, pending, nextCheckAt, soon: next.soon };
     if (freshClaims.length > 0) {
       // Rollout events are claimed on the certificate's item in the same transaction: only one
       // target ever announces each.
@@ -130,7 +150,9 @@ export async function probeTarget(
     if (attempt >= MAX_WRITE_ATTEMPTS)
       throw new Error(`could not record the check of ${target.id}: too much contention`);
   }
-  await deps.history.append(result);
+  outcome.changed = change;
+  // History is a timeline of changes: a quiet check adds nothing there.
+  if (change) await deps.history.append(result, change);
   outcome.published = await publishPending(deps, target.id, now, stored);
   return outcome;
 }

@@ -1,6 +1,5 @@
 // Custom metric names and their namespace, defined once: the functions emit them and the CDK
 // constructs build alarms and the dashboard from them, so a rename cannot silently empty either.
-import type { Status } from '../policy/status.ts';
 
 export const METRIC_NAMESPACE = 'certvigil';
 
@@ -13,13 +12,16 @@ export const METRIC_SERVICES = {
   discovery: 'discovery',
 } as const;
 
+/**
+ * Few metrics, none per target or per status (each custom metric costs $0.30 a month), and none
+ * from a healthy quiet check: the probe's duration and errors are Lambda's own metrics.
+ */
 export const PROBE_METRICS = {
-  status: (status: Status) => `status_${status}`,
-  daysLeft: 'daysLeft',
+  /** One per check whose status is not ok (warning, critical, expired, invalid, error). */
+  notOk: 'checksNotOk',
   eventsPublished: 'eventsPublished',
   /** One per probe run that threw (retried by Lambda or SQS): counted in both dispatch modes. */
   probeFailed: 'probeFailed',
-  probeDuration: 'probeDuration',
 } as const;
 
 export const DISPATCHER_METRICS = {
@@ -27,7 +29,6 @@ export const DISPATCHER_METRICS = {
   dispatchFailed: 'dispatchFailed',
   invokeThrottled: 'invokeThrottled',
   dispatchDuration: 'dispatchDuration',
-  dispatchContinued: 'dispatchContinued',
 } as const;
 
 export const NOTIFIER_METRICS = {

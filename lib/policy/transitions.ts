@@ -74,8 +74,13 @@ export interface EventCertificate {
 
 /** What the monitor remembers about a target between checks. */
 export interface MonitorState {
-  /** The latest check. */
+  /**
+   * The latest check, compact as the target's item keeps it (no `sans`, `chain`,
+   * `certificates`: the newest timeline row in the history holds the full result).
+   */
   result: CheckResult;
+  /** When the newest timeline row was written (see monitor/timeline.ts). */
+  timelineAt?: string | undefined;
   /** The certificate the target was last seen serving (kept through failed checks). */
   certificate: { fingerprint256: string; notAfter: string; status: Status } | null;
   /** Failed checks in a row, and when the run of failures started. */

@@ -4,8 +4,15 @@ import type { CheckResult } from '../probe/check-result.ts';
 /** Default days a check stays in the history. */
 export const DEFAULT_HISTORY_TTL_DAYS = 400;
 
-/** The compact record of one check kept in the history (the full result lives in the target's state). */
+/**
+ * One row of a target's timeline: a check that changed something (see monitor/timeline.ts), its
+ * compact facts, and its full result (the target's item keeps only a compact copy).
+ */
 export interface HistoryRecord {
+  /** Why this check is in the timeline. */
+  change?: string | undefined;
+  /** The full result of the check. */
+  result?: CheckResult | undefined;
   target: string;
   checkedAt: string;
   expiresAt: number;
@@ -35,8 +42,10 @@ export class HistoryStore {
     this.ttlDays = ttlDays;
   }
 
-  async append(result: CheckResult): Promise<HistoryRecord> {
+  async append(result: CheckResult, change?: string): Promise<HistoryRecord> {
     const record: HistoryRecord = {
+      change,
+      result,
       target: result.target,
       checkedAt: result.checkedAt,
       expiresAt: Math.floor(Date.parse(result.checkedAt) / 1000) + this.ttlDays * 86_400,
@@ -61,6 +70,11 @@ export class HistoryStore {
     };
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: record }));
     return record;
+  }
+
+  /** The newest timeline row of a target, with its full result. */
+  async latest(target: string): Promise<HistoryRecord | undefined> {
+    return (await this.recent(target, 1))[0];
   }
 
   /** The newest checks of a target, newest first. */

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
 import { TARGET_SETTINGS, type Target } from '../targets/target-schema.ts';
+import { compactState, expandState } from './compact-result.ts';
 import { isConditionFailure } from './document-client.ts';
 import { DUE_SOON, TARGETS_TABLE } from './table-schema.ts';
 
@@ -59,6 +60,16 @@ export interface CheckUpdate {
   nextCheckAt: number;
   /** Due sooner than a full round comes by: listed in the due-soon index. */
   soon?: boolean | undefined;
+}
+
+/**
+ * An item as read, its state in full: the item keeps a compact one (compact-result.ts). A
+ * projection that read only part of the state keeps its parts as they are.
+ */
+function fromItem(item: StoredTarget | undefined): StoredTarget | undefined {
+  const state = item?.state;
+  if (!item || !state?.result?.checkedAt || !state.result.status) return item;
+  return { ...item, state: expandState(state, item) };
 }
 
 /** Most sent-event keys remembered per target. */
@@ -125,11 +136,12 @@ export class TargetStore {
     return { created: result.Attributes?.createdAt === undefined };
   }
 
-  async getTarget(id: string): Promise<StoredTarget | undefined> {
+  /** The target's item; consistent unless asked otherwise (an eventually consistent read costs half). */
+  async getTarget(id: string, options: { consistent?: boolean } = {}): Promise<StoredTarget | undefined> {
     const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: options.consistent ?? true }),
     );
-    return result.Item as StoredTarget | undefined;
+    return fromItem(result.Item as StoredTarget | undefined);
   }
 
   async deleteTarget(id: string): Promise<boolean> {
@@ -180,7 +192,7 @@ export class TargetStore {
         }),
       );
       for (const item of result.Items ?? []) {
-        if (items.length < options.limit) items.push(item as StoredTarget);
+        if (items.length < options.limit) items.push(fromItem(item as StoredTarget) as StoredTarget);
         else break;
       }
       startKey = result.LastEvaluatedKey;
@@ -217,7 +229,7 @@ export class TargetStore {
           ...(projection ? { ProjectionExpression: projection.join(', '), ExpressionAttributeNames: names } : {}),
         }),
       );
-      all.push(...((result.Items ?? []) as StoredTarget[]));
+      for (const item of (result.Items ?? []) as StoredTarget[]) all.push(fromItem(item) as StoredTarget);
       startKey = result.LastEvaluatedKey;
     } while (startKey);
     return all;
@@ -312,7 +324,7 @@ export class TargetStore {
       ConditionExpression: 'version = :version',
       ExpressionAttributeNames: { '#state': 'state', '#soon': TARGETS_TABLE.dueSoonIndex.partitionKey.name },
       ExpressionAttributeValues: {
-        ':state': update.state,
+        ':state': compactState(update.state),
         ':pending': update.pending,
         ':next': update.nextCheckAt,
         ':version': expectedVersion,

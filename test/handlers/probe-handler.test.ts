@@ -78,20 +78,29 @@ describe('probe handler', () => {
     expect(stored?.pending).toEqual({});
     expect(Object.keys(stored?.sent ?? {})).toEqual([expect.stringMatching(/^window:warning:/)]);
     expect(stored?.state?.result.status).toBe('warning');
-    expect(stored?.nextCheckAt).toBe(Date.parse(stored?.state?.result.checkedAt ?? '') + 1440 * 60_000);
-    const history = await tables.doc.send(
-      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
-        TableName: tables.names.history,
-        KeyConditionExpression: 'target = :t',
-        ExpressionAttributeValues: { ':t': target.id },
-      }),
-    );
-    expect(history.Items?.length).toBeGreaterThanOrEqual(1);
-    expect(history.Items?.length).toBeLessThanOrEqual(10);
+    // In its warning window: checked again within 6 hours, not a day.
+    expect(stored?.nextCheckAt).toBe(Date.parse(stored?.state?.result.checkedAt ?? '') + 360 * 60_000);
+    const timeline = async () =>
+      (
+        await tables.doc.send(
+          new (
+            await import('@aws-sdk/lib-dynamodb')
+          ).QueryCommand({
+            TableName: tables.names.history,
+            KeyConditionExpression: 'target = :t',
+            ExpressionAttributeValues: { ':t': target.id },
+          }),
+        )
+      ).Items ?? [];
+    const rows = await timeline();
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.length).toBeLessThanOrEqual(10);
+    expect(rows[0]).toMatchObject({ change: 'first', result: { status: 'warning', sans: expect.any(Array) } });
 
-    // The next check of the same certificate is quiet.
+    // The next check of the same certificate is quiet: no message, and nothing in the timeline.
     await handler({ target, roundId: 'r2' }, lambdaContext());
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(await timeline()).toHaveLength(rows.length);
   });
 
   it('keeps the event pending and fails when publishing fails, and the retry publishes it once', async () => {

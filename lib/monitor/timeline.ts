@@ -1,0 +1,43 @@
+// History as a timeline of changes: a check is recorded there (with its full result) only when it
+// tells something new: the first check, an event, a new certificate, a status, an error kind, or
+// a different set of addresses. The target's item keeps a compact copy of the latest result and
+// the time of its last check, so a quiet check writes one small item and nothing else.
+import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
+import type { CheckResult } from '../probe/check-result.ts';
+import { expandResult } from '../store/compact-result.ts';
+
+/** Why a check goes into the timeline, or undefined for a quiet check. */
+export type TimelineChange = 'first' | 'event' | 'certificate' | 'status' | 'error' | 'addresses' | 'refresh';
+
+/**
+ * The timeline's newest row is rewritten at least this often, so that the full result it holds
+ * never expires under the history TTL (a fraction of it).
+ */
+export function refreshMs(historyTtlDays: number): number {
+  return (historyTtlDays / 2) * 86_400_000;
+}
+
+export function timelineChange(
+  previous: MonitorState | undefined,
+  result: CheckResult,
+  events: readonly MonitorEvent[],
+  refreshAfterMs: number,
+): TimelineChange | undefined {
+  if (!previous?.result) return 'first';
+  const before = expandResult(previous.result, { id: result.target });
+  if (events.length > 0) return 'event';
+  if (before.fingerprint256 !== result.fingerprint256 || before.certificateCount !== result.certificateCount) {
+    return 'certificate';
+  }
+  if (before.status !== result.status) return 'status';
+  if ((before.error?.kind ?? null) !== (result.error?.kind ?? null)) return 'error';
+  const addresses = (r: CheckResult) =>
+    r.endpoints
+      .map((e) => `${e.address} ${e.fingerprint256 ?? e.error?.kind ?? ''}`)
+      .sort()
+      .join(',');
+  if (addresses(before) !== addresses(result)) return 'addresses';
+  const last = previous.timelineAt ? Date.parse(previous.timelineAt) : 0;
+  if (Date.parse(result.checkedAt) - last >= refreshAfterMs) return 'refresh';
+  return undefined;
+}
