@@ -47,9 +47,7 @@ const { BatchWriteCommand, GetCommand, ScanCommand } = await import('@aws-sdk/li
 const { createHandler } = await import('../lambdas/probe-handler.ts');
 const { LOCAL_CREDENTIALS, startDynamoDbLocal } = await import('../lib/local/dynamodb-local.ts');
 const { monitorDependencies } = await import('../lib/monitor/monitor-dependencies.ts');
-const { DISPATCHER_METRICS, DISCOVERY_METRICS, NOTIFIER_METRICS, PROBE_METRICS } = await import(
-  '../lib/observability/metric-names.ts'
-);
+const { ALARM_METRICS, FLEET_METRICS } = await import('../lib/observability/metric-names.ts');
 const { DEFAULT_CADENCE } = await import('../lib/policy/cadence.ts');
 const { TLS_READERS } = await import('../lib/sources/tls-readers.ts');
 const { documentClient } = await import('../lib/store/document-client.ts');
@@ -199,13 +197,10 @@ const probeMetrics = new Set([
   ...quiet.flatMap((q) => [...q.metricNames]),
   ...changed.metricNames,
 ]);
-// Every metric the functions can emit (each with the one `service` dimension).
-const customMetrics =
-  Object.keys(PROBE_METRICS).length +
-  Object.keys(DISPATCHER_METRICS).length +
-  Object.keys(NOTIFIER_METRICS).length +
-  Object.keys(DISCOVERY_METRICS).length;
 const dashboards = resources.filter((r) => r.Type === 'AWS::CloudWatch::Dashboard').length;
+// The metrics the functions emit (each with the one `service` dimension): the alarms' always,
+// the dashboard's only with it.
+const customMetrics = ALARM_METRICS.length + (dashboards ? FLEET_METRICS.length : 0);
 
 const q = {
   read: median(quiet.map((x) => x.read)),

@@ -91,6 +91,7 @@ export class CertvigilStack extends Stack {
       failureQueue: failures.queue,
       schedule: config.schedule,
       probeErrorThreshold: config.probeErrorAlarmThreshold,
+      dashboard: config.dashboard,
     });
     // Grants on the targets table include its indexes; only the due-soon index exists.
     const targetsId = this.getLogicalId(this.store.targets.node.defaultChild as CfnElement);

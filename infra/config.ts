@@ -70,6 +70,8 @@ export const DEFAULT_CONFIG = {
   probeMaxEventAgeMinutes: 60,
   /** Probe errors in an hour that raise the alarm. */
   probeErrorAlarmThreshold: 5,
+  /** Build the fleet dashboard (CloudWatch charges $3 a month for it unless it is among the account's first three). */
+  dashboard: false,
   /** Days the functions' logs are kept. */
   logRetentionDays: 30,
   /** Keep the tables (and the KMS key) when the stack is deleted: `retain`, or `destroy` for test stacks. */
@@ -117,6 +119,7 @@ const schema = z.object({
   probeRetryAttempts: z.number().check(z.int(), z.minimum(0), z.maximum(2)),
   probeMaxEventAgeMinutes: z.number().check(z.int(), z.minimum(1), z.maximum(360)),
   probeErrorAlarmThreshold: positiveInt(100_000),
+  dashboard: z.boolean(),
   logRetentionDays: positiveInt(3653),
   dataRemovalPolicy: z.enum(['retain', 'destroy']),
 });

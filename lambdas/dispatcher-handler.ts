@@ -76,11 +76,12 @@ export function createHandler(deps: Deps) {
       // The rest of the round goes to a fresh invocation of this function.
       await new LambdaInvoker(deps.lambda, context.invokedFunctionArn).invoke({ continuation: report.continuation });
     }
-    metrics.addMetric(DISPATCHER_METRICS.dispatched, MetricUnit.Count, report.dispatched);
-    metrics.addMetric(DISPATCHER_METRICS.dispatchFailed, MetricUnit.Count, report.failed);
-    metrics.addMetric(DISPATCHER_METRICS.invokeThrottled, MetricUnit.Count, throttled);
-    metrics.addMetric(DISPATCHER_METRICS.dispatchDuration, MetricUnit.Milliseconds, report.durationMs);
-    metrics.publishStoredMetrics();
+    // For the dashboard only (each metric costs $0.30 a month); the summary line below has them.
+    if (deps.config.fleetMetrics) {
+      metrics.addMetric(DISPATCHER_METRICS.dispatched, MetricUnit.Count, report.dispatched);
+      metrics.addMetric(DISPATCHER_METRICS.dispatchFailed, MetricUnit.Count, report.failed);
+      metrics.publishStoredMetrics();
+    }
     const summary = { ...report, throttled, continuation: report.continuation !== undefined };
     logger.info('dispatch round', summary);
     return summary;

@@ -1,17 +1,14 @@
 // Notifier: SNS → Slack. The webhook URL comes from Secrets Manager and is never logged.
 
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, SNSEvent } from 'aws-lambda';
 import type { NotifierConfig } from '../lib/config.ts';
 import { postToSlack, slackMessage } from '../lib/notify/slack.ts';
 import { alarmSlackMessage, parseTopicMessage } from '../lib/notify/topic-message.ts';
 import { webhookUrlFromSecret } from '../lib/notify/webhook-secret.ts';
-import { METRIC_NAMESPACE, METRIC_SERVICES, NOTIFIER_METRICS } from '../lib/observability/metric-names.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-notifier' });
-const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICES.notifier });
 
 export function createHandler(config: NotifierConfig, secrets: SecretsManagerClient) {
   return async (event: SNSEvent, context: Context) => {
@@ -61,11 +58,14 @@ export function createHandler(config: NotifierConfig, secrets: SecretsManagerCli
           id: notification.id.slice(0, 64),
         });
       }
-    } finally {
-      metrics.addMetric(NOTIFIER_METRICS.slackDelivered, MetricUnit.Count, delivered);
-      metrics.addMetric(NOTIFIER_METRICS.messagesSkipped, MetricUnit.Count, skipped);
-      metrics.publishStoredMetrics();
+    } catch (error) {
+      // The invocation fails so that SNS retries it; say why, without the URL (never logged).
+      const e = error as { name?: string; status?: number };
+      logger.error('Slack delivery failed', { delivered, skipped, error: e.name ?? 'Error', status: e.status });
+      throw error;
     }
+    // Counted in the log, not as metrics (each costs $0.30 a month); failures are Lambda errors.
+    logger.info('notified', { delivered, skipped });
     return { delivered, skipped };
   };
 }

@@ -38,7 +38,7 @@ function targetOf(payload: unknown): Target | undefined {
   }
 }
 
-export function createHandler(deps: ProbeDependencies) {
+export function createHandler(deps: ProbeDependencies, options: { fleetMetrics?: boolean } = {}) {
   const probeOne = async (target: Target, context?: Context): Promise<ProbeReply> => {
     // A quiet check (healthy, nothing changed) emits no metric and logs nothing at INFO: at
     // 100,000 targets a line per check is most of the log bill (duration and errors are in
@@ -53,8 +53,11 @@ export function createHandler(deps: ProbeDependencies) {
       // ends as a recorded timeout instead.
       const budgetMs = context ? context.getRemainingTimeInMillis() - RESERVED_FOR_STORE_MS : undefined;
       const outcome = await probeTarget(deps, target, { budgetMs });
-      if (outcome.result.status !== 'ok') count(PROBE_METRICS.notOk, 1);
-      if (outcome.published.length > 0) count(PROBE_METRICS.eventsPublished, outcome.published.length);
+      // The dashboard's metrics, only when it is on; the alarms need probeFailed alone.
+      if (options.fleetMetrics) {
+        if (outcome.result.status !== 'ok') count(PROBE_METRICS.notOk, 1);
+        if (outcome.published.length > 0) count(PROBE_METRICS.eventsPublished, outcome.published.length);
+      }
       const line = {
         target: target.id,
         status: outcome.result.status,
@@ -116,5 +119,6 @@ export function probeFunction(readers: SourceReaders) {
   const config = probeConfig();
   return createHandler(
     monitorDependencies(config, new DynamoDBClient({}), new SnsPublisher(new SNSClient({}), config.topicArn), readers),
+    { fleetMetrics: config.fleetMetrics ?? false },
   );
 }

@@ -115,6 +115,8 @@ export interface DispatcherConfig {
   segments: number;
   concurrency: number;
   dueSlackMs: number;
+  /** Emit the dashboard's metrics (only when the dashboard is on). */
+  fleetMetrics: boolean;
 }
 
 export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
@@ -134,6 +136,7 @@ export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
     segments: r.number('DISPATCH_SEGMENTS', DISPATCH_DEFAULTS.segments, { min: 1, max: 64, integer: true }),
     concurrency: r.number('DISPATCH_CONCURRENCY', DISPATCH_DEFAULTS.concurrency, { min: 1, max: 1000, integer: true }),
     dueSlackMs: r.number('DUE_SLACK_MINUTES', DISPATCH_DEFAULTS.dueSlackMs / 60_000, { min: 0, max: 1440 }) * 60_000,
+    fleetMetrics: r.boolean('FLEET_METRICS', false),
   });
 }
 
@@ -158,6 +161,8 @@ export interface ProbeConfig {
   accountRoles?: AccountRoles | undefined;
   /** How often targets in their warning window, or in trouble, are checked. */
   cadence?: Cadence | undefined;
+  /** Emit the dashboard's metrics (FLEET_METRICS; only when the dashboard is on). */
+  fleetMetrics?: boolean | undefined;
 }
 
 export function probeConfig(env: Env = process.env): ProbeConfig {
@@ -183,6 +188,7 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
     critDays: r.optionalNumber('CRIT_DAYS', { min: 0, max: 3650 }),
     allowPrivateTargets: r.boolean('ALLOW_PRIVATE_TARGETS', false),
     accountRoles: r.roles('ACCOUNT_ROLE_ARNS'),
+    fleetMetrics: r.boolean('FLEET_METRICS', false),
     cadence: {
       warningMinutes: r.number('WARNING_CHECK_MINUTES', DEFAULT_CADENCE.warningMinutes, {
         min: 5,

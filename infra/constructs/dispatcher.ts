@@ -61,6 +61,7 @@ export class Dispatcher extends Construct {
           : { ACCOUNT_FUNCTION_NAME: props.account.functionName }),
         DISPATCH_SEGMENTS: String(props.config.dispatchSegments),
         DISPATCH_CONCURRENCY: String(props.config.dispatchConcurrency),
+        ...(props.config.dashboard ? { FLEET_METRICS: 'true' } : {}),
       },
       logRetention: props.logRetention,
     });

@@ -27,6 +27,8 @@ export interface MonitoringProps {
   /** The dispatch schedule expression, to know when a missing round is late. */
   schedule: string;
   probeErrorThreshold: number;
+  /** Build the fleet dashboard ($3 a month unless among the account's first three). */
+  dashboard: boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export function noDispatchWindow(expression: string): { period: Duration; evalua
  */
 export class Monitoring extends Construct {
   readonly alarms: cw.Alarm[] = [];
-  readonly dashboard: cw.Dashboard;
+  readonly dashboard: cw.Dashboard | undefined;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -165,11 +167,21 @@ export class Monitoring extends Construct {
       discovery: props.discovery,
     };
 
-    this.dashboard = new cw.Dashboard(this, 'Dashboard', {
+    if (props.dashboard) this.dashboard = this.buildDashboard(props, functions, probeMetric, dispatcherMetric, hour);
+  }
+
+  private buildDashboard(
+    props: MonitoringProps,
+    functions: Record<string, IFunction>,
+    probeMetric: (metricName: string, statistic: string, periodOf?: Duration) => cw.Metric,
+    dispatcherMetric: (metricName: string, statistic?: string) => cw.Metric,
+    hour: Duration,
+  ): cw.Dashboard {
+    const dashboard = new cw.Dashboard(this, 'Dashboard', {
       dashboardName: `${Stack.of(this).stackName}-fleet`,
       defaultInterval: Duration.days(7),
     });
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       new cw.GraphWidget({
         title: 'Checks not ok, and events published (per hour)',
         left: [
@@ -186,7 +198,7 @@ export class Monitoring extends Construct {
         width: 12,
       }),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       new cw.GraphWidget({
         title: 'Errors',
         left: Object.entries(functions).map(([name, fn]) => fn.metricErrors({ period: hour, label: `${name} errors` })),
@@ -194,18 +206,15 @@ export class Monitoring extends Construct {
         width: 24,
       }),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       new cw.GraphWidget({
         title: 'Dispatch',
-        left: [
-          dispatcherMetric(DISPATCHER_METRICS.dispatched),
-          dispatcherMetric(DISPATCHER_METRICS.dispatchFailed),
-          dispatcherMetric(DISPATCHER_METRICS.invokeThrottled),
-        ],
-        right: [dispatcherMetric(DISPATCHER_METRICS.dispatchDuration, 'Maximum')],
+        left: [dispatcherMetric(DISPATCHER_METRICS.dispatched), dispatcherMetric(DISPATCHER_METRICS.dispatchFailed)],
+        right: [props.dispatcher.metricDuration({ period: hour, statistic: 'Maximum', label: 'round duration (ms)' })],
         width: 12,
       }),
       new cw.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
     );
+    return dashboard;
   }
 }

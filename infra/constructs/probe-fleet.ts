@@ -39,6 +39,7 @@ export function probeEnvironment(
     HISTORY_TTL_DAYS: String(c.historyTtlDays),
     UNREACHABLE_AFTER: String(c.unreachableAfter),
     WARNING_CHECK_MINUTES: String(c.warningCheckMinutes),
+    ...(c.dashboard ? { FLEET_METRICS: 'true' } : {}),
     TROUBLE_CHECK_MINUTES: String(c.troubleCheckMinutes),
     ENDPOINT_TIMEOUT_MS: String(c.endpointTimeoutMs),
     ALLOW_PRIVATE_TARGETS: String(c.allowPrivateTargets),

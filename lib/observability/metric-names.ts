@@ -24,17 +24,10 @@ export const PROBE_METRICS = {
   probeFailed: 'probeFailed',
 } as const;
 
+/** Throttling and round duration are in the round's log line and Lambda's own metrics. */
 export const DISPATCHER_METRICS = {
   dispatched: 'dispatched',
   dispatchFailed: 'dispatchFailed',
-  invokeThrottled: 'invokeThrottled',
-  dispatchDuration: 'dispatchDuration',
-} as const;
-
-export const NOTIFIER_METRICS = {
-  slackDelivered: 'slackDelivered',
-  /** SNS messages that were neither a certvigil notification nor a CloudWatch alarm. */
-  messagesSkipped: 'messagesSkipped',
 } as const;
 
 /** One metric only (each costs $0.30 a month): what was enrolled or vanished is in the log. */
@@ -42,3 +35,13 @@ export const DISCOVERY_METRICS = {
   /** Scopes (service, account, region) a run could not list: access denied, region disabled, throttled. */
   problems: 'discoveryProblems',
 } as const;
+
+/** Metrics the alarms watch: always emitted. */
+export const ALARM_METRICS = [PROBE_METRICS.probeFailed, DISCOVERY_METRICS.problems] as const;
+/** Metrics only the dashboard shows: emitted only when the dashboard setting is on ($0.30 each a month). */
+export const FLEET_METRICS = [
+  PROBE_METRICS.notOk,
+  PROBE_METRICS.eventsPublished,
+  DISPATCHER_METRICS.dispatched,
+  DISPATCHER_METRICS.dispatchFailed,
+] as const;

@@ -5,30 +5,18 @@ import type { CheckResult } from '../probe/check-result.ts';
 export const DEFAULT_HISTORY_TTL_DAYS = 400;
 
 /**
- * One row of a target's timeline: a check that changed something (see monitor/timeline.ts), its
- * compact facts, and its full result (the target's item keeps only a compact copy).
+ * One row of a target's timeline: a check that changed something (see monitor/timeline.ts), why,
+ * and its full result (the target's item keeps only a compact copy).
  */
 export interface HistoryRecord {
-  /** Why this check is in the timeline. */
-  change?: string | undefined;
-  /** The full result of the check. */
-  result?: CheckResult | undefined;
   target: string;
   checkedAt: string;
   expiresAt: number;
   status: CheckResult['status'];
-  daysLeft: number | null;
-  notAfter: string | null;
-  chainNotAfter: string | null;
-  fingerprint256: string | null;
-  serialNumber: string | null;
-  issuer: string | null;
-  tlsVersion: string | null;
-  trusted: boolean | null;
-  hostnameMatch: boolean | null;
-  consistent: boolean;
-  endpoints: { address: string; status: string; fingerprint256: string | null; errorKind: string | null }[];
-  error: CheckResult['error'];
+  /** Why this check is in the timeline. */
+  change?: string | undefined;
+  /** The full result of the check. */
+  result?: CheckResult | undefined;
 }
 
 export class HistoryStore {
@@ -44,29 +32,12 @@ export class HistoryStore {
 
   async append(result: CheckResult, change?: string): Promise<HistoryRecord> {
     const record: HistoryRecord = {
-      change,
-      result,
       target: result.target,
       checkedAt: result.checkedAt,
       expiresAt: Math.floor(Date.parse(result.checkedAt) / 1000) + this.ttlDays * 86_400,
       status: result.status,
-      daysLeft: result.daysLeft,
-      notAfter: result.notAfter,
-      chainNotAfter: result.chainNotAfter,
-      fingerprint256: result.fingerprint256,
-      serialNumber: result.serialNumber,
-      issuer: result.issuer,
-      tlsVersion: result.tlsVersion,
-      trusted: result.trusted,
-      hostnameMatch: result.hostnameMatch,
-      consistent: result.consistent,
-      endpoints: result.endpoints.map((e) => ({
-        address: e.address,
-        status: e.status,
-        fingerprint256: e.fingerprint256,
-        errorKind: e.error?.kind ?? null,
-      })),
-      error: result.error,
+      change,
+      result,
     };
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: record }));
     return record;

@@ -233,7 +233,9 @@ describe('the certvigil stack', () => {
       Period: 3600,
       TreatMissingData: 'breaching',
     });
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    // The dashboard is opt-in ($3 a month): the alarms do not need it.
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    synthStack({ certvigil: { dashboard: true } }).template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
   it('counts failed probe runs from the probe itself too, so queue-mode failures raise the alarm', () => {
