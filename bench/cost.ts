@@ -46,6 +46,7 @@ const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dyn
 const { BatchWriteCommand, GetCommand, ScanCommand } = await import('@aws-sdk/lib-dynamodb');
 const { createHandler } = await import('../lambdas/probe-handler.ts');
 const { LOCAL_CREDENTIALS, startDynamoDbLocal } = await import('../lib/local/dynamodb-local.ts');
+const { countConsumedCapacity } = await import('./consumed-capacity.ts');
 const { monitorDependencies } = await import('../lib/monitor/monitor-dependencies.ts');
 const { ALARM_METRICS, FLEET_METRICS } = await import('../lib/observability/metric-names.ts');
 const { DEFAULT_CADENCE } = await import('../lib/policy/cadence.ts');
@@ -83,21 +84,7 @@ const server = await startTlsServer(credentials(leaf));
 
 const ddb = await startDynamoDbLocal({ warn: () => {} });
 const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
-const units = { read: 0, write: 0, requests: 0 };
-client.middlewareStack.add(
-  (next, context) => async (args) => {
-    (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
-    const result = await next(args);
-    const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] })
-      .ConsumedCapacity;
-    const total = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-    units.requests++;
-    if (/Get|Scan|Query/.test(context.commandName ?? '')) units.read += total;
-    else units.write += total;
-    return result;
-  },
-  { step: 'initialize', name: 'consumedCapacity' },
-);
+const units = countConsumedCapacity(client);
 const names = { targets: 'targets', history: 'history', certificates: 'certificates' };
 for (const input of createTableInputs(names)) await client.send(new CreateTableCommand(input));
 const doc = documentClient(client);
@@ -158,7 +145,6 @@ server.setCredentials?.(credentials(renewed));
 const changed = await invoke();
 const stored = (await doc.send(new GetCommand({ TableName: names.targets, Key: { id: target.id } }))).Item ?? {};
 const itemBytes = Buffer.byteLength(JSON.stringify(stored));
-if (process.env.COST_DUMP) console.log(JSON.stringify(stored, null, 1));
 const historyItems = (await doc.send(new ScanCommand({ TableName: names.history }))).Items ?? [];
 const historyRowBytes = historyItems.length
   ? historyItems.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0) / historyItems.length

@@ -39,6 +39,7 @@ import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { createTableInputs } from '../lib/store/table-schema.ts';
 import { TargetStore } from '../lib/store/target-store.ts';
+import { countConsumedCapacity } from './consumed-capacity.ts';
 
 const CERTS = 1000;
 const ACCOUNT = '111111111111';
@@ -187,21 +188,7 @@ mockClient(SNSClient).on(PublishCommand).resolves({ MessageId: 'm' });
 // DynamoDB Local, reporting the capacity every request consumes.
 const ddb = await startDynamoDbLocal({ warn: () => {} });
 const dynamo = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
-const capacity = { read: 0, write: 0, requests: 0 };
-dynamo.middlewareStack.add(
-  (next, context) => async (args) => {
-    (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
-    const result = await next(args);
-    const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] })
-      .ConsumedCapacity;
-    const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-    capacity.requests++;
-    if (/Get|Scan|Query/.test(context.commandName ?? '')) capacity.read += units;
-    else capacity.write += units;
-    return result;
-  },
-  { step: 'initialize', name: 'consumedCapacity' },
-);
+const capacity = countConsumedCapacity(dynamo);
 const names = { targets: 'targets', history: 'history', certificates: 'certificates' };
 for (const input of createTableInputs(names)) await dynamo.send(new CreateTableCommand(input));
 const targets = new TargetStore(documentClient(dynamo), names.targets);

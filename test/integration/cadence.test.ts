@@ -6,14 +6,12 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { dispatchRound, invokeSender, type ProbePayload } from '../../lib/dispatch/dispatch-round.ts';
-import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
-import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { TLS_READERS } from '../../lib/sources/tls-readers.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
-import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
 
 const sns = mockClient(SNSClient);
@@ -47,13 +45,7 @@ beforeEach(() => {
 });
 
 function deps() {
-  const config = testProbeConfig(tables);
-  return monitorDependencies(
-    config,
-    tables.client,
-    new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
-    TLS_READERS,
-  );
+  return testMonitor(tables, TLS_READERS);
 }
 
 async function checkAs(cert: Minted, target: ReturnType<typeof normalizeTarget>) {

@@ -45,17 +45,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscoveryOptions } from '../../lib/discovery/discover.ts';
 import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
-import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
-import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { accountRoles } from '../../lib/sources/account-roles.ts';
 import { clientFor } from '../../lib/sources/aws-clients.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createRootCa, daysFromNow, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
-import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 
 const HOME = '111111111111';
 const MEMBER = '222222222222';
@@ -145,13 +143,7 @@ function publishedEvents(): Notification[] {
 }
 
 function deps() {
-  const config = testProbeConfig(tables);
-  return monitorDependencies(
-    config,
-    tables.client,
-    new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
-    ALL_READERS,
-  );
+  return testMonitor(tables, ALL_READERS);
 }
 
 function discoverNow(overrides: Partial<Parameters<typeof runDiscovery>[1]> = {}) {

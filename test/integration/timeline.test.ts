@@ -6,15 +6,13 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { handleAdminRequest } from '../../lib/admin/admin-api.ts';
-import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
-import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { TLS_READERS } from '../../lib/sources/tls-readers.ts';
 import { HistoryStore } from '../../lib/store/history-store.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
-import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
 
 const sns = mockClient(SNSClient);
@@ -48,16 +46,7 @@ beforeEach(() => {
 });
 
 function deps(overrides: { timelineRefreshMs?: number } = {}) {
-  const config = testProbeConfig(tables);
-  return {
-    ...monitorDependencies(
-      config,
-      tables.client,
-      new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
-      TLS_READERS,
-    ),
-    ...overrides,
-  };
+  return { ...testMonitor(tables, TLS_READERS), ...overrides };
 }
 
 describe('history as a timeline of changes', () => {
