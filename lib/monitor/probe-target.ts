@@ -79,6 +79,8 @@ export async function probeTarget(
   const refusedClaims = new Set<string>();
   let change: TimelineChange | undefined;
   for (let attempt = 1; ; attempt++) {
+    // Decided afresh on every attempt: a run that finds a newer check recorded adds nothing.
+    change = undefined;
     // The first read may be eventually consistent (half the read cost): the write is conditional
     // on the version, so a stale copy only costs a retry, which reads consistently.
     stored = await deps.targets.getTarget(target.id, { consistent: attempt > 1 });

@@ -24,7 +24,7 @@ export const FULL_ROUND_MINUTES = 60;
 export interface NextCheck {
   /** Minutes until the next check. */
   minutes: number;
-  /** Sooner than a full round comes by: the frequent round must pick it up. */
+  /** Sooner than a full round comes by (an hour): the frequent round must pick it up. */
   soon: boolean;
 }
 
@@ -36,5 +36,7 @@ export function nextCheck(intervalMinutes: number, status: Status, cadence: Cade
       ? cadence.warningMinutes
       : Number.POSITIVE_INFINITY;
   const minutes = Math.min(intervalMinutes, limit);
-  return { minutes, soon: minutes < intervalMinutes && minutes < FULL_ROUND_MINUTES };
+  // Anything due sooner than a full round comes by (a short interval of its own included) is
+  // served by the frequent round.
+  return { minutes, soon: minutes < FULL_ROUND_MINUTES };
 }

@@ -72,6 +72,11 @@ describe('history as a timeline of changes', () => {
 
     const rows = await history.recent(target.id, 50);
     expect(rows.map((r) => r.change)).toEqual(['refresh', 'event', 'event', 'event', 'first']);
+    // A late run (an older check arriving after a newer one was recorded) adds nothing.
+    const older = { ...(rows[4]?.result as NonNullable<(typeof rows)[number]['result']>), status: 'expired' as const };
+    const late = await probeTarget({ ...deps(), check: async () => older }, target);
+    expect(late.changed).toBeUndefined();
+    expect(await history.recent(target.id, 50)).toHaveLength(5);
     expect(rows[0]?.result?.sans).toEqual(['127.0.0.1', 'localhost', 'www.example.com', 'example.com']);
 
     // The item keeps a compact copy; the admin API adds the lists from the newest row.

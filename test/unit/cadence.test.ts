@@ -13,9 +13,10 @@ describe('next check', () => {
     ['error', 1440, 15, true],
     // A target checked more often than the cadence keeps its own interval.
     ['warning', 60, 60, false],
-    ['critical', 10, 10, false],
-    // A warning cadence under an hour needs the frequent round too.
-    ['ok', 30, 30, false],
+    ['critical', 10, 10, true],
+    // An interval of its own under an hour needs the frequent round too.
+    ['ok', 30, 30, true],
+    ['ok', 60, 60, false],
   ] as const)('%s with a %i-minute interval: every %i minutes (soon: %s)', (status, interval, minutes, soon) => {
     expect(nextCheck(interval, status)).toEqual({ minutes, soon });
   });
