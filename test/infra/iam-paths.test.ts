@@ -232,6 +232,8 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       ['dynamodb:DeleteItem', r.targets],
       ['dynamodb:Scan', r.targets],
       ['dynamodb:PutItem', r.history],
+      // GET /targets/{id}: the newest timeline row holds the full latest result.
+      ['dynamodb:Query', r.history],
       ['dynamodb:GetItem', r.certificates],
       ['dynamodb:UpdateItem', r.certificates],
       ['dynamodb:Scan', r.certificates],
