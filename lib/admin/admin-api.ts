@@ -9,7 +9,6 @@ import type { CheckResult } from '../probe/check-result.ts';
 import { type Resolver, resolveAddresses, systemResolver } from '../probe/resolve-addresses.ts';
 import { isAwsKind } from '../sources/kinds.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
-import { expandResult } from '../store/compact-result.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { StoredTarget, TargetStore } from '../store/target-store.ts';
 import { parseTargetFile } from '../targets/import-file.ts';
@@ -171,7 +170,8 @@ export function toView(item: StoredTarget): TargetView {
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     nextCheckAt: new Date(item.nextCheckAt).toISOString(),
-    lastCheck: item.state?.result ? expandResult(item.state.result, item) : null,
+    // The store gives the state back in full (compact-result.ts): no second expansion here.
+    lastCheck: item.state?.result ?? null,
   };
 }
 

@@ -7,7 +7,6 @@ import { type PublishDependencies, publishPending } from '../monitor/probe-targe
 import { eventId, type MonitorEvent } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { resultWithoutCertificate } from '../sources/document-result.ts';
-import { expandResult } from '../store/compact-result.ts';
 import type { DiscoveryMark, StoredTarget } from '../store/target-store.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
@@ -32,7 +31,7 @@ export interface DiscoverySummary {
   enrolledIds: string[];
   /** Found, but already a target (a person's, or enrolled earlier): left exactly as it is. */
   alreadyWatched: number;
-  /** Resources gone since the last discovery: their targets are marked and disabled (reported once). */
+  /** Resources gone since the last discovery: their targets are marked and disabled (reported once); at most 1,000 listed. */
   vanished: string[];
   /** Resources that came back: their targets are enabled again. */
   returned: string[];
@@ -99,7 +98,7 @@ export async function enrolDiscovered(
   for (const [id, { target, resource }] of wanted) {
     const stored = existing.get(id);
     if (stored) {
-      if (stored.discovery?.vanishedAt && (await deps.targets.markReturned(id))) summary.returned.push(id);
+      if (stored.discovery?.vanishedAt && (await deps.targets.markReturned(id))) listUpTo(summary.returned, id);
       else summary.alreadyWatched++;
       continue;
     }
@@ -127,7 +126,7 @@ export async function enrolDiscovered(
     const at = now().toISOString();
     const event = vanishedEvent(full, mark, at);
     if (!(await deps.targets.markVanished(stored.id, event, at))) continue;
-    summary.vanished.push(stored.id);
+    listUpTo(summary.vanished, stored.id);
     try {
       await publishPending(deps, stored.id, now);
     } catch {
@@ -136,6 +135,13 @@ export async function enrolDiscovered(
   }
   summary.finishedAt = now().toISOString();
   return summary;
+}
+
+/** Most ids a summary lists as vanished or returned (it is logged and answered whole). */
+const MAX_CHANGED_LISTED = 1_000;
+
+function listUpTo(list: string[], id: string): void {
+  if (list.length < MAX_CHANGED_LISTED) list.push(id);
 }
 
 function scopeKey(scope: Pick<DiscoveryScope, 'account' | 'region' | 'service'>): string {
@@ -187,6 +193,6 @@ function vanishedEvent(stored: StoredTarget, mark: DiscoveryMark, at: string): M
 /** The target's last result, slimmed as events keep it; a bare one when it was never checked. */
 function lastResult(stored: StoredTarget, at: string): CheckResult {
   const last = stored.state?.result;
-  if (last) return { ...expandResult(last, stored), sans: [], chain: [], certificates: [] };
+  if (last) return { ...last, sans: [], chain: [], certificates: [] };
   return resultWithoutCertificate(stored, new Date(at), null);
 }

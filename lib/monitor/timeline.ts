@@ -4,7 +4,6 @@
 // the time of its last check, so a quiet check writes one small item and nothing else.
 import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
-import { expandResult } from '../store/compact-result.ts';
 
 /** Why a check goes into the timeline, or undefined for a quiet check. */
 export type TimelineChange = 'first' | 'event' | 'certificate' | 'status' | 'error' | 'addresses' | 'refresh';
@@ -23,8 +22,9 @@ export function timelineChange(
   events: readonly MonitorEvent[],
   refreshAfterMs: number,
 ): TimelineChange | undefined {
-  if (!previous?.result) return 'first';
-  const before = expandResult(previous.result, { id: result.target });
+  // The store gives the previous state back in full (compact-result.ts).
+  const before = previous?.result;
+  if (!before) return 'first';
   if (events.length > 0) return 'event';
   if (before.fingerprint256 !== result.fingerprint256 || before.certificateCount !== result.certificateCount) {
     return 'certificate';
