@@ -1,29 +1,56 @@
-// Notifier: SNS → Slack. The webhook URL comes from Secrets Manager and is never logged.
+// Notifier: SNS → one channel (Slack, Teams, PagerDuty or a webhook). Each enabled channel has
+// its own function and subscription, so one channel failing never re-sends to another. The
+// channel's URL or key comes from its secret and is never logged.
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, SNSEvent } from 'aws-lambda';
 import type { NotifierConfig } from '../lib/config.ts';
-import { postToSlack, slackMessage } from '../lib/notify/slack.ts';
-import { alarmSlackMessage, parseTopicMessage } from '../lib/notify/topic-message.ts';
-import { webhookUrlFromSecret } from '../lib/notify/webhook-secret.ts';
+import { ChannelDeliveryError, type DeliverOptions, deliver } from '../lib/notify/channels/channel.ts';
+import { channelSettingsFromSecret } from '../lib/notify/channels/channel-secret.ts';
+import { CHANNELS } from '../lib/notify/channels/index.ts';
+import { parseTopicMessage } from '../lib/notify/topic-message.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-notifier' });
 
-export function createHandler(config: NotifierConfig, secrets: SecretsManagerClient) {
+/** Kept back from the function's timeout, so that a failure is reported rather than cut off. */
+const MARGIN_MS = 5_000;
+
+export interface NotifierOptions {
+  now?: () => Date;
+  /** Delivery's attempts and waits (tests shorten them). */
+  delivery?: Omit<DeliverOptions, 'deadline'>;
+}
+
+export function createHandler(config: NotifierConfig, secrets: SecretsManagerClient, options: NotifierOptions = {}) {
+  const channel = CHANNELS[config.channel];
+  const now = options.now ?? (() => new Date());
   return async (event: SNSEvent, context: Context) => {
     logger.addContext(context);
-    if (!config.slackSecretId) {
-      logger.info('no Slack secret configured; nothing to deliver');
-      return { delivered: 0 };
+    logger.appendKeys({ channel: channel.name });
+    if (!config.secretId) {
+      logger.info(`no ${channel.title} secret configured; nothing to deliver`);
+      return { delivered: 0, skipped: event.Records.length };
     }
-    const url = await webhookUrlFromSecret(secrets, config.slackSecretId);
-    if (!url) {
-      logger.warn('the Slack webhook secret is empty; set it to deliver notifications to Slack', {
-        secret: config.slackSecretId,
+    let settings: Awaited<ReturnType<typeof channelSettingsFromSecret>>;
+    try {
+      settings = await channelSettingsFromSecret(secrets, channel, config.secretId);
+    } catch (error) {
+      // A ChannelConfigError says what is wrong without the value; a read failure names no value.
+      logger.error(`the ${channel.title} secret cannot be used`, {
+        secret: config.secretId,
+        error: (error as Error).name,
+        reason: (error as Error).message,
       });
-      return { delivered: 0 };
+      throw error;
     }
+    if (!settings) {
+      logger.warn(`the ${channel.title} secret is empty; set it to deliver notifications there`, {
+        secret: config.secretId,
+      });
+      return { delivered: 0, skipped: event.Records.length };
+    }
+    const deadline = Date.now() + Math.max(1_000, context.getRemainingTimeInMillis() - MARGIN_MS);
     let delivered = 0;
     let skipped = 0;
     try {
@@ -39,29 +66,38 @@ export function createHandler(config: NotifierConfig, secrets: SecretsManagerCli
           });
           continue;
         }
-        if (message.kind === 'alarm') {
-          await postToSlack(url, alarmSlackMessage(message.alarm));
-          delivered++;
-          logger.info('delivered an alarm to Slack', {
-            messageId: record.Sns.MessageId,
-            state: message.alarm.NewStateValue,
-          });
+        const requests = channel.render(message, settings, now());
+        if (requests.length === 0) {
+          // PagerDuty: info news that ends nothing is not an incident.
+          skipped++;
           continue;
         }
-        const notification = message.notification;
-        await postToSlack(url, slackMessage(notification));
+        await deliver(channel, settings, requests, { ...options.delivery, deadline });
         delivered++;
         // Anyone allowed to publish could shape a message like ours: log bounded fields only.
-        logger.info('delivered to Slack', {
-          target: notification.target.slice(0, 300),
-          event: notification.event.slice(0, 32),
-          id: notification.id.slice(0, 64),
+        logger.info(`delivered to ${channel.title}`, {
+          messageId: record.Sns.MessageId,
+          ...(message.kind === 'alarm'
+            ? { alarmState: message.alarm.NewStateValue.slice(0, 32) }
+            : {
+                target: message.notification.target.slice(0, 300),
+                event: message.notification.event.slice(0, 32),
+                id: message.notification.id.slice(0, 64),
+              }),
+          requests: requests.map((r) => r.what),
         });
       }
     } catch (error) {
-      // The invocation fails so that SNS retries it; say why, without the URL (never logged).
-      const e = error as { name?: string; status?: number };
-      logger.error('Slack delivery failed', { delivered, skipped, error: e.name ?? 'Error', status: e.status });
+      // The invocation fails so that Lambda retries it, then the failure queue keeps it; say why,
+      // without the URL or key (never logged; ChannelDeliveryError never holds them).
+      const e = error as { name?: string; status?: number; message?: string };
+      logger.error(`${channel.title} delivery failed`, {
+        delivered,
+        skipped,
+        error: e.name ?? 'Error',
+        status: e.status,
+        ...(error instanceof ChannelDeliveryError ? { reason: error.message } : {}),
+      });
       throw error;
     }
     // Counted in the log, not as metrics (each costs $0.30 a month); failures are Lambda errors.

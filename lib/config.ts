@@ -4,6 +4,7 @@
 
 import { DISPATCH_DEFAULTS } from './dispatch/dispatch-round.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from './inventory/rollout.ts';
+import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
 import { type Cadence, DEFAULT_CADENCE } from './policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from './probe/timeouts.ts';
@@ -76,6 +77,14 @@ class Reader {
       this.invalid.push(`${name}: ${(error as Error).message}`);
       return new Map();
     }
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = this.env[name]?.trim();
+    if (!raw) return fallback;
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    this.invalid.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
+    return fallback;
   }
 
   boolean(name: string, fallback: boolean): boolean {
@@ -238,10 +247,16 @@ export function adminConfig(env: Env = process.env): ProbeConfig & { discoveryFu
 }
 
 export interface NotifierConfig {
-  slackSecretId: string | undefined;
+  /** The one channel this function delivers to (each channel has its own function). */
+  channel: ChannelName;
+  /** The secret with the channel's URL or key; absent: nothing to deliver. */
+  secretId: string | undefined;
 }
 
 export function notifierConfig(env: Env = process.env): NotifierConfig {
   const r = new Reader(env);
-  return r.done({ slackSecretId: r.optionalText('SLACK_SECRET_ID') });
+  return r.done({
+    channel: r.oneOf('CHANNEL', CHANNEL_NAMES, 'slack'),
+    secretId: r.optionalText('CHANNEL_SECRET_ID'),
+  });
 }

@@ -70,7 +70,63 @@ export interface TargetView extends Target {
   lastCheck: CheckResult | null;
 }
 
-export async function handleAdminRequest(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** One resource of the API: its path as people read it, how to match it, and its methods. */
+export interface Route {
+  /** As the 404 answer lists it, e.g. `/targets/{id}`. */
+  path: string;
+  /** Matches a request path (trailing slashes removed); the groups are the handlers' parameters. */
+  pattern: RegExp;
+  methods: Partial<
+    Record<Method, (request: AdminRequest, params: string[], deps: AdminDependencies) => Promise<AdminResponse>>
+  >;
+  /** Said after the allowed methods in a 405 answer. */
+  hint?: string;
+}
+
+/**
+ * The admin API: every route, in matching order. Handlers are transport-free; the Lambda
+ * function URL and local mode's HTTP server both call handleAdminRequest, and local mode adds
+ * its own routes (POST /dispatch) to this table rather than beside it.
+ */
+export const ADMIN_ROUTES: readonly Route[] = [
+  {
+    path: '/targets',
+    pattern: /^\/targets$/,
+    methods: { GET: (r, _, d) => listTargets(r, d), POST: (r, _, d) => putTarget(r, d) },
+  },
+  {
+    path: '/targets/{id}/check',
+    pattern: /^\/targets\/(.+?)\/check$/,
+    methods: { POST: (_, [id], d) => checkNow(canonicalId(id ?? ''), d) },
+  },
+  {
+    path: '/targets/{id}',
+    pattern: /^\/targets\/(.+)$/,
+    methods: {
+      GET: (_, [id], d) => getTarget(canonicalId(id ?? ''), d),
+      PATCH: (r, [id], d) => patchTarget(canonicalId(id ?? ''), r, d),
+      DELETE: (_, [id], d) => deleteTarget(canonicalId(id ?? ''), d),
+    },
+  },
+  { path: '/import', pattern: /^\/import$/, methods: { POST: (r, _, d) => importTargets(r, d) } },
+  { path: '/report', pattern: /^\/report$/, methods: { GET: (r, _, d) => report(r, d) } },
+  { path: '/certificates', pattern: /^\/certificates$/, methods: { GET: (r, _, d) => listCertificates(r, d) } },
+  {
+    path: '/certificates/{fingerprint256}',
+    pattern: /^\/certificates\/(.+)$/,
+    methods: { GET: (_, [fingerprint], d) => getCertificate(fingerprint ?? '', d) },
+  },
+  { path: '/discover', pattern: /^\/discover$/, methods: { POST: (_, __, d) => discoverNow(d) } },
+  { path: '/test-alert', pattern: /^\/test-alert$/, methods: { POST: (r, _, d) => testAlert(r, d) } },
+];
+
+export async function handleAdminRequest(
+  request: AdminRequest,
+  deps: AdminDependencies,
+  routes: readonly Route[] = ADMIN_ROUTES,
+): Promise<AdminResponse> {
   try {
     if (request.body !== undefined && Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
       throw new ProblemError(
@@ -78,7 +134,7 @@ export async function handleAdminRequest(request: AdminRequest, deps: AdminDepen
         `the request body is larger than ${MAX_BODY_BYTES} bytes; split the import into smaller parts`,
       );
     }
-    return await route(request, deps);
+    return await route(request, deps, routes);
   } catch (error) {
     if (error instanceof ProblemError) return problem(error.status, error.message, error.errors);
     if (error instanceof TargetValidationError) {
@@ -88,61 +144,27 @@ export async function handleAdminRequest(request: AdminRequest, deps: AdminDepen
   }
 }
 
-async function route(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+async function route(request: AdminRequest, deps: AdminDependencies, routes: readonly Route[]): Promise<AdminResponse> {
   const method = request.method.toUpperCase();
   const path = request.path.replace(/\/+$/, '') || '/';
-  if (path === '/targets') {
-    if (method === 'GET') return listTargets(request, deps);
-    if (method === 'POST') return putTarget(request, deps);
-    return notAllowed(method, path, 'GET, POST');
+  for (const candidate of routes) {
+    const match = candidate.pattern.exec(path);
+    if (!match) continue;
+    const handler = candidate.methods[method as Method];
+    if (handler) return handler(request, match.slice(1), deps);
+    const allowed = Object.keys(candidate.methods).join(', ');
+    const response = problem(
+      405,
+      `${method} is not supported on ${path}; use ${allowed}${candidate.hint ? ` (${candidate.hint})` : ''}`,
+    );
+    response.headers.allow = allowed;
+    return response;
   }
-  const item = /^\/targets\/(.+?)(\/check)?$/.exec(path);
-  if (item) {
-    const id = canonicalId(item[1] ?? '');
-    if (item[2]) {
-      if (method === 'POST') return checkNow(id, deps);
-      return notAllowed(method, path, 'POST');
-    }
-    if (method === 'GET') return getTarget(id, deps);
-    if (method === 'PATCH') return patchTarget(id, request, deps);
-    if (method === 'DELETE') return deleteTarget(id, deps);
-    return notAllowed(method, path, 'GET, PATCH, DELETE');
-  }
-  if (path === '/import') {
-    if (method === 'POST') return importTargets(request, deps);
-    return notAllowed(method, path, 'POST');
-  }
-  if (path === '/report') {
-    if (method === 'GET') return report(request, deps);
-    return notAllowed(method, path, 'GET');
-  }
-  if (path === '/test-alert') {
-    if (method === 'POST') return testAlert(request, deps);
-    return notAllowed(method, path, 'POST');
-  }
-  if (path === '/discover') {
-    if (method === 'POST') return discoverNow(deps);
-    return notAllowed(method, path, 'POST');
-  }
-  if (path === '/certificates') {
-    if (method === 'GET') return listCertificates(request, deps);
-    return notAllowed(method, path, 'GET');
-  }
-  const certificate = /^\/certificates\/(.+)$/.exec(path);
-  if (certificate) {
-    if (method === 'GET') return getCertificate(certificate[1] ?? '', deps);
-    return notAllowed(method, path, 'GET');
-  }
+  const paths = routes.map((r) => r.path);
   throw new ProblemError(
     404,
-    `there is no ${path}; the API has /targets, /targets/{id}, /targets/{id}/check, /import, /report, /certificates, /certificates/{fingerprint256}, /discover and /test-alert`,
+    `there is no ${path}; the API has ${paths.slice(0, -1).join(', ')}${paths.length > 1 ? ' and ' : ''}${paths.at(-1) ?? ''}`,
   );
-}
-
-function notAllowed(method: string, path: string, allowed: string): AdminResponse {
-  const response = problem(405, `${method} is not supported on ${path}; use ${allowed}`);
-  response.headers.allow = allowed;
-  return response;
 }
 
 /** Accepts the id as stored or any way of writing the same endpoint (URL-encoded in the path). */
@@ -530,7 +552,7 @@ async function testAlert(request: AdminRequest, deps: AdminDependencies): Promis
     event: notification.event,
     sentAt: notification.occurredAt,
     detail:
-      'a test notification was published to the alert topic: every confirmed email subscription and Slack should receive it within a minute',
+      'a test notification was published to the alert topic: every confirmed email subscription and every enabled channel (Slack, Teams, PagerDuty, webhook) should receive it within a minute',
   });
 }
 

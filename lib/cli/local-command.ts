@@ -1,4 +1,5 @@
-import { parseWebhookUrl } from '../notify/slack.ts';
+import { ChannelConfigError } from '../notify/channels/channel.ts';
+import { CHANNEL_ENV, type ConfiguredChannel, channelsFromEnv } from '../notify/channels/index.ts';
 import type { ExitCode } from '../policy/status.ts';
 import { accountRoles } from '../sources/account-roles.ts';
 import { type Io, numberOption, parseCommandLine, UsageError } from './io.ts';
@@ -13,8 +14,12 @@ Runs the whole monitor on this machine: DynamoDB Local as the store (in memory, 
 DIR with --data), the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
 token (printed at start, or CERTVIGIL_LOCAL_TOKEN), the dispatcher every SECONDS (default
 ${LOCAL_DEFAULTS.intervalSeconds}) and on POST /dispatch, and notifications on stdout, in the outbox file (one JSON
-object per line) and in Slack when SLACK_WEBHOOK_URL is set. At most N probes run at once
-(default 16). Ctrl-C stops everything within seconds.
+object per line) and to every channel its environment variables configure:
+  SLACK_WEBHOOK_URL                          Slack incoming webhook
+  TEAMS_WEBHOOK_URL                          Microsoft Teams Workflows webhook
+  PAGERDUTY_ROUTING_KEY [PAGERDUTY_EVENTS_URL]  PagerDuty Events API v2 (or a stand-in)
+  WEBHOOK_URL WEBHOOK_SECRET                 any HTTPS endpoint, HMAC-SHA256 signed
+At most N probes run at once (default 16). Ctrl-C stops everything within seconds.
 
 Discovery (POST /discover, or "certvigil discover") lists what your AWS account holds and serves
 with your own AWS credentials (AWS_PROFILE, AWS_REGION…) in the --discover-region regions
@@ -48,13 +53,12 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   if (sourceTag !== undefined && !/^[\w.:/=+@-]{1,128}$/.test(sourceTag)) {
     throw new UsageError(`--source-tag "${sourceTag.slice(0, 80)}" is not a tag key`);
   }
-  const slack = process.env.SLACK_WEBHOOK_URL?.trim() || undefined;
-  if (slack) {
-    try {
-      parseWebhookUrl(slack);
-    } catch (error) {
-      throw new UsageError(`SLACK_WEBHOOK_URL: ${(error as Error).message}`);
-    }
+  let channels: ConfiguredChannel[];
+  try {
+    channels = channelsFromEnv(process.env);
+  } catch (error) {
+    if (error instanceof ChannelConfigError) throw new UsageError(error.message);
+    throw error;
   }
   // The functions' JSON logs and metrics are for CloudWatch; on a terminal, warnings are enough.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -68,7 +72,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     intervalSeconds,
     outboxPath: values.outbox,
     token,
-    slackWebhookUrl: slack,
+    channels,
     probeConcurrency,
     discovery: { regions, roles, sourceTag },
     print: (text) => io.stdout(text),
@@ -82,7 +86,13 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
       `  store:      DynamoDB Local, ${values.data ? `kept in ${values.data}` : 'in memory'}${local.isolation === 'netns' ? ' (private network namespace)' : ''}`,
       `  outbox:     ${local.outboxPath}`,
       `  dispatch:   every ${intervalSeconds} s, and on POST ${local.url}/dispatch`,
-      `  Slack:      ${slack ? 'posting to the webhook in SLACK_WEBHOOK_URL' : 'off (set SLACK_WEBHOOK_URL to post there)'}`,
+      `  channels:   ${
+        channels.length
+          ? channels.map((c) => c.channel.title).join(', ')
+          : `none (set ${Object.values(CHANNEL_ENV)
+              .map((v) => v[0])
+              .join(', ')}…)`
+      }`,
       `  discovery:  on POST ${local.url}/discover (certvigil discover), with your AWS credentials${regions.length ? ` in ${regions.join(', ')}` : ''}`,
       'Press Ctrl-C to stop.',
       '',

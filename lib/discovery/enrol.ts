@@ -4,7 +4,7 @@
 // un-marks it if the resource comes back. A scope that could not be listed says nothing about
 // its resources' absence.
 import { type PublishDependencies, publishPending } from '../monitor/probe-target.ts';
-import { eventId, type MonitorEvent } from '../policy/transitions.ts';
+import { eventId, type MonitorEvent, openEventIds } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { resultWithoutCertificate } from '../sources/document-result.ts';
 import type { DiscoveryMark, StoredTarget } from '../store/target-store.ts';
@@ -178,6 +178,7 @@ function tagText(text: string): string {
 
 function vanishedEvent(stored: StoredTarget, mark: DiscoveryMark, at: string): MonitorEvent {
   const key = `vanished:${at}`;
+  const open = openEventIds(stored.id, stored.state);
   return {
     id: eventId(stored.id, key),
     key,
@@ -186,6 +187,8 @@ function vanishedEvent(stored: StoredTarget, mark: DiscoveryMark, at: string): M
     target: stored.id,
     occurredAt: at,
     result: lastResult(stored, at),
+    // Checks stop: whatever the target had open ends here (incident channels resolve it).
+    ...(open.length ? { resolves: open } : {}),
     discovery: { service: mark.service, resource: mark.resource, account: mark.account, region: mark.region },
   };
 }

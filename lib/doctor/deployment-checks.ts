@@ -1,6 +1,6 @@
 // `certvigil doctor`: checks a deployed stack with the operator's credentials, for the things
 // that make alerts silently not reach anyone: the concurrency quota, unconfirmed email
-// subscriptions, an unset Slack secret, and dispatch rounds that stopped.
+// subscriptions, an unset channel secret, and dispatch rounds that stopped.
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { type CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -12,14 +12,14 @@ import {
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ListSubscriptionsByTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { longestGapMs } from '../dispatch/schedule-period.ts';
-import { parseWebhookUrl } from '../notify/slack.ts';
-import { webhookUrlFromSecretValue } from '../notify/webhook-secret.ts';
-import { STACK_OUTPUTS } from './stack-outputs.ts';
+import { CHANNEL_NAMES, type ChannelName } from '../notify/channels/channel.ts';
+import { CHANNELS } from '../notify/channels/index.ts';
+import { CHANNEL_SECRET_OUTPUTS, STACK_OUTPUTS } from './stack-outputs.ts';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
 export interface Finding {
-  check: 'stack' | 'concurrency' | 'subscriptions' | 'slack' | 'dispatch';
+  check: 'stack' | 'concurrency' | 'subscriptions' | ChannelName | 'dispatch';
   verdict: Verdict;
   /** One or two sentences a person can act on; never a secret. */
   detail: string;
@@ -50,7 +50,9 @@ export async function checkDeployment(
   } catch (error) {
     return [{ check: 'stack', verdict: 'fail', detail: `cannot read stack ${stackName}: ${reason(error)}` }];
   }
-  const missing = Object.values(STACK_OUTPUTS).filter((key) => key !== STACK_OUTPUTS.cliCommand && !outputs[key]);
+  // Channel secrets are outputs of enabled channels only.
+  const optional = new Set<string>([STACK_OUTPUTS.cliCommand, ...Object.values(CHANNEL_SECRET_OUTPUTS)]);
+  const missing = Object.values(STACK_OUTPUTS).filter((key) => !optional.has(key) && !outputs[key]);
   const findings: Finding[] = [
     missing.length
       ? {
@@ -69,18 +71,19 @@ export async function checkDeployment(
   };
   const probe = outputs[STACK_OUTPUTS.probeFunctionName];
   const topic = outputs[STACK_OUTPUTS.alertTopicArn];
-  const secret = outputs[STACK_OUTPUTS.slackSecretArn];
   const dispatcher = outputs[STACK_OUTPUTS.dispatcherFunctionName];
   if (probe) await guarded('concurrency', () => concurrency(clients.lambda, probe));
-  let slackSet = false;
-  if (secret) {
-    await guarded('slack', async () => {
-      const finding = await slack(clients.secrets, secret);
-      slackSet = finding.verdict === 'ok';
+  const channelsSet: string[] = [];
+  for (const name of CHANNEL_NAMES) {
+    const secret = outputs[CHANNEL_SECRET_OUTPUTS[name]];
+    if (!secret) continue;
+    await guarded(name, async () => {
+      const finding = await channelSecret(clients.secrets, name, secret);
+      if (finding.verdict === 'ok') channelsSet.push(CHANNELS[name].title);
       return [finding];
     });
   }
-  if (topic) await guarded('subscriptions', () => subscriptions(clients.sns, topic, slackSet));
+  if (topic) await guarded('subscriptions', () => subscriptions(clients.sns, topic, channelsSet));
   if (dispatcher) {
     const schedule = outputs[STACK_OUTPUTS.dispatchSchedule] ?? 'rate(1 hour)';
     await guarded('dispatch', () => lastRound(clients.cloudWatch, dispatcher, schedule, now()));
@@ -118,30 +121,33 @@ async function concurrency(lambda: LambdaClient, probe: string): Promise<Finding
   return [{ check: 'concurrency', verdict: 'ok', detail: facts }];
 }
 
-async function slack(secrets: SecretsManagerClient, secretId: string): Promise<Finding> {
+/** Whether a channel's secret holds settings the channel can use; its value is never shown. */
+async function channelSecret(secrets: SecretsManagerClient, name: ChannelName, secretId: string): Promise<Finding> {
+  const channel = CHANNELS[name];
   const value = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-  let url: string | undefined;
   try {
-    url = webhookUrlFromSecretValue(value.SecretString, secretId);
+    if (!channel.fromSecret(value.SecretString)) {
+      return {
+        check: name,
+        verdict: 'warn',
+        detail: `the ${channel.title} secret is empty, so nothing goes to ${channel.title}: aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string ${SECRET_HINT[name]}`,
+      };
+    }
   } catch (error) {
-    return { check: 'slack', verdict: 'fail', detail: (error as Error).message };
+    return { check: name, verdict: 'fail', detail: `${(error as Error).message} (the secret's value is not shown)` };
   }
-  if (!url) {
-    return {
-      check: 'slack',
-      verdict: 'warn',
-      detail: `the Slack webhook secret is empty, so nothing goes to Slack: aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string <webhook URL>`,
-    };
-  }
-  try {
-    parseWebhookUrl(url);
-  } catch (error) {
-    return { check: 'slack', verdict: 'fail', detail: `${(error as Error).message} (the secret's value is not shown)` };
-  }
-  return { check: 'slack', verdict: 'ok', detail: 'the Slack webhook URL is set' };
+  return { check: name, verdict: 'ok', detail: `the ${channel.title} secret is set` };
 }
 
-async function subscriptions(sns: SNSClient, topicArn: string, slackSet: boolean): Promise<Finding[]> {
+/** What each channel's secret holds (README: Alert channels). */
+const SECRET_HINT: Record<ChannelName, string> = {
+  slack: '<webhook URL>',
+  teams: '<Workflows webhook URL>',
+  pagerduty: '<Events API v2 routing key>',
+  webhook: '\'{"url":"https://…","secret":"<signing secret>"}\'',
+};
+
+async function subscriptions(sns: SNSClient, topicArn: string, channelsSet: string[]): Promise<Finding[]> {
   const all: { protocol: string; endpoint: string; pending: boolean }[] = [];
   let token: string | undefined;
   do {
@@ -166,25 +172,25 @@ async function subscriptions(sns: SNSClient, topicArn: string, slackSet: boolean
       detail: `${pending.length} email subscription(s) not confirmed, so they receive nothing: ${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ', …' : ''} (each must click the link AWS sent)`,
     });
   }
-  if (!all.some((s) => s.protocol === 'lambda')) {
+  if (channelsSet.length && !all.some((s) => s.protocol === 'lambda')) {
     findings.push({
       check: 'subscriptions',
       verdict: 'warn',
-      detail: 'the notifier is not subscribed to the alert topic: Slack receives nothing',
+      detail: `no channel function is subscribed to the alert topic: ${channelsSet.length ? channelsSet.join(', ') : 'no channel'} receives nothing`,
     });
   }
-  if (confirmed === 0 && !slackSet) {
+  if (confirmed === 0 && channelsSet.length === 0) {
     findings.push({
       check: 'subscriptions',
       verdict: 'fail',
       detail:
-        'no one receives alerts: no confirmed email subscription and no Slack webhook (set alertEmails or the Slack secret)',
+        'no one receives alerts: no confirmed email subscription and no channel secret set (set alertEmails, or a channel and its secret)',
     });
   } else if (findings.length === 0) {
     findings.push({
       check: 'subscriptions',
       verdict: 'ok',
-      detail: `${confirmed} confirmed email subscription(s)${slackSet ? ' and Slack' : ''}`,
+      detail: `${confirmed} confirmed email subscription(s)${channelsSet.length ? ` and ${channelsSet.join(', ')}` : ''}`,
     });
   }
   return findings;

@@ -5,14 +5,21 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type AdminDependencies, handleAdminRequest, MAX_BODY_BYTES } from '../admin/admin-api.ts';
-import { problem } from '../admin/problem.ts';
+import {
+  ADMIN_ROUTES,
+  type AdminDependencies,
+  handleAdminRequest,
+  MAX_BODY_BYTES,
+  type Route,
+} from '../admin/admin-api.ts';
+import { json, problem } from '../admin/problem.ts';
 import { createLimiter } from '../concurrency.ts';
 import type { ProbeConfig } from '../config.ts';
 import { DEFAULT_SOURCE_TAG } from '../discovery/discovery-types.ts';
 import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
 import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
 import { probeTarget } from '../monitor/probe-target.ts';
+import type { ConfiguredChannel } from '../notify/channels/index.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from '../policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from '../probe/timeouts.ts';
 import type { AccountRoles } from '../sources/account-roles.ts';
@@ -32,7 +39,8 @@ export interface LocalModeOptions {
   intervalSeconds: number;
   outboxPath?: string | undefined;
   token: string;
-  slackWebhookUrl?: string | undefined;
+  /** Where notifications go besides the console and the outbox (from environment variables). */
+  channels?: ConfiguredChannel[] | undefined;
   /** Where notifications and status lines are printed. */
   print: (text: string) => void;
   /** Most probes in flight at once (default LOCAL_PROBE_CONCURRENCY). */
@@ -113,7 +121,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     allowFiles: true,
     accountRoles: options.discovery?.roles,
   };
-  const publisher = new OutboxPublisher({ outboxPath, print: options.print, slackWebhookUrl: options.slackWebhookUrl });
+  const publisher = new OutboxPublisher({ outboxPath, print: options.print, channels: options.channels ?? [] });
   const monitor = monitorDependencies(config, dynamo, publisher, ALL_READERS);
   // Local mode is an adapter onto lib: the admin API's transport-free core and the probe run,
   // never the Lambda handlers or fabricated Lambda events.
@@ -184,6 +192,24 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     return running;
   };
 
+  // Local mode's own route lives in the admin API's table, so 404 and 405 answers name it too.
+  const routes: Route[] = [
+    ...ADMIN_ROUTES,
+    {
+      path: '/dispatch',
+      pattern: /^\/dispatch$/,
+      hint: 'POST /dispatch runs a round now; POST /dispatch?all=true checks every target',
+      methods: {
+        POST: async (request) => {
+          const summary = await dispatchNow(request.query.get('all') === 'true');
+          options.print(
+            `dispatch: ${summary.dispatched} targets checked on request, ${summary.probeFailures} failed\n`,
+          );
+          return json(200, summary);
+        },
+      },
+    },
+  ];
   const expected = Buffer.from(options.token);
   const server = http.createServer((req, res) => {
     void serve(req, res).catch((error: Error) => {
@@ -204,17 +230,6 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     const body = await readBody(req);
     if (body === undefined) return send(res, problem(413, `the request body is larger than ${MAX_BODY_BYTES} bytes`));
     const url = new URL(req.url ?? '/', 'http://local');
-    if (url.pathname === '/dispatch') {
-      if (req.method !== 'POST') {
-        return send(
-          res,
-          problem(405, 'use POST /dispatch to run a round now (POST /dispatch?all=true checks every target)'),
-        );
-      }
-      const summary = await dispatchNow(url.searchParams.get('all') === 'true');
-      options.print(`dispatch: ${summary.dispatched} targets checked on request, ${summary.probeFailures} failed\n`);
-      return send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(summary) });
-    }
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]),
     );
@@ -228,6 +243,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         caller: 'local mode',
       },
       adminDeps,
+      routes,
     );
     res.writeHead(reply.status, reply.headers);
     res.end(reply.base64 ? Buffer.from(reply.body, 'base64') : reply.body);

@@ -1,34 +1,51 @@
 import { appendFile } from 'node:fs/promises';
 import type { EventPublisher } from '../monitor/probe-target.ts';
+import { deliver } from '../notify/channels/channel.ts';
+import type { ConfiguredChannel } from '../notify/channels/index.ts';
 import { type Notification, renderNotification } from '../notify/render-message.ts';
-import { postToSlack, slackMessage } from '../notify/slack.ts';
 import type { MonitorEvent } from '../policy/transitions.ts';
 
 /**
- * Local mode's stand-in for SNS: prints each notification readably, appends it as one JSON
- * object per line to the outbox file (the fields of an SNS message's attributes plus subject and
- * text), and posts it to Slack when a webhook URL is configured.
+ * Local mode's stand-in for SNS and the channel functions: prints each notification readably,
+ * appends it as one JSON object per line to the outbox file (the fields of an SNS message's
+ * attributes plus subject and text), and delivers it to every configured channel.
  */
 export class OutboxPublisher implements EventPublisher {
   private readonly outboxPath: string;
   private readonly print: (text: string) => void;
-  private readonly slackWebhookUrl: string | undefined;
+  private readonly channels: ConfiguredChannel[];
 
-  constructor(options: { outboxPath: string; print: (text: string) => void; slackWebhookUrl?: string | undefined }) {
+  constructor(options: { outboxPath: string; print: (text: string) => void; channels?: ConfiguredChannel[] }) {
     this.outboxPath = options.outboxPath;
     this.print = options.print;
-    this.slackWebhookUrl = options.slackWebhookUrl;
+    this.channels = options.channels ?? [];
   }
 
   async publish(event: MonitorEvent): Promise<void> {
     await this.publishNotification(renderNotification(event));
   }
 
+  /**
+   * Recorded first (the outbox is local mode's topic: once written, the event is published),
+   * then each channel on its own, with its retries: a channel that still fails is reported
+   * here and never makes another channel receive the notification twice (as with one function
+   * per channel in AWS, where the failure queue keeps what a channel could not take).
+   */
   async publishNotification(notification: Notification): Promise<void> {
-    // Slack first: if it fails, the event stays pending and nothing was written twice.
-    if (this.slackWebhookUrl) await postToSlack(this.slackWebhookUrl, slackMessage(notification));
     await appendFile(this.outboxPath, `${JSON.stringify(notification)}\n`);
     const rule = '-'.repeat(72);
     this.print(`${rule}\n${notification.subject}\n\n${notification.text}\n${rule}\n`);
+    const message = { kind: 'notification' as const, notification };
+    await Promise.all(
+      this.channels.map(async ({ channel, settings }) => {
+        const requests = channel.render(message, settings, new Date());
+        if (requests.length === 0) return;
+        try {
+          await deliver(channel, settings, requests, { deadline: Date.now() + 60_000 });
+        } catch (error) {
+          this.print(`${channel.title} did not take notification ${notification.id}: ${(error as Error).message}\n`);
+        }
+      }),
+    );
   }
 }

@@ -94,7 +94,10 @@ export async function trackLocations(
       // A rollout that started and ended in this one check is news already: `renewed` says it.
       const sameRun = item.rolloutSince === now.toISOString();
       if (item.replacedBy && (item.locs?.size ?? 0) === 0 && !item.announcedComplete && !sameRun) {
-        claims.push(make('rollout-complete', 'info', item, {}));
+        // Ends the `rollout-stalled` announced for it (by whichever target saw the stall).
+        claims.push(
+          make('rollout-complete', 'info', item, item.announcedStalled ? { resolves: [item.announcedStalled] } : {}),
+        );
       }
       // The rollout just started: tell the other targets still serving the old certificate.
       if (change.replacedBy && item.rolloutSince === now.toISOString()) {

@@ -8,6 +8,8 @@ import { boundBytes } from '../text-bounds.ts';
  * and inside the JSON for Lambda, escaped twice), and must stay under 256 KiB.
  */
 export const MAX_TEXT_BYTES = 16 * 1024;
+/** Most earlier events one notification resolves (a vanished source with every certificate open). */
+export const MAX_RESOLVES = 200;
 
 /** What subscribers receive: the event, and the words a person reads. */
 export interface Notification {
@@ -31,6 +33,8 @@ export interface Notification {
   previous: MonitorEvent['previous'] | null;
   endpoints: CheckResult['endpoints'];
   error: CheckResult['error'];
+  /** Ids of earlier notifications whose condition this one ends (MonitorEvent.resolves). */
+  resolves: string[];
 }
 
 const SUBJECT_LIMIT = 99;
@@ -64,6 +68,7 @@ function envelope(event: MonitorEvent, news: string, text: string) {
     occurredAt: event.occurredAt,
     subject: subjectLine(`[certvigil] ${event.severity.toUpperCase()} ${event.target}: ${news}`),
     text: boundBytes(text, MAX_TEXT_BYTES),
+    resolves: (event.resolves ?? []).slice(0, MAX_RESOLVES),
   };
 }
 
@@ -199,6 +204,7 @@ function renderCertificateNotification(event: MonitorEvent, c: EventCertificate)
     previous: null,
     endpoints: [],
     error: null,
+    resolves: [],
   };
 }
 
@@ -319,5 +325,6 @@ export function testNotification(options: { id: string; at: Date; requestedBy?: 
     previous: null,
     endpoints: [],
     error: null,
+    resolves: [],
   };
 }

@@ -9,8 +9,8 @@ export const MAX_SNS_MESSAGE_BYTES = 262_144;
 
 /**
  * Publishes events to the SNS topic: email subscribers get the text, Lambda subscribers (the
- * Slack notifier) the JSON notification, and every message carries `severity`, `event` and
- * `target` attributes for subscription filters.
+ * channel notifiers) the JSON notification, and every message carries `severity`, `event` and
+ * `target` attributes for subscription filters (and `resolves` when it ends earlier events).
  */
 export class SnsPublisher implements EventPublisher {
   private readonly sns: SNSClient;
@@ -37,6 +37,11 @@ export class SnsPublisher implements EventPublisher {
           severity: { DataType: 'String', StringValue: notification.severity },
           event: { DataType: 'String', StringValue: notification.event },
           target: { DataType: 'String', StringValue: notification.target },
+          // Present only when the event ends earlier ones, so that a channel filtered by severity
+          // (PagerDuty: critical) still receives the info event that resolves its incident.
+          ...(notification.resolves.length
+            ? { resolves: { DataType: 'String', StringValue: String(notification.resolves.length) } }
+            : {}),
         },
       }),
     );

@@ -2,9 +2,7 @@
 // (the stack's alarms publish there too), or anything else someone published. Subscribers tell
 // them apart here, and never fail on a message they do not know.
 import * as z from 'zod/mini';
-import { boundText, LIMITS } from '../text-bounds.ts';
-import type { Notification } from './render-message.ts';
-import { context, section, slackBlocks } from './slack.ts';
+import { MAX_RESOLVES, type Notification } from './render-message.ts';
 
 /** A CloudWatch alarm state change as CloudWatch publishes it to SNS (the fields we use). */
 export interface AlarmMessage {
@@ -35,6 +33,8 @@ const notificationShape = z.looseObject({
   subject: text,
   text,
   endpoints: z.array(z.looseObject({ address: text, status: text })),
+  // Absent in messages published before events said what they resolve.
+  resolves: z._default(z.array(text.check(z.maxLength(64))).check(z.maxLength(MAX_RESOLVES)), []),
 });
 const alarmShape = z.looseObject({
   AlarmName: text,
@@ -67,23 +67,4 @@ export function parseTopicMessage(body: string): TopicMessage {
     };
   }
   return { kind: 'unknown', reason: 'neither a certvigil notification nor a CloudWatch alarm' };
-}
-
-const ALARM_COLOURS: Record<string, string> = { ALARM: '#e01e5a', OK: '#2eb67d', INSUFFICIENT_DATA: '#999999' };
-
-/** A readable Slack message for an alarm state change of the monitor itself. */
-export function alarmSlackMessage(alarm: AlarmMessage): Record<string, unknown> {
-  const name = boundText(alarm.AlarmName, 255);
-  const headline =
-    alarm.NewStateValue === 'ALARM'
-      ? `certvigil itself needs attention: ${name}`
-      : alarm.NewStateValue === 'OK'
-        ? `certvigil alarm cleared: ${name}`
-        : `certvigil alarm ${name} is ${boundText(alarm.NewStateValue, LIMITS.token)}`;
-  return slackBlocks(headline, ALARM_COLOURS[alarm.NewStateValue] ?? '#999999', [
-    section(`*${headline}*`),
-    ...(alarm.AlarmDescription ? [section(alarm.AlarmDescription)] : []),
-    section(`*State* ${alarm.OldStateValue} → ${alarm.NewStateValue}\n*Why* ${alarm.NewStateReason}`),
-    context(`account ${alarm.AWSAccountId} · ${alarm.Region} · ${alarm.StateChangeTime}`),
-  ]);
 }

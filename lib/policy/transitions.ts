@@ -58,6 +58,13 @@ export interface MonitorEvent {
   stillAt?: string[] | undefined;
   /** `resource-vanished`: the resource the target was discovered from. */
   discovery?: { service: string; resource: string; account: string; region: string } | undefined;
+  /**
+   * Ids of earlier events whose condition this one ends (a renewal ends the window event of the
+   * certificate it replaced, a recovery ends `unreachable`, `critical` ends `warning`, a removed
+   * certificate ends its own conditions). Incident channels (PagerDuty) resolve them; absent
+   * when the event ends nothing.
+   */
+  resolves?: string[] | undefined;
 }
 
 /** What an event (and the state) keeps of one certificate of a source: small and bounded. */
@@ -90,6 +97,8 @@ export interface MonitorState {
   unreachableAnnounced: boolean;
   /** The condition last announced for the current certificate, to announce recovery from it. */
   announced: { key: string; status: Status } | null;
+  /** Key of the `inconsistent` event announced for the current disagreement between addresses. */
+  inconsistent?: string | undefined;
   /**
    * Sources with several certificates: those last seen (at most MAX_CERTIFICATES), to announce
    * what was added and removed. Absent for TLS.
@@ -154,6 +163,8 @@ export function decideTransition(
         failingSince,
         unreachableAnnounced: announced,
         announced: previous?.announced ?? null,
+        ...(previous?.inconsistent ? { inconsistent: previous.inconsistent } : {}),
+        ...(previous?.certificates ? { certificates: previous.certificates } : {}),
       },
       events,
     };
@@ -163,32 +174,51 @@ export function decideTransition(
 
   const fingerprint = result.fingerprint256 as string;
   const notAfter = result.notAfter as string;
+  const ended = (key: string) => eventId(result.target, key);
   if (previous?.unreachableAnnounced && previous.failingSince) {
-    make('recovered', 'info', `recovered:${previous.failingSince}`);
+    make('recovered', 'info', `recovered:${previous.failingSince}`, {
+      resolves: [ended(`unreachable:${previous.failingSince}`)],
+    });
   }
   const before = previous?.certificate;
   const renewed = before && before.fingerprint256 !== fingerprint && notAfter > before.notAfter;
+  const wasAnnounced = previous?.announced ?? null;
   if (renewed) {
     make('renewed', 'info', `renewed:${fingerprint}`, {
       previous: { fingerprint256: before.fingerprint256, notAfter: before.notAfter },
+      ...(wasAnnounced ? { resolves: [ended(wasAnnounced.key)] } : {}),
     });
   }
 
-  let announced = renewed ? null : (previous?.announced ?? null);
+  let announced = renewed ? null : wasAnnounced;
   const condition = conditionOf(result, fingerprint);
   if (condition) {
-    make(condition.event, condition.severity, condition.key);
+    // A worse (or different) condition of the same certificate ends the one announced before.
+    const replaces = !renewed && wasAnnounced && wasAnnounced.key !== condition.key ? [ended(wasAnnounced.key)] : [];
+    make(condition.event, condition.severity, condition.key, replaces.length ? { resolves: replaces } : {});
     announced = { key: condition.key, status: result.status };
   } else if (result.status === 'ok' && announced && announced.status !== 'ok' && !renewed) {
     // Fixed in place (say, the chain or the name), without a new certificate.
-    make('recovered', 'info', `recovered:${announced.key}`);
+    make('recovered', 'info', `recovered:${announced.key}`, { resolves: [ended(announced.key)] });
     announced = null;
   }
+  let inconsistent: string | undefined;
   if (!result.consistent) {
     const fingerprints = [...new Set(result.endpoints.map((e) => e.fingerprint256).filter((f) => f !== null))].sort();
-    make('inconsistent', 'warning', `inconsistent:${shortHash(fingerprints.join(','))}`);
+    inconsistent = `inconsistent:${shortHash(fingerprints.join(','))}`;
+    const replaces = previous?.inconsistent && previous.inconsistent !== inconsistent ? [previous.inconsistent] : [];
+    make('inconsistent', 'warning', inconsistent, replaces.length ? { resolves: replaces.map(ended) } : {});
+  } else if (previous?.inconsistent) {
+    // The addresses agree again: the news that says so (a renewal, a recovery) ends the
+    // disagreement too; without such news, a recovery of its own.
+    const carrier = events.find((e) => e.severity === 'info');
+    if (carrier) carrier.resolves = [...(carrier.resolves ?? []), ended(previous.inconsistent)];
+    else make('recovered', 'info', `recovered:${previous.inconsistent}`, { resolves: [ended(previous.inconsistent)] });
   }
 
+  events.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  // A target's first check reports its current worst condition only: one message, not a backlog.
+  const kept = previous === undefined ? events.slice(0, 1) : events;
   const state: MonitorState = {
     result,
     certificate: { fingerprint256: fingerprint, notAfter, status: result.status },
@@ -196,10 +226,10 @@ export function decideTransition(
     failingSince: null,
     unreachableAnnounced: false,
     announced,
+    // Remembered only when announced, so that its end is news only then.
+    ...(inconsistent && kept.some((e) => e.key === inconsistent) ? { inconsistent } : {}),
   };
-  events.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
-  // A target's first check reports its current worst condition only: one message, not a backlog.
-  return { state, events: previous === undefined ? events.slice(0, 1) : events };
+  return { state, events: kept };
 }
 
 /**
@@ -214,40 +244,67 @@ function documentTransition(
   make: (event: EventType, severity: Severity, key: string, extra?: Partial<MonitorEvent>) => void,
   events: MonitorEvent[],
 ): Transition {
+  const ended = (key: string) => eventId(result.target, key);
   if (previous?.unreachableAnnounced && previous.failingSince) {
-    make('recovered', 'info', `recovered:${previous.failingSince}`);
+    make('recovered', 'info', `recovered:${previous.failingSince}`, {
+      resolves: [ended(`unreachable:${previous.failingSince}`)],
+    });
   }
   const current = result.certificates.filter((c) => c.fingerprint256 !== null).map(eventCertificate);
+  const before = previous?.certificates;
+  const keysBefore = new Map(
+    (before ?? []).map((c) => [c.fingerprint256, certificateConditionKeys(c, previous?.result.acm)]),
+  );
   for (const certificate of current) {
+    const keys = certificateConditionKeys(certificate, result.acm);
+    // Conditions of this certificate announced before that no longer hold end with this check.
+    const over = (keysBefore.get(certificate.fingerprint256) ?? []).filter((k) => !keys.includes(k)).map(ended);
+    let carried = over.length === 0;
+    const carry = () => {
+      if (carried) return {};
+      carried = true;
+      return { resolves: over };
+    };
     const condition = certificateCondition(certificate);
     const inWindow = certificate.status === 'warning' || certificate.status === 'critical';
     if (condition && inWindow && result.acm?.type === 'IMPORTED') {
       // ACM never renews an imported certificate: say so instead of a plain window message.
       make('imported-expiring', condition.severity, `imported:${certificate.status}:${certificate.fingerprint256}`, {
         certificate,
+        ...carry(),
       });
-    } else if (condition) make(condition.event, condition.severity, condition.key, { certificate });
+    } else if (condition) make(condition.event, condition.severity, condition.key, { certificate, ...carry() });
     const stuck = result.acm?.renewalStatus === 'PENDING_VALIDATION' || result.acm?.renewalStatus === 'FAILED';
     if (inWindow && stuck && condition) {
       make(
         'renewal-stuck',
         condition.severity,
         `renewal-stuck:${certificate.fingerprint256}:${result.acm?.renewalStatus}`,
-        {
-          certificate,
-        },
+        { certificate, ...carry() },
       );
     }
+    if (!carried && previous) {
+      // Back to good without a new certificate (say, no longer `not yet valid`).
+      make('recovered', 'info', `recovered:${certificate.fingerprint256}:${shortHash(over.join(','))}`, {
+        certificate,
+        ...carry(),
+      });
+    }
   }
-  const before = previous?.certificates;
   const complete = result.certificateCount <= MAX_CERTIFICATES && (before?.length ?? 0) < MAX_CERTIFICATES;
   if (before && complete) {
     const known = new Set(before.map((c) => c.fingerprint256));
     const now = new Set(current.map((c) => c.fingerprint256));
     for (const c of current)
       if (!known.has(c.fingerprint256)) make('added', 'info', `added:${c.fingerprint256}`, { certificate: c });
-    for (const c of before)
-      if (!now.has(c.fingerprint256)) make('removed', 'info', `removed:${c.fingerprint256}`, { certificate: c });
+    for (const c of before) {
+      if (now.has(c.fingerprint256)) continue;
+      const over = (keysBefore.get(c.fingerprint256) ?? []).map(ended);
+      make('removed', 'info', `removed:${c.fingerprint256}`, {
+        certificate: c,
+        ...(over.length ? { resolves: over } : {}),
+      });
+    }
   }
   const governing = current[0];
   const state: MonitorState = {
@@ -263,6 +320,21 @@ function documentTransition(
   };
   events.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   return { state, events: previous === undefined ? events.slice(0, 1) : events };
+}
+
+/**
+ * Keys of the events a certificate of a source in this condition has had announced: its window,
+ * expiry or invalidity (or, imported into ACM, `imported-expiring`), and a stuck ACM renewal.
+ */
+function certificateConditionKeys(c: EventCertificate, acm: CheckResult['acm'] | undefined): string[] {
+  const condition = certificateCondition(c);
+  if (!condition) return [];
+  const inWindow = c.status === 'warning' || c.status === 'critical';
+  const keys = [inWindow && acm?.type === 'IMPORTED' ? `imported:${c.status}:${c.fingerprint256}` : condition.key];
+  if (inWindow && (acm?.renewalStatus === 'PENDING_VALIDATION' || acm?.renewalStatus === 'FAILED')) {
+    keys.push(`renewal-stuck:${c.fingerprint256}:${acm.renewalStatus}`);
+  }
+  return keys;
 }
 
 /** The condition of one certificate of a source, keyed like a TLS target's. */
@@ -326,6 +398,20 @@ export function invalidReason(result: CheckResult): string {
   if (result.trusted === false) return result.trustError ?? 'untrusted';
   if (result.hostnameMatch === false) return 'hostname';
   return 'invalid';
+}
+
+/**
+ * Ids of the events announced for a target whose conditions still hold by its state: what a
+ * target that stops being checked (its resource vanished) leaves open.
+ */
+export function openEventIds(target: string, state: MonitorState | undefined): string[] {
+  if (!state) return [];
+  const keys: string[] = [];
+  if (state.unreachableAnnounced && state.failingSince) keys.push(`unreachable:${state.failingSince}`);
+  if (state.announced && state.announced.status !== 'ok') keys.push(state.announced.key);
+  if (state.inconsistent) keys.push(state.inconsistent);
+  for (const c of state.certificates ?? []) keys.push(...certificateConditionKeys(c, state.result.acm));
+  return keys.map((key) => eventId(target, key));
 }
 
 export function eventId(target: string, key: string): string {

@@ -100,6 +100,7 @@ export function compactState(state: MonitorState): MonitorState {
   if (state.failingSince) out.failingSince = state.failingSince;
   if (state.unreachableAnnounced) out.unreachableAnnounced = true;
   if (state.announced) out.announced = state.announced;
+  if (state.inconsistent) out.inconsistent = state.inconsistent;
   if (state.certificates) out.certificates = state.certificates;
   if (state.locations) {
     const locations: Record<string, Partial<LocatedCertificate>[]> = {};
@@ -147,6 +148,7 @@ export function expandState(
     failingSince: stored.failingSince ?? null,
     unreachableAnnounced: stored.unreachableAnnounced ?? false,
     announced: stored.announced ?? null,
+    ...(stored.inconsistent ? { inconsistent: stored.inconsistent } : {}),
     ...(stored.certificates ? { certificates: stored.certificates } : {}),
     ...(locations ? { locations } : {}),
   };

@@ -125,7 +125,7 @@ describe('certvigil doctor', () => {
     const { code, stdout } = await doctor();
     expect(stdout).toMatch(/warn\s+concurrency\s+account quota 10.*probeReservedConcurrency must stay 0.*L-B99A9384/);
     expect(stdout).toMatch(/warn\s+subscriptions\s+1 email subscription\(s\) not confirmed.*new@example\.com/);
-    expect(stdout).toMatch(/warn\s+slack\s+the Slack webhook secret is empty/);
+    expect(stdout).toMatch(/warn\s+slack\s+the Slack secret is empty/);
     expect(code).toBe(1);
   });
 

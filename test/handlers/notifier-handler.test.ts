@@ -3,9 +3,9 @@ import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../lambdas/notifier-handler.ts';
+import { ChannelConfigError } from '../../lib/notify/channels/channel.ts';
+import { clearChannelSecrets } from '../../lib/notify/channels/channel-secret.ts';
 import { renderNotification } from '../../lib/notify/render-message.ts';
-import { postToSlack, SlackConfigError } from '../../lib/notify/slack.ts';
-import { clearWebhookCache } from '../../lib/notify/webhook-secret.ts';
 import { decideTransition } from '../../lib/policy/transitions.ts';
 import { checkResult } from '../fixtures/check-results.ts';
 import { type ScriptedServer, startScriptedServer } from '../fixtures/http-server.ts';
@@ -70,7 +70,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   secrets.reset();
-  clearWebhookCache();
+  clearChannelSecrets();
   slack.requests.length = 0;
   slack.answer({ status: 200, body: 'ok' });
   secrets.on(GetSecretValueCommand).resolves({ SecretString: slack.url });
@@ -79,7 +79,7 @@ beforeEach(() => {
 describe('notifier handler', () => {
   it('posts a Block Kit message coloured by severity to the webhook from Secrets Manager', async () => {
     const handler = createHandler(
-      { slackSecretId: 'certvigil/slack' },
+      { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
     expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1, skipped: 0 });
@@ -97,7 +97,7 @@ describe('notifier handler', () => {
 
   it('reads the secret once per container', async () => {
     const handler = createHandler(
-      { slackSecretId: 'certvigil/slack' },
+      { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
     await handler(snsEvent(notification), lambdaContext());
@@ -109,7 +109,7 @@ describe('notifier handler', () => {
   it('accepts a JSON secret with a webhookUrl field', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ webhookUrl: slack.url }) });
     const handler = createHandler(
-      { slackSecretId: 'certvigil/slack' },
+      { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
     expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1, skipped: 0 });
@@ -118,17 +118,17 @@ describe('notifier handler', () => {
   it('delivers nothing, without failing, while the secret is empty', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: '' });
     const handler = createHandler(
-      { slackSecretId: 'certvigil/slack' },
+      { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
-    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 0 });
+    expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 0, skipped: 1 });
     expect(slack.requests).toHaveLength(0);
   });
 
   it('retries a 500 and then delivers', async () => {
     slack.answer({ status: 500, body: 'oops' }, { status: 200, body: 'ok' });
     const handler = createHandler(
-      { slackSecretId: 'certvigil/slack' },
+      { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
     expect(await handler(snsEvent(notification), lambdaContext())).toEqual({ delivered: 1, skipped: 0 });
@@ -138,19 +138,21 @@ describe('notifier handler', () => {
   it('fails at once on a 404 without putting the webhook URL in the error', async () => {
     slack.answer({ status: 404, body: 'no_service' });
     const handler = createHandler(
-      { slackSecretId: 'certvigil/slack' },
+      { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
     const failure = await handler(snsEvent(notification), lambdaContext()).catch((e: Error) => e);
     expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).message).toBe('Slack answered 404 "no_service" (check the webhook URL in the secret)');
+    expect((failure as Error).message).toBe(
+      'Slack answered 404 to the message "no_service" (check the URL or key in the channel secret)',
+    );
     expect(String((failure as Error).stack)).not.toContain('secret-token');
     expect(slack.requests).toHaveLength(1);
   });
 
   it('turns CloudWatch alarm state changes into readable Slack messages', async () => {
     const handler = createHandler(
-      { slackSecretId: 'certvigil/slack' },
+      { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
     const cleared = { ...alarmMessage, NewStateValue: 'OK', OldStateValue: 'ALARM', NewStateReason: 'back above' };
@@ -169,7 +171,7 @@ describe('notifier handler', () => {
   it('delivers a test notification as a plainly marked Slack message', async () => {
     const { testNotification } = await import('../../lib/notify/render-message.ts');
     const handler = createHandler(
-      { slackSecretId: 'certvigil/slack' },
+      { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
     const test = testNotification({ id: 't1', at: new Date('2026-11-28T12:00:00Z') });
@@ -181,7 +183,7 @@ describe('notifier handler', () => {
 
   it('logs and skips messages it does not know, delivering the rest, instead of failing (and retrying) forever', async () => {
     const handler = createHandler(
-      { slackSecretId: 'certvigil/slack' },
+      { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
     const reply = await handler(
@@ -196,60 +198,11 @@ describe('notifier handler', () => {
   it('refuses a secret that is not an https URL, without echoing it', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'http://hooks.example.com/services/secret-token' });
     const handler = createHandler(
-      { slackSecretId: 'certvigil/slack' },
+      { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),
     );
     const failure = await handler(snsEvent(notification), lambdaContext()).catch((e: Error) => e);
-    expect(failure).toBeInstanceOf(SlackConfigError);
+    expect(failure).toBeInstanceOf(ChannelConfigError);
     expect((failure as Error).message).toBe('the Slack webhook URL must use https');
   });
-});
-
-describe('postToSlack against a real HTTP server', () => {
-  it('honours Retry-After on 429', async () => {
-    slack.answer({ status: 429, headers: { 'retry-after': '1' } }, { status: 200 });
-    const started = Date.now();
-    await postToSlack(slack.url, { text: 'hi' });
-    expect(slack.requests).toHaveLength(2);
-    const [first, second] = slack.requests;
-    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
-    expect(Date.now() - started).toBeLessThan(5000);
-  });
-
-  it('gives up after the last attempt with the final status', async () => {
-    slack.answer({ status: 503, body: 'busy' });
-    const waits: number[] = [];
-    const failure = await postToSlack(
-      slack.url,
-      { text: 'hi' },
-      { maxAttempts: 3, sleep: async (ms) => void waits.push(ms) },
-    ).catch((e: Error) => e);
-    expect((failure as Error).message).toBe('Slack answered 503 "busy"');
-    expect(slack.requests).toHaveLength(3);
-    expect(waits).toEqual([1000, 2000]);
-  });
-
-  it('caps a long Retry-After', async () => {
-    slack.answer({ status: 429, headers: { 'retry-after': '3600' } }, { status: 200 });
-    const waits: number[] = [];
-    await postToSlack(slack.url, { text: 'hi' }, { maxDelayMs: 20_000, sleep: async (ms) => void waits.push(ms) });
-    expect(waits).toEqual([20_000]);
-  });
-
-  it('reports an unreachable webhook as a delivery failure, without the URL', async () => {
-    const closed = await startScriptedServer();
-    await closed.close();
-    const failure = await postToSlack(closed.url, {}, { maxAttempts: 2, sleep: async () => undefined }).catch(
-      (e: Error) => e,
-    );
-    expect((failure as Error).message).toBe('could not reach Slack: ECONNREFUSED');
-    expect((failure as Error).message).not.toContain('secret-token');
-  });
-
-  it.each(['not a url', 'ftp://hooks.example.com/x', 'http://hooks.example.com/x'])(
-    'rejects the webhook URL %j',
-    async (url) => {
-      await expect(postToSlack(url, {})).rejects.toBeInstanceOf(SlackConfigError);
-    },
-  );
 });

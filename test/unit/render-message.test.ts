@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { slackMessage } from '../../lib/notify/channels/slack.ts';
 import { renderNotification } from '../../lib/notify/render-message.ts';
-import { slackMessage } from '../../lib/notify/slack.ts';
 import { decideTransition, type MonitorEvent } from '../../lib/policy/transitions.ts';
 import { checkResult, DAY, type ResultSpec } from '../fixtures/check-results.ts';
 

@@ -181,3 +181,170 @@ describe('transitions', () => {
     expect(renewed.events.map((e) => e.event)).toEqual(['renewed']);
   });
 });
+
+describe('what an event resolves', () => {
+  /** Each step's fresh events as `event -> [events it resolves]`, by the keys of earlier events. */
+  function resolutions(steps: ResultSpec[]): string[][] {
+    let state: MonitorState | undefined;
+    const sent = new Map<string, MonitorEvent>();
+    return steps.map((spec, day) => {
+      const transition = decideTransition(state, checkResult({ at: at(day), ...spec }));
+      state = transition.state;
+      const fresh = transition.events.filter((e) => !sent.has(e.id));
+      for (const e of fresh) sent.set(e.id, e);
+      return fresh.map((e) => {
+        const ended = (e.resolves ?? []).map((id) => {
+          const earlier = sent.get(id);
+          if (!earlier || earlier === e) throw new Error(`${e.event} resolves ${id}, which was never announced`);
+          return label(earlier);
+        });
+        return ended.length ? `${label(e)} ends ${ended.join(', ')}` : label(e);
+      });
+    });
+  }
+
+  it('a worse window ends the milder one, expiry ends the window, and the renewal ends the expiry', () => {
+    expect(
+      resolutions([
+        { ...OLD },
+        { ...OLD, status: 'warning' },
+        { ...OLD, status: 'critical' },
+        { ...OLD, status: 'expired' },
+        { ...NEW },
+        { ...NEW },
+      ]),
+    ).toEqual([
+      [],
+      ['entered-window/warning'],
+      ['entered-window/critical ends entered-window/warning'],
+      ['expired/critical ends entered-window/critical'],
+      ['renewed/info ends expired/critical'],
+      [],
+    ]);
+  });
+
+  it('a recovery ends the unreachable it follows; a repair in place ends the invalid', () => {
+    expect(
+      resolutions([
+        { ...NEW },
+        { status: 'error' },
+        { status: 'error' },
+        { ...NEW },
+        { ...NEW, status: 'invalid', trusted: false, trustError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+        { ...NEW },
+      ]),
+    ).toEqual([
+      [],
+      [],
+      ['unreachable/critical'],
+      ['recovered/info ends unreachable/critical'],
+      ['invalid/critical'],
+      ['recovered/info ends invalid/critical'],
+    ]);
+  });
+
+  it('addresses that agree again end the disagreement: with the renewal when there is one, else on their own', () => {
+    const split = [
+      { address: 'a', fingerprint: 'F2', status: 'ok' as const },
+      { address: 'b', fingerprint: 'F1' },
+    ];
+    const same = (f: string) => [
+      { address: 'a', fingerprint: f },
+      { address: 'b', fingerprint: f },
+    ];
+    expect(
+      resolutions([
+        { ...OLD, status: 'warning', endpoints: same('F1') },
+        { ...OLD, status: 'warning', endpoints: split },
+        { ...NEW, endpoints: same('F2') },
+      ]),
+    ).toEqual([
+      ['entered-window/warning'],
+      ['inconsistent/warning'],
+      ['renewed/info ends entered-window/warning, inconsistent/warning'],
+    ]);
+    expect(
+      resolutions([
+        { ...NEW, endpoints: same('F2') },
+        { ...NEW, endpoints: split },
+        { ...NEW, endpoints: same('F2') },
+      ]),
+    ).toEqual([[], ['inconsistent/warning'], ['recovered/info ends inconsistent/warning']]);
+  });
+
+  it('a disagreement never announced (the first check reported something worse) ends silently', () => {
+    const first = decideTransition(
+      undefined,
+      checkResult({
+        ...OLD,
+        status: 'expired',
+        endpoints: [
+          { address: 'a', fingerprint: 'F1' },
+          { address: 'b', fingerprint: 'F0' },
+        ],
+      }),
+    );
+    expect(first.state.inconsistent).toBeUndefined();
+    const next = decideTransition(first.state, checkResult({ ...OLD, status: 'expired', at: at(1) }));
+    expect(next.events.filter((e) => e.event === 'recovered')).toEqual([]);
+  });
+
+  it('ids in resolves are the ids of the events they end, whatever the check that ends them', () => {
+    const warned = decideTransition(undefined, checkResult({ ...OLD, status: 'warning' }));
+    const renewed = decideTransition(warned.state, checkResult({ ...NEW, at: at(1) }));
+    expect(renewed.events[0]?.resolves).toEqual([warned.events[0]?.id]);
+  });
+});
+
+describe('what a document event resolves', () => {
+  const entry = (fingerprint: string, status: 'ok' | 'warning' | 'critical' | 'expired') => ({
+    fingerprint256: fingerprint,
+    subject: `CN=${fingerprint}`,
+    issuer: 'CN=idp',
+    serialNumber: '01',
+    notBefore: at(-300),
+    notAfter: at(status === 'expired' ? -1 : 30),
+    daysLeft: status === 'expired' ? -1 : 30,
+    lifetimeDays: 330,
+    status,
+    keyType: 'rsa',
+    keyBits: 2048,
+    signatureAlgorithm: 'sha256WithRSAEncryption',
+    entityId: 'https://idp.example.com',
+    role: 'idp',
+    use: 'signing',
+    kid: null,
+    alg: null,
+    successor: null,
+    problem: null,
+    namesKey: null,
+  });
+  const doc = (day: number, ...certificates: ReturnType<typeof entry>[]) => ({
+    ...checkResult({ at: at(day), target: 'saml:https://idp.example.com/metadata' }),
+    kind: 'saml' as const,
+    endpoints: [],
+    certificates,
+    certificateCount: certificates.length,
+  });
+
+  it('a certificate that gets worse ends its milder condition; a removed one ends all of its own', () => {
+    const first = decideTransition(undefined, doc(0, entry('A', 'warning'), entry('B', 'ok')));
+    const worse = decideTransition(first.state, doc(1, entry('A', 'critical'), entry('B', 'ok')));
+    const critical = worse.events.find((e) => e.event === 'entered-window');
+    expect(critical?.resolves).toEqual([first.events[0]?.id]);
+    const removed = decideTransition(worse.state, doc(2, entry('B', 'ok')));
+    expect(removed.events.map((e) => [e.event, e.resolves])).toEqual([['removed', [critical?.id]]]);
+  });
+
+  it('an unreachable document that answers again: the recovery ends unreachable', () => {
+    const first = decideTransition(undefined, doc(0, entry('A', 'ok')));
+    const failing = { ...checkResult({ status: 'error', at: at(1), target: 'saml:https://idp.example.com/metadata' }) };
+    const once = decideTransition(first.state, { ...failing, kind: 'saml' });
+    const twice = decideTransition(once.state, { ...failing, kind: 'saml', checkedAt: at(2) });
+    expect(twice.events.map((e) => e.event)).toEqual(['unreachable']);
+    // The certificates seen before the failures are remembered through them.
+    expect(twice.state.certificates?.map((c) => c.fingerprint256)).toEqual(['A']);
+    const back = decideTransition(twice.state, doc(3, entry('A', 'ok')));
+    expect(back.events.map((e) => [e.event, e.resolves])).toEqual([['recovered', [twice.events[0]?.id]]]);
+  });
+});
