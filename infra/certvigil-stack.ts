@@ -43,8 +43,12 @@ export class CertvigilStack extends Stack {
     this.alerts = new Alerts(this, 'Alerts', {
       key,
       emails: config.alertEmails,
-      slackSecret: config.slackSecret,
-      slackSecretKmsKey: config.slackSecretKmsKey,
+      channels: config.channels.map((name) => ({
+        name,
+        secret: config[`${name}Secret`],
+        secretKmsKey: config[`${name}SecretKmsKey`],
+        filter: config.channelFilters[name],
+      })),
       failureQueue: failures.queue,
       logRetention,
     });
@@ -80,12 +84,12 @@ export class CertvigilStack extends Stack {
     // "Check now" reads acm/iam/secret/ssm targets as the account function does.
     grantAccountReads(this.adminApi.admin, config);
     this.monitoring = new Monitoring(this, 'Monitoring', {
-      topic: this.alerts.topic,
+      topics: this.alerts.alarmTopics,
       dispatcher: this.dispatch.dispatcher,
       probe: this.probes.probe,
       documents: this.probes.documents,
       account: this.probes.account,
-      notifier: this.alerts.notifier,
+      notifiers: Object.fromEntries(this.alerts.channels.map((c) => [`${c.name}Notifier`, c.notifier])),
       admin: this.adminApi.admin,
       discovery: this.discovery.fn,
       failureQueue: failures.queue,
@@ -102,7 +106,11 @@ export class CertvigilStack extends Stack {
     });
     // What `certvigil doctor` needs to find the deployment's parts.
     const outputs: [string, string, string][] = [
-      [STACK_OUTPUTS.alertTopicArn, this.alerts.topic.topicArn, 'The alert topic (email and Slack subscribe to it)'],
+      [
+        STACK_OUTPUTS.alertTopicArn,
+        this.alerts.topic.topicArn,
+        'The alert topic (email and every channel subscribe to it)',
+      ],
       [STACK_OUTPUTS.probeFunctionName, this.probes.probe.functionName, 'The probe function'],
       [STACK_OUTPUTS.dispatcherFunctionName, this.dispatch.dispatcher.functionName, 'The dispatcher function'],
       [STACK_OUTPUTS.dispatchSchedule, config.schedule, 'When dispatch rounds run (UTC)'],

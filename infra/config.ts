@@ -1,6 +1,8 @@
 import type { Construct } from 'constructs';
 import * as z from 'zod/mini';
 import { longestGapMs, MAX_SCHEDULE_GAP_MS, ScheduleError } from '../lib/dispatch/schedule-period.ts';
+import { CHANNEL_NAMES, type ChannelName } from '../lib/notify/channels/channel.ts';
+import { EVENT_TYPES, type EventType, type Severity } from '../lib/policy/transitions.ts';
 import { accountRoles } from '../lib/sources/account-roles.ts';
 
 /**
@@ -12,10 +14,28 @@ export const DEFAULT_CONFIG = {
   schedule: 'rate(1 hour)',
   /** Addresses subscribed to the alert topic by email (each must confirm the subscription). */
   alertEmails: [] as string[],
-  /** Name or ARN of an existing secret holding the Slack webhook URL; empty: the stack creates one. */
+  /**
+   * Alert channels, each delivered by its own function subscribed to the alert topic: `slack`,
+   * `teams` (Workflows webhook), `pagerduty` (Events API v2), `webhook` (signed JSON).
+   */
+  channels: ['slack'] as ChannelName[],
+  /** Per channel: name or ARN of an existing secret with its URL or key; empty: the stack creates one. */
   slackSecret: '',
-  /** ARN of the customer managed KMS key that encrypts that existing secret; empty: AWS managed key. */
+  /** Per channel: ARN of the customer managed KMS key that encrypts that existing secret; empty: AWS managed key. */
   slackSecretKmsKey: '',
+  teamsSecret: '',
+  teamsSecretKmsKey: '',
+  pagerdutySecret: '',
+  pagerdutySecretKmsKey: '',
+  webhookSecret: '',
+  webhookSecretKmsKey: '',
+  /**
+   * Per channel: which notifications it receives (SNS filter policies on the `severity` and
+   * `event` attributes); a channel without an entry receives all. Test notifications and
+   * certvigil's own alarms always pass, and so, for PagerDuty, do the events that resolve its
+   * incidents (renewed, recovered…), whatever their severity.
+   */
+  channelFilters: { pagerduty: { severities: ['critical'] } } as ChannelFilters,
   /** Allow targets on loopback, private, link-local and unique-local addresses. */
   allowPrivateTargets: false,
   /** Days a check stays in the history table. */
@@ -80,6 +100,13 @@ export const DEFAULT_CONFIG = {
 
 export type CertvigilConfig = typeof DEFAULT_CONFIG;
 
+const kmsKeyArn = z
+  .string()
+  .check(z.regex(/^(arn:aws[\w-]*:kms:[\w-]+:\d{12}:key\/[\w-]+)?$/, 'must be the ARN of a KMS key (or empty)'));
+
+/** Per channel: the severities and events it receives (absent: all). */
+export type ChannelFilters = Partial<Record<ChannelName, { severities?: Severity[]; events?: EventType[] }>>;
+
 const positiveInt = (max: number) => z.number().check(z.int(), z.minimum(1), z.maximum(max));
 
 const schema = z.object({
@@ -90,10 +117,22 @@ const schema = z.object({
     }),
   ),
   alertEmails: z.array(z.email('must be email addresses')),
+  channels: z.array(z.enum(CHANNEL_NAMES)),
   slackSecret: z.string(),
-  slackSecretKmsKey: z
-    .string()
-    .check(z.regex(/^(arn:aws[\w-]*:kms:[\w-]+:\d{12}:key\/[\w-]+)?$/, 'must be the ARN of a KMS key (or empty)')),
+  slackSecretKmsKey: kmsKeyArn,
+  teamsSecret: z.string(),
+  teamsSecretKmsKey: kmsKeyArn,
+  pagerdutySecret: z.string(),
+  pagerdutySecretKmsKey: kmsKeyArn,
+  webhookSecret: z.string(),
+  webhookSecretKmsKey: kmsKeyArn,
+  channelFilters: z.partialRecord(
+    z.enum(CHANNEL_NAMES),
+    z.strictObject({
+      severities: z.optional(z.array(z.enum(['info', 'warning', 'critical'])).check(z.minLength(1))),
+      events: z.optional(z.array(z.enum(EVENT_TYPES)).check(z.minLength(1))),
+    }),
+  ),
   allowPrivateTargets: z.boolean(),
   historyTtlDays: positiveInt(3650),
   unreachableAfter: positiveInt(100),
@@ -142,8 +181,15 @@ export function readConfig(scope: Construct): CertvigilConfig {
     );
   }
   const config = parsed.data as CertvigilConfig;
-  if (config.slackSecretKmsKey && !config.slackSecret) {
-    throw new Error('certvigil config: slackSecretKmsKey goes with slackSecret (the existing secret it encrypts)');
+  for (const channel of CHANNEL_NAMES) {
+    if (config[`${channel}SecretKmsKey`] && !config[`${channel}Secret`]) {
+      throw new Error(
+        `certvigil config: ${channel}SecretKmsKey goes with ${channel}Secret (the existing secret it encrypts)`,
+      );
+    }
+  }
+  if (new Set(config.channels).size !== config.channels.length) {
+    throw new Error('certvigil config: channels lists a channel twice');
   }
   try {
     accountRoles(config.accountRoleArns);
@@ -183,5 +229,12 @@ function coerce(raw: unknown, example: unknown): unknown {
       .filter(Boolean);
   if (typeof example === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
   if (typeof example === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  if (typeof example === 'object' && example !== null) {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw; // reported by the schema as not an object
+    }
+  }
   return raw;
 }

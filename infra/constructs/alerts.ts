@@ -4,35 +4,73 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type CfnSubscription, type Subscription, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { STACK_OUTPUTS } from '../../lib/doctor/stack-outputs.ts';
+import { CHANNEL_SECRET_OUTPUTS } from '../../lib/doctor/stack-outputs.ts';
+import type { Channel, ChannelName } from '../../lib/notify/channels/channel.ts';
+import { CHANNELS } from '../../lib/notify/channels/index.ts';
+import type { EventType, Severity } from '../../lib/policy/transitions.ts';
 import { CertvigilFunction } from './certvigil-function.ts';
+
+export interface ChannelProps {
+  name: ChannelName;
+  /** Name or ARN of an existing secret with the channel's URL or key; empty: one is created. */
+  secret: string;
+  /** ARN of the customer managed key that encrypts that existing secret; empty: AWS managed key. */
+  secretKmsKey: string;
+  /** Which notifications the channel receives; absent: all. */
+  filter?: { severities?: Severity[] | undefined; events?: EventType[] | undefined } | undefined;
+}
 
 export interface AlertsProps {
   /** Encrypts the topic; CloudWatch is allowed to use it, so alarms can publish. */
   key: kms.Key;
   emails: string[];
-  /** Name or ARN of an existing secret with the Slack webhook URL; empty: one is created. */
-  slackSecret: string;
-  /** ARN of the customer managed key that encrypts that existing secret; empty: AWS managed key. */
-  slackSecretKmsKey: string;
+  channels: ChannelProps[];
   failureQueue: IQueue;
   logRetention: RetentionDays;
 }
 
+/** Construct ids per channel (Slack's are those of the single notifier before channels). */
+const IDS: Record<ChannelName, { fn: string; secret: string; holds: string }> = {
+  slack: { fn: 'Notifier', secret: 'SlackWebhook', holds: 'Slack incoming-webhook URL' },
+  teams: { fn: 'TeamsNotifier', secret: 'TeamsWebhook', holds: 'Microsoft Teams Workflows webhook URL' },
+  pagerduty: { fn: 'PagerdutyNotifier', secret: 'PagerdutyRoutingKey', holds: 'PagerDuty Events API v2 routing key' },
+  webhook: {
+    fn: 'WebhookNotifier',
+    secret: 'WebhookTarget',
+    holds: 'webhook {"url": ..., "secret": <signing secret>}',
+  },
+};
+
+/** What `aws secretsmanager put-secret-value --secret-string` takes for each channel. */
+const SECRET_VALUE: Record<ChannelName, string> = {
+  slack: '<webhook URL>',
+  teams: '<Workflows webhook URL>',
+  pagerduty: '<routing key>',
+  webhook: '\'{"url":"https://...","secret":"<the generated signing secret>"}\'',
+};
+
+/** A channel: its secret, its own notifier function, and its own (filtered) subscription. */
+export interface AlertChannel {
+  name: ChannelName;
+  secret: secrets.ISecret;
+  notifier: CertvigilFunction;
+  subscription: Subscription;
+}
+
 /**
- * The alert topic (KMS-encrypted, TLS only), its email subscriptions, and the notifier that
- * forwards every message to Slack with the webhook URL from Secrets Manager.
+ * The alert topic (KMS-encrypted, TLS only), its email subscriptions, and one notifier per
+ * enabled channel, each subscribed on its own (with its own filter, retries and failure
+ * destination) and reading its own secret: one channel failing never re-sends to another.
  */
 export class Alerts extends Construct {
   readonly topic: Topic;
-  readonly notifier: CertvigilFunction;
-  readonly slackSecret: secrets.ISecret;
-  /** True when the stack created the (empty) secret. */
-  readonly createdSecret: boolean;
+  /** Only when a channel is filtered: the alarms' second topic, which filtered channels subscribe to. */
+  readonly alarmTopic: Topic | undefined;
+  readonly channels: AlertChannel[] = [];
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
     super(scope, id);
@@ -44,77 +82,143 @@ export class Alerts extends Construct {
         resources: ['*'],
       }),
     );
-    this.topic = new Topic(this, 'Topic', { displayName: 'certvigil alerts', masterKey: props.key, enforceSSL: true });
+    this.topic = this.alarmReadyTopic('Topic', 'certvigil alerts', props.key);
+    for (const email of props.emails) this.topic.addSubscription(new EmailSubscription(email));
+    // SNS cannot match a message without attributes (CloudWatch's alarm messages have none) to
+    // any filter policy: channels with a filter get certvigil's own alarms from a second topic,
+    // to which the alarms also publish, unfiltered.
+    const filtered = props.channels.filter((c) => channelFilterPolicy(CHANNELS[c.name], c.filter));
+    if (filtered.length) {
+      this.alarmTopic = this.alarmReadyTopic('AlarmTopic', 'certvigil alarms (for filtered channels)', props.key);
+    }
+    for (const channel of props.channels) this.channels.push(this.addChannel(channel, props));
+  }
+
+  /** The topics the stack's CloudWatch alarms publish to. */
+  get alarmTopics(): Topic[] {
+    return this.alarmTopic ? [this.topic, this.alarmTopic] : [this.topic];
+  }
+
+  /** A KMS-encrypted, TLS-only topic to which this account's CloudWatch alarms may publish. */
+  private alarmReadyTopic(id: string, displayName: string, key: kms.Key): Topic {
+    const topic = new Topic(this, id, { displayName, masterKey: key, enforceSSL: true });
     // enforceSSL writes a topic policy that only denies; CloudWatch alarms of this account need an
     // explicit allow to publish (the monitor of the monitor).
     const stack = Stack.of(this);
-    this.topic.addToResourcePolicy(
+    topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowThisAccountsAlarmsToPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
+        resources: [topic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
           ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
         },
       }),
     );
-    for (const email of props.emails) this.topic.addSubscription(new EmailSubscription(email));
+    return topic;
+  }
 
-    this.createdSecret = props.slackSecret === '';
-    this.slackSecret = this.createdSecret
-      ? new secrets.Secret(this, 'SlackWebhook', {
-          description: 'certvigil: Slack incoming-webhook URL (empty until you set it)',
-          secretStringValue: SecretValue.unsafePlainText('{}'),
-        })
-      : importedSecret(this, props.slackSecret);
-    new CfnOutput(stack, STACK_OUTPUTS.slackSecretArn, {
-      value: this.slackSecret.secretArn,
-      description:
-        'Secret for the Slack webhook URL: aws secretsmanager put-secret-value --secret-id <this> --secret-string <url>',
+  /** The notifier of a channel, if it is enabled. */
+  notifier(name: ChannelName): CertvigilFunction | undefined {
+    return this.channels.find((c) => c.name === name)?.notifier;
+  }
+
+  private addChannel(props: ChannelProps, alerts: AlertsProps): AlertChannel {
+    const stack = Stack.of(this);
+    const ids = IDS[props.name];
+    const title = CHANNELS[props.name].title;
+    const created = props.secret === '';
+    const secret = created ? this.createSecret(props.name) : importedSecret(this, ids.secret, props.secret);
+    new CfnOutput(stack, CHANNEL_SECRET_OUTPUTS[props.name], {
+      value: secret.secretArn,
+      description: `Secret for the ${ids.holds}: aws secretsmanager put-secret-value --secret-id <this> --secret-string ${SECRET_VALUE[props.name]}`,
     });
-    if (this.createdSecret) {
-      Validations.of(this.slackSecret).acknowledge({
+    if (created) {
+      Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason:
-          'A Slack webhook URL cannot be rotated by a Lambda rotation function; it is replaced by hand when Slack reissues it.',
+        reason: `A ${ids.holds} is issued by ${props.name === 'webhook' ? 'the receiver' : title}; a Lambda rotation function cannot reissue it, so it is replaced by hand.`,
       });
     }
-
-    this.notifier = new CertvigilFunction(this, 'Notifier', {
+    const notifier = new CertvigilFunction(this, ids.fn, {
       name: 'notifier',
-      description: 'certvigil: forwards alerts to Slack',
+      description: `certvigil: delivers alerts to ${title}`,
       memorySize: 256,
-      // Up to four Slack attempts with waits capped at 20 s each.
+      // Up to four attempts per request with waits capped at 20 s each; stops 5 s before this.
       timeout: Duration.seconds(90),
-      environment: { SLACK_SECRET_ID: this.slackSecret.secretArn },
-      logRetention: props.logRetention,
+      environment: { CHANNEL: props.name, CHANNEL_SECRET_ID: secret.secretArn },
+      logRetention: alerts.logRetention,
     });
-    this.slackSecret.grantRead(this.notifier);
-    if (props.slackSecretKmsKey) {
+    secret.grantRead(notifier);
+    if (props.secretKmsKey) {
       // CDK's read grant on an imported secret adds nothing for an imported key: say it here.
-      this.notifier.addToRolePolicy(
+      notifier.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['kms:Decrypt'],
-          resources: [props.slackSecretKmsKey],
+          resources: [props.secretKmsKey],
           conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
         }),
       );
     }
-    this.topic.addSubscription(new LambdaSubscription(this.notifier));
-    this.notifier.configureAsyncInvoke({
+    const subscription = this.topic.addSubscription(new LambdaSubscription(notifier));
+    const policy = channelFilterPolicy(CHANNELS[props.name], props.filter);
+    if (policy) {
+      (subscription.node.defaultChild as CfnSubscription).filterPolicy = policy;
+      this.alarmTopic?.addSubscription(new LambdaSubscription(notifier));
+    }
+    notifier.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(props.failureQueue),
+      onFailure: new SqsDestination(alerts.failureQueue),
     });
-    this.notifier.acknowledgeKmsGrants();
+    notifier.acknowledgeKmsGrants();
+    return { name: props.name, secret, notifier, subscription };
+  }
+
+  private createSecret(name: ChannelName): secrets.Secret {
+    const ids = IDS[name];
+    const description = `certvigil: ${ids.holds} (empty until you set it)`;
+    if (name === 'webhook') {
+      // The signing secret is generated here; the operator adds the receiver's URL.
+      return new secrets.Secret(this, ids.secret, {
+        description: 'certvigil: webhook {"url": ..., "secret": <signing secret>} (set "url"; the secret is generated)',
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ url: '' }),
+          generateStringKey: 'secret',
+          passwordLength: 48,
+          excludePunctuation: true,
+        },
+      });
+    }
+    return new secrets.Secret(this, ids.secret, {
+      description,
+      secretStringValue: SecretValue.unsafePlainText('{}'),
+    });
   }
 }
 
+/**
+ * The SNS filter policy of a channel's subscription, or undefined to receive everything. Test
+ * notifications always pass; an incident channel also gets every event that resolves something.
+ * (CloudWatch's alarm messages carry no attributes and match no policy: see alarmTopic.)
+ */
+export function channelFilterPolicy(
+  channel: Pick<Channel, 'resolvesIncidents'>,
+  filter: ChannelProps['filter'],
+): Record<string, unknown> | undefined {
+  if (!filter || (!filter.severities && !filter.events)) return undefined;
+  const wanted: Record<string, string[]> = {};
+  if (filter.severities) wanted.severity = filter.severities;
+  if (filter.events) wanted.event = filter.events;
+  return {
+    $or: [wanted, { event: ['test'] }, ...(channel.resolvesIncidents ? [{ resolves: [{ exists: true }] }] : [])],
+  };
+}
+
 /** An existing secret, by complete ARN or by name. */
-function importedSecret(scope: Construct, nameOrArn: string): secrets.ISecret {
+function importedSecret(scope: Construct, id: string, nameOrArn: string): secrets.ISecret {
   return nameOrArn.startsWith('arn:')
-    ? secrets.Secret.fromSecretCompleteArn(scope, 'SlackWebhook', nameOrArn)
-    : secrets.Secret.fromSecretNameV2(scope, 'SlackWebhook', nameOrArn);
+    ? secrets.Secret.fromSecretCompleteArn(scope, id, nameOrArn)
+    : secrets.Secret.fromSecretNameV2(scope, id, nameOrArn);
 }

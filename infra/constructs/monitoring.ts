@@ -15,12 +15,14 @@ import {
 } from '../../lib/observability/metric-names.ts';
 
 export interface MonitoringProps {
-  topic: ITopic;
+  /** Where the alarms publish: the alert topic, and the alarm topic of filtered channels if any. */
+  topics: ITopic[];
   dispatcher: IFunction;
   probe: IFunction;
   documents: IFunction;
   account: IFunction;
-  notifier: IFunction;
+  /** One notifier per enabled channel, by name. */
+  notifiers: Record<string, IFunction>;
   admin: IFunction;
   discovery: IFunction;
   failureQueue: IQueue;
@@ -55,11 +57,11 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const action = new SnsAction(props.topic);
+    const actions = props.topics.map((topic) => new SnsAction(topic));
     const alarm = (name: string, alarmProps: cw.AlarmProps) => {
       const a = new cw.Alarm(this, name, alarmProps);
-      a.addAlarmAction(action);
-      a.addOkAction(action);
+      a.addAlarmAction(...actions);
+      a.addOkAction(...actions);
       this.alarms.push(a);
       return a;
     };
@@ -162,7 +164,7 @@ export class Monitoring extends Construct {
       probe: props.probe,
       documents: props.documents,
       account: props.account,
-      notifier: props.notifier,
+      ...props.notifiers,
       admin: props.admin,
       discovery: props.discovery,
     };

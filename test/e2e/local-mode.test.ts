@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSelfSigned, daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 import { jwks, samlMetadata } from '../fixtures/documents.ts';
+import { type ScriptedServer, startScriptedServer } from '../fixtures/http-server.ts';
 import { runCli } from '../fixtures/run-cli.ts';
 import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
 
@@ -17,6 +18,9 @@ let url: string;
 let issuer: Minted;
 const servers: Record<'warning' | 'expired' | 'healthy', RunningServer> = {} as never;
 let docs: DocumentServer;
+/** Stand-ins for Slack, Teams, PagerDuty's Events API and a webhook receiver, on loopback. */
+const channels: Record<'slack' | 'teams' | 'pagerduty' | 'webhook', ScriptedServer> = {} as never;
+const ROUTING_KEY = 'R0e2eroutingkey00000000000000000';
 
 async function api(method: string, path: string, body?: unknown, token = TOKEN) {
   const response = await fetch(`${url}${path}`, {
@@ -28,7 +32,15 @@ async function api(method: string, path: string, body?: unknown, token = TOKEN) 
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
 
-function outbox(): { event: string; severity: string; target: string; subject: string; text: string }[] {
+function outbox(): {
+  id: string;
+  event: string;
+  severity: string;
+  target: string;
+  subject: string;
+  text: string;
+  resolves: string[];
+}[] {
   const file = join(dir, 'outbox.jsonl');
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
@@ -52,6 +64,10 @@ beforeAll(async () => {
     credentials(await issueCertificate(issuer, { notBefore: daysFromNow(-10), notAfter: daysFromNow(80) })),
   );
   docs = await startDocumentServer();
+  for (const name of ['slack', 'teams', 'pagerduty', 'webhook'] as const) {
+    channels[name] = await startScriptedServer();
+    channels[name].answer({ status: name === 'pagerduty' || name === 'teams' ? 202 : 200, body: 'ok' });
+  }
 
   // Started as a user would: the npm script, on a port the system picks (--port 0; the address is
   // read from its start-up lines, so no other test can take the port in between).
@@ -60,7 +76,12 @@ beforeAll(async () => {
     env: {
       ...process.env,
       CERTVIGIL_LOCAL_TOKEN: TOKEN,
-      SLACK_WEBHOOK_URL: '',
+      SLACK_WEBHOOK_URL: channels.slack.url,
+      TEAMS_WEBHOOK_URL: channels.teams.url,
+      PAGERDUTY_ROUTING_KEY: ROUTING_KEY,
+      PAGERDUTY_EVENTS_URL: channels.pagerduty.url,
+      WEBHOOK_URL: channels.webhook.url,
+      WEBHOOK_SECRET: 'e2e-signing-secret-0123456789',
       // No AWS credentials anywhere (and no instance metadata to ask): discovery must say so.
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
@@ -103,12 +124,14 @@ afterAll(async () => {
   }
   await Promise.all(Object.values(servers).map((s) => s.close()));
   await docs.close();
+  await Promise.all(Object.values(channels).map((c) => c.close()));
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('local mode, end to end', () => {
   it('prints where it listens, the outbox, and refuses requests without the token', async () => {
     expect(output).toContain(`admin API:  ${url}`);
+    expect(output).toContain('channels:   Slack, Microsoft Teams, PagerDuty, Webhook');
     expect(output).toContain(`outbox:     ${join(dir, 'outbox.jsonl')}`);
     const denied = await api('GET', '/targets', undefined, 'wrong');
     expect(denied.status).toBe(401);
@@ -230,6 +253,50 @@ describe('local mode, end to end', () => {
       ['entered-window', ids[0]],
       ['expired', ids[1]],
     ]);
+  });
+
+  it('names its own /dispatch route in the 404 and 405 answers of the one route table', async () => {
+    const wrongMethod = await api('GET', '/dispatch');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.json.detail).toBe(
+      'GET is not supported on /dispatch; use POST (POST /dispatch runs a round now; POST /dispatch?all=true checks every target)',
+    );
+    const nowhere = await api('GET', '/nowhere');
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.json.detail).toMatch(/the API has \/targets, .*, \/test-alert and \/dispatch$/);
+  });
+
+  it('delivered every notification to Slack, Teams, PagerDuty and the webhook, once per event each', () => {
+    const sent = outbox();
+    expect(sent.length).toBeGreaterThanOrEqual(6);
+    const subjects = sent.map((n) => n.subject).sort();
+    // Slack: the subject is the message's text; Teams: the card's first line.
+    expect(channels.slack.requests.map((r) => JSON.parse(r.body).text).sort()).toEqual(subjects);
+    expect(
+      channels.teams.requests
+        .map((r) => JSON.parse(r.body).attachments[0].content.body[0].items[0].inlines[0].text)
+        .sort(),
+    ).toEqual(subjects);
+    // The webhook: the notification itself, signed.
+    expect(channels.webhook.requests.map((r) => JSON.parse(r.body).id).sort()).toEqual(sent.map((n) => n.id).sort());
+    for (const r of channels.webhook.requests) expect(r.headers['x-certvigil-signature']).toMatch(/^v1=[0-9a-f]{64}$/);
+    // PagerDuty: a trigger per warning or critical event (and the test), a resolve per ended one.
+    const pd = channels.pagerduty.requests.map((r) => JSON.parse(r.body));
+    const triggers = pd.filter((e) => e.event_action === 'trigger').map((e) => e.dedup_key);
+    const expectedTriggers = sent
+      .filter((n) => n.severity !== 'info' || n.event === 'test')
+      .map((n) => (n.event === 'test' ? `certvigil-test-${n.id}` : `certvigil-${n.id}`));
+    expect(triggers.sort()).toEqual(expectedTriggers.sort());
+    const resolves = pd.filter((e) => e.event_action === 'resolve').map((e) => e.dedup_key);
+    const renewal = sent.find((n) => n.event === 'renewed');
+    const warning = sent.find((n) => n.event === 'entered-window' && n.severity === 'warning');
+    expect(renewal?.resolves).toEqual([warning?.id]);
+    expect(resolves).toEqual([`certvigil-${warning?.id}`]);
+    expect(new Set(pd.map((e) => e.routing_key))).toEqual(new Set([ROUTING_KEY]));
+    // Nothing about the channels' secrets reached the console.
+    expect(output).not.toContain(ROUTING_KEY);
+    expect(output).not.toContain('e2e-signing-secret');
+    expect(output).not.toContain('/services/T000/B000/secret-token');
   });
 
   it('stops everything it started on Ctrl-C, DynamoDB Local included', async () => {

@@ -110,6 +110,48 @@ describe('certvigil doctor', () => {
     });
   });
 
+  it("checks every enabled channel's secret, without showing any of them", async () => {
+    const outputs = {
+      [STACK_OUTPUTS.alertTopicArn]: TOPIC,
+      [STACK_OUTPUTS.probeFunctionName]: 'certvigil-probe',
+      [STACK_OUTPUTS.dispatcherFunctionName]: 'certvigil-dispatcher',
+      [STACK_OUTPUTS.dispatchSchedule]: 'rate(1 hour)',
+      [STACK_OUTPUTS.discoveryFunctionName]: 'certvigil-discovery',
+      [STACK_OUTPUTS.adminUrl]: 'https://x.lambda-url.eu-west-1.on.aws/',
+      [STACK_OUTPUTS.adminCallerPolicyArn]: 'arn:aws:iam::123456789012:policy/caller',
+      PagerdutySecretArn: 'arn:pd',
+      WebhookSecretArn: 'arn:wh',
+      TeamsSecretArn: 'arn:teams',
+    };
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Certvigil',
+          CreationTime: new Date(),
+          StackStatus: 'UPDATE_COMPLETE',
+          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        },
+      ],
+    });
+    secrets
+      .on(GetSecretValueCommand, { SecretId: 'arn:pd' })
+      .resolves({ SecretString: 'R0abcdefghijklmnopqrstuvwxyz0123' })
+      // As the stack creates it: a generated signing secret, no URL yet.
+      .on(GetSecretValueCommand, { SecretId: 'arn:wh' })
+      .resolves({ SecretString: JSON.stringify({ url: '', secret: 'generated-signing-secret-0123456789' }) })
+      .on(GetSecretValueCommand, { SecretId: 'arn:teams' })
+      .resolves({ SecretString: 'https://contoso.webhook.office.com/webhookb2/very-secret-token' });
+    const { code, stdout } = await doctor();
+    expect(stdout).toMatch(/ok\s+pagerduty\s+the PagerDuty secret is set/);
+    expect(stdout).toMatch(/warn\s+webhook\s+the Webhook secret is empty, so nothing goes to Webhook/);
+    expect(stdout).toMatch(/fail\s+teams\s+the Teams webhook URL is an Office 365 connector/);
+    expect(stdout).toMatch(/ok\s+subscriptions\s+1 confirmed email subscription\(s\) and PagerDuty/);
+    for (const secret of ['R0abcdefghij', 'generated-signing-secret', 'very-secret-token']) {
+      expect(stdout).not.toContain(secret);
+    }
+    expect(code).toBe(2);
+  });
+
   it('warns about a small concurrency quota, unconfirmed emails and an empty Slack secret', async () => {
     lambda.on(GetAccountSettingsCommand).resolves({
       AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 },

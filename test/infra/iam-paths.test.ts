@@ -59,6 +59,12 @@ const DISCOVERY_READS: [string, string][] = [
   ['appsync:ListTagsForResource', `arn:aws:appsync:${REGION}:${ACCOUNT}:domainnames/graphql.example.com`],
 ];
 
+function slackChannel(stack: CertvigilStack) {
+  const channel = stack.alerts.channels.find((c) => c.name === 'slack');
+  if (!channel) throw new Error('these suites keep the Slack channel');
+  return channel;
+}
+
 function ids(stack: CertvigilStack) {
   const id = (c: { node: { defaultChild?: unknown } }) =>
     stack.getLogicalId(c.node.defaultChild as Parameters<typeof stack.getLogicalId>[0]);
@@ -71,7 +77,7 @@ function ids(stack: CertvigilStack) {
     targets: id(stack.store.targets),
     history: id(stack.store.history),
     certificates: id(stack.store.certificates),
-    secret: stack.alerts.createdSecret ? id(stack.alerts.slackSecret as never) : undefined,
+    secret: slackChannel(stack).secret.node.defaultChild ? id(slackChannel(stack).secret as never) : undefined,
     probe: id(stack.probes.probe),
     probeRole: roleOf(stack.probes.probe),
     probeQueue: stack.probes.queue ? id(stack.probes.queue) : undefined,
@@ -85,8 +91,8 @@ function ids(stack: CertvigilStack) {
     dispatcherRole: roleOf(stack.dispatch.dispatcher),
     schedulerRole: id(stack.dispatch.node.findChild('SchedulerRole') as never),
     schedule: id(stack.dispatch.schedule),
-    notifier: id(stack.alerts.notifier),
-    notifierRole: roleOf(stack.alerts.notifier),
+    notifier: id(slackChannel(stack).notifier),
+    notifierRole: roleOf(slackChannel(stack).notifier),
     admin: id(stack.adminApi.admin),
     adminRole: roleOf(stack.adminApi.admin),
     callerPolicy: id(stack.adminApi.callerPolicy),
@@ -488,6 +494,113 @@ suite('IAM paths with an existing Slack secret encrypted by a customer managed k
       },
     },
   ];
+});
+
+// Every channel: each has its own function, subscription, secret, retries and failure
+// destination; no notifier can read another channel's secret.
+suite('IAM paths with every channel enabled', {
+  certvigil: { channels: ['slack', 'teams', 'pagerduty', 'webhook'] },
+}, (policies) => {
+  const roles = policies.idsOf('AWS::IAM::Role');
+  const functions = policies.idsOf('AWS::Lambda::Function');
+  const secrets = policies.idsOf('AWS::SecretsManager::Secret');
+  const topic = policies.idsOf('AWS::SNS::Topic').find((id) => id.startsWith('AlertsTopic')) as string;
+  const key = policies.idsOf('AWS::KMS::Key')[0] as string;
+  const queue = policies.idsOf('AWS::SQS::Queue').find((id) => id.startsWith('FailuresQueue')) as string;
+  const channels = [
+    ['Slack', 'AlertsNotifier', 'AlertsSlackWebhook'],
+    ['Teams', 'AlertsTeamsNotifier', 'AlertsTeamsWebhook'],
+    ['PagerDuty', 'AlertsPagerdutyNotifier', 'AlertsPagerdutyRoutingKey'],
+    ['webhook', 'AlertsWebhookNotifier', 'AlertsWebhookTarget'],
+  ].map(([name, fn, secret]) => ({
+    name: name as string,
+    fn: functions.find((id) => id.startsWith(fn as string) && !id.startsWith(`${fn}Role`)) as string,
+    role: roles.find((id) => id.startsWith(`${fn}Role`)) as string,
+    secret: secrets.find((id) => id.startsWith(secret as string)) as string,
+  }));
+  const found = channels.map((c) => [c.fn, c.role, c.secret].every(Boolean));
+  if (found.includes(false))
+    throw new Error(`a channel's function, role or secret is missing: ${JSON.stringify(channels)}`);
+  const other = `arn:aws:iam::${OTHER_ACCOUNT}:role/intruder`;
+  // PagerDuty is filtered (critical): certvigil's own alarms reach it through the alarm topic.
+  const alarmTopic = policies.idsOf('AWS::SNS::Topic').find((id) => id.startsWith('AlertsAlarmTopic'));
+  if (!alarmTopic) throw new Error('no alarm topic although PagerDuty is filtered');
+  const alarm = policies.arn(policies.idsOf('AWS::CloudWatch::Alarm')[0] as string);
+  const pagerduty = channels[2] as (typeof channels)[number];
+  const alarmPaths: Path[] = [
+    {
+      name: 'CloudWatch alarms of this account publish to the alarm topic of filtered channels',
+      request: {
+        principal: 'cloudwatch.amazonaws.com',
+        action: 'sns:Publish',
+        resource: alarmTopic,
+        context: { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': alarm },
+      },
+      unrelated: {
+        principal: 'cloudwatch.amazonaws.com',
+        action: 'sns:Publish',
+        resource: alarmTopic,
+        context: {
+          'aws:SourceAccount': OTHER_ACCOUNT,
+          'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${OTHER_ACCOUNT}:alarm:theirs`,
+        },
+      },
+    },
+    {
+      name: 'the alarm topic delivers to the PagerDuty notifier',
+      request: {
+        principal: 'sns.amazonaws.com',
+        action: 'lambda:InvokeFunction',
+        resource: pagerduty.fn,
+        context: { 'aws:SourceArn': policies.arn(alarmTopic), 'aws:SourceAccount': ACCOUNT },
+      },
+      unrelated: {
+        principal: 'sns.amazonaws.com',
+        action: 'lambda:InvokeFunction',
+        resource: pagerduty.fn,
+        context: {
+          'aws:SourceArn': `arn:aws:sns:${REGION}:${OTHER_ACCOUNT}:other-topic`,
+          'aws:SourceAccount': OTHER_ACCOUNT,
+        },
+      },
+    },
+  ];
+  return alarmPaths.concat(
+    channels.flatMap((c, i) => {
+      const neighbour = channels[(i + 1) % channels.length] as (typeof channels)[number];
+      return [
+        {
+          name: `the alert topic delivers to the ${c.name} notifier`,
+          request: {
+            principal: 'sns.amazonaws.com',
+            action: 'lambda:InvokeFunction',
+            resource: c.fn,
+            context: { 'aws:SourceArn': policies.arn(topic), 'aws:SourceAccount': ACCOUNT },
+          },
+          unrelated: {
+            principal: 'sns.amazonaws.com',
+            action: 'lambda:InvokeFunction',
+            resource: c.fn,
+            context: {
+              'aws:SourceArn': `arn:aws:sns:${REGION}:${OTHER_ACCOUNT}:other-topic`,
+              'aws:SourceAccount': OTHER_ACCOUNT,
+            },
+          },
+        },
+        {
+          name: `the ${c.name} notifier reads its own secret, and no other notifier does`,
+          request: { principal: c.role, action: 'secretsmanager:GetSecretValue', resource: c.secret },
+          unrelated: { principal: neighbour.role, action: 'secretsmanager:GetSecretValue', resource: c.secret },
+        },
+        {
+          name: `failed ${c.name} deliveries go to the failure queue`,
+          request: { principal: c.role, action: 'sqs:SendMessage', resource: queue },
+          unrelated: { principal: other, action: 'sqs:SendMessage', resource: queue },
+        },
+        ...keyPaths(`the ${c.name} failure destination encrypts with the queue key`, c.role, key, other),
+      ];
+    }),
+  );
 });
 
 // Member accounts: the reading functions assume the member role that infra/member-stack.ts

@@ -100,7 +100,7 @@ describe('the certvigil stack', () => {
     expect(actionsOf(stack.probes.documents)).toEqual(probeActions);
     expect(actionsOf(stack.probes.account)).toEqual(probeActions);
     expect(actionsOf(stack.dispatch.dispatcher)).toEqual(['dynamodb:Query', 'dynamodb:Scan']);
-    expect(actionsOf(stack.alerts.notifier)).toEqual([]);
+    expect(actionsOf(stack.alerts.notifier('slack') as never)).toEqual([]);
   });
 
   it('retries failed probe invocations and sends those that keep failing to the encrypted failure queue', () => {
@@ -173,7 +173,7 @@ describe('the certvigil stack', () => {
       expect.arrayContaining([
         ['email', 'ops@example.com'],
         ['email', 'sre@example.com'],
-        ['lambda', { 'Fn::GetAtt': [logicalId(stack.alerts.notifier), 'Arn'] }],
+        ['lambda', { 'Fn::GetAtt': [logicalId(stack.alerts.notifier('slack') as never), 'Arn'] }],
       ]),
     );
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });

@@ -320,6 +320,36 @@ describe('what each channel sends', () => {
   });
 });
 
+describe('channel secrets', () => {
+  it.each<[ChannelName, string | undefined, string | undefined]>([
+    ['slack', '', undefined],
+    ['slack', '{}', undefined],
+    ['slack', 'https://hooks.slack.com/services/T/B/x', 'https://hooks.slack.com/services/T/B/x'],
+    ['slack', '{"webhookUrl": "https://hooks.slack.com/services/T/B/x"}', 'https://hooks.slack.com/services/T/B/x'],
+    ['teams', '{"webhookUrl": ""}', undefined],
+    ['pagerduty', ROUTING_KEY, 'https://events.pagerduty.com/v2/enqueue'],
+    // As the stack creates it: a generated signing secret, the URL still to be set.
+    ['webhook', '{"url": "", "secret": "generated-0123456789abcdef"}', undefined],
+    [
+      'webhook',
+      '{"url": "https://hooks.example.com/in", "secret": "generated-0123456789abcdef"}',
+      'https://hooks.example.com/in',
+    ],
+  ])('%s secret %j', (name, value, url) => {
+    expect(CHANNELS[name].fromSecret(value)?.url.href).toBe(url);
+  });
+
+  it.each<[ChannelName, string, RegExp]>([
+    ['slack', '{"webhookUrl": 5}', /"webhookUrl" must be a string/],
+    ['slack', '{not json', /looks like JSON but is not a JSON object/],
+    ['webhook', 'https://hooks.example.com/in', /must be JSON with "url" and "secret"/],
+    ['webhook', '{"url": "https://hooks.example.com/in"}', /needs a signing secret/],
+    ['pagerduty', '{"routingKey": "short"}', /routing key is not one/],
+  ])('%s secret %j is refused', (name, value, message) => {
+    expect(() => CHANNELS[name].fromSecret(value)).toThrow(message);
+  });
+});
+
 describe.each(Object.keys(CHANNELS) as ChannelName[])('delivering to %s', (name) => {
   const channel: Channel = CHANNELS[name];
   const requests = () => channel.render(CRITICAL, settingsFor(name), new Date());

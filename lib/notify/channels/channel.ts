@@ -31,6 +31,11 @@ export interface Channel {
   name: ChannelName;
   /** How people call it: `Slack`, `Microsoft Teams`… */
   title: string;
+  /**
+   * Incidents that stay open until resolved (PagerDuty): such a channel must receive the events
+   * that end them (`resolves`), whatever its severity filter lets through.
+   */
+  resolvesIncidents: boolean;
   /** The secret's value as this channel's settings; undefined when empty. Throws ChannelConfigError. */
   fromSecret(value: string | undefined): ChannelSettings | undefined;
   /** Local mode's environment variables as settings; undefined when the channel is not configured. */
@@ -84,30 +89,39 @@ export function channelUrl(text: string, what: string): URL {
 }
 
 /**
- * A secret that holds a URL, or JSON with the given field: the text, or undefined when empty.
- * Throws (without the value) when it is JSON without a usable field.
+ * A channel secret's fields: undefined when the secret is empty; the named string fields of a
+ * JSON object; or, for a secret that is not JSON, its text as `plain` (a bare URL or key) when the
+ * channel accepts one. Throws ChannelConfigError, never with the value.
  */
-export function urlFromSecretValue(value: string | undefined, field: string, what: string): string | undefined {
+export function secretFields<F extends string>(
+  value: string | undefined,
+  what: string,
+  fields: readonly F[],
+  plain?: F,
+): Partial<Record<F, string>> | undefined {
   const text = value?.trim() ?? '';
   if (text === '' || text === '{}') return undefined;
-  if (!text.startsWith('{')) return text;
-  const parsed = secretJson(text, what);
-  const url = parsed[field];
-  if (url === undefined || url === '') return undefined;
-  if (typeof url !== 'string') throw new ChannelConfigError(`${what}: the secret's "${field}" must be a string`);
-  return url.trim();
-}
-
-/** A secret's JSON object; throws (without the value) when it is not one. */
-export function secretJson(text: string, what: string): Record<string, unknown> {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // fall through
+  if (!text.startsWith('{')) {
+    if (plain) return { [plain]: text } as Partial<Record<F, string>>;
+    throw new ChannelConfigError(`${what} must be JSON with ${fields.map((f) => `"${f}"`).join(' and ')}`);
   }
-  throw new ChannelConfigError(`${what}: the secret looks like JSON but is not a JSON object`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // reported below
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ChannelConfigError(`${what} looks like JSON but is not a JSON object`);
+  }
+  const out: Partial<Record<F, string>> = {};
+  for (const field of fields) {
+    const v = (parsed as Record<string, unknown>)[field];
+    if (v === undefined || v === null || v === '') continue;
+    if (typeof v !== 'string') throw new ChannelConfigError(`${what}: "${field}" must be a string`);
+    out[field] = v.trim();
+  }
+  return out;
 }
 
 export interface DeliverOptions {

@@ -13,7 +13,7 @@ import {
   channelUrl,
   type Deliverable,
   retryableStatus,
-  secretJson,
+  secretFields,
 } from './channel.ts';
 import { alarmHeadline } from './slack.ts';
 
@@ -52,13 +52,29 @@ function links(target: string): { href: string; text: string }[] {
   return host ? [{ href: `https://${host}/`, text: 'The monitored endpoint' }] : [];
 }
 
-function trigger(n: Notification, routingKey: string, dedup: string): ChannelRequest {
+/** A `trigger` event: the envelope every alert shares, around its payload. */
+function triggerRequest(
+  routingKey: string,
+  dedup: string,
+  payload: Record<string, unknown>,
+  links: { href: string; text: string }[] = [],
+): ChannelRequest {
   const event = {
     routing_key: routingKey,
     event_action: 'trigger',
     dedup_key: dedup,
     client: 'certvigil',
-    payload: {
+    payload,
+    links,
+  };
+  return { what: 'trigger', headers: {}, body: JSON.stringify(event) };
+}
+
+function trigger(n: Notification, routingKey: string, dedup: string): ChannelRequest {
+  return triggerRequest(
+    routingKey,
+    dedup,
+    {
       summary: boundText(n.text.split('\n', 1)[0] || n.subject, PAGERDUTY_LIMITS.summary),
       source: boundText(n.target, PAGERDUTY_LIMITS.source),
       severity: n.severity,
@@ -79,9 +95,8 @@ function trigger(n: Notification, routingKey: string, dedup: string): ChannelReq
         certvigilEventId: n.id,
       },
     },
-    links: links(n.target),
-  };
-  return { what: 'trigger', headers: {}, body: JSON.stringify(event) };
+    links(n.target),
+  );
 }
 
 function resolve(routingKey: string, dedup: string): ChannelRequest {
@@ -102,12 +117,8 @@ export function pagerdutyRequests(message: Deliverable, routingKey: string): Cha
       .slice(0, 32)}`;
     if (a.NewStateValue === 'OK') return [resolve(routingKey, dedup)];
     if (a.NewStateValue !== 'ALARM') return [];
-    const event = {
-      routing_key: routingKey,
-      event_action: 'trigger',
-      dedup_key: dedup,
-      client: 'certvigil',
-      payload: {
+    return [
+      triggerRequest(routingKey, dedup, {
         summary: boundText(alarmHeadline(a), PAGERDUTY_LIMITS.summary),
         source: boundText(`certvigil in ${a.AWSAccountId} ${a.Region}`, PAGERDUTY_LIMITS.source),
         severity: 'error',
@@ -118,9 +129,8 @@ export function pagerdutyRequests(message: Deliverable, routingKey: string): Cha
           description: a.AlarmDescription ? boundText(a.AlarmDescription, 1024) : null,
           reason: boundText(a.NewStateReason, 1024),
         },
-      },
-    };
-    return [{ what: 'trigger', headers: {}, body: JSON.stringify(event) }];
+      }),
+    ];
   }
   const n = message.notification;
   if (n.event === 'test') return [trigger(n, routingKey, dedupKey(`test-${n.id}`))];
@@ -133,19 +143,10 @@ export function pagerdutyRequests(message: Deliverable, routingKey: string): Cha
 export const pagerduty: Channel = {
   name: 'pagerduty',
   title: 'PagerDuty',
+  resolvesIncidents: true,
   fromSecret(value) {
-    const text = value?.trim() ?? '';
-    if (text === '' || text === '{}') return undefined;
-    if (!text.startsWith('{')) return settings(text, undefined);
-    const json = secretJson(text, 'the PagerDuty secret');
-    const str = (field: string) => {
-      const v = json[field];
-      if (v !== undefined && typeof v !== 'string') {
-        throw new ChannelConfigError(`the PagerDuty secret's "${field}" must be a string`);
-      }
-      return v;
-    };
-    return settings(str('routingKey'), str('eventsUrl'));
+    const fields = secretFields(value, 'the PagerDuty secret', ['routingKey', 'eventsUrl'], 'routingKey');
+    return fields ? settings(fields.routingKey, fields.eventsUrl) : undefined;
   },
   fromEnv(env) {
     return settings(env.PAGERDUTY_ROUTING_KEY, env.PAGERDUTY_EVENTS_URL);

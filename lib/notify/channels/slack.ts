@@ -3,7 +3,7 @@ import type { Severity } from '../../policy/transitions.ts';
 import { boundText, LIMITS } from '../../text-bounds.ts';
 import type { Notification } from '../render-message.ts';
 import type { AlarmMessage } from '../topic-message.ts';
-import { type Channel, channelUrl, retryableStatus, urlFromSecretValue } from './channel.ts';
+import { type Channel, channelUrl, retryableStatus, secretFields } from './channel.ts';
 
 const COLOURS: Record<Severity, string> = { info: '#2eb67d', warning: '#ecb22e', critical: '#e01e5a' };
 
@@ -110,8 +110,9 @@ export function parseSlackUrl(text: string) {
 export const slack: Channel = {
   name: 'slack',
   title: 'Slack',
+  resolvesIncidents: false,
   fromSecret(value) {
-    const url = urlFromSecretValue(value, 'webhookUrl', 'the Slack secret');
+    const url = secretFields(value, 'the Slack secret', ['webhookUrl'], 'webhookUrl')?.webhookUrl;
     return url ? { url: parseSlackUrl(url) } : undefined;
   },
   fromEnv(env) {

@@ -11,7 +11,7 @@ import {
   channelUrl,
   type Deliverable,
   retryableStatus,
-  urlFromSecretValue,
+  secretFields,
 } from './channel.ts';
 import { alarmHeadline } from './slack.ts';
 
@@ -126,8 +126,9 @@ function render(message: Deliverable) {
 export const teams: Channel = {
   name: 'teams',
   title: 'Microsoft Teams',
+  resolvesIncidents: false,
   fromSecret(value) {
-    const url = urlFromSecretValue(value, 'webhookUrl', 'the Teams secret');
+    const url = secretFields(value, 'the Teams secret', ['webhookUrl'], 'webhookUrl')?.webhookUrl;
     return url ? { url: parseTeamsUrl(url) } : undefined;
   },
   fromEnv(env) {

@@ -10,7 +10,7 @@ import {
   channelUrl,
   type Deliverable,
   retryableStatus,
-  secretJson,
+  secretFields,
 } from './channel.ts';
 import { alarmHeadline } from './slack.ts';
 
@@ -55,17 +55,11 @@ export function webhookBody(message: Deliverable): Record<string, unknown> {
 
 export const webhook: Channel = {
   name: 'webhook',
-  title: 'the webhook',
+  title: 'Webhook',
+  resolvesIncidents: false,
   fromSecret(value) {
-    const text = value?.trim() ?? '';
-    if (text === '' || text === '{}') return undefined;
-    const json = secretJson(text, 'the webhook secret (JSON with "url" and "secret")');
-    const url = json.url;
-    const secret = json.secret;
-    if ((url !== undefined && typeof url !== 'string') || (secret !== undefined && typeof secret !== 'string')) {
-      throw new ChannelConfigError('the webhook secret\'s "url" and "secret" must be strings');
-    }
-    return settings(url, secret, 'the "secret" field of the channel secret');
+    const fields = secretFields(value, 'the webhook secret', ['url', 'secret']);
+    return fields ? settings(fields.url, fields.secret, 'the "secret" field of the channel secret') : undefined;
   },
   fromEnv(env) {
     return settings(env.WEBHOOK_URL, env.WEBHOOK_SECRET, 'WEBHOOK_SECRET');
