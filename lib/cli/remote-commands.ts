@@ -15,12 +15,14 @@ CERTVIGIL_TOKEN) instead.
 
   certvigil targets list [--status S] [--tag T] [--json]
   certvigil targets add TARGET [--owner O] [--tag T]... [--notes N] [--warn-days N] [--crit-days N]
-                       [--interval MINUTES] [--servername NAME] [--address IP]... [--disabled] [--json]
+                       [--interval MINUTES] [--servername NAME] [--address IP]... [--disabled]
+                       [--findings-invalid] [--json]
   certvigil targets rm ID
   certvigil targets import FILE [--json]     (one target per line, or CSV with a host column)
   certvigil report [--format table|csv|json]
   certvigil check-now ID [--json]
-  certvigil test-alert [--json]              (a test notification to every channel: email, Slack)
+  certvigil test-alert [--json]              (a test notification to every channel: email, Slack, Teams,
+                                              PagerDuty, webhook)
   certvigil discover [--json]                (enrol what the AWS account holds and serves; exit 1 when
                                               a service could not be listed somewhere)
   certvigil certs [--expiring DAYS] [--status S] [--json]   (every certificate, where it is, its rollout)
@@ -134,6 +136,7 @@ async function add(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<Exit
     servername: { type: 'string' },
     address: { type: 'string', multiple: true },
     disabled: { type: 'boolean' },
+    'findings-invalid': { type: 'boolean' },
   });
   const [host, extra] = positionals;
   if (!host) throw new UsageError('targets add needs a TARGET (host, host:port, host:port/protocol or URL)');
@@ -149,6 +152,7 @@ async function add(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<Exit
     servername: values.servername,
     addresses: values.address,
     enabled: values.disabled ? false : undefined,
+    findingsInvalid: values['findings-invalid'] ? true : undefined,
   };
   const reply = await client(values, env).request('POST', '/targets', { body: JSON.stringify(body) });
   const view = JSON.parse(reply.text) as TargetView;

@@ -1,4 +1,5 @@
 import { styleText } from 'node:util';
+import { findingCodes } from '../policy/findings.ts';
 import { describeTrustError } from '../policy/renewal-policy.ts';
 import { type Status, severity } from '../policy/status.ts';
 import type { CheckResult } from '../probe/check-result.ts';
@@ -38,6 +39,8 @@ export function noteFor(result: CheckResult): string {
     }
   }
   if (!result.consistent) notes.push('addresses serve different certificates');
+  const codes = findingCodes(result.findings);
+  if (codes.length) notes.push(`weak: ${codes.join(', ')}`);
   if (result.kind !== 'tls' && result.certificateCount > 0) {
     const worst = result.certificates[0];
     const purpose = [worst?.role, worst?.use, worst?.kid ? `kid ${worst.kid}` : null].filter(Boolean).join(' ');
@@ -45,7 +48,7 @@ export function noteFor(result: CheckResult): string {
       `${result.certificateCount} certificate${result.certificateCount === 1 ? '' : 's'}${purpose ? `; worst: ${purpose}` : ''}`,
     );
     if (worst?.successor) notes.push('a successor is published');
-    if (worst?.problem && worst.status === 'invalid') notes.push(worst.problem);
+    if (worst?.problem && worst.status === 'invalid' && !worst.problem.startsWith('weak: ')) notes.push(worst.problem);
   }
   const failed = result.endpoints.filter((e) => e.error !== null).length;
   if (failed > 0 && result.endpoints.length > 1) notes.push(`${failed} of ${result.endpoints.length} addresses failed`);

@@ -1,3 +1,4 @@
+import { findingCodes } from '../policy/findings.ts';
 import { describeTrustError } from '../policy/renewal-policy.ts';
 import type { EventCertificate, MonitorEvent, Severity } from '../policy/transitions.ts';
 import type { CheckResult } from '../probe/check-result.ts';
@@ -141,6 +142,7 @@ function invalidSummary(r: CheckResult): string {
   if (r.notBefore && r.notBefore > r.checkedAt) return `not valid before ${date(r.notBefore)}`;
   if (r.trusted === false) return describeTrustError(r.trustError);
   if (r.hostnameMatch === false) return 'it does not name this host';
+  if (r.findings?.length) return `it is weak (${findingCodes(r.findings).join(', ')})`;
   return 'invalid';
 }
 
@@ -179,6 +181,9 @@ function renderCertificateNotification(event: MonitorEvent, c: EventCertificate)
   ];
   if (c.successor) lines.push(`Successor published: ${c.successor}`);
   if (c.problem) lines.push(`Problem: ${c.problem}`);
+  for (const f of (r.findings ?? []).filter((x) => x.fingerprint256 === c.fingerprint256)) {
+    lines.push(`Finding ${f.code}: ${f.detail}`);
+  }
   const acm = r.acm;
   if (acm) {
     lines.push(
@@ -279,6 +284,7 @@ function body(event: MonitorEvent, news: string): string {
     if (r.hostnameMatch === false) lines.push(`Name: the certificate does not name ${r.servername ?? r.host}`);
   }
   if (r.error) lines.push(`Error: ${r.error.kind}: ${r.error.message}`);
+  for (const f of r.findings ?? []) lines.push(`Finding ${f.code}: ${f.subject}: ${f.detail}`);
   if (r.kind !== 'tls') {
     lines.push('', `Next step: ${NEXT_STEP[event.event]}`, '', `Checked ${r.checkedAt} (a ${r.kind} source).`);
     return lines.join('\n');

@@ -1,8 +1,9 @@
 // The one judge of certificates read from a source: every kind ends here (the TLS probe judges
 // its leaf with the same renewal policy, plus what only a handshake can tell: trust and name).
 import { createHash, type X509Certificate } from 'node:crypto';
-import { type CertificateFacts, certificateFacts } from '../probe/cert-facts.ts';
+import { type CertificateFacts, certificateFacts, judgedCertificate } from '../probe/cert-facts.ts';
 import { boundNullable, LIMITS } from '../text-bounds.ts';
+import { type Finding, findingCodes, findingsOf, MAX_FINDINGS } from './findings.ts';
 import { daysUntil, evaluateCertificate, type Thresholds } from './renewal-policy.ts';
 import { type Status, severity } from './status.ts';
 
@@ -63,8 +64,15 @@ export const MAX_CERTIFICATES = 50;
  * keeping at most MAX_CERTIFICATES. Each is judged on its own lifetime; trust is not judged
  * (self-signed is normal in documents). The first entry kept governs the target's status.
  */
-export function certificateJudge(now: Date, thresholds: Thresholds, purposeOf: (item: SourceCertificate) => string) {
+export function certificateJudge(
+  now: Date,
+  thresholds: Thresholds,
+  purposeOf: (item: SourceCertificate) => string,
+  options: { findingsInvalid?: boolean | undefined } = {},
+) {
   const seen = new Set<string>();
+  // Findings by certificate: each is judged alone (a document's certificates form no chain).
+  const weak = new Map<string, Finding[]>();
   const judged: { entry: CertificateEntry; purpose: string }[] = [];
   // The same certificate is often published many times (federations reuse them): judge it once.
   const facts = new Map<string, CertificateEntry>();
@@ -80,7 +88,7 @@ export function certificateJudge(now: Date, thresholds: Thresholds, purposeOf: (
       const cached = item.cert && !item.problem ? facts.get(item.cert.fingerprint256) : undefined;
       const entry = cached
         ? { ...cached, ...metaOf(item), namesKey: item.placeKey ? shortKey(item.placeKey) : cached.namesKey }
-        : judgeOne(item, now, thresholds);
+        : judgeOne(item, now, thresholds, weak, options.findingsInvalid ?? false);
       if (!cached && item.cert && !item.problem) facts.set(item.cert.fingerprint256, entry);
       // The same certificate published twice for the same purpose counts once.
       const key = `${entry.fingerprint256 ?? item.kid ?? ''}\n${purpose}`;
@@ -88,7 +96,7 @@ export function certificateJudge(now: Date, thresholds: Thresholds, purposeOf: (
       seen.add(key);
       judged.push({ entry, purpose });
     },
-    finish(): { entries: CertificateEntry[]; total: number } {
+    finish(): { entries: CertificateEntry[]; total: number; findings: Finding[] } {
       // A rollover: a later-expiring certificate for the same purpose is already published.
       const latest = new Map<string, CertificateEntry>();
       for (const { entry, purpose } of judged) {
@@ -102,7 +110,9 @@ export function certificateJudge(now: Date, thresholds: Thresholds, purposeOf: (
         }
       }
       const entries = judged.map((j) => j.entry).sort(worstFirst);
-      return { entries: entries.slice(0, MAX_CERTIFICATES), total: entries.length };
+      const kept = entries.slice(0, MAX_CERTIFICATES);
+      const findings = [...new Set(kept.map((e) => e.fingerprint256))].flatMap((f) => (f ? (weak.get(f) ?? []) : []));
+      return { entries: kept, total: entries.length, findings: findings.slice(0, MAX_FINDINGS) };
     },
   };
 }
@@ -153,7 +163,13 @@ export function certificateEntry(
   };
 }
 
-function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): CertificateEntry {
+function judgeOne(
+  item: SourceCertificate,
+  now: Date,
+  thresholds: Thresholds,
+  weak: Map<string, Finding[]>,
+  findingsInvalid: boolean,
+): CertificateEntry {
   const meta = metaOf(item);
   if (!item.cert) {
     return {
@@ -189,13 +205,20 @@ function judgeOne(item: SourceCertificate, now: Date, thresholds: Thresholds): C
     now,
     thresholds,
   );
-  const status = item.problem && verdict.status !== 'expired' ? 'invalid' : verdict.status;
+  const findings = findingsOf([judgedCertificate(cert, { leaf: true, root: false })], { publiclyTrusted: false });
+  if (findings.length) weak.set(cert.fingerprint256, findings);
+  const weakened = findingsInvalid && findings.length > 0;
+  const status = (item.problem || weakened) && verdict.status !== 'expired' ? 'invalid' : verdict.status;
+  const problem =
+    item.problem ??
+    (weakened && verdict.status !== 'invalid' ? `weak: ${findingCodes(findings).join(', ')}` : null) ??
+    (status === 'invalid' ? verdict.reason : null);
   return certificateEntry(
     facts,
     {
       daysLeft: daysUntil(cert.validToDate, now),
       status,
-      problem: boundNullable(item.problem ?? (status === 'invalid' ? verdict.reason : null), 200),
+      problem: boundNullable(problem, 200),
       namesKey: item.placeKey ? shortKey(item.placeKey) : facts.namesKey,
     },
     meta,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Locations } from '../inventory/locations.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { boundText } from '../text-bounds.ts';
+import { findingCodes } from './findings.ts';
 import { type CertificateEntry, MAX_CERTIFICATES } from './judge-certificates.ts';
 import type { Status } from './status.ts';
 
@@ -397,6 +398,9 @@ export function invalidReason(result: CheckResult): string {
   if (result.notBefore && Date.parse(result.notBefore) > Date.parse(result.checkedAt)) return 'not-yet-valid';
   if (result.trusted === false) return result.trustError ?? 'untrusted';
   if (result.hostnameMatch === false) return 'hostname';
+  // The target counts findings as invalid (findingsInvalid): which ones is the reason.
+  const codes = findingCodes(result.findings);
+  if (codes.length) return `weak-${codes.join('+')}`;
   return 'invalid';
 }
 

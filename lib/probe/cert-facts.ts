@@ -1,6 +1,8 @@
 import { createHash, type X509Certificate } from 'node:crypto';
+import type { JudgedCertificate } from '../policy/findings.ts';
 import { DAY_MS } from '../policy/renewal-policy.ts';
 import { boundList, boundText, LIMITS } from '../text-bounds.ts';
+import { issued } from './certificate-cache.ts';
 import type { ChainEntry } from './check-result.ts';
 
 /** What a check reports about one certificate; every text field is bounded (lib/text-bounds). */
@@ -32,7 +34,8 @@ const CURVE_BITS: Record<string, number> = {
   ed448: 456,
 };
 
-export function certificateFacts(cert: X509Certificate): CertificateFacts {
+/** The key's type and size in bits (curve size for EC and EdDSA keys). */
+function keyOf(cert: X509Certificate): { keyType: string | null; keyBits: number | null } {
   const key = cert.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   const keyType = key.asymmetricKeyType ?? null;
@@ -41,6 +44,27 @@ export function certificateFacts(cert: X509Certificate): CertificateFacts {
     (details.namedCurve ? CURVE_BITS[details.namedCurve] : undefined) ??
     (keyType ? CURVE_BITS[keyType] : undefined) ??
     null;
+  return { keyType, keyBits };
+}
+
+/** What the findings rules look at, for one certificate (findings.ts). */
+export function judgedCertificate(cert: X509Certificate, place: { leaf: boolean; root: boolean }): JudgedCertificate {
+  const { keyType, keyBits } = keyOf(cert);
+  return {
+    fingerprint256: cert.fingerprint256,
+    subject: distinguishedName(cert.subject),
+    keyType,
+    keyBits,
+    signatureAlgorithm: cert.signatureAlgorithm ? boundText(cert.signatureAlgorithm, LIMITS.token) : null,
+    notBefore: cert.validFromDate.toISOString(),
+    lifetimeDays: (cert.validToDate.getTime() - cert.validFromDate.getTime()) / DAY_MS,
+    selfSigned: issued(cert, cert),
+    ...place,
+  };
+}
+
+export function certificateFacts(cert: X509Certificate): CertificateFacts {
+  const { keyType, keyBits } = keyOf(cert);
   return {
     subject: distinguishedName(cert.subject),
     issuer: distinguishedName(cert.issuer),

@@ -1,3 +1,4 @@
+import type { Finding } from '../policy/findings.ts';
 import type { CertificateEntry } from '../policy/judge-certificates.ts';
 import type { Status } from '../policy/status.ts';
 import type { SourceKind } from '../sources/kinds.ts';
@@ -69,6 +70,11 @@ export interface CheckResult {
   certificates: CertificateEntry[];
   /** How many distinct certificates the source held (more than `certificates` when cut). */
   certificateCount: number;
+  /**
+   * Weak certificates: short RSA keys, SHA-1 or MD5 signatures, a lifetime longer than public CAs
+   * may issue (policy/findings.ts), at most 10.
+   */
+  findings: Finding[];
   /** ACM targets: what ACM says about the certificate (absent for other kinds). */
   acm?: AcmFacts | undefined;
   error: CheckError | null;

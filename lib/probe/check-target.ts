@@ -1,10 +1,12 @@
 import { isIP } from 'node:net';
+import { findingsOf } from '../policy/findings.ts';
 import { certificateEntry, worstFirst } from '../policy/judge-certificates.ts';
 import { daysUntil, evaluateCertificate, type Thresholds } from '../policy/renewal-policy.ts';
 import { type Status, severity, worstStatus } from '../policy/status.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
-import { type CertificateFacts, certificateFacts, chainEntry } from './cert-facts.ts';
+import { type CertificateFacts, certificateFacts, chainEntry, judgedCertificate } from './cert-facts.ts';
+import { issued } from './certificate-cache.ts';
 import { buildChain } from './chain.ts';
 import {
   type CertificateEntry,
@@ -31,6 +33,8 @@ export interface CheckRequest {
   addresses?: string[] | undefined;
   warnDays?: number | undefined;
   critDays?: number | undefined;
+  /** A finding (a weak key or signature, an over-long lifetime) makes the target `invalid`. */
+  findingsInvalid?: boolean | undefined;
 }
 
 export interface CheckOptions {
@@ -203,11 +207,22 @@ async function checkAddress(
   // The path is kept to LIMITS.chain certificates (leaf first); chainNotAfter still covers all.
   const chainEntries: ChainEntry[] = chain.links.slice(0, LIMITS.chain).map(({ cert }) => chainEntry(cert));
   const daysLeft = daysUntil(leaf.validToDate, now);
+  const last = chain.links.at(-1) as (typeof chain.links)[number];
+  const endsAtRoot = chain.links.length > 1 && (last.source === 'trust-store' || issued(last.cert, last.cert));
+  const findings = findingsOf(
+    chain.links.map((link, i) =>
+      judgedCertificate(link.cert, { leaf: i === 0, root: endsAtRoot && i === chain.links.length - 1 }),
+    ),
+    { publiclyTrusted: handshakeResult.authorized && chain.anchored && context.trust.isPublicAnchor(last.cert) },
+  );
+  // The target's choice: a weak certificate is as good as a broken one (expired stays expired).
+  const status =
+    request.findingsInvalid && findings.length && verdict.status !== 'expired' ? 'invalid' : verdict.status;
   return {
-    entry: leafEntry(facts, daysLeft, verdict.status),
+    entry: leafEntry(facts, daysLeft, status),
     result: {
       address,
-      status: verdict.status,
+      status,
       fingerprint256: facts.fingerprint256,
       notAfter: facts.notAfter,
       error: null,
@@ -231,6 +246,7 @@ async function checkAddress(
       trustError: boundNullable(handshakeResult.authorizationError, LIMITS.token),
       hostnameMatch,
       chain: chainEntries,
+      findings,
     },
   };
 }
@@ -256,7 +272,7 @@ function failedCheck(
 }
 
 function emptyDetail(): NonNullable<AddressOutcome['detail']> {
-  return { ...NO_CERTIFICATE, sans: [], tlsVersion: null, trusted: null, hostnameMatch: null, chain: [] };
+  return { ...NO_CERTIFICATE, sans: [], tlsVersion: null, trusted: null, hostnameMatch: null, chain: [], findings: [] };
 }
 
 /** The leaf as an entry of `certificates[]`, judged as the address that served it was. */

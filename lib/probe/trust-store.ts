@@ -21,10 +21,25 @@ export class TrustStore {
   readonly secureContext: tls.SecureContext;
   private readonly pems: readonly string[];
   private index: { bySubject: Map<string, X509Certificate[]>; fingerprints: Set<string> } | undefined;
+  private publicFingerprints: Set<string> | undefined;
+  private readonly publicPems: readonly string[] | undefined;
 
-  constructor(extraCaPems: readonly string[] = []) {
+  /**
+   * `publicCaPems`: the roots counted as publicly trusted (default: the Mozilla roots bundled
+   * with Node; tests name their own CA).
+   */
+  constructor(extraCaPems: readonly string[] = [], options: { publicCaPems?: readonly string[] } = {}) {
     this.pems = [...tls.getCACertificates('default'), ...extraCaPems];
+    this.publicPems = options.publicCaPems;
     this.secureContext = createLenientContext(extraCaPems);
+  }
+
+  /** A root of the public web PKI (the bundled Mozilla store), not an internal CA added to it. */
+  isPublicAnchor(cert: X509Certificate): boolean {
+    this.publicFingerprints ??= new Set(
+      (this.publicPems ?? tls.getCACertificates('bundled')).map((pem) => new X509Certificate(pem).fingerprint256),
+    );
+    return this.publicFingerprints.has(cert.fingerprint256);
   }
 
   /** Reads extra CA files (PEM, one or more certificates each). Throws with the file name on bad input. */

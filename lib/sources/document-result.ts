@@ -25,6 +25,7 @@ function base(request: Identity, at: Date) {
     consistent: true,
     endpoints: [],
     chain: [],
+    findings: [],
   };
 }
 
@@ -41,6 +42,7 @@ export function judgeFor(
       critDays: request.critDays ?? context.thresholds.critDays,
     },
     purposeOf,
+    { findingsInvalid: request.findingsInvalid },
   );
 }
 
@@ -82,7 +84,7 @@ export function judgedResult(
 ): CheckResult {
   const now = context.now();
   const items = { length: judge.count };
-  const { entries, total } = judge.finish();
+  const { entries, total, findings } = judge.finish();
   const governing = entries.find((e) => e.fingerprint256 !== null);
   if (!governing) {
     return {
@@ -114,6 +116,7 @@ export function judgedResult(
     trustError: governing.problem,
     certificates: entries,
     certificateCount: total,
+    findings,
     error: null,
   };
 }

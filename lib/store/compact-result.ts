@@ -15,6 +15,7 @@ export function compactResult(result: CheckResult): CheckResult {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) if (value !== null && value !== undefined) out[key] = value;
   if (out.kind === 'tls') delete out.kind;
+  if (result.findings?.length === 0) delete out.findings;
   if (out.consistent === true) delete out.consistent;
   if (out.chainNotAfter === result.notAfter) delete out.chainNotAfter;
   // Documents may have no chain date beside a leaf's: that null is kept, not made the leaf's.
@@ -76,6 +77,7 @@ export function expandResult(
     chain: s.chain ?? [],
     certificates: s.certificates ?? [],
     certificateCount: s.certificateCount ?? 0,
+    findings: s.findings ?? [],
     ...(s.acm ? { acm: s.acm } : {}),
     error: s.error ?? null,
   };

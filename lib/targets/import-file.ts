@@ -33,6 +33,7 @@ const COLUMN_ALIASES: Record<string, string> = {
   addresses: 'addresses',
   warndays: 'warnDays',
   critdays: 'critDays',
+  findingsinvalid: 'findingsInvalid',
   intervalminutes: 'intervalMinutes',
   enabled: 'enabled',
   owner: 'owner',

@@ -29,6 +29,7 @@ export const TARGET_SETTINGS = [
   'addresses',
   'warnDays',
   'critDays',
+  'findingsInvalid',
   'intervalMinutes',
   'enabled',
   'owner',
@@ -50,6 +51,8 @@ export interface Target {
   addresses: string[] | undefined;
   warnDays: number | undefined;
   critDays: number | undefined;
+  /** A finding (weak key or signature, over-long lifetime) makes the target `invalid`; default: only noted. */
+  findingsInvalid?: boolean | undefined;
   intervalMinutes: number;
   enabled: boolean;
   owner: string | undefined;
@@ -104,6 +107,7 @@ export const targetInputSchema = z
     ),
     warnDays: z.optional(days),
     critDays: z.optional(days),
+    findingsInvalid: z.optional(z.pipe(z.transform(parseBoolean), z.boolean({ error: 'must be true or false' }))),
     intervalMinutes: z.optional(
       decimal('must be a number of minutes').check(
         z.int('must be a whole number of minutes'),
@@ -231,6 +235,8 @@ function common(raw: RawTarget) {
     addresses: raw.addresses?.length ? raw.addresses.map((a) => canonicalHost(a)) : undefined,
     warnDays: raw.warnDays,
     critDays: raw.critDays,
+    // Kept only when set, so that items of targets without it do not grow.
+    ...(raw.findingsInvalid ? { findingsInvalid: true } : {}),
     intervalMinutes: raw.intervalMinutes ?? DEFAULT_INTERVAL_MINUTES,
     enabled: raw.enabled ?? true,
     owner: raw.owner || undefined,

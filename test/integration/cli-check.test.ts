@@ -85,6 +85,7 @@ describe('certvigil check', () => {
         'chain',
         'certificates',
         'certificateCount',
+        'findings',
         'error',
       ].sort(),
     );

@@ -110,6 +110,15 @@ describe('target settings', () => {
     expect(normalizeTarget({ ...target }).id).toBe(id);
   });
 
+  it('keeps findingsInvalid only when set, from JSON or a CSV cell, and refuses anything but a boolean', () => {
+    expect(normalizeTarget({ host: 'a.example' })).not.toHaveProperty('findingsInvalid');
+    expect(normalizeTarget({ host: 'a.example', findingsInvalid: false })).not.toHaveProperty('findingsInvalid');
+    expect(normalizeTarget({ host: 'a.example', findingsInvalid: true }).findingsInvalid).toBe(true);
+    const csv = parseTargetFile('host,findingsInvalid\na.example,true\nb.example,no\n');
+    expect(csv.targets.map((t) => t.target.findingsInvalid ?? false)).toEqual([true, false]);
+    expect(() => normalizeTarget({ host: 'a.example', findingsInvalid: 'sometimes' })).toThrow(TargetValidationError);
+  });
+
   it('takes the kind from its own column', () => {
     expect(normalizeTarget({ kind: 'jwks', host: 'https://login.example.com/keys' }).id).toBe(
       'jwks:https://login.example.com/keys',
