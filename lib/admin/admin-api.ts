@@ -5,6 +5,7 @@ import { DiscoveryUnavailable } from '../discovery/discovery-types.ts';
 import type { DiscoverySummary } from '../discovery/enrol.ts';
 import type { EventPublisher, ProbeOutcome } from '../monitor/probe-target.ts';
 import { testNotification } from '../notify/render-message.ts';
+import { STATUSES } from '../policy/status.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { type Resolver, resolveAddresses, systemResolver } from '../probe/resolve-addresses.ts';
 import { isAwsKind } from '../sources/kinds.ts';
@@ -331,7 +332,7 @@ async function listTargets(request: AdminRequest, deps: AdminDependencies): Prom
     ]);
   }
   const status = request.query.get('status') ?? undefined;
-  const statuses = ['ok', 'warning', 'critical', 'expired', 'invalid', 'error'];
+  const statuses: readonly string[] = STATUSES;
   if (status !== undefined && !statuses.includes(status)) {
     throw new ProblemError(400, `status must be one of ${statuses.join(', ')} (got "${status}")`, [
       { field: 'status', message: `must be one of ${statuses.join(', ')}` },

@@ -10,6 +10,7 @@ const STATUS_STYLE: Record<Status, Parameters<typeof styleText>[0]> = {
   critical: ['red', 'bold'],
   expired: ['red', 'bold'],
   invalid: 'magenta',
+  revoked: ['bold', 'magenta'],
   error: 'red',
 };
 
@@ -39,6 +40,12 @@ export function noteFor(result: CheckResult): string {
     }
   }
   if (!result.consistent) notes.push('addresses serve different certificates');
+  const rev = result.revocation;
+  if (rev?.status === 'revoked') {
+    notes.push(`revoked${rev.revokedAt ? ` ${rev.revokedAt.slice(0, 10)}` : ''}${rev.reason ? ` (${rev.reason})` : ''}`);
+  } else if (rev?.status === 'unknown') {
+    notes.push('revocation unknown (CRL unavailable)');
+  }
   const codes = findingCodes(result.findings);
   if (codes.length) notes.push(`weak: ${codes.join(', ')}`);
   if (result.kind !== 'tls' && result.certificateCount > 0) {

@@ -121,6 +121,8 @@ function headline(event: MonitorEvent): string {
       return 'imported certificate expires soon; ACM will not renew it';
     case 'resource-vanished':
       return `the ${event.discovery?.service ?? 'AWS'} resource it was discovered from is gone; checks stopped`;
+    case 'revoked':
+      return `${r.revocation && r.revocation.fingerprint256 !== r.fingerprint256 ? 'an intermediate certificate' : 'certificate'} was revoked by its CA${r.revocation?.revokedAt ? ` on ${date(r.revocation.revokedAt)}` : ''}${r.revocation?.reason ? ` (${r.revocation.reason})` : ''}`;
     case 'rollout-complete':
       return `rollout complete: the replaced certificate is no longer served at any of its ${event.rollout?.total ?? 0} locations (${duration(event)})`;
     case 'rollout-stalled':
@@ -164,6 +166,8 @@ const NEXT_STEP: Record<MonitorEvent['event'], string> = {
   'resource-vanished':
     'Delete the target if the resource was retired. If it still serves something, enable the target again (certvigil disabled it so that it does not report it unreachable every day).',
   'rollout-complete': 'Nothing to do: every location that served the old certificate now serves its replacement.',
+  revoked:
+    'Clients that check revocation refuse this certificate now. Obtain and deploy a new certificate at once (with a new key if the reason is keyCompromise), then confirm the CA revoked nothing else you serve.',
   'rollout-stalled':
     'Deploy the new certificate to the locations listed above (load balancers, CDNs, servers that were missed), before the old one expires.',
 };
@@ -285,6 +289,14 @@ function body(event: MonitorEvent, news: string): string {
   }
   if (r.error) lines.push(`Error: ${r.error.kind}: ${r.error.message}`);
   for (const f of r.findings ?? []) lines.push(`Finding ${f.code}: ${f.subject}: ${f.detail}`);
+  const rev = r.revocation;
+  if (rev?.status === 'revoked') {
+    lines.push(
+      `Revoked: ${rev.subject ?? ''}, on ${rev.revokedAt ?? 'an unknown date'}${rev.reason ? `, reason ${rev.reason}` : ''}`,
+    );
+  } else if (rev?.status === 'unknown') {
+    lines.push(`Revocation status unknown: ${rev.detail ?? ''}`);
+  }
   if (r.kind !== 'tls') {
     lines.push('', `Next step: ${NEXT_STEP[event.event]}`, '', `Checked ${r.checkedAt} (a ${r.kind} source).`);
     return lines.join('\n');

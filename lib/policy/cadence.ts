@@ -13,7 +13,7 @@ export interface Cadence {
 export const DEFAULT_CADENCE: Cadence = { warningMinutes: 360, troubleMinutes: 15 };
 
 /** Statuses that are checked at the trouble cadence until healthy. */
-const TROUBLE: ReadonlySet<Status> = new Set(['critical', 'expired', 'invalid', 'error']);
+const TROUBLE: ReadonlySet<Status> = new Set(['critical', 'expired', 'invalid', 'revoked', 'error']);
 
 /**
  * Longest delay the hourly full dispatch round serves on time; a shorter one needs the frequent

@@ -1,5 +1,5 @@
 /** A check's verdict. `error`: no certificate could be read. */
-export const STATUSES = ['ok', 'warning', 'critical', 'expired', 'invalid', 'error'] as const;
+export const STATUSES = ['ok', 'warning', 'critical', 'expired', 'invalid', 'revoked', 'error'] as const;
 export type Status = (typeof STATUSES)[number];
 
 /**
@@ -14,6 +14,8 @@ const SEVERITY: Record<Status, number> = {
   critical: 3,
   invalid: 4,
   expired: 5,
+  // Revoked by its CA: refused wherever revocation is checked, whatever its dates say.
+  revoked: 6,
 };
 
 export function severity(status: Status): number {
@@ -39,6 +41,7 @@ export function exitCodeFor(status: Status): ExitCode {
     case 'critical':
     case 'expired':
     case 'invalid':
+    case 'revoked':
       return 2;
     case 'error':
       return 3;

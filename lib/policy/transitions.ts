@@ -26,6 +26,8 @@ export const EVENT_TYPES = [
   'imported-expiring',
   // Discovery: the AWS resource a discovered target came from is gone (the target is kept, disabled).
   'resource-vanished',
+  // Revocation: the CA revoked a served certificate (its CRL says so).
+  'revoked',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
@@ -380,6 +382,13 @@ function conditionOf(
   fingerprint: string,
 ): { event: EventType; severity: Severity; key: string } | undefined {
   switch (result.status) {
+    case 'revoked':
+      // Keyed by the certificate the CRL names (the leaf, or an intermediate of the chain).
+      return {
+        event: 'revoked',
+        severity: 'critical',
+        key: `revoked:${result.revocation?.fingerprint256 ?? fingerprint}`,
+      };
     case 'expired':
       return { event: 'expired', severity: 'critical', key: `expired:${fingerprint}` };
     case 'invalid':

@@ -1,6 +1,7 @@
 import type { Finding } from '../policy/findings.ts';
 import type { CertificateEntry } from '../policy/judge-certificates.ts';
 import type { Status } from '../policy/status.ts';
+import type { Revocation } from '../revocation/check-revocation.ts';
 import type { SourceKind } from '../sources/kinds.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import type { ErrorKind } from './probe-error.ts';
@@ -75,6 +76,11 @@ export interface CheckResult {
    * may issue (policy/findings.ts), at most 10.
    */
   findings: Finding[];
+  /**
+   * Whether the CA revoked a served certificate, by its CRL (revocation/check-revocation.ts);
+   * null when no certificate names a CRL, or the source has no chain to look up.
+   */
+  revocation: Revocation | null;
   /** ACM targets: what ACM says about the certificate (absent for other kinds). */
   acm?: AcmFacts | undefined;
   error: CheckError | null;

@@ -3,6 +3,8 @@ import { findingsOf } from '../policy/findings.ts';
 import { certificateEntry, worstFirst } from '../policy/judge-certificates.ts';
 import { daysUntil, evaluateCertificate, type Thresholds } from '../policy/renewal-policy.ts';
 import { type Status, severity, worstStatus } from '../policy/status.ts';
+import { checkRevocation, type RevocationOptions } from '../revocation/check-revocation.ts';
+import { fetchCrl } from '../revocation/fetch-crl.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import { type CertificateFacts, certificateFacts, chainEntry, judgedCertificate } from './cert-facts.ts';
@@ -50,6 +52,8 @@ export interface CheckOptions {
    * at check time since DNS answers change. Refused addresses end in error kind `refused`.
    */
   guard?: (address: string) => string | undefined;
+  /** Looks served certificates up in their CRLs (default: on, fetched through the guard). */
+  revocation?: false | Partial<RevocationOptions>;
 }
 
 interface AddressOutcome {
@@ -118,8 +122,18 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
     warnDays: request.warnDays ?? options.thresholds?.warnDays,
     critDays: request.critDays ?? options.thresholds?.critDays,
   };
+  const revocation =
+    options.revocation === false
+      ? undefined
+      : {
+          now,
+          fetch: (url: string) => fetchCrl(url, { trust, timeouts, guard: options.guard, resolver: options.resolver }),
+          ...options.revocation,
+        };
   const outcomes = await Promise.all(
-    addresses.map((address) => checkAddress(address, { ...request, servername }, { trust, timeouts, thresholds, now })),
+    addresses.map((address) =>
+      checkAddress(address, { ...request, servername }, { trust, timeouts, thresholds, now, revocation }),
+    ),
   );
 
   const results = outcomes.map((o) => o.result);
@@ -164,7 +178,13 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
 async function checkAddress(
   address: string,
   request: CheckRequest,
-  context: { trust: TrustStore; timeouts: ProbeTimeouts; thresholds: Thresholds; now: () => Date },
+  context: {
+    trust: TrustStore;
+    timeouts: ProbeTimeouts;
+    thresholds: Thresholds;
+    now: () => Date;
+    revocation: RevocationOptions | undefined;
+  },
 ): Promise<AddressOutcome> {
   let handshakeResult: Awaited<ReturnType<typeof handshake>>;
   try {
@@ -215,9 +235,22 @@ async function checkAddress(
     ),
     { publiclyTrusted: handshakeResult.authorized && chain.anchored && context.trust.isPublicAnchor(last.cert) },
   );
+  // Revocation matters while the certificate would otherwise be accepted; its CRL may drop it
+  // once expired. Each certificate with an issuer in the path is looked up.
+  const revocation =
+    context.revocation && verdict.status !== 'expired'
+      ? await checkRevocation(
+          chain.links.map((link, i) => ({ cert: link.cert, issuer: chain.links[i + 1]?.cert })),
+          context.revocation,
+        )
+      : null;
   // The target's choice: a weak certificate is as good as a broken one (expired stays expired).
   const status =
-    request.findingsInvalid && findings.length && verdict.status !== 'expired' ? 'invalid' : verdict.status;
+    revocation?.status === 'revoked'
+      ? 'revoked'
+      : request.findingsInvalid && findings.length && verdict.status !== 'expired'
+        ? 'invalid'
+        : verdict.status;
   return {
     entry: leafEntry(facts, daysLeft, status),
     result: {
@@ -247,6 +280,7 @@ async function checkAddress(
       hostnameMatch,
       chain: chainEntries,
       findings,
+      revocation,
     },
   };
 }
@@ -272,7 +306,16 @@ function failedCheck(
 }
 
 function emptyDetail(): NonNullable<AddressOutcome['detail']> {
-  return { ...NO_CERTIFICATE, sans: [], tlsVersion: null, trusted: null, hostnameMatch: null, chain: [], findings: [] };
+  return {
+    ...NO_CERTIFICATE,
+    sans: [],
+    tlsVersion: null,
+    trusted: null,
+    hostnameMatch: null,
+    chain: [],
+    findings: [],
+    revocation: null,
+  };
 }
 
 /** The leaf as an entry of `certificates[]`, judged as the address that served it was. */

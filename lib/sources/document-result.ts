@@ -26,6 +26,7 @@ function base(request: Identity, at: Date) {
     endpoints: [],
     chain: [],
     findings: [],
+    revocation: null,
   };
 }
 

@@ -1,7 +1,7 @@
 // Fetches a document (SAML metadata, a JWKS, a PEM bundle) over HTTPS with the probe's trust,
 // the same address guard and pinned addresses, per-phase timeouts and one deadline, at most five
 // redirects (each hop guarded), and a size cap that holds after decompression too.
-import type { IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
@@ -27,6 +27,11 @@ export interface FetchOptions {
   pinned?: { host: string; addresses: string[] } | undefined;
   /** The whole fetch, redirects and body included, ends by this deadline. */
   signal: AbortSignal;
+  /**
+   * Plain http too (CRLs: they are signed, and RFC 5280 publishes them over http); documents
+   * are https only.
+   */
+  allowHttp?: boolean | undefined;
 }
 
 export interface OpenedDocument {
@@ -57,7 +62,7 @@ export async function openDocument(url: string, options: FetchOptions): Promise<
       } catch {
         throw new ProbeError('http', `a redirect to an invalid URL from ${clipUrl(current)}`);
       }
-      if (next.protocol !== 'https:') {
+      if (next.protocol !== 'https:' && !(options.allowHttp && next.protocol === 'http:')) {
         throw new ProbeError(
           'http',
           `a redirect leaves https (to ${clipUrl(next)}); documents are fetched over https only`,
@@ -107,7 +112,17 @@ function request(url: URL, options: FetchOptions): Promise<IncomingMessage> {
       // Idle time on the socket (connect, TLS, waiting for the answer); the deadline covers the rest.
       timeout: options.timeouts.connectMs + options.timeouts.handshakeMs,
     };
-    const req = https.request(url, requestOptions);
+    const req =
+      url.protocol === 'http:' && options.allowHttp
+        ? http.request(url, {
+            method: requestOptions.method,
+            headers: requestOptions.headers,
+            lookup: requestOptions.lookup,
+            signal: requestOptions.signal,
+            agent: false,
+            timeout: requestOptions.timeout,
+          })
+        : https.request(url, requestOptions);
     req.once('timeout', () =>
       req.destroy(
         new ProbeError(

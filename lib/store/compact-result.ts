@@ -78,6 +78,7 @@ export function expandResult(
     certificates: s.certificates ?? [],
     certificateCount: s.certificateCount ?? 0,
     findings: s.findings ?? [],
+    revocation: s.revocation ?? null,
     ...(s.acm ? { acm: s.acm } : {}),
     error: s.error ?? null,
   };

@@ -86,6 +86,7 @@ describe('certvigil check', () => {
         'certificates',
         'certificateCount',
         'findings',
+        'revocation',
         'error',
       ].sort(),
     );
