@@ -61,6 +61,12 @@ export const DEFAULT_CONFIG = {
    * too, and acm/iam/secret/ssm targets there are read through them.
    */
   accountRoleArns: [] as string[],
+  /**
+   * ACME directories (https) by the issuing CA's organization (O= of the issuer), for renewal
+   * information (RFC 9773), added to the public CAs known by default (Let's Encrypt, Google Trust
+   * Services): a private ACME CA that publishes ARI, say.
+   */
+  ariDirectories: {} as Record<string, string>,
   /** Minutes a replacement may take to reach every location of the old certificate before `rollout-stalled`. */
   rolloutStallMinutes: 120,
   /** Fleet-wide windows in days (0: scale with each certificate's lifetime). */
@@ -139,6 +145,10 @@ const schema = z.object({
   warningCheckMinutes: z.number().check(z.int(), z.minimum(5), z.maximum(525_600)),
   troubleCheckMinutes: z.number().check(z.int(), z.minimum(5), z.maximum(525_600)),
   rolloutStallMinutes: positiveInt(525_600),
+  ariDirectories: z.record(
+    z.string().check(z.minLength(1), z.maxLength(200)),
+    z.string().check(z.regex(/^https:\/\/\S{1,500}$/, 'must be https ACME directory URLs')),
+  ),
   awsSourceTag: z.string().check(z.regex(/^[\w.:/=+@-]{1,128}$/, 'must be a tag key')),
   discoverySchedule: z.string().check(z.regex(/^((rate|cron)\(.+\))?$/, 'must be rate(...), cron(...) or empty')),
   discoveryRegions: z.array(

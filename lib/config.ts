@@ -8,6 +8,7 @@ import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
 import { type Cadence, DEFAULT_CADENCE } from './policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from './probe/timeouts.ts';
+import { DEFAULT_ARI_DIRECTORIES } from './renewal-info/ari.ts';
 import { type AccountRoles, accountRoles } from './sources/account-roles.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
 
@@ -77,6 +78,25 @@ class Reader {
       this.invalid.push(`${name}: ${(error as Error).message}`);
       return new Map();
     }
+  }
+
+  /** A JSON object of issuer organization → https ACME directory URL, merged onto the defaults. */
+  directories(name: string): Record<string, string> {
+    const raw = this.env[name]?.trim();
+    if (!raw) return { ...DEFAULT_ARI_DIRECTORIES };
+    try {
+      const parsed = JSON.parse(raw) as unknown;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        const entries = Object.entries(parsed as Record<string, unknown>);
+        if (entries.every(([, v]) => typeof v === 'string' && /^https:\/\/\S+$/.test(v))) {
+          return { ...DEFAULT_ARI_DIRECTORIES, ...(parsed as Record<string, string>) };
+        }
+      }
+    } catch {
+      // reported below
+    }
+    this.invalid.push(`${name} must be a JSON object of issuer organization to https ACME directory URL`);
+    return { ...DEFAULT_ARI_DIRECTORIES };
   }
 
   oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
@@ -167,6 +187,8 @@ export interface ProbeConfig {
   /** Read `file:` targets: only where the files are the user's own (local mode); never in AWS. */
   allowFiles?: boolean | undefined;
   /** Read-only roles in other accounts, by account id: AWS sources there are read through them. */
+  /** ACME directories by issuer organization for renewal information (defaults plus ARI_DIRECTORIES). */
+  ariDirectories?: Readonly<Record<string, string>> | undefined;
   accountRoles?: AccountRoles | undefined;
   /** How often targets in their warning window, or in trouble, are checked. */
   cadence?: Cadence | undefined;
@@ -197,6 +219,7 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
     critDays: r.optionalNumber('CRIT_DAYS', { min: 0, max: 3650 }),
     allowPrivateTargets: r.boolean('ALLOW_PRIVATE_TARGETS', false),
     accountRoles: r.roles('ACCOUNT_ROLE_ARNS'),
+    ariDirectories: r.directories('ARI_DIRECTORIES'),
     fleetMetrics: r.boolean('FLEET_METRICS', false),
     cadence: {
       warningMinutes: r.number('WARNING_CHECK_MINUTES', DEFAULT_CADENCE.warningMinutes, {

@@ -44,6 +44,7 @@ export function probeEnvironment(
     ENDPOINT_TIMEOUT_MS: String(c.endpointTimeoutMs),
     ALLOW_PRIVATE_TARGETS: String(c.allowPrivateTargets),
     ...(c.accountRoleArns.length ? { ACCOUNT_ROLE_ARNS: c.accountRoleArns.join(',') } : {}),
+    ...(Object.keys(c.ariDirectories).length ? { ARI_DIRECTORIES: JSON.stringify(c.ariDirectories) } : {}),
     ...(c.warnDays ? { WARN_DAYS: String(c.warnDays) } : {}),
     ...(c.critDays ? { CRIT_DAYS: String(c.critDays) } : {}),
   };

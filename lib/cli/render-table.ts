@@ -42,7 +42,9 @@ export function noteFor(result: CheckResult): string {
   if (!result.consistent) notes.push('addresses serve different certificates');
   const rev = result.revocation;
   if (rev?.status === 'revoked') {
-    notes.push(`revoked${rev.revokedAt ? ` ${rev.revokedAt.slice(0, 10)}` : ''}${rev.reason ? ` (${rev.reason})` : ''}`);
+    notes.push(
+      `revoked${rev.revokedAt ? ` ${rev.revokedAt.slice(0, 10)}` : ''}${rev.reason ? ` (${rev.reason})` : ''}`,
+    );
   } else if (rev?.status === 'unknown') {
     notes.push('revocation unknown (CRL unavailable)');
   }

@@ -44,6 +44,7 @@ export function monitorDependencies(
           guard,
           allowFiles: config.allowFiles ?? false,
           awsRoles: config.accountRoles,
+          ariDirectories: config.ariDirectories,
           now: () => new Date(),
         },
         readers,

@@ -121,6 +121,12 @@ function headline(event: MonitorEvent): string {
       return 'imported certificate expires soon; ACM will not renew it';
     case 'resource-vanished':
       return `the ${event.discovery?.service ?? 'AWS'} resource it was discovered from is gone; checks stopped`;
+    case 'renewal-requested': {
+      const start = r.renewalInfo?.suggestedStart ?? null;
+      return start && start <= event.occurredAt
+        ? `the CA asks for renewal now (its window opened ${date(start)})`
+        : `the CA asks for renewal from ${date(start)}, before certvigil's window would`;
+    }
     case 'revoked':
       return `${r.revocation && r.revocation.fingerprint256 !== r.fingerprint256 ? 'an intermediate certificate' : 'certificate'} was revoked by its CA${r.revocation?.revokedAt ? ` on ${date(r.revocation.revokedAt)}` : ''}${r.revocation?.reason ? ` (${r.revocation.reason})` : ''}`;
     case 'rollout-complete':
@@ -166,6 +172,8 @@ const NEXT_STEP: Record<MonitorEvent['event'], string> = {
   'resource-vanished':
     'Delete the target if the resource was retired. If it still serves something, enable the target again (certvigil disabled it so that it does not report it unreachable every day).',
   'rollout-complete': 'Nothing to do: every location that served the old certificate now serves its replacement.',
+  'renewal-requested':
+    "Renew the certificate within the CA's suggested window (an ACME client that reads ARI does so by itself): a CA asks early ahead of revoking certificates. The CA's explanation is linked above.",
   revoked:
     'Clients that check revocation refuse this certificate now. Obtain and deploy a new certificate at once (with a new key if the reason is keyCompromise), then confirm the CA revoked nothing else you serve.',
   'rollout-stalled':
@@ -289,6 +297,11 @@ function body(event: MonitorEvent, news: string): string {
   }
   if (r.error) lines.push(`Error: ${r.error.kind}: ${r.error.message}`);
   for (const f of r.findings ?? []) lines.push(`Finding ${f.code}: ${f.subject}: ${f.detail}`);
+  if (r.renewalInfo) {
+    lines.push(
+      `CA's suggested renewal window: ${r.renewalInfo.suggestedStart} to ${r.renewalInfo.suggestedEnd}${r.renewalInfo.explanationURL ? ` (why: ${r.renewalInfo.explanationURL})` : ''}`,
+    );
+  }
   const rev = r.revocation;
   if (rev?.status === 'revoked') {
     lines.push(

@@ -28,6 +28,8 @@ export const EVENT_TYPES = [
   'resource-vanished',
   // Revocation: the CA revoked a served certificate (its CRL says so).
   'revoked',
+  // ACME Renewal Information: the CA asks for renewal before certvigil's own window opens.
+  'renewal-requested',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
@@ -102,6 +104,8 @@ export interface MonitorState {
   announced: { key: string; status: Status } | null;
   /** Key of the `inconsistent` event announced for the current disagreement between addresses. */
   inconsistent?: string | undefined;
+  /** Key of the `renewal-requested` event announced for the current certificate (ARI). */
+  renewalRequested?: string | undefined;
   /**
    * Sources with several certificates: those last seen (at most MAX_CERTIFICATES), to announce
    * what was added and removed. Absent for TLS.
@@ -187,9 +191,10 @@ export function decideTransition(
   const renewed = before && before.fingerprint256 !== fingerprint && notAfter > before.notAfter;
   const wasAnnounced = previous?.announced ?? null;
   if (renewed) {
+    const over = [wasAnnounced?.key, previous?.renewalRequested].filter((k): k is string => k !== undefined);
     make('renewed', 'info', `renewed:${fingerprint}`, {
       previous: { fingerprint256: before.fingerprint256, notAfter: before.notAfter },
-      ...(wasAnnounced ? { resolves: [ended(wasAnnounced.key)] } : {}),
+      ...(over.length ? { resolves: over.map(ended) } : {}),
     });
   }
 
@@ -204,6 +209,15 @@ export function decideTransition(
     // Fixed in place (say, the chain or the name), without a new certificate.
     make('recovered', 'info', `recovered:${announced.key}`, { resolves: [ended(announced.key)] });
     announced = null;
+  }
+  // The CA asks for early renewal (ARI): news once per certificate and suggested window.
+  let renewalRequested = renewed ? undefined : previous?.renewalRequested;
+  const info = result.renewalInfo;
+  if (info?.early) {
+    const key = `ari:${fingerprint}:${info.suggestedStart}`;
+    const replaces = renewalRequested && renewalRequested !== key ? [ended(renewalRequested)] : [];
+    make('renewal-requested', info.early, key, replaces.length ? { resolves: replaces } : {});
+    renewalRequested = key;
   }
   let inconsistent: string | undefined;
   if (!result.consistent) {
@@ -231,6 +245,9 @@ export function decideTransition(
     announced,
     // Remembered only when announced, so that its end is news only then.
     ...(inconsistent && kept.some((e) => e.key === inconsistent) ? { inconsistent } : {}),
+    ...(renewalRequested && (previous !== undefined || kept.some((e) => e.key === renewalRequested))
+      ? { renewalRequested }
+      : {}),
   };
   return { state, events: kept };
 }
@@ -423,6 +440,7 @@ export function openEventIds(target: string, state: MonitorState | undefined): s
   if (state.unreachableAnnounced && state.failingSince) keys.push(`unreachable:${state.failingSince}`);
   if (state.announced && state.announced.status !== 'ok') keys.push(state.announced.key);
   if (state.inconsistent) keys.push(state.inconsistent);
+  if (state.renewalRequested) keys.push(state.renewalRequested);
   for (const c of state.certificates ?? []) keys.push(...certificateConditionKeys(c, state.result.acm));
   return keys.map((key) => eventId(target, key));
 }

@@ -1,6 +1,7 @@
 import type { Finding } from '../policy/findings.ts';
 import type { CertificateEntry } from '../policy/judge-certificates.ts';
 import type { Status } from '../policy/status.ts';
+import type { RenewalInfo } from '../renewal-info/ari.ts';
 import type { Revocation } from '../revocation/check-revocation.ts';
 import type { SourceKind } from '../sources/kinds.ts';
 import type { Protocol } from '../targets/protocols.ts';
@@ -81,6 +82,11 @@ export interface CheckResult {
    * null when no certificate names a CRL, or the source has no chain to look up.
    */
   revocation: Revocation | null;
+  /**
+   * ACME Renewal Information (RFC 9773) from the issuing CA: its suggested renewal window and
+   * whether it asks for renewal early; null when the CA publishes none for this certificate.
+   */
+  renewalInfo: RenewalInfo | null;
   /** ACM targets: what ACM says about the certificate (absent for other kinds). */
   acm?: AcmFacts | undefined;
   error: CheckError | null;

@@ -1,8 +1,10 @@
 import { isIP } from 'node:net';
 import { findingsOf } from '../policy/findings.ts';
 import { certificateEntry, worstFirst } from '../policy/judge-certificates.ts';
-import { daysUntil, evaluateCertificate, type Thresholds } from '../policy/renewal-policy.ts';
+import { DAY_MS, daysUntil, evaluateCertificate, renewalWindows, type Thresholds } from '../policy/renewal-policy.ts';
 import { type Status, severity, worstStatus } from '../policy/status.ts';
+import { type AriOptions, DEFAULT_ARI_DIRECTORIES, renewalInfo } from '../renewal-info/ari.ts';
+import { getJson } from '../renewal-info/get-json.ts';
 import { checkRevocation, type RevocationOptions } from '../revocation/check-revocation.ts';
 import { fetchCrl } from '../revocation/fetch-crl.ts';
 import type { Protocol } from '../targets/protocols.ts';
@@ -54,6 +56,11 @@ export interface CheckOptions {
   guard?: (address: string) => string | undefined;
   /** Looks served certificates up in their CRLs (default: on, fetched through the guard). */
   revocation?: false | Partial<RevocationOptions>;
+  /**
+   * Asks the issuing CA's ACME Renewal Information (default: on, for the CAs in
+   * DEFAULT_ARI_DIRECTORIES; `directories` replaces that map).
+   */
+  renewalInfo?: false | Partial<AriOptions>;
 }
 
 interface AddressOutcome {
@@ -130,9 +137,18 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
           fetch: (url: string) => fetchCrl(url, { trust, timeouts, guard: options.guard, resolver: options.resolver }),
           ...options.revocation,
         };
+  const ari: AriOptions | undefined =
+    options.renewalInfo === false
+      ? undefined
+      : {
+          directories: DEFAULT_ARI_DIRECTORIES,
+          now,
+          getJson: (url: string) => getJson(url, { trust, timeouts, guard: options.guard, resolver: options.resolver }),
+          ...options.renewalInfo,
+        };
   const outcomes = await Promise.all(
     addresses.map((address) =>
-      checkAddress(address, { ...request, servername }, { trust, timeouts, thresholds, now, revocation }),
+      checkAddress(address, { ...request, servername }, { trust, timeouts, thresholds, now, revocation, ari }),
     ),
   );
 
@@ -184,6 +200,7 @@ async function checkAddress(
     thresholds: Thresholds;
     now: () => Date;
     revocation: RevocationOptions | undefined;
+    ari: AriOptions | undefined;
   },
 ): Promise<AddressOutcome> {
   let handshakeResult: Awaited<ReturnType<typeof handshake>>;
@@ -251,6 +268,14 @@ async function checkAddress(
       : request.findingsInvalid && findings.length && verdict.status !== 'expired'
         ? 'invalid'
         : verdict.status;
+  // The CA's own renewal window, compared with when certvigil's warning window opens.
+  const warningStart = new Date(
+    leaf.validToDate.getTime() - renewalWindows(facts.lifetimeDays, context.thresholds).warnDays * DAY_MS,
+  );
+  const renewal =
+    context.ari && (status === 'ok' || status === 'warning' || status === 'critical')
+      ? await renewalInfo(leaf, warningStart, context.ari)
+      : null;
   return {
     entry: leafEntry(facts, daysLeft, status),
     result: {
@@ -281,6 +306,7 @@ async function checkAddress(
       chain: chainEntries,
       findings,
       revocation,
+      renewalInfo: renewal,
     },
   };
 }
@@ -315,6 +341,7 @@ function emptyDetail(): NonNullable<AddressOutcome['detail']> {
     chain: [],
     findings: [],
     revocation: null,
+    renewalInfo: null,
   };
 }
 

@@ -105,11 +105,11 @@ export function readCrl(body: Buffer, issuer: X509Certificate, now: Date): Crl {
     throw new CrlError('the CRL cannot be parsed');
   }
   const tbs = list.tbsCertList;
-  const issuerName = Buffer.from(AsnConvert.serialize(tbs.issuer));
-  const expectedName = Buffer.from(
-    AsnConvert.serialize(AsnConvert.parse(issuer.raw, Certificate).tbsCertificate.subject),
-  );
-  if (!issuerName.equals(expectedName)) throw new CrlError('the CRL was issued by another CA than the certificate');
+  const subject = AsnConvert.parse(issuer.raw, Certificate).tbsCertificate.subject;
+  const sameBytes = Buffer.from(AsnConvert.serialize(tbs.issuer)).equals(Buffer.from(AsnConvert.serialize(subject)));
+  if (!sameBytes && nameKey(tbs.issuer) !== nameKey(subject)) {
+    throw new CrlError('the CRL was issued by another CA than the certificate');
+  }
   const oid = list.signatureAlgorithm.algorithm;
   if (!(oid in SIGNATURE_HASHES))
     throw new CrlError(`the CRL is signed with an algorithm certvigil does not verify (${oid.slice(0, 64)})`);

@@ -27,6 +27,7 @@ function base(request: Identity, at: Date) {
     chain: [],
     findings: [],
     revocation: null,
+    renewalInfo: null,
   };
 }
 

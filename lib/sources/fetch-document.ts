@@ -39,6 +39,8 @@ export interface OpenedDocument {
   body: Readable;
   url: string;
   contentType: string;
+  /** The answer's Retry-After header (ACME renewal information), when it has one. */
+  retryAfter: string | null;
 }
 
 /**
@@ -84,6 +86,8 @@ export async function openDocument(url: string, options: FetchOptions): Promise<
       body: bounded(response, options),
       url: current.href,
       contentType: String(response.headers['content-type'] ?? ''),
+      retryAfter:
+        typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'].slice(0, 64) : null,
     };
   }
 }

@@ -25,6 +25,11 @@ export interface SourceContext {
   maxAddresses?: number | undefined;
   /** `file:` targets are read only where the files are the user's own: the CLI and local mode. */
   allowFiles: boolean;
+  /**
+   * ACME directories by issuer organization, for renewal information (ARI); absent: the public
+   * CAs in DEFAULT_ARI_DIRECTORIES.
+   */
+  ariDirectories?: Readonly<Record<string, string>> | undefined;
   /** Roles that read AWS sources in other accounts (by account id); absent: this account only. */
   awsRoles?: AccountRoles | undefined;
   now: () => Date;

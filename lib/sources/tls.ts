@@ -12,5 +12,6 @@ export function readTls(request: SourceRequest, context: SourceContext): Promise
     ...(context.resolver ? { resolver: context.resolver } : {}),
     ...(context.maxAddresses ? { maxAddresses: context.maxAddresses } : {}),
     ...(context.guard ? { guard: context.guard } : {}),
+    ...(context.ariDirectories ? { renewalInfo: { directories: context.ariDirectories } } : {}),
   });
 }

@@ -79,6 +79,7 @@ export function expandResult(
     certificateCount: s.certificateCount ?? 0,
     findings: s.findings ?? [],
     revocation: s.revocation ?? null,
+    renewalInfo: s.renewalInfo ?? null,
     ...(s.acm ? { acm: s.acm } : {}),
     error: s.error ?? null,
   };
@@ -104,6 +105,7 @@ export function compactState(state: MonitorState): MonitorState {
   if (state.unreachableAnnounced) out.unreachableAnnounced = true;
   if (state.announced) out.announced = state.announced;
   if (state.inconsistent) out.inconsistent = state.inconsistent;
+  if (state.renewalRequested) out.renewalRequested = state.renewalRequested;
   if (state.certificates) out.certificates = state.certificates;
   if (state.locations) {
     const locations: Record<string, Partial<LocatedCertificate>[]> = {};
@@ -152,6 +154,7 @@ export function expandState(
     unreachableAnnounced: stored.unreachableAnnounced ?? false,
     announced: stored.announced ?? null,
     ...(stored.inconsistent ? { inconsistent: stored.inconsistent } : {}),
+    ...(stored.renewalRequested ? { renewalRequested: stored.renewalRequested } : {}),
     ...(stored.certificates ? { certificates: stored.certificates } : {}),
     ...(locations ? { locations } : {}),
   };

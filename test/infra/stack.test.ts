@@ -461,7 +461,30 @@ describe('deployment settings', () => {
       { certvigil: { slackSecret: 'x', slackSecretKmsKey: 'alias/mine' } },
       /slackSecretKmsKey must be the ARN of a KMS key/,
     ],
+    [
+      { certvigil: { ariDirectories: { 'My CA': 'http://acme.internal/dir' } } },
+      /ariDirectories.*https ACME directory/,
+    ],
   ])('rejects %j naming the setting', (context, message) => {
     expect(() => synthStack(context)).toThrow(message);
   });
+});
+
+describe('renewal information setting', () => {
+  it('gives the probe and admin functions the extra ACME directories; none by default', () => {
+    const { template: plain } = synthStack({});
+    expect(JSON.stringify(plain.toJSON())).not.toContain('ARI_DIRECTORIES');
+    const { template: withCa } = synthStack({
+      certvigil: { ariDirectories: { 'Example Private CA': 'https://acme.example.com/directory' } },
+    });
+    const functions = Object.values(withCa.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment?: { Variables?: Record<string, string> } };
+    }[];
+    const withVariable = functions.filter((f) => f.Properties.Environment?.Variables?.ARI_DIRECTORIES);
+    // probe, documents, account and admin
+    expect(withVariable).toHaveLength(4);
+    expect(JSON.parse(withVariable[0]?.Properties.Environment?.Variables?.ARI_DIRECTORIES ?? '{}')).toEqual({
+      'Example Private CA': 'https://acme.example.com/directory',
+    });
+  }, 60_000);
 });

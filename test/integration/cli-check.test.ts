@@ -87,6 +87,7 @@ describe('certvigil check', () => {
         'certificateCount',
         'findings',
         'revocation',
+        'renewalInfo',
         'error',
       ].sort(),
     );

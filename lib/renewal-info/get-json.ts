@@ -1,0 +1,46 @@
+// GETs a small JSON document (an ACME directory, a renewalInfo answer) the way the probe fetches
+// documents: https only, the probe's trust, the address guard, time limits and a size cap.
+import type { Resolver } from '../probe/resolve-addresses.ts';
+import type { ProbeTimeouts } from '../probe/timeouts.ts';
+import type { TrustStore } from '../probe/trust-store.ts';
+import { openDocument } from '../sources/fetch-document.ts';
+
+/** Largest ACME JSON answer read (they are a few hundred bytes). */
+const MAX_JSON_BYTES = 64 * 1024;
+
+export async function getJson(
+  url: string,
+  options: {
+    trust: TrustStore;
+    timeouts: ProbeTimeouts;
+    guard?: ((address: string) => string | undefined) | undefined;
+    resolver?: Resolver | undefined;
+  },
+): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+  let opened: Awaited<ReturnType<typeof openDocument>>;
+  try {
+    opened = await openDocument(url, {
+      trust: options.trust,
+      timeouts: options.timeouts,
+      maxBytes: MAX_JSON_BYTES,
+      accept: 'application/json',
+      guard: options.guard,
+      resolver: options.resolver,
+      signal: AbortSignal.timeout(options.timeouts.dnsMs + options.timeouts.endpointMs),
+    });
+  } catch (error) {
+    // A non-2xx answer (openDocument words it "the server answered N for …"): the status counts.
+    const status = /the server answered (\d{3})/.exec((error as Error).message)?.[1];
+    if (status) return { status: Number(status), retryAfter: null, body: null };
+    throw error;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of opened.body) chunks.push(chunk as Buffer);
+  let body: unknown = null;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    body = null;
+  }
+  return { status: 200, retryAfter: opened.retryAfter, body };
+}
