@@ -8,7 +8,7 @@ import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
 import { type Cadence, DEFAULT_CADENCE } from './policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from './probe/timeouts.ts';
-import { DEFAULT_ARI_DIRECTORIES } from './renewal-info/ari.ts';
+import { DEFAULT_ARI_DIRECTORIES } from './renewal-info/directories.ts';
 import { type AccountRoles, accountRoles } from './sources/account-roles.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
 

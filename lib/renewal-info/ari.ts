@@ -4,15 +4,10 @@
 // serial) is looked up at the directory's `renewalInfo`; the answer is kept per certificate as
 // long as its Retry-After says. Everything in the answer is bounded before it is kept.
 import type { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AuthorityKeyIdentifier, Certificate, id_ce_authorityKeyIdentifier } from '@peculiar/asn1-x509';
+import { certificateExtensions, children, element, serialBytes } from '../revocation/der.ts';
 import { boundText } from '../text-bounds.ts';
 
-/** Public ACME CAs that publish ARI, by the issuer's organization (O=). */
-export const DEFAULT_ARI_DIRECTORIES: Readonly<Record<string, string>> = {
-  "Let's Encrypt": 'https://acme-v02.api.letsencrypt.org/directory',
-  'Google Trust Services': 'https://dv.acme-v02.api.pki.goog/directory',
-};
+export { DEFAULT_ARI_DIRECTORIES } from './directories.ts';
 
 /** What a CA's renewal information says, as a result keeps it. */
 export interface RenewalInfo {
@@ -33,19 +28,15 @@ export interface RenewalInfo {
 /** The ARI certificate identifier: base64url(AKI keyIdentifier) "." base64url(serial DER value). */
 export function ariCertId(cert: X509Certificate): string | null {
   try {
-    const parsed = AsnConvert.parse(cert.raw, Certificate).tbsCertificate;
-    const extension = parsed.extensions?.find((e) => e.extnID === id_ce_authorityKeyIdentifier);
-    if (!extension) return null;
-    const keyId = AsnConvert.parse(extension.extnValue, AuthorityKeyIdentifier).keyIdentifier;
+    const value = certificateExtensions(cert.raw).get('2.5.29.35');
+    if (!value) return null;
+    // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, … }
+    const keyId = children(element(value).content).find((e) => e.tag === 0x80);
     if (!keyId) return null;
-    return `${b64url(keyId.buffer)}.${b64url(parsed.serialNumber)}`;
+    return `${keyId.content.toString('base64url')}.${serialBytes(cert.raw).toString('base64url')}`;
   } catch {
     return null;
   }
-}
-
-function b64url(bytes: ArrayBuffer): string {
-  return Buffer.from(bytes).toString('base64url');
 }
 
 /** The directory of the CA that issued `cert`, by the organization in its issuer name. */

@@ -3,16 +3,10 @@
 // a certificate or a CRL is hostile: URLs are bounded in number and length, sizes are capped by
 // the caller, and nothing here throws past `readCrl`'s documented CrlError.
 import { verify, type X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  Certificate,
-  CertificateList,
-  CRLDistributionPoints,
-  CRLReason,
-  id_ce_cRLDistributionPoints,
-  id_ce_cRLReasons,
-  type Name,
-} from '@peculiar/asn1-x509';
+import { certificateExtensions, children, DerError, element, oid, subjectBytes, TAG, time } from './der.ts';
+
+const CRL_DISTRIBUTION_POINTS = '2.5.29.31';
+const CRL_REASON = '2.5.29.21';
 
 /** Most distribution point URLs tried per certificate, and the longest one read. */
 export const MAX_CRL_URLS = 3;
@@ -25,26 +19,24 @@ export class CrlError extends Error {
 
 /** The http(s) URLs of a certificate's CRL distribution points (at most MAX_CRL_URLS). */
 export function crlUrls(cert: X509Certificate): string[] {
-  let parsed: Certificate;
-  try {
-    parsed = AsnConvert.parse(cert.raw, Certificate);
-  } catch {
-    return [];
-  }
-  const extension = parsed.tbsCertificate.extensions?.find((e) => e.extnID === id_ce_cRLDistributionPoints);
-  if (!extension) return [];
-  let points: CRLDistributionPoints;
-  try {
-    points = AsnConvert.parse(extension.extnValue, CRLDistributionPoints);
-  } catch {
-    return [];
-  }
   const urls: string[] = [];
-  for (const point of points) {
-    for (const name of point.distributionPoint?.fullName ?? []) {
-      const uri = name.uniformResourceIdentifier;
-      if (uri && uri.length <= MAX_URL_LENGTH && /^https?:\/\//i.test(uri) && !urls.includes(uri)) urls.push(uri);
+  try {
+    const value = certificateExtensions(cert.raw).get(CRL_DISTRIBUTION_POINTS);
+    if (!value) return [];
+    // CRLDistributionPoints ::= SEQUENCE OF DistributionPoint; distributionPoint [0] { fullName [0]
+    // GeneralNames }; a URI is GeneralName [6] IA5String.
+    for (const point of children(element(value).content)) {
+      const name = children(point.content).find((e) => e.tag === 0xa0);
+      const full = name ? children(name.content).find((e) => e.tag === 0xa0) : undefined;
+      for (const general of full ? children(full.content) : []) {
+        if (general.tag !== 0x86) continue;
+        const uri = general.content.toString('latin1');
+        if (uri.length <= MAX_URL_LENGTH && /^https?:\/\/[\x21-\x7e]+$/i.test(uri) && !urls.includes(uri))
+          urls.push(uri);
+      }
     }
+  } catch {
+    return urls.slice(0, MAX_CRL_URLS);
   }
   return urls.slice(0, MAX_CRL_URLS);
 }
@@ -98,84 +90,72 @@ export function serialKey(bytes: ArrayBuffer | Uint8Array | string): string {
  */
 export function readCrl(body: Buffer, issuer: X509Certificate, now: Date): Crl {
   const der = pemOrDer(body);
-  let list: CertificateList;
   try {
-    list = AsnConvert.parse(der, CertificateList);
-  } catch {
-    throw new CrlError('the CRL cannot be parsed');
+    return parseCrl(der, issuer, now);
+  } catch (error) {
+    if (error instanceof DerError) throw new CrlError('the CRL cannot be parsed');
+    throw error;
   }
-  const tbs = list.tbsCertList;
-  const subject = AsnConvert.parse(issuer.raw, Certificate).tbsCertificate.subject;
-  const sameBytes = Buffer.from(AsnConvert.serialize(tbs.issuer)).equals(Buffer.from(AsnConvert.serialize(subject)));
-  if (!sameBytes && nameKey(tbs.issuer) !== nameKey(subject)) {
+}
+
+function parseCrl(der: Buffer, issuer: X509Certificate, now: Date): Crl {
+  const top = element(der);
+  if (top.tag !== TAG.sequence) throw new DerError('not a CRL');
+  const [tbs, algorithm, signature] = children(top.content);
+  if (tbs?.tag !== TAG.sequence || algorithm?.tag !== TAG.sequence || signature?.tag !== TAG.bitString) {
+    throw new DerError('not a CRL');
+  }
+  const fields = children(tbs.content);
+  let i = fields[0]?.tag === TAG.integer ? 1 : 0; // version
+  i++; // signature algorithm (repeated outside)
+  const issuerName = fields[i++];
+  const thisUpdateField = fields[i++];
+  if (issuerName?.tag !== TAG.sequence || !thisUpdateField) throw new DerError('not a CRL');
+  // The CA writes its own name as in its certificate: compared byte for byte (RFC 5280 §7.1).
+  if (!issuerName.bytes.equals(subjectBytes(issuer.raw))) {
     throw new CrlError('the CRL was issued by another CA than the certificate');
   }
-  const oid = list.signatureAlgorithm.algorithm;
-  if (!(oid in SIGNATURE_HASHES))
-    throw new CrlError(`the CRL is signed with an algorithm certvigil does not verify (${oid.slice(0, 64)})`);
-  // The signature covers the TBS bytes as sent: re-encoding them could differ (RFC 5280 §5.1).
-  const signed = firstElement(der);
+  const thisUpdate = time(thisUpdateField);
+  let nextUpdate: Date | null = null;
+  const maybeNext = fields[i];
+  if (maybeNext && (maybeNext.tag === TAG.utcTime || maybeNext.tag === TAG.generalizedTime)) {
+    nextUpdate = time(maybeNext);
+    i++;
+  }
+  const entries = fields[i]?.tag === TAG.sequence ? children((fields[i] as { content: Buffer }).content) : [];
+  const algorithmId = children(algorithm.content)[0];
+  const id = algorithmId?.tag === TAG.oid ? oid(algorithmId.content) : '';
+  if (!(id in SIGNATURE_HASHES)) {
+    throw new CrlError(`the CRL is signed with an algorithm certvigil does not verify (${id.slice(0, 64)})`);
+  }
   let valid = false;
   try {
-    valid = verify(SIGNATURE_HASHES[oid] ?? null, signed, issuer.publicKey, Buffer.from(list.signature));
+    // The signature covers the TBS bytes as sent; a BIT STRING's first byte counts unused bits.
+    valid = verify(SIGNATURE_HASHES[id] ?? null, tbs.bytes, issuer.publicKey, signature.content.subarray(1));
   } catch {
     valid = false;
   }
   if (!valid) throw new CrlError("the CRL's signature does not verify with the issuer's key");
-  const thisUpdate = tbs.thisUpdate.getTime();
-  const nextUpdate = tbs.nextUpdate ? tbs.nextUpdate.getTime() : null;
   if (thisUpdate.getTime() > now.getTime() + 5 * 60_000) throw new CrlError('the CRL is dated in the future');
   if (nextUpdate && nextUpdate.getTime() < now.getTime()) {
     throw new CrlError(`the CRL is out of date (next update was due ${nextUpdate.toISOString()})`);
   }
   const revoked = new Map<string, { at: Date; reason: string | null }>();
-  for (const entry of tbs.revokedCertificates ?? []) {
-    const reasonExtension = entry.crlEntryExtensions?.find((e) => e.extnID === id_ce_cRLReasons);
+  for (const entry of entries) {
+    const [serial, date, extensions] = children(entry.content);
+    if (serial?.tag !== TAG.integer || !date) continue;
     let reason: string | null = null;
-    if (reasonExtension) {
-      try {
-        const code = AsnConvert.parse(reasonExtension.extnValue, CRLReason).reason;
-        reason = REASONS[code] ?? `reason ${code}`;
-      } catch {
-        reason = null;
-      }
+    for (const extension of extensions?.tag === TAG.sequence ? children(extensions.content) : []) {
+      const parts = children(extension.content);
+      if (parts[0]?.tag !== TAG.oid || oid(parts[0].content) !== CRL_REASON) continue;
+      const value = parts.at(-1);
+      const enumerated = value?.tag === TAG.octetString ? element(value.content) : undefined;
+      const code = enumerated?.tag === TAG.enumerated ? enumerated.content.at(-1) : undefined;
+      if (code !== undefined) reason = REASONS[code] ?? `reason ${code}`;
     }
-    revoked.set(serialKey(entry.userCertificate), { at: entry.revocationDate.getTime(), reason });
+    revoked.set(serialKey(serial.content), { at: time(date), reason });
   }
   return { thisUpdate, nextUpdate, revoked };
-}
-
-/** A name compared as RFC 5280 §7.1 asks, roughly: attribute by attribute, case and spaces folded. */
-function nameKey(name: Name): string {
-  return name
-    .map((rdn) =>
-      rdn
-        .map((a) => `${a.type}=${a.value.toString().trim().toLowerCase().replace(/\s+/g, ' ')}`)
-        .sort()
-        .join('+'),
-    )
-    .join(',');
-}
-
-/** The bytes of the first element inside a DER SEQUENCE (a signed structure's TBS part). */
-function firstElement(der: Buffer): Buffer {
-  const outer = header(der, 0);
-  const first = header(der, outer.contentStart);
-  return der.subarray(outer.contentStart, first.end);
-}
-
-function header(der: Buffer, offset: number): { contentStart: number; end: number } {
-  let length = der[offset + 1];
-  let p = offset + 2;
-  if (length === undefined) throw new CrlError('the CRL is truncated');
-  if (length & 0x80) {
-    const bytes = length & 0x7f;
-    if (bytes === 0 || bytes > 4) throw new CrlError('the CRL cannot be parsed');
-    length = 0;
-    for (let i = 0; i < bytes; i++) length = length * 256 + (der[p++] ?? 0);
-  }
-  if (p + length > der.length) throw new CrlError('the CRL is truncated');
-  return { contentStart: p, end: p + length };
 }
 
 function pemOrDer(body: Buffer): Buffer {
