@@ -5,7 +5,7 @@
 // status `unknown`, never a red target.
 import type { X509Certificate } from 'node:crypto';
 import { boundText, LIMITS } from '../text-bounds.ts';
-import { type Crl, CrlError, crlUrls, readCrl, serialKey } from './crl.ts';
+import { type Crl, CrlError, crlUrls, readCrl } from './crl.ts';
 
 /** What a check reports about revocation (null on the result when no certificate names a CRL). */
 export interface Revocation {
@@ -59,7 +59,7 @@ export class CrlCache {
       (read) => {
         const next = read.nextUpdate?.getTime() ?? Number.POSITIVE_INFINITY;
         entry.until = Math.min(next, now + KEEP_MS);
-        entry.size = read.revoked.size;
+        entry.size = read.size;
         this.trim();
       },
       () => undefined,
@@ -124,7 +124,7 @@ export async function checkRevocation(
         problems.push(`${clip(url)}: ${reason(error)}`);
         continue;
       }
-      const entry = crl.revoked.get(serialKey(cert.serialNumber));
+      const entry = crl.lookup(cert.serialNumber);
       verdict = entry
         ? { status: 'revoked', ...about, revokedAt: entry.at.toISOString(), reason: entry.reason, detail: null }
         : { status: 'good', ...about, revokedAt: null, reason: null, detail: null };

@@ -3,7 +3,17 @@
 // a certificate or a CRL is hostile: URLs are bounded in number and length, sizes are capped by
 // the caller, and nothing here throws past `readCrl`'s documented CrlError.
 import { verify, type X509Certificate } from 'node:crypto';
-import { certificateExtensions, children, DerError, element, oid, subjectBytes, TAG, time } from './der.ts';
+import {
+  certificateExtensions,
+  children,
+  DerError,
+  type Element,
+  element,
+  oid,
+  subjectBytes,
+  TAG,
+  time,
+} from './der.ts';
 
 const CRL_DISTRIBUTION_POINTS = '2.5.29.31';
 const CRL_REASON = '2.5.29.21';
@@ -46,8 +56,10 @@ export interface Crl {
   thisUpdate: Date;
   /** When the next CRL is due; a CRL past it is stale. Null when the CRL does not say. */
   nextUpdate: Date | null;
-  /** Revoked serial numbers (upper-case hex, no leading zeros) and when and why. */
-  revoked: Map<string, { at: Date; reason: string | null }>;
+  /** How many certificates it revokes. */
+  size: number;
+  /** When and why the certificate with this serial (hex) was revoked; undefined when it was not. */
+  lookup(serial: string): { at: Date; reason: string | null } | undefined;
 }
 
 /** RFC 5280 CRLReason codes, by value. */
@@ -122,7 +134,6 @@ function parseCrl(der: Buffer, issuer: X509Certificate, now: Date): Crl {
     nextUpdate = time(maybeNext);
     i++;
   }
-  const entries = fields[i]?.tag === TAG.sequence ? children((fields[i] as { content: Buffer }).content) : [];
   const algorithmId = children(algorithm.content)[0];
   const id = algorithmId?.tag === TAG.oid ? oid(algorithmId.content) : '';
   if (!(id in SIGNATURE_HASHES)) {
@@ -140,22 +151,41 @@ function parseCrl(der: Buffer, issuer: X509Certificate, now: Date): Crl {
   if (nextUpdate && nextUpdate.getTime() < now.getTime()) {
     throw new CrlError(`the CRL is out of date (next update was due ${nextUpdate.toISOString()})`);
   }
-  const revoked = new Map<string, { at: Date; reason: string | null }>();
-  for (const entry of entries) {
-    const [serial, date, extensions] = children(entry.content);
-    if (serial?.tag !== TAG.integer || !date) continue;
-    let reason: string | null = null;
-    for (const extension of extensions?.tag === TAG.sequence ? children(extensions.content) : []) {
-      const parts = children(extension.content);
-      if (parts[0]?.tag !== TAG.oid || oid(parts[0].content) !== CRL_REASON) continue;
-      const value = parts.at(-1);
-      const enumerated = value?.tag === TAG.octetString ? element(value.content) : undefined;
-      const code = enumerated?.tag === TAG.enumerated ? enumerated.content.at(-1) : undefined;
-      if (code !== undefined) reason = REASONS[code] ?? `reason ${code}`;
-    }
-    revoked.set(serialKey(serial.content), { at: time(date), reason });
+  // Only serial → where its entry is: a 100,000-entry CRL keeps a few MiB, not objects per entry.
+  const index = new Map<string, number>();
+  const list = fields[i]?.tag === TAG.sequence ? (fields[i] as Element) : undefined;
+  for (let offset = 0; list && offset < list.content.length; ) {
+    const entry = element(list.content, offset);
+    const serial = element(entry.content, 0);
+    if (serial.tag === TAG.integer) index.set(serialKey(serial.content), offset);
+    offset = entry.end;
   }
-  return { thisUpdate, nextUpdate, revoked };
+  const content = list?.content ?? Buffer.alloc(0);
+  return {
+    thisUpdate,
+    nextUpdate,
+    size: index.size,
+    lookup(serial) {
+      const offset = index.get(serialKey(serial));
+      return offset === undefined ? undefined : revokedEntry(element(content, offset).content);
+    },
+  };
+}
+
+/** The date and reason of one revokedCertificates entry. */
+function revokedEntry(content: Buffer): { at: Date; reason: string | null } {
+  const [, date, extensions] = children(content);
+  if (!date) throw new CrlError('a CRL entry has no revocation date');
+  let reason: string | null = null;
+  for (const extension of extensions?.tag === TAG.sequence ? children(extensions.content) : []) {
+    const parts = children(extension.content);
+    if (parts[0]?.tag !== TAG.oid || oid(parts[0].content) !== CRL_REASON) continue;
+    const value = parts.at(-1);
+    const enumerated = value?.tag === TAG.octetString ? element(value.content) : undefined;
+    const code = enumerated?.tag === TAG.enumerated ? enumerated.content.at(-1) : undefined;
+    if (code !== undefined) reason = REASONS[code] ?? `reason ${code}`;
+  }
+  return { at: time(date), reason };
 }
 
 function pemOrDer(body: Buffer): Buffer {
