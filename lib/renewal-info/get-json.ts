@@ -1,21 +1,13 @@
 // GETs a small JSON document (an ACME directory, a renewalInfo answer) the way the probe fetches
 // documents: https only, the probe's trust, the address guard, time limits and a size cap.
-import type { Resolver } from '../probe/resolve-addresses.ts';
-import type { ProbeTimeouts } from '../probe/timeouts.ts';
-import type { TrustStore } from '../probe/trust-store.ts';
-import { openDocument } from '../sources/fetch-document.ts';
+import { openDocument, type ReachOptions } from '../sources/fetch-document.ts';
 
 /** Largest ACME JSON answer read (they are a few hundred bytes). */
 const MAX_JSON_BYTES = 64 * 1024;
 
 export async function getJson(
   url: string,
-  options: {
-    trust: TrustStore;
-    timeouts: ProbeTimeouts;
-    guard?: ((address: string) => string | undefined) | undefined;
-    resolver?: Resolver | undefined;
-  },
+  options: ReachOptions,
 ): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
   let opened: Awaited<ReturnType<typeof openDocument>>;
   try {

@@ -1,21 +1,9 @@
 // Fetches a CRL as the probe reaches documents: the address guard on every hop, the probe's
 // timeouts, a size cap (a larger CRL makes the revocation status unknown, not a red target).
-import type { Resolver } from '../probe/resolve-addresses.ts';
-import type { ProbeTimeouts } from '../probe/timeouts.ts';
-import type { TrustStore } from '../probe/trust-store.ts';
-import { fetchDocument } from '../sources/fetch-document.ts';
+import { fetchDocument, type ReachOptions } from '../sources/fetch-document.ts';
 import { MAX_CRL_BYTES } from './check-revocation.ts';
 
-export async function fetchCrl(
-  url: string,
-  options: {
-    trust: TrustStore;
-    timeouts: ProbeTimeouts;
-    guard?: ((address: string) => string | undefined) | undefined;
-    resolver?: Resolver | undefined;
-    maxBytes?: number;
-  },
-): Promise<Buffer> {
+export async function fetchCrl(url: string, options: ReachOptions & { maxBytes?: number }): Promise<Buffer> {
   const { body } = await fetchDocument(url, {
     trust: options.trust,
     timeouts: options.timeouts,

@@ -34,6 +34,9 @@ export interface FetchOptions {
   allowHttp?: boolean | undefined;
 }
 
+/** How a fetch reaches a server: the probe's trust, time limits, address guard and resolver. */
+export type ReachOptions = Pick<FetchOptions, 'trust' | 'timeouts' | 'guard' | 'resolver'>;
+
 export interface OpenedDocument {
   /** The decoded body, bytes counted against maxBytes. */
   body: Readable;
