@@ -38,12 +38,14 @@ Options:
   --max-addresses N    addresses probed per target (default ${DEFAULT_MAX_ADDRESSES})
   --warn-days N        warn when fewer than N days are left (default: scales with lifetime)
   --crit-days N        critical when fewer than N days are left (default: scales with lifetime)
+  --offline            do not ask CAs anything: no CRLs (revocation) and no ACME renewal information
 
-Exit status: 0 ok, 1 warning, 2 critical/expired/invalid, 3 error or bad arguments.`;
+Exit status: 0 ok, 1 warning, 2 critical/expired/invalid/revoked, 3 error or bad arguments.`;
 
 interface CheckArgs {
   requests: SourceRequest[];
   json: boolean;
+  offline: boolean;
   trust: TrustStore;
   endpointMs: number;
   concurrency: number;
@@ -67,6 +69,7 @@ export async function runCheck(argv: string[], io: Io): Promise<ExitCode> {
           maxAddresses: args.maxAddresses,
           thresholds: { warnDays: args.warnDays, critDays: args.critDays },
           allowFiles: true,
+          onlineChecks: !args.offline,
           now: () => new Date(),
         },
         ALL_READERS,
@@ -118,6 +121,7 @@ function parseCheckArgs(argv: string[], io: Io): CheckArgs {
   return {
     requests: [...requests.values()],
     json: values.json ?? false,
+    offline: values.offline ?? false,
     trust,
     endpointMs: numberOption(values.timeout, '--timeout', { min: 1, integer: true }) ?? DEFAULT_TIMEOUTS.endpointMs,
     concurrency:
@@ -137,6 +141,7 @@ function parse(argv: string[]) {
     options: {
       file: { type: 'string' },
       json: { type: 'boolean' },
+      offline: { type: 'boolean' },
       resolve: { type: 'string', multiple: true },
       ca: { type: 'string', multiple: true },
       servername: { type: 'string' },

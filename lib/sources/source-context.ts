@@ -30,6 +30,8 @@ export interface SourceContext {
    * CAs in DEFAULT_ARI_DIRECTORIES.
    */
   ariDirectories?: Readonly<Record<string, string>> | undefined;
+  /** Ask CAs about served certificates: CRLs and ACME renewal information (default: yes). */
+  onlineChecks?: boolean | undefined;
   /** Roles that read AWS sources in other accounts (by account id); absent: this account only. */
   awsRoles?: AccountRoles | undefined;
   now: () => Date;

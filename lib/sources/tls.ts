@@ -13,5 +13,6 @@ export function readTls(request: SourceRequest, context: SourceContext): Promise
     ...(context.maxAddresses ? { maxAddresses: context.maxAddresses } : {}),
     ...(context.guard ? { guard: context.guard } : {}),
     ...(context.ariDirectories ? { renewalInfo: { directories: context.ariDirectories } } : {}),
+    ...(context.onlineChecks === false ? { revocation: false as const, renewalInfo: false as const } : {}),
   });
 }

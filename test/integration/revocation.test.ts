@@ -26,6 +26,7 @@ import {
   X509CrlReason,
 } from '../fixtures/cert-factory.ts';
 import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
 
 const sns = mockClient(SNSClient);
@@ -201,5 +202,18 @@ describe('revocation by CRL', () => {
         .commandCalls(PublishCommand)
         .filter((c) => c.args[0].input.MessageAttributes?.event?.StringValue === 'revoked'),
     ).toHaveLength(1);
+  });
+
+  it('certvigil check says revoked (exit 2), and with --offline asks no CA at all', async () => {
+    const { leaf, server } = await leafServer('/cli.crl');
+    crls.set('/cli.crl', await createCrl(intermediate, [{ cert: leaf, reason: X509CrlReason.keyCompromise }]));
+    const online = await runCli(['check', `127.0.0.1:${server.port}`]);
+    expect(online.code).toBe(2);
+    expect(online.stdout).toMatch(/^revoked\s+\d+\s+.*revoked \d{4}-\d\d-\d\d \(keyCompromise\)/m);
+    hits.clear();
+    const offline = await runCli(['check', '--offline', '--json', `127.0.0.1:${server.port}`]);
+    expect(offline.code).toBe(0);
+    expect(JSON.parse(offline.stdout)[0]).toMatchObject({ status: 'ok', revocation: null, renewalInfo: null });
+    expect([...hits.keys()]).toEqual([]);
   });
 });
