@@ -46,16 +46,17 @@ async function doctor(args: string[] = []) {
   return { code, stdout };
 }
 
-function healthy() {
+/** The stack's outputs as DescribeStacks answers them: the core ones, plus channel secrets. */
+function stackOutputs(channelSecrets: Record<string, string>) {
   const outputs = {
     [STACK_OUTPUTS.alertTopicArn]: TOPIC,
     [STACK_OUTPUTS.probeFunctionName]: 'certvigil-probe',
     [STACK_OUTPUTS.dispatcherFunctionName]: 'certvigil-dispatcher',
     [STACK_OUTPUTS.dispatchSchedule]: 'rate(1 hour)',
     [STACK_OUTPUTS.discoveryFunctionName]: 'certvigil-discovery',
-    [STACK_OUTPUTS.slackSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-AbCdEf',
     [STACK_OUTPUTS.adminUrl]: 'https://x.lambda-url.eu-west-1.on.aws/',
     [STACK_OUTPUTS.adminCallerPolicyArn]: 'arn:aws:iam::123456789012:policy/caller',
+    ...channelSecrets,
   };
   cfn.on(DescribeStacksCommand).resolves({
     Stacks: [
@@ -67,6 +68,10 @@ function healthy() {
       },
     ],
   });
+}
+
+function healthy() {
+  stackOutputs({ [STACK_OUTPUTS.slackSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-AbCdEf' });
   lambda.on(GetAccountSettingsCommand).resolves({
     AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 },
   });
@@ -111,28 +116,7 @@ describe('certvigil doctor', () => {
   });
 
   it("checks every enabled channel's secret, without showing any of them", async () => {
-    const outputs = {
-      [STACK_OUTPUTS.alertTopicArn]: TOPIC,
-      [STACK_OUTPUTS.probeFunctionName]: 'certvigil-probe',
-      [STACK_OUTPUTS.dispatcherFunctionName]: 'certvigil-dispatcher',
-      [STACK_OUTPUTS.dispatchSchedule]: 'rate(1 hour)',
-      [STACK_OUTPUTS.discoveryFunctionName]: 'certvigil-discovery',
-      [STACK_OUTPUTS.adminUrl]: 'https://x.lambda-url.eu-west-1.on.aws/',
-      [STACK_OUTPUTS.adminCallerPolicyArn]: 'arn:aws:iam::123456789012:policy/caller',
-      PagerdutySecretArn: 'arn:pd',
-      WebhookSecretArn: 'arn:wh',
-      TeamsSecretArn: 'arn:teams',
-    };
-    cfn.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'Certvigil',
-          CreationTime: new Date(),
-          StackStatus: 'UPDATE_COMPLETE',
-          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-        },
-      ],
-    });
+    stackOutputs({ PagerdutySecretArn: 'arn:pd', WebhookSecretArn: 'arn:wh', TeamsSecretArn: 'arn:teams' });
     secrets
       .on(GetSecretValueCommand, { SecretId: 'arn:pd' })
       .resolves({ SecretString: 'R0abcdefghijklmnopqrstuvwxyz0123' })
