@@ -253,14 +253,21 @@ async function checkAddress(
     { publiclyTrusted: handshakeResult.authorized && chain.anchored && context.trust.isPublicAnchor(last.cert) },
   );
   // Revocation matters while the certificate would otherwise be accepted; its CRL may drop it
-  // once expired. Each certificate with an issuer in the path is looked up.
-  const revocation =
+  // once expired. Each certificate with an issuer in the path is looked up. The CA's renewal
+  // information is asked at the same time (both are cached: usually neither costs a request).
+  const warningStart = new Date(
+    leaf.validToDate.getTime() - renewalWindows(facts.lifetimeDays, context.thresholds).warnDays * DAY_MS,
+  );
+  const usable = verdict.status === 'ok' || verdict.status === 'warning' || verdict.status === 'critical';
+  const [revocation, renewal] = await Promise.all([
     context.revocation && verdict.status !== 'expired'
-      ? await checkRevocation(
+      ? checkRevocation(
           chain.links.map((link, i) => ({ cert: link.cert, issuer: chain.links[i + 1]?.cert })),
           context.revocation,
         )
-      : null;
+      : null,
+    context.ari && usable ? renewalInfo(leaf, warningStart, context.ari) : null,
+  ]);
   // The target's choice: a weak certificate is as good as a broken one (expired stays expired).
   const status =
     revocation?.status === 'revoked'
@@ -268,14 +275,6 @@ async function checkAddress(
       : request.findingsInvalid && findings.length && verdict.status !== 'expired'
         ? 'invalid'
         : verdict.status;
-  // The CA's own renewal window, compared with when certvigil's warning window opens.
-  const warningStart = new Date(
-    leaf.validToDate.getTime() - renewalWindows(facts.lifetimeDays, context.thresholds).warnDays * DAY_MS,
-  );
-  const renewal =
-    context.ari && (status === 'ok' || status === 'warning' || status === 'critical')
-      ? await renewalInfo(leaf, warningStart, context.ari)
-      : null;
   return {
     entry: leafEntry(facts, daysLeft, status),
     result: {
@@ -306,7 +305,7 @@ async function checkAddress(
       chain: chainEntries,
       findings,
       revocation,
-      renewalInfo: renewal,
+      renewalInfo: status === 'revoked' || status === 'invalid' ? null : renewal,
     },
   };
 }
