@@ -2,6 +2,7 @@
 // (the stack's alarms publish there too), or anything else someone published. Subscribers tell
 // them apart here, and never fail on a message they do not know.
 import * as z from 'zod/mini';
+import { boundText, LIMITS } from '../text-bounds.ts';
 import { MAX_RESOLVES, type Notification } from './render-message.ts';
 
 /** A CloudWatch alarm state change as CloudWatch publishes it to SNS (the fields we use). */
@@ -60,10 +61,23 @@ export function parseTopicMessage(body: string): TopicMessage {
   if (notification.success) return { kind: 'notification', notification: notification.data as unknown as Notification };
   const alarm = alarmShape.safeParse(value);
   if (alarm.success) {
+    // Only the fields channels use, each bounded: anyone allowed to publish could shape one, and
+    // the webhook forwards the alarm as it is kept here.
     const a = alarm.data;
+    const token = (text: string) => boundText(text, LIMITS.token);
     return {
       kind: 'alarm',
-      alarm: { ...a, AlarmDescription: a.AlarmDescription ?? null, AlarmArn: a.AlarmArn ?? null },
+      alarm: {
+        AlarmName: boundText(a.AlarmName, 255),
+        AlarmDescription: a.AlarmDescription ? boundText(a.AlarmDescription, 1024) : null,
+        AWSAccountId: token(a.AWSAccountId),
+        NewStateValue: token(a.NewStateValue),
+        NewStateReason: boundText(a.NewStateReason, 1024),
+        OldStateValue: token(a.OldStateValue),
+        StateChangeTime: token(a.StateChangeTime),
+        Region: token(a.Region),
+        AlarmArn: a.AlarmArn ? boundText(a.AlarmArn, 512) : null,
+      },
     };
   }
   return { kind: 'unknown', reason: 'neither a certvigil notification nor a CloudWatch alarm' };

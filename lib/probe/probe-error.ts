@@ -19,9 +19,12 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 export class ProbeError extends Error {
   override name = 'ProbeError';
   readonly kind: ErrorKind;
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+  /** Kind `http`: the status of the answer that was not 2xx. */
+  readonly status: number | undefined;
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; status?: number }) {
     super(message, options);
     this.kind = kind;
+    this.status = options?.status;
   }
 }
 

@@ -4,10 +4,9 @@
 // serial) is looked up at the directory's `renewalInfo`; the answer is kept per certificate as
 // long as its Retry-After says. Everything in the answer is bounded before it is kept.
 import type { X509Certificate } from 'node:crypto';
+import { retryAfterMs } from '../retry-after.ts';
 import { certificateExtensions, children, element, serialBytes } from '../revocation/der.ts';
 import { boundText } from '../text-bounds.ts';
-
-export { DEFAULT_ARI_DIRECTORIES } from './directories.ts';
 
 /** What a CA's renewal information says, as a result keeps it. */
 export interface RenewalInfo {
@@ -164,12 +163,5 @@ async function fetchInfo(
 
 /** Retry-After (seconds or a date), held between 1 hour and 1 day; 6 hours when absent. */
 function retryAfter(header: string | null, now: number): number {
-  let ms = 6 * HOUR;
-  if (header) {
-    const seconds = Number(header);
-    const at = Date.parse(header);
-    if (Number.isFinite(seconds)) ms = seconds * 1000;
-    else if (!Number.isNaN(at)) ms = at - now;
-  }
-  return Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, ms));
+  return Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, retryAfterMs(header, now) ?? 6 * HOUR));
 }

@@ -1,6 +1,7 @@
 // GETs a small JSON document (an ACME directory, a renewalInfo answer) the way the probe fetches
 // documents: https only, the probe's trust, the address guard, time limits and a size cap.
-import { openDocument, type ReachOptions } from '../sources/fetch-document.ts';
+import { ProbeError } from '../probe/probe-error.ts';
+import { fetchDeadline, openDocument, type ReachOptions } from '../sources/fetch-document.ts';
 
 /** Largest ACME JSON answer read (they are a few hundred bytes). */
 const MAX_JSON_BYTES = 64 * 1024;
@@ -18,12 +19,12 @@ export async function getJson(
       accept: 'application/json',
       guard: options.guard,
       resolver: options.resolver,
-      signal: AbortSignal.timeout(options.timeouts.dnsMs + options.timeouts.endpointMs),
+      signal: fetchDeadline(options.timeouts),
     });
   } catch (error) {
-    // A non-2xx answer (openDocument words it "the server answered N for …"): the status counts.
-    const status = /the server answered (\d{3})/.exec((error as Error).message)?.[1];
-    if (status) return { status: Number(status), retryAfter: null, body: null };
+    // A non-2xx answer is an answer (a 404: the CA does not know the certificate).
+    if (error instanceof ProbeError && error.status !== undefined)
+      return { status: error.status, retryAfter: null, body: null };
     throw error;
   }
   const chunks: Buffer[] = [];

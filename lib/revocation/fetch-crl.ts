@@ -1,6 +1,6 @@
 // Fetches a CRL as the probe reaches documents: the address guard on every hop, the probe's
 // timeouts, a size cap (a larger CRL makes the revocation status unknown, not a red target).
-import { fetchDocument, type ReachOptions } from '../sources/fetch-document.ts';
+import { fetchDeadline, fetchDocument, type ReachOptions } from '../sources/fetch-document.ts';
 import { MAX_CRL_BYTES } from './check-revocation.ts';
 
 export async function fetchCrl(url: string, options: ReachOptions & { maxBytes?: number }): Promise<Buffer> {
@@ -11,7 +11,7 @@ export async function fetchCrl(url: string, options: ReachOptions & { maxBytes?:
     accept: 'application/pkix-crl, application/x-pkcs7-crl;q=0.5, */*;q=0.1',
     guard: options.guard,
     resolver: options.resolver,
-    signal: AbortSignal.timeout(options.timeouts.dnsMs + options.timeouts.endpointMs),
+    signal: fetchDeadline(options.timeouts),
     allowHttp: true,
   });
   return body;

@@ -5,6 +5,7 @@ import { type CertificateJudge, certificateJudge, type SourceCertificate } from 
 import { type CheckError, type CheckResult, NO_CERTIFICATE } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
+import { fetchDeadline } from './fetch-document.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
 type Identity = Pick<SourceRequest, 'id' | 'kind' | 'host' | 'port' | 'protocol'>;
@@ -156,5 +157,5 @@ export async function readOrFail(
 
 /** The deadline of one document fetch: DNS plus the per-address total. */
 export function documentDeadline(context: SourceContext): AbortSignal {
-  return AbortSignal.timeout(context.timeouts.dnsMs + context.timeouts.endpointMs);
+  return fetchDeadline(context.timeouts);
 }

@@ -78,7 +78,7 @@ export async function openDocument(url: string, options: FetchOptions): Promise<
     }
     if (status < 200 || status >= 300) {
       response.resume();
-      throw new ProbeError('http', `the server answered ${status} for ${clipUrl(current)}`);
+      throw new ProbeError('http', `the server answered ${status} for ${clipUrl(current)}`, { status });
     }
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.maxBytes) {
@@ -93,6 +93,11 @@ export async function openDocument(url: string, options: FetchOptions): Promise<
         typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'].slice(0, 64) : null,
     };
   }
+}
+
+/** The deadline of one fetch: DNS plus the per-address total (redirects and body included). */
+export function fetchDeadline(timeouts: ProbeTimeouts): AbortSignal {
+  return AbortSignal.timeout(timeouts.dnsMs + timeouts.endpointMs);
 }
 
 /** Fetches a whole (small) document into memory. */

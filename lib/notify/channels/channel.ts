@@ -2,6 +2,7 @@
 // and says which answers are worth another attempt. Delivery (deadline, retries, Retry-After)
 // is the same for every channel and lives here. Nothing here ever puts a URL, routing key or
 // signing secret into an error or a log line.
+import { retryAfterMs } from '../../retry-after.ts';
 import type { Notification } from '../render-message.ts';
 import type { AlarmMessage } from '../topic-message.ts';
 
@@ -217,15 +218,6 @@ async function deliverOne(
   throw (
     last ?? new ChannelDeliveryError(`${channel.title}: no time left to deliver the ${request.what}`, undefined, true)
   );
-}
-
-/** Retry-After in milliseconds: seconds or an HTTP date. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** The cause of a fetch failure without the URL (undici puts it in some messages). */

@@ -65,7 +65,8 @@ export const webhook: Channel = {
     return settings(env.WEBHOOK_URL, env.WEBHOOK_SECRET, 'WEBHOOK_SECRET');
   },
   render(message, s, now) {
-    const body = JSON.stringify(webhookBody(message));
+    const payload = webhookBody(message);
+    const body = JSON.stringify(payload);
     const timestamp = String(Math.floor(now.getTime() / 1000));
     return [
       {
@@ -73,7 +74,7 @@ export const webhook: Channel = {
         headers: {
           [TIMESTAMP_HEADER]: timestamp,
           [SIGNATURE_HEADER]: signature(s.signingSecret as string, timestamp, body),
-          [DELIVERY_HEADER]: String(webhookBody(message).id),
+          [DELIVERY_HEADER]: String(payload.id),
         },
         body,
       },
