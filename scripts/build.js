@@ -1,7 +1,8 @@
-// Bundles the CLI into dist/ (dist/cli.js plus chunks loaded on demand), for installs where the
-// TypeScript sources are not present.
-import { rmSync } from 'node:fs';
+// Bundles the CLI into dist/ (dist/cli.js plus chunks loaded on demand) and the dashboard page
+// (dist/dashboard.html), for installs where the TypeScript sources are not present.
+import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { BUILT_PAGE_NAME, buildDashboardHtml } from '../lib/dashboard/page-asset.ts';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -18,8 +19,13 @@ await build({
   sourcemap: true,
   legalComments: 'linked',
   logLevel: 'warning',
+  // The dashboard page is built here (below), never at run time by an installed package.
+  external: ['esbuild'],
   // Bundled CommonJS dependencies (the AWS SDK) still call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __cvRequire } from 'node:module'; const require = __cvRequire(import.meta.url);",
   },
 });
+
+// The dashboard page, one self-contained file beside the CLI bundle (lib/dashboard/page-asset.ts reads it).
+writeFileSync(`dist/${BUILT_PAGE_NAME}`, await buildDashboardHtml());

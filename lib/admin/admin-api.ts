@@ -18,6 +18,7 @@ import { InvalidTargetError } from '../targets/target-id.ts';
 import { normalizeTarget, TARGET_SETTINGS, type Target, TargetValidationError } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
 import { canonicalFingerprint, certificateView, sortCertificates } from './certificate-views.ts';
+import { OPEN_EVENT_FIELDS, openEventViews } from './open-events.ts';
 import { type AdminResponse, json, ProblemError, problem } from './problem.ts';
 import { certificateRows, certificatesCsv, REPORT_FIELDS, reportCsv, reportRows } from './report.ts';
 
@@ -98,6 +99,11 @@ export const ADMIN_ROUTES: readonly Route[] = [
     methods: { GET: (r, _, d) => listTargets(r, d), POST: (r, _, d) => putTarget(r, d) },
   },
   {
+    path: '/targets/{id}/timeline',
+    pattern: /^\/targets\/(.+?)\/timeline$/,
+    methods: { GET: (r, [id], d) => targetTimeline(canonicalId(id ?? ''), r, d) },
+  },
+  {
     path: '/targets/{id}/check',
     pattern: /^\/targets\/(.+?)\/check$/,
     methods: { POST: (_, [id], d) => checkNow(canonicalId(id ?? ''), d) },
@@ -119,6 +125,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
     pattern: /^\/certificates\/(.+)$/,
     methods: { GET: (_, [fingerprint], d) => getCertificate(fingerprint ?? '', d) },
   },
+  { path: '/events', pattern: /^\/events$/, methods: { GET: (_, __, d) => listOpenEvents(d) } },
   { path: '/discover', pattern: /^\/discover$/, methods: { POST: (_, __, d) => discoverNow(d) } },
   { path: '/test-alert', pattern: /^\/test-alert$/, methods: { POST: (r, _, d) => testAlert(r, d) } },
 ];
@@ -276,6 +283,43 @@ async function getTarget(id: string, deps: AdminDependencies): Promise<AdminResp
     view.lastCheck = { ...last, sans: full.sans, chain: full.chain, certificates: full.certificates };
   }
   return json(200, view);
+}
+
+/** Default and largest number of timeline rows GET /targets/{id}/timeline returns. */
+export const DEFAULT_TIMELINE_ROWS = 50;
+export const MAX_TIMELINE_ROWS = 200;
+
+/** A target's timeline of changes, newest first: when, the status, why, and the certificate then. */
+async function targetTimeline(id: string, request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  const limitText = request.query.get('limit');
+  const limit = limitText === null ? DEFAULT_TIMELINE_ROWS : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TIMELINE_ROWS) {
+    throw new ProblemError(400, `limit must be a whole number from 1 to ${MAX_TIMELINE_ROWS} (got "${limitText}")`, [
+      { field: 'limit', message: `must be from 1 to ${MAX_TIMELINE_ROWS}` },
+    ]);
+  }
+  if (!deps.history) throw new ProblemError(501, 'this admin API keeps no timeline');
+  if (!(await deps.targets.getTarget(id))) throw new ProblemError(404, `no target ${id}; add it with POST /targets`);
+  const rows = await deps.history.recent(id, limit);
+  return json(200, {
+    target: id,
+    items: rows.map((row) => ({
+      checkedAt: row.checkedAt,
+      status: row.status,
+      change: row.change ?? null,
+      daysLeft: row.result?.daysLeft ?? null,
+      notAfter: row.result?.notAfter ?? null,
+      subject: row.result?.subject ?? null,
+      issuer: row.result?.issuer ?? null,
+      fingerprint256: row.result?.fingerprint256 ?? null,
+      error: row.result?.error ?? null,
+    })),
+  });
+}
+
+/** Events announced and still open across every target, most severe first. */
+async function listOpenEvents(deps: AdminDependencies): Promise<AdminResponse> {
+  return json(200, openEventViews(await deps.targets.allTargets(OPEN_EVENT_FIELDS)));
 }
 
 async function patchTarget(id: string, request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {

@@ -18,10 +18,11 @@ export const REPORT_COLUMNS = [
   'enabled',
   'checkedAt',
   'error',
+  'kind',
 ] as const;
 
 /** Report columns that come from the target's settings; the others come from its latest check. */
-const SETTINGS_COLUMNS = new Set<string>(['target', 'owner', 'tags', 'notes', 'enabled']);
+const SETTINGS_COLUMNS = new Set<string>(['target', 'owner', 'tags', 'notes', 'enabled', 'kind']);
 
 /** The stored attributes the report reads (a projection: the rest of each item stays in DynamoDB). */
 export const REPORT_FIELDS = [
@@ -63,6 +64,7 @@ export function reportRows(targets: readonly StoredTarget[]): ReportRow[] {
         enabled: t.enabled,
         checkedAt: r?.checkedAt ?? null,
         error: r?.error ? `${r.error.kind}: ${r.error.message}` : null,
+        kind: t.kind ?? 'tls',
       };
     });
 }

@@ -67,6 +67,17 @@ export class AdminClient {
     path: string,
     options: { query?: Record<string, string | undefined>; body?: string; contentType?: string } = {},
   ): Promise<AdminReply> {
+    const reply = await this.send(method, path, options);
+    if (reply.status >= 400) throw new AdminError(reply.status, describeFailure(reply));
+    return reply;
+  }
+
+  /** The same request, answering whatever the admin API answered (a 4xx or 5xx too). */
+  async send(
+    method: string,
+    path: string,
+    options: { query?: Record<string, string | undefined>; body?: string; contentType?: string } = {},
+  ): Promise<AdminReply> {
     const url = new URL(path, this.base);
     const query: Record<string, string> = {};
     for (const [key, value] of Object.entries(options.query ?? {})) {
@@ -102,13 +113,11 @@ export class AdminClient {
       const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       throw new AdminError(0, `cannot reach ${url.origin} (${code})`);
     }
-    const reply = {
+    return {
       status: response.status,
       contentType: response.headers.get('content-type') ?? '',
       text: await response.text(),
     };
-    if (response.status >= 400) throw new AdminError(response.status, describeFailure(reply));
-    return reply;
   }
 
   async json<T>(method: string, path: string, options: Parameters<AdminClient['request']>[2] = {}): Promise<T> {
@@ -122,7 +131,7 @@ export function regionFromFunctionUrl(hostname: string): string | undefined {
   return /\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(hostname)?.[1];
 }
 
-function describeFailure(reply: AdminReply): string {
+export function describeFailure(reply: AdminReply): string {
   if (reply.contentType.includes('problem+json')) {
     try {
       const problem = JSON.parse(reply.text) as { detail?: string; errors?: { field: string; message: string }[] };

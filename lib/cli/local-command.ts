@@ -11,7 +11,7 @@ export const LOCAL_USAGE = `Usage: certvigil local [--port N] [--data DIR] [--in
                        [--source-tag TAG]
 
 Runs the whole monitor on this machine: DynamoDB Local as the store (in memory, or kept in
-DIR with --data), the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
+DIR with --data), the dashboard and the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
 token (printed at start, or CERTVIGIL_LOCAL_TOKEN), the dispatcher every SECONDS (default
 ${LOCAL_DEFAULTS.intervalSeconds}) and on POST /dispatch, and notifications on stdout, in the outbox file (one JSON
 object per line) and to every channel its environment variables configure:
@@ -81,6 +81,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     [
       'certvigil local mode',
       `  admin API:  ${local.url}`,
+      `  dashboard:  ${local.url}/ (paste the token when it asks)`,
       `  token:      ${token}`,
       `  try:        CERTVIGIL_URL=${local.url} CERTVIGIL_TOKEN=${token} npx certvigil targets add example.com`,
       `  store:      DynamoDB Local, ${values.data ? `kept in ${values.data}` : 'in memory'}${local.isolation === 'netns' ? ' (private network namespace)' : ''}`,

@@ -12,9 +12,42 @@ Commands:
   local                run the whole monitor on this machine (DynamoDB Local, admin API, dispatcher)
   targets list|add|rm|import, report, check-now, test-alert, certs, where, discover
                        manage a deployed monitor through its admin URL
+  dashboard            the dashboard in your browser, reading a deployed admin URL (signed, 127.0.0.1 only)
   doctor               check a deployment: concurrency quota, subscriptions, Slack secret, last round
 
 Run "certvigil <command> --help" for a command's options.`;
+
+interface Command {
+  usage: string;
+  run: (command: string, argv: string[], io: Io) => Promise<ExitCode>;
+}
+
+const remote = async (): Promise<Command> => {
+  const { REMOTE_USAGE, runRemote } = await import('./remote-commands.ts');
+  return { usage: REMOTE_USAGE, run: (command, argv, io) => runRemote(command, argv, io, process.env) };
+};
+
+/**
+ * Every command but `check`, loaded on demand, so that `check` does not pay for the AWS SDK,
+ * DynamoDB Local or the dashboard at start-up.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  ...Object.fromEntries(
+    ['targets', 'report', 'check-now', 'test-alert', 'certs', 'where', 'discover'].map((c) => [c, remote]),
+  ),
+  dashboard: async () => {
+    const { DASHBOARD_USAGE, runDashboard } = await import('./dashboard-command.ts');
+    return { usage: DASHBOARD_USAGE, run: (_, argv, io) => runDashboard(argv, io, process.env) };
+  },
+  doctor: async () => {
+    const { DOCTOR_USAGE, runDoctor } = await import('./doctor-command.ts');
+    return { usage: DOCTOR_USAGE, run: (_, argv, io) => runDoctor(argv, io, process.env) };
+  },
+  local: async () => {
+    const { LOCAL_USAGE, runLocal } = await import('./local-command.ts');
+    return { usage: LOCAL_USAGE, run: (_, argv, io) => runLocal(argv, io) };
+  },
+};
 
 /** Runs the certvigil command line; returns the exit status. */
 export async function main(argv: string[], io: Io = processIo()): Promise<ExitCode> {
@@ -35,30 +68,14 @@ export async function main(argv: string[], io: Io = processIo()): Promise<ExitCo
       }
       return await runCheck(rest, io);
     }
-    if (['targets', 'report', 'check-now', 'test-alert', 'certs', 'where', 'discover'].includes(command)) {
-      // Loaded on demand, so that `check` does not pay for the AWS SDK at start-up.
-      const { REMOTE_USAGE, runRemote } = await import('./remote-commands.ts');
+    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (load) {
+      const { usage, run } = await load();
       if (rest.includes('--help') || rest.includes('-h')) {
-        io.stdout(`${REMOTE_USAGE}\n`);
+        io.stdout(`${usage}\n`);
         return 0;
       }
-      return await runRemote(command, rest, io, process.env);
-    }
-    if (command === 'doctor') {
-      const { DOCTOR_USAGE, runDoctor } = await import('./doctor-command.ts');
-      if (rest.includes('--help') || rest.includes('-h')) {
-        io.stdout(`${DOCTOR_USAGE}\n`);
-        return 0;
-      }
-      return await runDoctor(rest, io, process.env);
-    }
-    if (command === 'local') {
-      const { LOCAL_USAGE, runLocal } = await import('./local-command.ts');
-      if (rest.includes('--help') || rest.includes('-h')) {
-        io.stdout(`${LOCAL_USAGE}\n`);
-        return 0;
-      }
-      return await runLocal(rest, io);
+      return await run(command, rest, io);
     }
     throw new UsageError(`unknown command "${command}" (try certvigil --help)`);
   } catch (error) {

@@ -45,7 +45,7 @@ function parse<T extends Record<string, { type: 'string' | 'boolean'; multiple?:
   return parseCommandLine({ args: argv, allowPositionals: true, options: { ...COMMON, ...options } });
 }
 
-function client(
+export function adminClientFor(
   values: { url?: string | undefined; token?: string | undefined; region?: string | undefined },
   env: NodeJS.ProcessEnv,
 ): AdminClient {
@@ -92,7 +92,7 @@ function idPath(id: string, suffix = ''): string {
 async function list(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values, positionals } = parse(argv, { status: { type: 'string' }, tag: { type: 'string' } });
   if (positionals.length) throw new UsageError(`targets list takes no arguments (got "${positionals[0]}")`);
-  const admin = client(values, env);
+  const admin = adminClientFor(values, env);
   const items: TargetView[] = [];
   let cursor: string | undefined;
   do {
@@ -154,7 +154,7 @@ async function add(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<Exit
     enabled: values.disabled ? false : undefined,
     findingsInvalid: values['findings-invalid'] ? true : undefined,
   };
-  const reply = await client(values, env).request('POST', '/targets', { body: JSON.stringify(body) });
+  const reply = await adminClientFor(values, env).request('POST', '/targets', { body: JSON.stringify(body) });
   const view = JSON.parse(reply.text) as TargetView;
   io.stdout(
     values.json ? `${JSON.stringify(view, null, 2)}\n` : `${reply.status === 201 ? 'added' : 'updated'} ${view.id}\n`,
@@ -166,7 +166,7 @@ async function remove(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<E
   const { values, positionals } = parse(argv, {});
   if (positionals.length !== 1) throw new UsageError('targets rm needs exactly one target ID');
   const id = positionals[0] as string;
-  await client(values, env).request('DELETE', idPath(id));
+  await adminClientFor(values, env).request('DELETE', idPath(id));
   io.stdout(`removed ${id}\n`);
   return 0;
 }
@@ -181,7 +181,7 @@ async function importFile(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promi
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const result = await client(values, env).json<{
+  const result = await adminClientFor(values, env).json<{
     created: number;
     updated: number;
     rejected: number;
@@ -209,7 +209,7 @@ async function report(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<E
   if (view !== 'targets' && view !== 'certificates') {
     throw new UsageError(`--view must be targets or certificates (got "${view}")`);
   }
-  const admin = client(values, env);
+  const admin = adminClientFor(values, env);
   if (view === 'certificates') {
     if (format === 'table')
       return certs([...argv.filter((a) => !a.startsWith('--view') && a !== 'certificates')], io, env);
@@ -245,7 +245,7 @@ async function report(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<E
 async function checkNow(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values, positionals } = parse(argv, {});
   if (positionals.length !== 1) throw new UsageError('check-now needs exactly one target ID');
-  const result = await client(values, env).json<CheckResult & { events: { event: string }[] }>(
+  const result = await adminClientFor(values, env).json<CheckResult & { events: { event: string }[] }>(
     'POST',
     idPath(positionals[0] as string, '/check'),
   );
@@ -258,7 +258,10 @@ async function checkNow(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise
 async function testAlert(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values, positionals } = parse(argv, {});
   if (positionals.length) throw new UsageError(`test-alert takes no arguments (got "${positionals[0]}")`);
-  const sent = await client(values, env).json<{ id: string; sentAt: string; detail: string }>('POST', '/test-alert');
+  const sent = await adminClientFor(values, env).json<{ id: string; sentAt: string; detail: string }>(
+    'POST',
+    '/test-alert',
+  );
   io.stdout(values.json ? `${JSON.stringify(sent, null, 2)}\n` : `test notification ${sent.id} sent: ${sent.detail}\n`);
   return 0;
 }
@@ -266,7 +269,7 @@ async function testAlert(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promis
 async function discover(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values, positionals } = parse(argv, {});
   if (positionals.length) throw new UsageError(`discover takes no arguments (got "${positionals[0]}")`);
-  const answer = await client(values, env).json<DiscoverySummary | { detail: string }>('POST', '/discover');
+  const answer = await adminClientFor(values, env).json<DiscoverySummary | { detail: string }>('POST', '/discover');
   if (values.json) {
     io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
     return 'problems' in answer && answer.problems.length ? 1 : 0;
@@ -319,7 +322,7 @@ async function certs(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<Ex
     format: { type: 'string' },
   });
   if (positionals.length) throw new UsageError(`certs takes no arguments (got "${positionals[0]}")`);
-  const views = await client(values, env).json<CertificateView[]>('GET', '/certificates', {
+  const views = await adminClientFor(values, env).json<CertificateView[]>('GET', '/certificates', {
     query: { expiringWithin: values.expiring, status: values.status },
   });
   if (values.json) {
@@ -347,7 +350,7 @@ async function certs(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<Ex
 async function where(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values, positionals } = parse(argv, {});
   if (positionals.length !== 1) throw new UsageError('where needs one FINGERPRINT or TARGET');
-  const admin = client(values, env);
+  const admin = adminClientFor(values, env);
   const subject = positionals[0] as string;
   const fingerprints = canonicalFingerprint(subject)
     ? [canonicalFingerprint(subject) as string]

@@ -15,6 +15,7 @@ import {
 import { json, problem } from '../admin/problem.ts';
 import { createLimiter } from '../concurrency.ts';
 import type { ProbeConfig } from '../config.ts';
+import { dashboardPage, isPageRequest } from '../dashboard/page-asset.ts';
 import { DEFAULT_SOURCE_TAG } from '../discovery/discovery-types.ts';
 import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
 import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
@@ -218,6 +219,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     });
   });
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // The dashboard page holds no data: it is served without the token, and asks for it.
+    if (isPageRequest(req.method ?? 'GET', new URL(req.url ?? '/', 'http://local').pathname)) {
+      req.resume();
+      const page = await dashboardPage();
+      res.writeHead(200, page.headers).end(req.method === 'HEAD' ? undefined : page.html);
+      return;
+    }
     // The scheme is case-insensitive (RFC 9110); the token is compared in constant time.
     const given = Buffer.from(/^bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

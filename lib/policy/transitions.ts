@@ -430,19 +430,59 @@ export function invalidReason(result: CheckResult): string {
   return 'invalid';
 }
 
+/** An event announced for a target whose condition still holds by its state. */
+export interface OpenEvent {
+  id: string;
+  key: string;
+  event: EventType;
+  severity: Severity;
+}
+
+/**
+ * The events whose conditions still hold by a target's state (what a target that stops being
+ * checked leaves open, and what the dashboard lists), each with its id, key, type and severity.
+ * Whether each was really announced is for the caller to tell (the item's `sent` and `pending`).
+ */
+export function openEvents(target: string, state: MonitorState | undefined): OpenEvent[] {
+  if (!state) return [];
+  const open: Omit<OpenEvent, 'id'>[] = [];
+  if (state.unreachableAnnounced && state.failingSince) {
+    open.push({ key: `unreachable:${state.failingSince}`, event: 'unreachable', severity: 'critical' });
+  }
+  if (state.announced && state.announced.status !== 'ok') {
+    const condition = conditionOf({ ...state.result, status: state.announced.status }, '');
+    open.push({
+      key: state.announced.key,
+      event: condition?.event ?? 'invalid',
+      severity: condition?.severity ?? 'critical',
+    });
+  }
+  if (state.inconsistent) open.push({ key: state.inconsistent, event: 'inconsistent', severity: 'warning' });
+  if (state.renewalRequested) {
+    const severity = state.result.renewalInfo?.early || 'warning';
+    open.push({ key: state.renewalRequested, event: 'renewal-requested', severity });
+  }
+  for (const c of state.certificates ?? []) {
+    const condition = certificateCondition(c);
+    if (!condition) continue;
+    for (const key of certificateConditionKeys(c, state.result.acm)) {
+      const event: EventType = key.startsWith('imported:')
+        ? 'imported-expiring'
+        : key.startsWith('renewal-stuck:')
+          ? 'renewal-stuck'
+          : condition.event;
+      open.push({ key, event, severity: condition.severity });
+    }
+  }
+  return open.map((e) => ({ id: eventId(target, e.key), ...e }));
+}
+
 /**
  * Ids of the events announced for a target whose conditions still hold by its state: what a
  * target that stops being checked (its resource vanished) leaves open.
  */
 export function openEventIds(target: string, state: MonitorState | undefined): string[] {
-  if (!state) return [];
-  const keys: string[] = [];
-  if (state.unreachableAnnounced && state.failingSince) keys.push(`unreachable:${state.failingSince}`);
-  if (state.announced && state.announced.status !== 'ok') keys.push(state.announced.key);
-  if (state.inconsistent) keys.push(state.inconsistent);
-  if (state.renewalRequested) keys.push(state.renewalRequested);
-  for (const c of state.certificates ?? []) keys.push(...certificateConditionKeys(c, state.result.acm));
-  return keys.map((key) => eventId(target, key));
+  return openEvents(target, state).map((e) => e.id);
 }
 
 export function eventId(target: string, key: string): string {

@@ -429,7 +429,7 @@ describe('admin API: report', () => {
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     const lines = csv.text.split('\r\n');
     expect(lines[0]).toBe(
-      'target,status,daysLeft,notAfter,chainNotAfter,issuer,subject,serialNumber,fingerprint256,owner,tags,notes,enabled,checkedAt,error',
+      'target,status,daysLeft,notAfter,chainNotAfter,issuer,subject,serialNumber,fingerprint256,owner,tags,notes,enabled,checkedAt,error,kind',
     );
     const soon = lines.find((l) => l.startsWith('soon.report.example:443')) ?? '';
     expect(soon).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);

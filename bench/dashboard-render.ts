@@ -1,0 +1,168 @@
+// The dashboard with a large inventory in headless Chromium: serves the real page (built as local
+// mode serves it) and admin API answers for N targets, their certificates and open events
+// (synthetic rows of the real shapes), then prints, per round and as medians, the time from
+// navigation to the data having arrived, to the inventory view standing (table, timeline,
+// events), and a filter's re-render; and the page's weight, raw and gzip.
+// Usage: npm run bench:dashboard -- [N=10000] [ROUNDS=5]
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import type { CertificateView } from '../lib/admin/certificate-views.ts';
+import type { OpenEventView } from '../lib/admin/open-events.ts';
+import type { ReportRow } from '../lib/admin/report.ts';
+import { dashboardPage } from '../lib/dashboard/page-asset.ts';
+import { launchBrowser } from '../test/fixtures/browser.ts';
+
+// Code inside page.evaluate() and friends runs in the browser; these name its globals for the
+// type checker only (the DOM library is not part of this Node program).
+// biome-ignore lint/suspicious/noExplicitAny: browser globals, typed by the browser
+declare const document: any, window: any, location: any, sessionStorage: any;
+declare const requestAnimationFrame: (callback: () => void) => number;
+
+const n = Number(process.argv[2] ?? 10_000);
+const rounds = Number(process.argv[3] ?? 5);
+const DAY = 86_400_000;
+const now = Date.now();
+const STATUSES = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'warning', 'critical', 'expired', 'error'] as const;
+const owners = Array.from({ length: 40 }, (_, i) => `team-${i}`);
+const hex = (i: number) => (i.toString(16).padStart(64, '0').toUpperCase().match(/../g) ?? []).join(':');
+
+const targets: ReportRow[] = [];
+const certificates: CertificateView[] = [];
+const events: OpenEventView[] = [];
+for (let i = 0; i < n; i++) {
+  const status = STATUSES[i % STATUSES.length] as string;
+  const daysLeft =
+    status === 'expired'
+      ? -(i % 9) - 1
+      : status === 'critical'
+        ? i % 7
+        : status === 'warning'
+          ? 8 + (i % 20)
+          : 30 + (i % 300);
+  const notAfter = new Date(now + daysLeft * DAY + 3_600_000).toISOString();
+  const id = `host-${i}.example.com:443`;
+  const fingerprint = hex(i + 1);
+  targets.push({
+    target: id,
+    status,
+    daysLeft: status === 'error' ? null : daysLeft,
+    notAfter: status === 'error' ? null : notAfter,
+    chainNotAfter: notAfter,
+    issuer: "CN=R11, O=Let's Encrypt, C=US",
+    subject: `CN=host-${i}.example.com`,
+    serialNumber: fingerprint.slice(0, 47),
+    fingerprint256: fingerprint,
+    owner: owners[i % owners.length] as string,
+    tags: i % 3 === 0 ? 'edge prod' : 'internal',
+    notes: null,
+    enabled: true,
+    checkedAt: new Date(now - (i % 1440) * 60_000).toISOString(),
+    error: status === 'error' ? 'timeout: no answer within 10 s' : null,
+    kind: i % 25 === 0 ? 'saml' : 'tls',
+  });
+  if (status === 'error') continue;
+  certificates.push({
+    fingerprint256: fingerprint,
+    subject: `CN=host-${i}.example.com`,
+    issuer: "CN=R11, O=Let's Encrypt, C=US",
+    notBefore: new Date(now - 60 * DAY).toISOString(),
+    notAfter,
+    daysLeft,
+    status: status as CertificateView['status'],
+    locations: [{ target: id, where: `192.0.2.${i % 250}` }],
+    replacedBy: null,
+    replaces: [],
+    rollout: null,
+    firstSeen: new Date(now - 60 * DAY).toISOString(),
+    lastSeen: new Date(now).toISOString(),
+  });
+  if (status !== 'ok') {
+    events.push({
+      id: `e${i}`,
+      target: id,
+      event: status === 'expired' ? 'expired' : 'entered-window',
+      severity: status === 'warning' ? 'warning' : 'critical',
+      since: new Date(now - DAY).toISOString(),
+      pending: false,
+      owner: owners[i % owners.length] as string,
+      subject: `CN=host-${i}.example.com`,
+      notAfter,
+    });
+  }
+}
+const answers: Record<string, Buffer> = {
+  '/report': gzipSync(JSON.stringify(targets)),
+  '/certificates': gzipSync(JSON.stringify(certificates)),
+  '/events': gzipSync(JSON.stringify(events)),
+};
+
+const page = await dashboardPage();
+const server = http.createServer((req, res) => {
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  if (path === '/') return res.writeHead(200, page.headers).end(page.html);
+  const body = answers[path];
+  if (!body) return res.writeHead(404).end();
+  res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(body);
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+const { browser, close } = await launchBrowser();
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const loaded: number[] = [];
+const rendered: number[] = [];
+const filtered: number[] = [];
+const paints: number[] = [];
+try {
+  for (let round = 0; round < rounds; round++) {
+    const tab = await browser.newPage();
+    await tab.setViewport({ width: 1280, height: 800 });
+    await tab.goto(url, { waitUntil: 'load' });
+    await tab.waitForFunction(() => performance.getEntriesByName('certvigil-rendered').length > 0, { timeout: 60_000 });
+    const marks = await tab.evaluate(() => ({
+      loaded: performance.getEntriesByName('certvigil-loaded')[0]?.startTime ?? Number.NaN,
+      rendered: performance.getEntriesByName('certvigil-rendered')[0]?.startTime ?? Number.NaN,
+      rows: document.querySelectorAll('table.target-table tbody tr').length,
+      marks: document.querySelectorAll('svg.timeline circle').length,
+    }));
+    // Painted: two animation frames after the view stood (an upper bound: it includes the polling above).
+    const painted = await tab.evaluate(
+      () => new Promise<number>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now())))),
+    );
+    // A filter re-renders synchronously on its change event: timed inside the page.
+    const filter = await tab.evaluate(() => {
+      const select = document.querySelector('select[name=status]') as {
+        value: string;
+        dispatchEvent(e: unknown): void;
+      };
+      const started = performance.now();
+      select.value = 'warning';
+      select.dispatchEvent(new Event('change'));
+      return { ms: performance.now() - started, line: document.querySelector('.count-line')?.textContent };
+    });
+    loaded.push(marks.loaded);
+    rendered.push(marks.rendered);
+    filtered.push(filter.ms);
+    paints.push(painted);
+    console.log(
+      `round ${round + 1}: data ${marks.loaded.toFixed(0)} ms, view ${marks.rendered.toFixed(0)} ms, painted by ${painted.toFixed(0)} ms after navigation (${marks.rows} rows shown, ${marks.marks} timeline marks); status filter ${filter.ms.toFixed(0)} ms (${filter.line})`,
+    );
+    await tab.close();
+  }
+} finally {
+  await close();
+  server.close();
+}
+const html = Buffer.from(page.html);
+console.log(
+  `\n${n} targets, ${certificates.length} certificates, ${events.length} open events (API answers ${(
+    Object.values(answers).reduce((s, b) => s + b.length, 0) / 1024
+  ).toFixed(0)} KiB gzip)`,
+);
+console.log(
+  `median: data ${median(loaded).toFixed(0)} ms, view standing ${median(rendered).toFixed(0)} ms, painted by ${median(paints).toFixed(0)} ms (target < 1000 ms), render alone ${median(rendered.map((r, i) => r - (loaded[i] as number))).toFixed(0)} ms, filter ${median(filtered).toFixed(0)} ms`,
+);
+console.log(
+  `page weight: ${(html.length / 1024).toFixed(1)} KiB, ${(gzipSync(html).length / 1024).toFixed(1)} KiB gzip (target ≤ 150 KB gzip); nothing else is fetched`,
+);

@@ -1,0 +1,54 @@
+// The events still open across the inventory: announced (sent, or pending publication) and whose
+// condition the target's state says still holds. Read from the targets' items; nothing new is kept.
+import { openEvents } from '../policy/transitions.ts';
+import type { StoredTarget } from '../store/target-store.ts';
+import { boundText, LIMITS } from '../text-bounds.ts';
+
+export interface OpenEventView {
+  id: string;
+  target: string;
+  event: string;
+  severity: 'info' | 'warning' | 'critical';
+  /** When it was published; null while it waits in the target's outbox. */
+  since: string | null;
+  pending: boolean;
+  owner: string | null;
+  /** The certificate it is about, as the target's latest check names it (bounded). */
+  subject: string | null;
+  notAfter: string | null;
+}
+
+/** The stored attributes open events are computed from (a projection for the scan). */
+export const OPEN_EVENT_FIELDS = ['id', 'owner', 'host', 'port', 'protocol', 'state', 'sent', 'pending'] as const;
+
+const RANK = { critical: 0, warning: 1, info: 2 } as const;
+
+/** Open events, most severe first, then oldest first. */
+export function openEventViews(targets: readonly StoredTarget[]): OpenEventView[] {
+  const views: OpenEventView[] = [];
+  for (const target of targets) {
+    for (const open of openEvents(target.id, target.state)) {
+      const sentAt = target.sent?.[open.key];
+      const pending = target.pending?.[open.id] !== undefined;
+      if (sentAt === undefined && !pending) continue; // never announced (say, dropped by a first check)
+      const result = target.state?.result;
+      views.push({
+        id: open.id,
+        target: target.id,
+        event: open.event,
+        severity: open.severity,
+        since: sentAt ?? null,
+        pending: sentAt === undefined,
+        owner: target.owner ?? null,
+        subject: result?.subject ? boundText(result.subject, LIMITS.name) : null,
+        notAfter: result?.notAfter ?? null,
+      });
+    }
+  }
+  return views.sort(
+    (a, b) =>
+      RANK[a.severity] - RANK[b.severity] ||
+      (a.since ?? '\uffff').localeCompare(b.since ?? '\uffff') ||
+      a.target.localeCompare(b.target),
+  );
+}
