@@ -221,7 +221,6 @@ function renderCertificateNotification(event: MonitorEvent, c: EventCertificate)
     previous: null,
     endpoints: [],
     error: null,
-    resolves: [],
   };
 }
 
