@@ -1,6 +1,7 @@
 // What a daily discovery costs for an account with 1,000 ACM certificates and 500 endpoints
 // (250 CloudFront aliases, 100 load balancer listeners, 100 API Gateway domains, 50 AppSync
-// domains), in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
+// domains) and the authentication certificates of 10 IAM SAML providers and 40 Cognito user
+// pools (20 federating with two SAML providers each: one metadata file, one URL), in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
 // AWS list APIs answered by aws-sdk-client-mock, and measures: API calls per service, DynamoDB
 // capacity consumed (DynamoDB Local reports it when asked), CPU time and peak memory. The
 // Lambda duration adds an assumed AWS API latency per sequential call (printed), since mocks
@@ -21,6 +22,13 @@ import {
   ListDomainNamesCommand,
 } from '@aws-sdk/client-appsync';
 import { CloudFrontClient, ListDistributionsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudfront';
+import {
+  CognitoIdentityProviderClient,
+  ListTagsForResourceCommand as CognitoTags,
+  DescribeIdentityProviderCommand,
+  ListIdentityProvidersCommand,
+  ListUserPoolsCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeListenersCommand,
@@ -28,7 +36,12 @@ import {
   DescribeTagsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { IAMClient, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
+import {
+  IAMClient,
+  ListSAMLProvidersCommand,
+  ListSAMLProviderTagsCommand,
+  ListServerCertificatesCommand,
+} from '@aws-sdk/client-iam';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -86,12 +99,62 @@ acm.on(DescribeCertificateCommand).callsFake(async () => {
   count('acm:DescribeCertificate');
   return { Certificate: { DomainName: 'shop.example.com' } };
 });
-mockClient(IAMClient)
-  .on(ListServerCertificatesCommand)
-  .callsFake(async () => {
-    count('iam:ListServerCertificates');
-    return { ServerCertificateMetadataList: [], IsTruncated: false };
-  });
+const iam = mockClient(IAMClient);
+iam.on(ListServerCertificatesCommand).callsFake(async () => {
+  count('iam:ListServerCertificates');
+  return { ServerCertificateMetadataList: [], IsTruncated: false };
+});
+iam.on(ListSAMLProvidersCommand).callsFake(async () => {
+  count('iam:ListSAMLProviders');
+  return {
+    SAMLProviderList: Array.from({ length: 10 }, (_, i) => ({ Arn: `arn:aws:iam::${ACCOUNT}:saml-provider/idp${i}` })),
+  };
+});
+iam.on(ListSAMLProviderTagsCommand).callsFake(async () => {
+  count('iam:ListSAMLProviderTags');
+  return { Tags: [{ Key: 'owner', Value: 'identity' }] };
+});
+// 40 user pools over two pages; the even ones federate with two SAML providers.
+const pools = Array.from({ length: 40 }, (_, i) => `${REGION}_Pool${i}`);
+const cognito = mockClient(CognitoIdentityProviderClient);
+cognito.on(ListUserPoolsCommand).callsFake(async (input) => {
+  count('cognito-idp:ListUserPools');
+  const start = Number(input.NextToken ?? 0);
+  const next = start + (input.MaxResults ?? 60) / 2;
+  return {
+    UserPools: pools.slice(start, next).map((Id) => ({ Id })),
+    NextToken: next < pools.length ? String(next) : undefined,
+  };
+});
+cognito.on(ListIdentityProvidersCommand).callsFake(async (input) => {
+  count('cognito-idp:ListIdentityProviders');
+  const federates = Number(String(input.UserPoolId).replace(/.*Pool/, '')) % 2 === 0;
+  return {
+    Providers: federates
+      ? [
+          { ProviderName: 'Corporate', ProviderType: 'SAML' },
+          { ProviderName: 'Partner', ProviderType: 'SAML' },
+          { ProviderName: 'Google', ProviderType: 'Google' },
+        ]
+      : [{ ProviderName: 'Google', ProviderType: 'Google' }],
+  };
+});
+cognito.on(DescribeIdentityProviderCommand).callsFake(async (input) => {
+  count('cognito-idp:DescribeIdentityProvider');
+  return {
+    IdentityProvider: {
+      ProviderType: 'SAML',
+      ProviderDetails:
+        input.ProviderName === 'Partner'
+          ? { MetadataURL: `https://partner.example/${input.UserPoolId}/metadata` }
+          : { MetadataFile: '<md:EntityDescriptor/>' },
+    },
+  };
+});
+cognito.on(CognitoTags).callsFake(async () => {
+  count('cognito-idp:ListTagsForResource');
+  return { Tags: { owner: 'identity' } };
+});
 mockClient(SecretsManagerClient)
   .on(ListSecretsCommand)
   .callsFake(async () => {
@@ -209,7 +272,7 @@ async function run(label: string) {
   const apiCalls = [...calls.values()].reduce((a, b) => a + b, 0);
   // Tag reads run 8 at a time within a finder and four finders at once; list pages one by one.
   const tagCalls = [...calls.entries()]
-    .filter(([k]) => /Tags|DescribeCertificate/.test(k))
+    .filter(([k]) => /Tags|DescribeCertificate|DescribeIdentityProvider/.test(k))
     .reduce((a, [, n]) => a + n, 0);
   const sequentialCalls = Math.ceil((apiCalls - tagCalls) / 4 + tagCalls / 8);
   const durationS = (cpuMs + sequentialCalls * API_LATENCY_MS) / 1000;
@@ -234,7 +297,9 @@ async function run(label: string) {
   };
 }
 
-console.log(`discovery of ${CERTS} ACM certificates and 500 endpoints in one region (node ${process.version})`);
+console.log(
+  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers and 40 Cognito user pools in one region (node ${process.version})`,
+);
 const first = await run('first run (enrols everything)');
 const daily = await run('daily run (nothing changed)');
 const perDay = daily.lambda + daily.dynamo + daily.secrets;
@@ -243,7 +308,7 @@ console.log(
   `\nfirst run: $${(first.lambda + first.dynamo + first.secrets).toFixed(5)}; daily run: $${perDay.toFixed(5)} (Lambda $${daily.lambda.toFixed(5)}, DynamoDB $${daily.dynamo.toFixed(5)}, Secrets Manager $${daily.secrets.toFixed(6)})`,
 );
 console.log(
-  `monthly (30 daily runs + 1 custom metric $${PRICE.metricMonth} + 1 alarm $${PRICE.alarmMonth}; list APIs of ACM, IAM, SSM, CloudFront, ELB, API Gateway and AppSync are free): $${monthly.toFixed(2)}`,
+  `monthly (30 daily runs + 1 custom metric $${PRICE.metricMonth} + 1 alarm $${PRICE.alarmMonth}; list APIs of ACM, IAM, SSM, CloudFront, ELB, API Gateway, AppSync and Cognito user pools are free): $${monthly.toFixed(2)}`,
 );
 dynamo.destroy();
 await ddb.stop();

@@ -31,6 +31,16 @@ export function sourceReadStatements({ partition, account, sourceTag }: ReadScop
       resources: [`arn:${partition}:iam::${account}:server-certificate/*`],
     }),
     new iam.PolicyStatement({
+      sid: 'ReadIamSamlProviders',
+      actions: ['iam:GetSAMLProvider'],
+      resources: [`arn:${partition}:iam::${account}:saml-provider/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadCognitoSamlCertificates',
+      actions: ['cognito-idp:GetSigningCertificate', 'cognito-idp:DescribeIdentityProvider'],
+      resources: [`arn:${partition}:cognito-idp:*:${account}:userpool/*`],
+    }),
+    new iam.PolicyStatement({
       sid: 'ReadTaggedSecrets',
       actions: ['secretsmanager:GetSecretValue'],
       resources: [`arn:${partition}:secretsmanager:*:${account}:secret:*`],
@@ -63,6 +73,8 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
       actions: [
         'acm:ListCertificates',
         'iam:ListServerCertificates',
+        'iam:ListSAMLProviders',
+        'cognito-idp:ListUserPools',
         'secretsmanager:ListSecrets',
         'ssm:DescribeParameters',
         'cloudfront:ListDistributions',
@@ -82,6 +94,20 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
       sid: 'ReadServerCertificateTags',
       actions: ['iam:ListServerCertificateTags'],
       resources: [`arn:${partition}:iam::${account}:server-certificate/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadSamlProviderTags',
+      actions: ['iam:ListSAMLProviderTags'],
+      resources: [`arn:${partition}:iam::${account}:saml-provider/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadCognitoFederation',
+      actions: [
+        'cognito-idp:ListIdentityProviders',
+        'cognito-idp:DescribeIdentityProvider',
+        'cognito-idp:ListTagsForResource',
+      ],
+      resources: [`arn:${partition}:cognito-idp:*:${account}:userpool/*`],
     }),
     new iam.PolicyStatement({
       sid: 'ReadParameterTags',
@@ -119,6 +145,10 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
     Object.assign(reasons, {
       [`Resource::arn:<AWS::Partition>:iam::${account}:server-certificate/*`]:
         'Any IAM server certificate of this account; read-only.',
+      [`Resource::arn:<AWS::Partition>:iam::${account}:saml-provider/*`]:
+        "Any IAM SAML provider of this account (its metadata: the IdP's public certificates); read-only.",
+      [`Resource::arn:<AWS::Partition>:cognito-idp:*:${account}:userpool/*`]:
+        "Any Cognito user pool of this account, any region: its signing certificate and its SAML providers' metadata (public certificates); read-only.",
       [`Resource::arn:<AWS::Partition>:secretsmanager:*:${account}:secret:*`]:
         'Only secrets carrying the certvigil tag (condition); read-only.',
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
@@ -130,9 +160,13 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
   if (which.discovery) {
     Object.assign(reasons, {
       'Resource::*':
-        'List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync); read-only, no values.',
+        'List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools); read-only, no values.',
       [`Resource::arn:<AWS::Partition>:iam::${account}:server-certificate/*`]:
         'Tags of any IAM server certificate of this account (owner); read-only.',
+      [`Resource::arn:<AWS::Partition>:iam::${account}:saml-provider/*`]:
+        'Any IAM SAML provider of this account: its metadata (public certificates) and tags (owner); read-only.',
+      [`Resource::arn:<AWS::Partition>:cognito-idp:*:${account}:userpool/*`]:
+        "Any Cognito user pool of this account, any region: its identity providers, their metadata and the pool's tags; read-only.",
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
         'Tags of parameters (owner); read-only, values are not read by discovery.',
       [`Resource::arn:<AWS::Partition>:cloudfront::${account}:distribution/*`]:

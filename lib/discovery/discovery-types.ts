@@ -15,6 +15,8 @@ export const DISCOVERY_SERVICES = [
   'apigateway',
   'apigatewayv2',
   'appsync',
+  'iam-saml',
+  'cognito',
 ] as const;
 export type DiscoveryService = (typeof DISCOVERY_SERVICES)[number];
 

@@ -89,6 +89,8 @@ export interface CheckResult {
   renewalInfo: RenewalInfo | null;
   /** ACM targets: what ACM says about the certificate (absent for other kinds). */
   acm?: AcmFacts | undefined;
+  /** IAM SAML providers: the provider's own expiry, after which IAM refuses its sign-ins (absent for other kinds). */
+  samlProvider?: { validUntil: string | null } | undefined;
   error: CheckError | null;
 }
 

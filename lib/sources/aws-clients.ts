@@ -3,6 +3,7 @@
 // from it) and the SDK's endpoint variables (AWS_ENDPOINT_URL_ACM, …), so a local stand-in can be
 // pointed at.
 import { ACMClient } from '@aws-sdk/client-acm';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -88,6 +89,7 @@ export function awsClientsFor(roles: AccountRoles | undefined, account: string |
     iam: () => clientFor(IAMClient, undefined, role),
     secrets: (region: string) => clientFor(SecretsManagerClient, region, role),
     ssm: (region: string | undefined) => clientFor(SSMClient, region, role),
+    cognito: (region: string) => clientFor(CognitoIdentityProviderClient, region, role),
   };
 }
 

@@ -1,7 +1,16 @@
-// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM).
+// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito).
 import { readAcm } from './acm.ts';
 import type { SourceReaders } from './check-source.ts';
+import { readCognito } from './cognito.ts';
 import { readIam } from './iam.ts';
+import { readIamSaml } from './iam-saml.ts';
 import { readSecret, readSsm } from './stored-pem.ts';
 
-export const AWS_READERS: SourceReaders = { acm: readAcm, iam: readIam, secret: readSecret, ssm: readSsm };
+export const AWS_READERS: SourceReaders = {
+  acm: readAcm,
+  iam: readIam,
+  secret: readSecret,
+  ssm: readSsm,
+  'iam-saml': readIamSaml,
+  cognito: readCognito,
+};

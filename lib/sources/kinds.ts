@@ -1,15 +1,27 @@
 // The kinds of certificate source a target can have (DESIGN.md, "Certificate sources").
 
 /** `tls`: what an endpoint serves; the others: certificates in a document or a file. */
-export const SOURCE_KINDS = ['tls', 'saml', 'jwks', 'pem', 'file', 'acm', 'iam', 'secret', 'ssm'] as const;
+export const SOURCE_KINDS = [
+  'tls',
+  'saml',
+  'jwks',
+  'pem',
+  'file',
+  'acm',
+  'iam',
+  'secret',
+  'ssm',
+  'iam-saml',
+  'cognito',
+] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** Kinds whose source is a document fetched over HTTPS. */
 export const URL_KINDS = ['saml', 'jwks', 'pem'] as const;
 export type UrlKind = (typeof URL_KINDS)[number];
 
-/** Kinds whose certificates an AWS account holds (ACM, IAM server certificates, Secrets Manager, SSM). */
-export const AWS_KINDS = ['acm', 'iam', 'secret', 'ssm'] as const;
+/** Kinds whose certificates an AWS account holds (ACM, IAM server certificates and SAML providers, Secrets Manager, SSM, Cognito). */
+export const AWS_KINDS = ['acm', 'iam', 'secret', 'ssm', 'iam-saml', 'cognito'] as const;
 export type AwsKind = (typeof AWS_KINDS)[number];
 
 export function isAwsKind(value: string): value is AwsKind {

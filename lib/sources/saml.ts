@@ -32,6 +32,10 @@ const ROLES: Record<string, string> = {
   RoleDescriptor: 'role',
 };
 
+/** Certificates published for the same entity, role and use are successors of one another (rollover). */
+export const samlPurpose = (item: SourceCertificate): string =>
+  `${item.entityId ?? ''}\n${item.role ?? ''}\n${item.use ?? ''}`;
+
 export function readSaml(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const opened = await openDocument(request.source as string, {
@@ -44,7 +48,7 @@ export function readSaml(request: SourceRequest, context: SourceContext): Promis
       pinned: request.addresses?.length ? { host: request.host, addresses: request.addresses } : undefined,
       signal: documentDeadline(context),
     });
-    const judge = judgeFor(request, context, (item) => `${item.entityId ?? ''}\n${item.role ?? ''}\n${item.use ?? ''}`);
+    const judge = judgeFor(request, context, samlPurpose);
     await parseSamlMetadata(opened.body, (item) => judge.add(item));
     return judgedResult(request, context, judge, 'the metadata');
   });

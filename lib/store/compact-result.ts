@@ -81,6 +81,7 @@ export function expandResult(
     revocation: s.revocation ?? null,
     renewalInfo: s.renewalInfo ?? null,
     ...(s.acm ? { acm: s.acm } : {}),
+    ...(s.samlProvider ? { samlProvider: s.samlProvider } : {}),
     error: s.error ?? null,
   };
 }

@@ -21,7 +21,7 @@ export interface Endpoint {
 
 /** `saml:`, `jwks:`, `pem:` or `file:` before a target: the kind, and the rest. */
 export function splitKind(input: string): { kind: SourceKind; rest: string } {
-  const match = /^([a-z]+):(?!\/\/)(.*)$/is.exec(input.trim());
+  const match = /^([a-z][a-z-]*):(?!\/\/)(.*)$/is.exec(input.trim());
   const kind = match?.[1]?.toLowerCase();
   if (match && kind && isSourceKind(kind) && kind !== 'tls') return { kind, rest: (match[2] ?? '').trim() };
   const tls = /^tls:(?!\/\/)(.*)$/is.exec(input.trim());
@@ -197,6 +197,18 @@ const AWS_FORMS: Record<AwsKind, { pattern: RegExp; example: string }> = {
       `^(?:arn:${PARTITION}:ssm:[a-z0-9-]+:\\d{12}:parameter/[\\w/.-]{1,2048}|/?[\\w.-]+(?:/[\\w.-]+)*)$`,
     ),
     example: 'ssm:/path/to/parameter',
+  },
+  'iam-saml': {
+    pattern: new RegExp(`^arn:${PARTITION}:iam::\\d{12}:saml-provider/[\\w+=,.@-]{1,128}$`),
+    example: 'iam-saml:arn:aws:iam::123456789012:saml-provider/NAME',
+  },
+  cognito: {
+    // The user pool (its signing certificate), or `#PROVIDER`: one of its SAML identity providers.
+    pattern: new RegExp(
+      `^arn:${PARTITION}:cognito-idp:[a-z0-9-]+:\\d{12}:userpool/[\\w-]+_[0-9a-zA-Z]+(#[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]{1,32})?$`,
+      'u',
+    ),
+    example: 'cognito:arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123[#ProviderName]',
   },
 };
 

@@ -46,6 +46,12 @@ const DISCOVERY_READS: [string, string][] = [
   ['acm:DescribeCertificate', `arn:aws:acm:us-east-2:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`],
   ['iam:ListServerCertificates', '*'],
   ['iam:ListServerCertificateTags', `arn:aws:iam::${ACCOUNT}:server-certificate/legacy-elb`],
+  ['iam:ListSAMLProviders', '*'],
+  ['iam:ListSAMLProviderTags', `arn:aws:iam::${ACCOUNT}:saml-provider/okta`],
+  ['cognito-idp:ListUserPools', '*'],
+  ['cognito-idp:ListIdentityProviders', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
+  ['cognito-idp:DescribeIdentityProvider', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
+  ['cognito-idp:ListTagsForResource', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   ['secretsmanager:ListSecrets', '*'],
   ['ssm:DescribeParameters', '*'],
   ['ssm:ListTagsForResource', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/certs/partner`],
@@ -57,6 +63,26 @@ const DISCOVERY_READS: [string, string][] = [
   ['apigateway:GET', `arn:aws:apigateway:${REGION}::/domainnames`],
   ['appsync:ListDomainNames', '*'],
   ['appsync:ListTagsForResource', `arn:aws:appsync:${REGION}:${ACCOUNT}:domainnames/graphql.example.com`],
+];
+
+/** Every read of a target's certificates (the account function, check now, the member role), with a resource it applies to. */
+const SOURCE_READS: [string, string, Record<string, string>?][] = [
+  ['acm:DescribeCertificate', `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`],
+  ['acm:GetCertificate', `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`],
+  ['iam:GetServerCertificate', `arn:aws:iam::${ACCOUNT}:server-certificate/legacy-elb`],
+  ['iam:GetSAMLProvider', `arn:aws:iam::${ACCOUNT}:saml-provider/okta`],
+  ['cognito-idp:GetSigningCertificate', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
+  ['cognito-idp:DescribeIdentityProvider', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
+  [
+    'secretsmanager:GetSecretValue',
+    `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:partner/mtls-AbCdEf`,
+    { 'aws:ResourceTag/certvigil': 'true' },
+  ],
+  [
+    'ssm:GetParameter',
+    `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/certs/partner`,
+    { 'aws:ResourceTag/certvigil': 'true' },
+  ],
 ];
 
 function slackChannel(stack: CertvigilStack) {
@@ -319,12 +345,26 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       unrelated: { principal: r.accountRole, action: 'ssm:GetParameter', resource: parameterArn },
     },
   );
+  const samlProviderArn = `arn:aws:iam::${ACCOUNT}:saml-provider/okta`;
+  const poolArn = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`;
+  paths.push(
+    {
+      name: 'the account function reads IAM SAML providers (their metadata)',
+      request: { principal: r.accountRole, action: 'iam:GetSAMLProvider', resource: samlProviderArn },
+      unrelated: { principal: r.documentsRole, action: 'iam:GetSAMLProvider', resource: samlProviderArn },
+    },
+    ...['cognito-idp:GetSigningCertificate', 'cognito-idp:DescribeIdentityProvider'].map((action) => ({
+      name: `the account function may ${action} (Cognito user pools)`,
+      request: { principal: r.accountRole, action, resource: poolArn },
+      unrelated: { principal: r.probeRole, action, resource: poolArn },
+    })),
+  );
   // "Check now" in the admin API reads account sources as the account function does.
   paths.push(
-    ...['acm:DescribeCertificate', 'acm:GetCertificate'].map((action) => ({
-      name: `the admin API may ${action} (check now of an acm target)`,
-      request: { principal: r.adminRole, action, resource: acmArn },
-      unrelated: { principal: r.dispatcherRole, action, resource: acmArn },
+    ...SOURCE_READS.map(([action, resource, context]) => ({
+      name: `the admin API may ${action} (check now of an account target)`,
+      request: { principal: r.adminRole, action, resource, ...(context ? { context } : {}) },
+      unrelated: { principal: r.dispatcherRole, action, resource, ...(context ? { context } : {}) },
     })),
   );
   // Discovery: scheduled daily, started by the admin API, lists the inventory, enrols targets.
@@ -646,6 +686,46 @@ suite('IAM paths with member accounts', { certvigil: { accountRoleArns: [MEMBER_
       context: tagged,
     },
   }));
+});
+
+describe('member account read role', () => {
+  it('allows every read of targets and of discovery, and no write', async () => {
+    const app = new App();
+    const member = new CertvigilMemberStack(app, 'Member', {
+      env: { account: OTHER_ACCOUNT, region: REGION },
+      monitoringAccount: ACCOUNT,
+      sourceTag: 'certvigil',
+    });
+    const policies = new TemplatePolicies(Template.fromStack(member).toJSON() as never);
+    const [role] = policies.idsOf('AWS::IAM::Role');
+    if (!role) throw new Error('the member stack has no role');
+    const refused: string[] = [];
+    // The member account's own resources.
+    const there = (arn: string) => arn.replaceAll(ACCOUNT, OTHER_ACCOUNT);
+    for (const [action, resource, context] of [...SOURCE_READS, ...DISCOVERY_READS.map(([a, r]) => [a, r] as const)]) {
+      const answer = await policies.simulate({
+        principal: MEMBER_ROLE,
+        holds: [role],
+        action,
+        resource: there(resource),
+        ...(context ? { context } : {}),
+      });
+      if (answer.result !== 'Allowed') refused.push(action);
+    }
+    expect(refused).toEqual([]);
+    for (const [action, resource] of [
+      ['iam:UpdateSAMLProvider', `arn:aws:iam::${ACCOUNT}:saml-provider/okta`],
+      ['acm:DeleteCertificate', `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`],
+    ] as const) {
+      const answer = await policies.simulate({
+        principal: MEMBER_ROLE,
+        holds: [role],
+        action,
+        resource: there(resource),
+      });
+      expect(answer.result).not.toBe('Allowed');
+    }
+  });
 });
 
 describe('member account trust', () => {

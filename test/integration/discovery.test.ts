@@ -22,14 +22,25 @@ import {
   ListDistributionsCommand,
 } from '@aws-sdk/client-cloudfront';
 import {
+  CognitoIdentityProviderClient,
+  ListTagsForResourceCommand as CognitoTags,
+  DescribeIdentityProviderCommand,
+  GetSigningCertificateCommand,
+  ListIdentityProvidersCommand,
+  ListUserPoolsCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
+  GetSAMLProviderCommand,
   GetServerCertificateCommand,
   IAMClient,
+  ListSAMLProvidersCommand,
+  ListSAMLProviderTagsCommand,
   ListServerCertificatesCommand,
   ListServerCertificateTagsCommand,
 } from '@aws-sdk/client-iam';
@@ -53,6 +64,7 @@ import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createRootCa, daysFromNow, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
+import { samlMetadata } from '../fixtures/documents.ts';
 import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 
 const HOME = '111111111111';
@@ -66,6 +78,7 @@ const elb = mockClient(ElasticLoadBalancingV2Client);
 const restApi = mockClient(APIGatewayClient);
 const httpApi = mockClient(ApiGatewayV2Client);
 const appsync = mockClient(AppSyncClient);
+const cognito = mockClient(CognitoIdentityProviderClient);
 const sns = mockClient(SNSClient);
 const ALL: { reset(): void; restore(): void }[] = [
   acm,
@@ -77,6 +90,7 @@ const ALL: { reset(): void; restore(): void }[] = [
   restApi,
   httpApi,
   appsync,
+  cognito,
   sns,
 ];
 
@@ -99,6 +113,9 @@ function emptyAccount() {
   acm.on(ListTagsForCertificateCommand).resolves({ Tags: [] });
   iam.on(ListServerCertificatesCommand).resolves({ ServerCertificateMetadataList: [], IsTruncated: false });
   iam.on(ListServerCertificateTagsCommand).resolves({ Tags: [] });
+  iam.on(ListSAMLProvidersCommand).resolves({ SAMLProviderList: [] });
+  iam.on(ListSAMLProviderTagsCommand).resolves({ Tags: [] });
+  cognito.on(ListUserPoolsCommand).resolves({ UserPools: [] });
   secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
   ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
   ssm.on(SsmTags).resolves({ TagList: [] });
@@ -174,6 +191,149 @@ afterAll(async () => {
 beforeEach(async () => {
   emptyAccount();
   for (const t of await store.allTargets(['id'])) await store.deleteTarget(t.id);
+});
+
+describe('discovery: authentication certificates', () => {
+  it('enrols every IAM SAML provider once (global) with its owner, and checks its metadata', async () => {
+    const okta = `arn:aws:iam::${HOME}:saml-provider/okta`;
+    const adfs = `arn:aws:iam::${HOME}:saml-provider/adfs`;
+    iam.on(ListSAMLProvidersCommand).resolves({
+      SAMLProviderList: [
+        { Arn: okta, ValidUntil: daysFromNow(3000) },
+        { Arn: adfs, ValidUntil: daysFromNow(3000) },
+      ],
+    });
+    iam.on(ListSAMLProviderTagsCommand).callsFake(async (input) => ({
+      Tags:
+        input.SAMLProviderArn === okta
+          ? [
+              { Key: 'owner', Value: 'identity' },
+              { Key: 'idp', Value: 'okta' },
+            ]
+          : [],
+    }));
+    const summary = await discoverNow();
+    expect(summary).toMatchObject({ enrolled: 2, problems: [], byService: { 'iam-saml': 2 } });
+    expect(iam.commandCalls(ListSAMLProvidersCommand)).toHaveLength(1); // global: once, not per region
+    const stored = await store.getTarget(`iam-saml:${okta}`);
+    expect(stored).toMatchObject({
+      kind: 'iam-saml',
+      owner: 'identity',
+      tags: ['discovered', 'idp=okta'],
+      discovery: { service: 'iam-saml', resource: okta, account: HOME },
+    });
+    // Nothing read beyond the listing and the tags.
+    expect(iam.commandCalls(GetSAMLProviderCommand)).toHaveLength(0);
+
+    // Checked like any target: its metadata, from IAM, holds an IdP certificate 6 days from expiry.
+    iam.on(GetSAMLProviderCommand).resolves({
+      SAMLMetadataDocument: samlMetadata([
+        {
+          entityId: 'https://idp.example',
+          roles: [{ role: 'IDPSSODescriptor', keys: [{ cert: expiring, use: 'signing' }] }],
+        },
+      ]),
+    });
+    const outcome = await probeTarget(deps(), normalizeTarget({ host: `iam-saml:${okta}` }));
+    expect(outcome.result).toMatchObject({ kind: 'iam-saml', status: 'critical', certificateCount: 1 });
+    expect(publishedEvents().map((n) => [n.event, n.target])).toEqual([['entered-window', `iam-saml:${okta}`]]);
+    // A second run enrols nothing new and reads no tags again.
+    const tagCalls = iam.commandCalls(ListSAMLProviderTagsCommand).length;
+    expect((await discoverNow()).enrolled).toBe(0);
+    expect(iam.commandCalls(ListSAMLProviderTagsCommand)).toHaveLength(tagCalls);
+  });
+
+  it('enrols Cognito user pools that federate with SAML: the signing certificate and each provider, in every region', async () => {
+    const poolArn = (region: string, id: string) => `arn:aws:cognito-idp:${region}:${HOME}:userpool/${id}`;
+    cognito.on(ListUserPoolsCommand).callsFake(async (input, getClient) => {
+      const region = await regionOf(getClient);
+      if (region === 'us-east-2') return { UserPools: [{ Id: 'us-east-2_Plain1', Name: 'no federation' }] };
+      // Two pages in eu-west-1.
+      return input.NextToken === 'p2'
+        ? { UserPools: [{ Id: 'eu-west-1_Staff2', Name: 'staff' }] }
+        : { UserPools: [{ Id: 'eu-west-1_Cust1', Name: 'customers' }], NextToken: 'p2' };
+    });
+    cognito.on(ListIdentityProvidersCommand).callsFake(async (input) => {
+      switch (input.UserPoolId) {
+        case 'eu-west-1_Cust1':
+          return input.NextToken === 'n2'
+            ? { Providers: [{ ProviderName: 'Google', ProviderType: 'Google' }] }
+            : { Providers: [{ ProviderName: 'PartnerIdP', ProviderType: 'SAML' }], NextToken: 'n2' };
+        case 'eu-west-1_Staff2':
+          return { Providers: [{ ProviderName: 'Okta', ProviderType: 'SAML' }] };
+        default:
+          return { Providers: [{ ProviderName: 'Facebook', ProviderType: 'Facebook' }] };
+      }
+    });
+    cognito.on(DescribeIdentityProviderCommand).callsFake(async (input) => ({
+      IdentityProvider: {
+        ProviderName: input.ProviderName,
+        ProviderType: 'SAML',
+        ProviderDetails:
+          input.ProviderName === 'Okta'
+            ? { MetadataURL: 'https://example.okta.com/app/exk1/sso/saml/metadata' }
+            : { MetadataFile: '<md:EntityDescriptor/>' },
+      },
+    }));
+    cognito.on(CognitoTags).callsFake(async (input) => ({
+      Tags: input.ResourceArn === poolArn('eu-west-1', 'eu-west-1_Cust1') ? { owner: 'identity', app: 'shop' } : {},
+    }));
+    const summary = await discoverNow();
+    expect(summary.problems).toEqual([]);
+    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    expect(ids).toEqual(
+      [
+        `cognito:${poolArn('eu-west-1', 'eu-west-1_Cust1')}`,
+        `cognito:${poolArn('eu-west-1', 'eu-west-1_Cust1')}#PartnerIdP`,
+        `cognito:${poolArn('eu-west-1', 'eu-west-1_Staff2')}`,
+        // Cognito fetches this one's metadata from its URL: certvigil reads the same document.
+        'saml:https://example.okta.com/app/exk1/sso/saml/metadata',
+      ].sort(),
+    );
+    expect(await store.getTarget(`cognito:${poolArn('eu-west-1', 'eu-west-1_Cust1')}#PartnerIdP`)).toMatchObject({
+      kind: 'cognito',
+      owner: 'identity',
+      tags: ['discovered', 'app=shop'],
+      discovery: { service: 'cognito', region: 'eu-west-1' },
+    });
+    // The pool without SAML federation is not watched, and no certificate was read while listing.
+    expect(cognito.commandCalls(GetSigningCertificateCommand)).toHaveLength(0);
+  });
+
+  it('reports Cognito refusing one region and lists the other', async () => {
+    cognito.on(ListUserPoolsCommand).callsFake(async (_input, getClient) => {
+      if ((await regionOf(getClient)) === 'us-east-2') {
+        throw Object.assign(new Error('User is not authorized to perform: cognito-idp:ListUserPools'), {
+          name: 'AccessDeniedException',
+        });
+      }
+      return { UserPools: [{ Id: 'eu-west-1_Cust1' }] };
+    });
+    cognito.on(ListIdentityProvidersCommand).resolves({ Providers: [{ ProviderName: 'P', ProviderType: 'SAML' }] });
+    cognito.on(DescribeIdentityProviderCommand).resolves({
+      IdentityProvider: { ProviderType: 'SAML', ProviderDetails: { MetadataFile: '<x/>' } },
+    });
+    cognito.on(CognitoTags).resolves({ Tags: {} });
+    const summary = await discoverNow();
+    expect(summary.problems).toEqual([
+      expect.objectContaining({ service: 'cognito', region: 'us-east-2', kind: 'access-denied' }),
+    ]);
+    expect(summary.byService.cognito).toBe(2);
+  });
+
+  it('reports IAM refusing the SAML listing and goes on with the rest', async () => {
+    iam
+      .on(ListSAMLProvidersCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized to perform: iam:ListSAMLProviders'), { name: 'AccessDenied' }),
+      );
+    acmHolds({ 'eu-west-1': ['c1'] });
+    const summary = await discoverNow();
+    expect(summary.enrolled).toBe(1);
+    expect(summary.problems).toEqual([
+      expect.objectContaining({ service: 'iam-saml', kind: 'access-denied', account: HOME }),
+    ]);
+  });
 });
 
 describe('discovery: certificates the account holds', () => {

@@ -4,14 +4,18 @@ import { acmFinder } from './acm.ts';
 import { apiGatewayFinder, apiGatewayV2Finder } from './apigateway.ts';
 import { appsyncFinder } from './appsync.ts';
 import { cloudfrontFinder } from './cloudfront.ts';
+import { cognitoFinder } from './cognito.ts';
 import { elbv2Finder } from './elbv2.ts';
 import { iamFinder } from './iam.ts';
+import { iamSamlFinder } from './iam-saml.ts';
 import { secretsFinder } from './secrets.ts';
 import { ssmFinder } from './ssm.ts';
 
 export const FINDERS: readonly Finder[] = [
   acmFinder,
   iamFinder,
+  iamSamlFinder,
+  cognitoFinder,
   secretsFinder,
   ssmFinder,
   cloudfrontFinder,

@@ -1,0 +1,278 @@
+// The authentication certificates an AWS account holds, read through the AWS APIs
+// (aws-sdk-client-mock answering with metadata and certificates the fixtures mint), checked and
+// announced through DynamoDB Local as the account function does.
+import {
+  CognitoIdentityProviderClient,
+  DescribeIdentityProviderCommand,
+  GetSigningCertificateCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { GetSAMLProviderCommand, IAMClient } from '@aws-sdk/client-iam';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
+import { probeTarget } from '../../lib/monitor/probe-target.ts';
+import type { Notification } from '../../lib/notify/render-message.ts';
+import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
+import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
+import { defaultTrustStore } from '../../lib/probe/trust-store.ts';
+import { AWS_READERS } from '../../lib/sources/aws-readers.ts';
+import { ALL_READERS, checkSource } from '../../lib/sources/registry.ts';
+import { TargetStore } from '../../lib/store/target-store.ts';
+import { normalizeTarget } from '../../lib/targets/target-schema.ts';
+import { createSelfSigned, daysFromNow, type Minted } from '../fixtures/cert-factory.ts';
+import { base64Der, samlMetadata } from '../fixtures/documents.ts';
+import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+
+const iam = mockClient(IAMClient);
+const cognito = mockClient(CognitoIdentityProviderClient);
+const POOL = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123';
+const sns = mockClient(SNSClient);
+const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/okta';
+let tables: TestTables;
+let store: TargetStore;
+let expiring: Minted; // the IdP's signing certificate, 6 days left
+let successor: Minted; // its replacement, published beside it
+let encryption: Minted;
+
+async function check(target: string) {
+  return checkSource(
+    normalizeTarget({ host: target }),
+    {
+      trust: defaultTrustStore(),
+      timeouts: DEFAULT_TIMEOUTS,
+      thresholds: {},
+      allowFiles: false,
+      now: () => new Date(),
+    },
+    ALL_READERS,
+  );
+}
+
+function deps() {
+  const config = testProbeConfig(tables);
+  // The account function's readers: the AWS kinds only.
+  return monitorDependencies(
+    config,
+    tables.client,
+    new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
+    AWS_READERS,
+  );
+}
+
+function published(): Notification[] {
+  return sns.commandCalls(PublishCommand).map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '{}').lambda));
+}
+
+function idp(keys: { cert: Minted; use?: 'signing' | 'encryption' }[]): string {
+  return samlMetadata([{ entityId: 'https://example.okta.com/exk1', roles: [{ role: 'IDPSSODescriptor', keys }] }]);
+}
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  store = new TargetStore(tables.doc, tables.names.targets);
+  expiring = await createSelfSigned({
+    subject: 'CN=okta signing 2026',
+    notBefore: daysFromNow(-359),
+    notAfter: daysFromNow(6),
+  });
+  successor = await createSelfSigned({
+    subject: 'CN=okta signing 2027',
+    notBefore: daysFromNow(-1),
+    notAfter: daysFromNow(364),
+  });
+  encryption = await createSelfSigned({
+    subject: 'CN=okta encryption',
+    notBefore: daysFromNow(-10),
+    notAfter: daysFromNow(700),
+  });
+});
+afterAll(async () => {
+  await tables.drop();
+});
+beforeEach(() => {
+  iam.reset();
+  cognito.reset();
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
+});
+
+describe('iam-saml: IAM SAML identity providers', () => {
+  it("reads every certificate of the provider's metadata, with its rollover and the provider's own expiry", async () => {
+    const validUntil = daysFromNow(3000);
+    iam.on(GetSAMLProviderCommand, { SAMLProviderArn: PROVIDER }).resolves({
+      SAMLMetadataDocument: idp([
+        { cert: expiring, use: 'signing' },
+        { cert: successor, use: 'signing' },
+        { cert: encryption, use: 'encryption' },
+      ]),
+      ValidUntil: validUntil,
+      CreateDate: daysFromNow(-400),
+    });
+    const result = await check(`iam-saml:${PROVIDER}`);
+    expect(result).toMatchObject({
+      kind: 'iam-saml',
+      target: `iam-saml:${PROVIDER}`,
+      status: 'critical',
+      certificateCount: 3,
+      subject: 'CN=okta signing 2026',
+      samlProvider: { validUntil: validUntil.toISOString() },
+    });
+    const byUse = (subject: string) => result.certificates.find((c) => c.subject === subject);
+    expect(byUse('CN=okta signing 2026')).toMatchObject({
+      entityId: 'https://example.okta.com/exk1',
+      role: 'idp',
+      use: 'signing',
+      successor: byUse('CN=okta signing 2027')?.fingerprint256,
+    });
+    expect(byUse('CN=okta encryption')?.successor).toBeNull();
+    expect(iam.commandCalls(GetSAMLProviderCommand)).toHaveLength(1);
+  });
+
+  it('says so when IAM refuses, or the document is not SAML metadata', async () => {
+    iam
+      .on(GetSAMLProviderCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized to perform: iam:GetSAMLProvider'), { name: 'AccessDenied' }),
+      );
+    const denied = await check(`iam-saml:${PROVIDER}`);
+    expect(denied).toMatchObject({ status: 'error', error: { kind: 'aws' } });
+    expect(denied.error?.message).toMatch(/^IAM GetSAMLProvider: AccessDenied: User is not authorized/);
+    iam.reset();
+    iam.on(GetSAMLProviderCommand).resolves({ SAMLMetadataDocument: '<html>not metadata</html>' });
+    expect((await check(`iam-saml:${PROVIDER}`)).error?.kind).toBe('parse');
+    iam.reset();
+    iam.on(GetSAMLProviderCommand).resolves({ SAMLMetadataDocument: idp([]) });
+    expect((await check(`iam-saml:${PROVIDER}`)).error?.kind).toBe('empty');
+  });
+
+  it('refuses a target that is not a SAML provider ARN, saying what one looks like', () => {
+    expect(() => normalizeTarget({ host: 'iam-saml:okta' })).toThrow(
+      /iam-saml target "okta" is not of the form iam-saml:arn:aws:iam::123456789012:saml-provider\/NAME/,
+    );
+    expect(normalizeTarget({ host: `iam-saml:${PROVIDER}` })).toMatchObject({
+      id: `iam-saml:${PROVIDER}`,
+      kind: 'iam-saml',
+    });
+  });
+
+  it('announces the expiring signing certificate once, then its removal when the IdP drops it', async () => {
+    const target = normalizeTarget({ host: `iam-saml:${PROVIDER}`, owner: 'identity' });
+    await store.putTarget(target, new Date());
+    iam.on(GetSAMLProviderCommand).resolves({
+      SAMLMetadataDocument: idp([
+        { cert: expiring, use: 'signing' },
+        { cert: successor, use: 'signing' },
+      ]),
+    });
+    await probeTarget(deps(), target);
+    await probeTarget(deps(), target); // quiet: nothing new
+    const first = published();
+    expect(first.map((n) => [n.event, n.severity])).toEqual([['entered-window', 'critical']]);
+    expect(first[0]?.text).toMatch(/a successor is published/);
+    expect(first[0]?.text).toMatch(
+      /Certificate: CN=okta signing 2026 \(idp signing, entity https:\/\/example\.okta\.com\/exk1\)/,
+    );
+
+    // The IdP's metadata was updated in IAM: the old certificate is gone, and that ends the alert.
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    iam.reset();
+    iam.on(GetSAMLProviderCommand).resolves({ SAMLMetadataDocument: idp([{ cert: successor, use: 'signing' }]) });
+    await probeTarget(deps(), target);
+    await probeTarget(deps(), target);
+    const after = published();
+    expect(after.map((n) => n.event)).toEqual(['removed']);
+    expect(after[0]?.resolves).toEqual([first[0]?.id]);
+    expect((await store.getTarget(target.id))?.state?.result.status).toBe('ok');
+  });
+});
+
+describe('cognito: user pools that federate with SAML', () => {
+  it("reads the pool's own signing certificate (bare base64 DER, as Cognito gives it)", async () => {
+    cognito.on(GetSigningCertificateCommand, { UserPoolId: 'eu-west-1_AbC123' }).resolves({
+      Certificate: base64Der(expiring, false),
+    });
+    const result = await check(`cognito:${POOL}`);
+    expect(result).toMatchObject({
+      kind: 'cognito',
+      status: 'critical',
+      certificateCount: 1,
+      subject: 'CN=okta signing 2026',
+    });
+    // The client was made for the pool's region.
+    const region = await (
+      cognito.commandCalls(GetSigningCertificateCommand)[0]?.thisValue as { config: { region: () => Promise<string> } }
+    ).config.region();
+    expect(region).toBe('eu-west-1');
+  });
+
+  it("reads a SAML provider's metadata file, with its rollover", async () => {
+    cognito
+      .on(DescribeIdentityProviderCommand, { UserPoolId: 'eu-west-1_AbC123', ProviderName: 'PartnerIdP' })
+      .resolves({
+        IdentityProvider: {
+          ProviderName: 'PartnerIdP',
+          ProviderType: 'SAML',
+          ProviderDetails: {
+            MetadataFile: idp([
+              { cert: expiring, use: 'signing' },
+              { cert: successor, use: 'signing' },
+            ]),
+          },
+        },
+      });
+    const result = await check(`cognito:${POOL}#PartnerIdP`);
+    expect(result).toMatchObject({
+      kind: 'cognito',
+      target: `cognito:${POOL}#PartnerIdP`,
+      status: 'critical',
+      certificateCount: 2,
+    });
+    expect(result.certificates.find((c) => c.subject === 'CN=okta signing 2026')?.successor).toBe(
+      result.certificates.find((c) => c.subject === 'CN=okta signing 2027')?.fingerprint256,
+    );
+  });
+
+  it('says where to look when the provider reads its metadata from a URL, and when Cognito refuses', async () => {
+    cognito.on(DescribeIdentityProviderCommand).resolves({
+      IdentityProvider: { ProviderType: 'SAML', ProviderDetails: { MetadataURL: 'https://idp.example/metadata' } },
+    });
+    const byUrl = await check(`cognito:${POOL}#Okta`);
+    expect(byUrl.error).toEqual({
+      kind: 'empty',
+      message: 'the provider keeps no metadata file in Cognito from https://idp.example/metadata: watch it as saml:URL',
+    });
+    cognito.reset();
+    cognito.on(GetSigningCertificateCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: cognito-idp:GetSigningCertificate'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+    const denied = await check(`cognito:${POOL}`);
+    expect(denied.error?.message).toMatch(
+      /^Cognito GetSigningCertificate: AccessDeniedException: User is not authorized/,
+    );
+    expect(() => normalizeTarget({ host: 'cognito:eu-west-1_AbC123' })).toThrow(
+      /is not of the form cognito:arn:aws:cognito-idp:/,
+    );
+  });
+
+  it('announces the expiring signing certificate once, and its replacement ends it', async () => {
+    const target = normalizeTarget({ host: `cognito:${POOL}` });
+    await store.putTarget(target, new Date());
+    cognito.on(GetSigningCertificateCommand).resolves({ Certificate: base64Der(expiring, false) });
+    await probeTarget(deps(), target);
+    await probeTarget(deps(), target);
+    const first = published();
+    expect(first.map((n) => [n.event, n.severity])).toEqual([['entered-window', 'critical']]);
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    cognito.reset();
+    cognito.on(GetSigningCertificateCommand).resolves({ Certificate: base64Der(successor, false) });
+    await probeTarget(deps(), target);
+    const after = published();
+    expect(after.map((n) => n.event)).toEqual(expect.arrayContaining(['added', 'removed']));
+    expect(after.find((n) => n.event === 'removed')?.resolves).toEqual([first[0]?.id]);
+  });
+});
