@@ -41,6 +41,11 @@ export function sourceReadStatements({ partition, account, sourceTag }: ReadScop
       resources: [`arn:${partition}:cognito-idp:*:${account}:userpool/*`],
     }),
     new iam.PolicyStatement({
+      sid: 'ReadIotCaCertificates',
+      actions: ['iot:DescribeCACertificate'],
+      resources: [`arn:${partition}:iot:*:${account}:cacert/*`],
+    }),
+    new iam.PolicyStatement({
       sid: 'ReadTaggedSecrets',
       actions: ['secretsmanager:GetSecretValue'],
       resources: [`arn:${partition}:secretsmanager:*:${account}:secret:*`],
@@ -75,6 +80,7 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
         'iam:ListServerCertificates',
         'iam:ListSAMLProviders',
         'cognito-idp:ListUserPools',
+        'iot:ListCACertificates',
         'secretsmanager:ListSecrets',
         'ssm:DescribeParameters',
         'cloudfront:ListDistributions',
@@ -108,6 +114,11 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
         'cognito-idp:ListTagsForResource',
       ],
       resources: [`arn:${partition}:cognito-idp:*:${account}:userpool/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadIotCaTags',
+      actions: ['iot:ListTagsForResource'],
+      resources: [`arn:${partition}:iot:*:${account}:cacert/*`],
     }),
     new iam.PolicyStatement({
       sid: 'ReadParameterTags',
@@ -149,6 +160,8 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
         "Any IAM SAML provider of this account (its metadata: the IdP's public certificates); read-only.",
       [`Resource::arn:<AWS::Partition>:cognito-idp:*:${account}:userpool/*`]:
         "Any Cognito user pool of this account, any region: its signing certificate and its SAML providers' metadata (public certificates); read-only.",
+      [`Resource::arn:<AWS::Partition>:iot:*:${account}:cacert/*`]:
+        'Any IoT CA certificate of this account, any region (public certificates); read-only.',
       [`Resource::arn:<AWS::Partition>:secretsmanager:*:${account}:secret:*`]:
         'Only secrets carrying the certvigil tag (condition); read-only.',
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
@@ -160,13 +173,15 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
   if (which.discovery) {
     Object.assign(reasons, {
       'Resource::*':
-        'List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools); read-only, no values.',
+        'List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools, IoT CA certificates); read-only, no values.',
       [`Resource::arn:<AWS::Partition>:iam::${account}:server-certificate/*`]:
         'Tags of any IAM server certificate of this account (owner); read-only.',
       [`Resource::arn:<AWS::Partition>:iam::${account}:saml-provider/*`]:
         'Any IAM SAML provider of this account: its metadata (public certificates) and tags (owner); read-only.',
       [`Resource::arn:<AWS::Partition>:cognito-idp:*:${account}:userpool/*`]:
         "Any Cognito user pool of this account, any region: its identity providers, their metadata and the pool's tags; read-only.",
+      [`Resource::arn:<AWS::Partition>:iot:*:${account}:cacert/*`]:
+        'Tags of any IoT CA certificate of this account (owner); read-only.',
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
         'Tags of parameters (owner); read-only, values are not read by discovery.',
       [`Resource::arn:<AWS::Partition>:cloudfront::${account}:distribution/*`]:

@@ -9,7 +9,7 @@ const USAGE = `Usage: certvigil <command> [options]
 Commands:
   check TARGET...      read and judge the certificates endpoints serve, documents publish (saml:,
                        jwks:, pem:, file:) or the AWS account holds (acm:, iam:, secret:, ssm:,
-                       iam-saml:, cognito:)
+                       iam-saml:, cognito:, iot-ca:)
   local                run the whole monitor on this machine (DynamoDB Local, admin API, dispatcher)
   targets list|add|rm|import, report, check-now, test-alert, certs, where, discover
                        manage a deployed monitor through its admin URL

@@ -17,6 +17,7 @@ export const DISCOVERY_SERVICES = [
   'appsync',
   'iam-saml',
   'cognito',
+  'iot',
 ] as const;
 export type DiscoveryService = (typeof DISCOVERY_SERVICES)[number];
 

@@ -5,6 +5,7 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { IoTClient } from '@aws-sdk/client-iot';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -90,6 +91,7 @@ export function awsClientsFor(roles: AccountRoles | undefined, account: string |
     secrets: (region: string) => clientFor(SecretsManagerClient, region, role),
     ssm: (region: string | undefined) => clientFor(SSMClient, region, role),
     cognito: (region: string) => clientFor(CognitoIdentityProviderClient, region, role),
+    iot: (region: string) => clientFor(IoTClient, region, role),
   };
 }
 

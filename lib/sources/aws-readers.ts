@@ -1,9 +1,10 @@
-// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito).
+// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs).
 import { readAcm } from './acm.ts';
 import type { SourceReaders } from './check-source.ts';
 import { readCognito } from './cognito.ts';
 import { readIam } from './iam.ts';
 import { readIamSaml } from './iam-saml.ts';
+import { readIotCa } from './iot.ts';
 import { readSecret, readSsm } from './stored-pem.ts';
 
 export const AWS_READERS: SourceReaders = {
@@ -13,4 +14,5 @@ export const AWS_READERS: SourceReaders = {
   ssm: readSsm,
   'iam-saml': readIamSaml,
   cognito: readCognito,
+  'iot-ca': readIotCa,
 };

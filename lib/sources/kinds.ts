@@ -13,6 +13,7 @@ export const SOURCE_KINDS = [
   'ssm',
   'iam-saml',
   'cognito',
+  'iot-ca',
 ] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
@@ -20,8 +21,8 @@ export type SourceKind = (typeof SOURCE_KINDS)[number];
 export const URL_KINDS = ['saml', 'jwks', 'pem'] as const;
 export type UrlKind = (typeof URL_KINDS)[number];
 
-/** Kinds whose certificates an AWS account holds (ACM, IAM server certificates and SAML providers, Secrets Manager, SSM, Cognito). */
-export const AWS_KINDS = ['acm', 'iam', 'secret', 'ssm', 'iam-saml', 'cognito'] as const;
+/** Kinds whose certificates an AWS account holds (ACM, IAM server certificates and SAML providers, Secrets Manager, SSM, Cognito, IoT). */
+export const AWS_KINDS = ['acm', 'iam', 'secret', 'ssm', 'iam-saml', 'cognito', 'iot-ca'] as const;
 export type AwsKind = (typeof AWS_KINDS)[number];
 
 export function isAwsKind(value: string): value is AwsKind {

@@ -210,6 +210,10 @@ const AWS_FORMS: Record<AwsKind, { pattern: RegExp; example: string }> = {
     ),
     example: 'cognito:arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123[#ProviderName]',
   },
+  'iot-ca': {
+    pattern: new RegExp(`^arn:${PARTITION}:iot:[a-z0-9-]+:\\d{12}:cacert/[0-9a-f]{64}$`),
+    example: 'iot-ca:arn:aws:iot:eu-west-1:123456789012:cacert/ID (64 hex digits)',
+  },
 };
 
 /** `acm:ARN`, `iam:NAME`, `secret:ARN[#jsonKey]`, `ssm:NAME-or-ARN`: kept as given. */

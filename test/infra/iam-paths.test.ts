@@ -49,6 +49,8 @@ const DISCOVERY_READS: [string, string][] = [
   ['iam:ListSAMLProviders', '*'],
   ['iam:ListSAMLProviderTags', `arn:aws:iam::${ACCOUNT}:saml-provider/okta`],
   ['cognito-idp:ListUserPools', '*'],
+  ['iot:ListCACertificates', '*'],
+  ['iot:ListTagsForResource', `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`],
   ['cognito-idp:ListIdentityProviders', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   ['cognito-idp:DescribeIdentityProvider', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   ['cognito-idp:ListTagsForResource', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
@@ -71,6 +73,7 @@ const SOURCE_READS: [string, string, Record<string, string>?][] = [
   ['acm:GetCertificate', `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`],
   ['iam:GetServerCertificate', `arn:aws:iam::${ACCOUNT}:server-certificate/legacy-elb`],
   ['iam:GetSAMLProvider', `arn:aws:iam::${ACCOUNT}:saml-provider/okta`],
+  ['iot:DescribeCACertificate', `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`],
   ['cognito-idp:GetSigningCertificate', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   ['cognito-idp:DescribeIdentityProvider', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   [
@@ -352,6 +355,19 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       name: 'the account function reads IAM SAML providers (their metadata)',
       request: { principal: r.accountRole, action: 'iam:GetSAMLProvider', resource: samlProviderArn },
       unrelated: { principal: r.documentsRole, action: 'iam:GetSAMLProvider', resource: samlProviderArn },
+    },
+    {
+      name: 'the account function reads IoT CA certificates',
+      request: {
+        principal: r.accountRole,
+        action: 'iot:DescribeCACertificate',
+        resource: `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`,
+      },
+      unrelated: {
+        principal: r.documentsRole,
+        action: 'iot:DescribeCACertificate',
+        resource: `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`,
+      },
     },
     ...['cognito-idp:GetSigningCertificate', 'cognito-idp:DescribeIdentityProvider'].map((action) => ({
       name: `the account function may ${action} (Cognito user pools)`,

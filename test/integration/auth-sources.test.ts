@@ -7,6 +7,7 @@ import {
   GetSigningCertificateCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetSAMLProviderCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DescribeCACertificateCommand, IoTClient } from '@aws-sdk/client-iot';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -26,6 +27,9 @@ import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/
 
 const iam = mockClient(IAMClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
+const iot = mockClient(IoTClient);
+const CA_ID = 'a'.repeat(64);
+const IOT_CA = `arn:aws:iot:eu-west-1:123456789012:cacert/${CA_ID}`;
 const POOL = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123';
 const sns = mockClient(SNSClient);
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/okta';
@@ -93,6 +97,7 @@ afterAll(async () => {
 beforeEach(() => {
   iam.reset();
   cognito.reset();
+  iot.reset();
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
 });
@@ -201,9 +206,9 @@ describe('cognito: user pools that federate with SAML', () => {
       subject: 'CN=okta signing 2026',
     });
     // The client was made for the pool's region.
-    const region = await (
-      cognito.commandCalls(GetSigningCertificateCommand)[0]?.thisValue as { config: { region: () => Promise<string> } }
-    ).config.region();
+    const [call] = cognito.commandCalls(GetSigningCertificateCommand);
+    const client = call?.thisValue as { config: { region: () => Promise<string> } } | undefined;
+    const region = await client?.config.region();
     expect(region).toBe('eu-west-1');
   });
 
@@ -274,5 +279,44 @@ describe('cognito: user pools that federate with SAML', () => {
     const after = published();
     expect(after.map((n) => n.event)).toEqual(expect.arrayContaining(['added', 'removed']));
     expect(after.find((n) => n.event === 'removed')?.resolves).toEqual([first[0]?.id]);
+  });
+});
+
+describe('iot-ca: CA certificates registered with IoT Core', () => {
+  it('reads the CA certificate and announces its window once', async () => {
+    iot.on(DescribeCACertificateCommand, { certificateId: CA_ID }).resolves({
+      certificateDescription: {
+        certificateArn: IOT_CA,
+        certificateId: CA_ID,
+        status: 'ACTIVE',
+        certificatePem: expiring.certPem,
+      },
+    });
+    const result = await check(`iot-ca:${IOT_CA}`);
+    expect(result).toMatchObject({
+      kind: 'iot-ca',
+      status: 'critical',
+      certificateCount: 1,
+      subject: 'CN=okta signing 2026',
+    });
+    const target = normalizeTarget({ host: `iot-ca:${IOT_CA}`, owner: 'fleet' });
+    await store.putTarget(target, new Date());
+    await probeTarget(deps(), target);
+    await probeTarget(deps(), target);
+    expect(published().map((n) => [n.event, n.severity, n.target])).toEqual([
+      ['entered-window', 'critical', target.id],
+    ]);
+  });
+
+  it('says so when IoT refuses, and refuses a target that is not a CA certificate ARN', async () => {
+    iot.on(DescribeCACertificateCommand).rejects(
+      Object.assign(new Error('not authorized to perform: iot:DescribeCACertificate'), {
+        name: 'UnauthorizedException',
+      }),
+    );
+    expect((await check(`iot-ca:${IOT_CA}`)).error?.message).toMatch(
+      /^IoT DescribeCACertificate: UnauthorizedException/,
+    );
+    expect(() => normalizeTarget({ host: 'iot-ca:abc' })).toThrow(/is not of the form iot-ca:arn:aws:iot:/);
   });
 });

@@ -44,6 +44,7 @@ import {
   ListServerCertificatesCommand,
   ListServerCertificateTagsCommand,
 } from '@aws-sdk/client-iam';
+import { IoTClient, ListTagsForResourceCommand as IotTags, ListCACertificatesCommand } from '@aws-sdk/client-iot';
 import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
@@ -79,6 +80,7 @@ const restApi = mockClient(APIGatewayClient);
 const httpApi = mockClient(ApiGatewayV2Client);
 const appsync = mockClient(AppSyncClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
+const iot = mockClient(IoTClient);
 const sns = mockClient(SNSClient);
 const ALL: { reset(): void; restore(): void }[] = [
   acm,
@@ -91,6 +93,7 @@ const ALL: { reset(): void; restore(): void }[] = [
   httpApi,
   appsync,
   cognito,
+  iot,
   sns,
 ];
 
@@ -116,6 +119,7 @@ function emptyAccount() {
   iam.on(ListSAMLProvidersCommand).resolves({ SAMLProviderList: [] });
   iam.on(ListSAMLProviderTagsCommand).resolves({ Tags: [] });
   cognito.on(ListUserPoolsCommand).resolves({ UserPools: [] });
+  iot.on(ListCACertificatesCommand).resolves({ certificates: [] });
   secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
   ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
   ssm.on(SsmTags).resolves({ TagList: [] });
@@ -319,6 +323,29 @@ describe('discovery: authentication certificates', () => {
       expect.objectContaining({ service: 'cognito', region: 'us-east-2', kind: 'access-denied' }),
     ]);
     expect(summary.byService.cognito).toBe(2);
+  });
+
+  it('enrols the active IoT CA certificates of every region, across pages, with their owner', async () => {
+    const caArn = (region: string, n: number) =>
+      `arn:aws:iot:${region}:${HOME}:cacert/${String(n).repeat(64).slice(0, 64)}`;
+    iot.on(ListCACertificatesCommand).callsFake(async (input, getClient) => {
+      const region = await regionOf(getClient);
+      if (region === 'us-east-2') return { certificates: [{ certificateArn: caArn(region, 3), status: 'ACTIVE' }] };
+      return input.marker === 'm2'
+        ? { certificates: [{ certificateArn: caArn(region, 2), status: 'INACTIVE' }] }
+        : { certificates: [{ certificateArn: caArn(region, 1), status: 'ACTIVE' }], nextMarker: 'm2' };
+    });
+    iot.on(IotTags).resolves({ tags: [{ Key: 'Owner', Value: 'fleet' }] });
+    const summary = await discoverNow();
+    expect(summary.problems).toEqual([]);
+    expect(summary.skipped).toMatchObject({ 'inactive IoT CA certificate': 1 });
+    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    expect(ids).toEqual([`iot-ca:${caArn('eu-west-1', 1)}`, `iot-ca:${caArn('us-east-2', 3)}`].sort());
+    expect(await store.getTarget(`iot-ca:${caArn('us-east-2', 3)}`)).toMatchObject({
+      kind: 'iot-ca',
+      owner: 'fleet',
+      discovery: { service: 'iot', region: 'us-east-2' },
+    });
   });
 
   it('reports IAM refusing the SAML listing and goes on with the rest', async () => {

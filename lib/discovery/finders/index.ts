@@ -8,6 +8,7 @@ import { cognitoFinder } from './cognito.ts';
 import { elbv2Finder } from './elbv2.ts';
 import { iamFinder } from './iam.ts';
 import { iamSamlFinder } from './iam-saml.ts';
+import { iotFinder } from './iot.ts';
 import { secretsFinder } from './secrets.ts';
 import { ssmFinder } from './ssm.ts';
 
@@ -16,6 +17,7 @@ export const FINDERS: readonly Finder[] = [
   iamFinder,
   iamSamlFinder,
   cognitoFinder,
+  iotFinder,
   secretsFinder,
   ssmFinder,
   cloudfrontFinder,
