@@ -1,7 +1,8 @@
 // What a daily discovery costs for an account with 1,000 ACM certificates and 500 endpoints
 // (250 CloudFront aliases, 100 load balancer listeners, 100 API Gateway domains, 50 AppSync
 // domains) and the authentication certificates of 10 IAM SAML providers and 40 Cognito user
-// pools (20 federating with two SAML providers each: one metadata file, one URL), in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
+// pools (20 federating with two SAML providers each: one metadata file, one URL) and 5 IoT Core
+// CA certificates, in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
 // AWS list APIs answered by aws-sdk-client-mock, and measures: API calls per service, DynamoDB
 // capacity consumed (DynamoDB Local reports it when asked), CPU time and peak memory. The
 // Lambda duration adds an assumed AWS API latency per sequential call (printed), since mocks
@@ -42,6 +43,7 @@ import {
   ListSAMLProviderTagsCommand,
   ListServerCertificatesCommand,
 } from '@aws-sdk/client-iam';
+import { IoTClient, ListTagsForResourceCommand as IotTags, ListCACertificatesCommand } from '@aws-sdk/client-iot';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -150,6 +152,20 @@ cognito.on(DescribeIdentityProviderCommand).callsFake(async (input) => {
           : { MetadataFile: '<md:EntityDescriptor/>' },
     },
   };
+});
+const iot = mockClient(IoTClient);
+iot.on(ListCACertificatesCommand).callsFake(async () => {
+  count('iot:ListCACertificates');
+  return {
+    certificates: Array.from({ length: 5 }, (_, i) => ({
+      certificateArn: `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${String(i).repeat(64)}`,
+      status: 'ACTIVE' as const,
+    })),
+  };
+});
+iot.on(IotTags).callsFake(async () => {
+  count('iot:ListTagsForResource');
+  return { tags: [{ Key: 'owner', Value: 'fleet' }] };
 });
 cognito.on(CognitoTags).callsFake(async () => {
   count('cognito-idp:ListTagsForResource');
@@ -298,7 +314,7 @@ async function run(label: string) {
 }
 
 console.log(
-  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers and 40 Cognito user pools in one region (node ${process.version})`,
+  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools and 5 IoT CAs in one region (node ${process.version})`,
 );
 const first = await run('first run (enrols everything)');
 const daily = await run('daily run (nothing changed)');
@@ -308,7 +324,7 @@ console.log(
   `\nfirst run: $${(first.lambda + first.dynamo + first.secrets).toFixed(5)}; daily run: $${perDay.toFixed(5)} (Lambda $${daily.lambda.toFixed(5)}, DynamoDB $${daily.dynamo.toFixed(5)}, Secrets Manager $${daily.secrets.toFixed(6)})`,
 );
 console.log(
-  `monthly (30 daily runs + 1 custom metric $${PRICE.metricMonth} + 1 alarm $${PRICE.alarmMonth}; list APIs of ACM, IAM, SSM, CloudFront, ELB, API Gateway, AppSync and Cognito user pools are free): $${monthly.toFixed(2)}`,
+  `monthly (30 daily runs + 1 custom metric $${PRICE.metricMonth} + 1 alarm $${PRICE.alarmMonth}; list APIs of ACM, IAM, SSM, CloudFront, ELB, API Gateway, AppSync, Cognito user pools and IoT are free): $${monthly.toFixed(2)}`,
 );
 dynamo.destroy();
 await ddb.stop();
