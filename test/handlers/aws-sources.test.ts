@@ -8,11 +8,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderNotification } from '../../lib/notify/render-message.ts';
 import { decideTransition } from '../../lib/policy/transitions.ts';
-import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
-import { defaultTrustStore } from '../../lib/probe/trust-store.ts';
-import { ALL_READERS, checkSource } from '../../lib/sources/registry.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createRootCa, daysFromNow, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
+import { checkTarget } from '../fixtures/check-source.ts';
 
 const acm = mockClient(ACMClient);
 const iam = mockClient(IAMClient);
@@ -23,19 +21,7 @@ let intermediate: Minted;
 let expiring: Minted;
 let healthy: Minted;
 
-async function check(target: string) {
-  return checkSource(
-    normalizeTarget({ host: target }),
-    {
-      trust: defaultTrustStore(),
-      timeouts: DEFAULT_TIMEOUTS,
-      thresholds: {},
-      allowFiles: false,
-      now: () => new Date(),
-    },
-    ALL_READERS,
-  );
-}
+const check = checkTarget;
 
 function acmAnswers(cert: Minted, detail: Record<string, unknown>) {
   acm.on(DescribeCertificateCommand).resolves({

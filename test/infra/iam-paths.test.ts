@@ -662,14 +662,17 @@ suite('IAM paths with every channel enabled', {
 // Member accounts: the reading functions assume the member role that infra/member-stack.ts
 // creates, whose trust admits only roles of the monitoring account carrying the reader tag.
 const MEMBER_ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/${MEMBER_ROLE_NAME}`;
-function memberTrust(): PolicyDocument {
-  const app = new App();
-  const member = new CertvigilMemberStack(app, 'Member', {
+/** The policies of the member stack as a member account deploys it. */
+function memberPolicies(): TemplatePolicies {
+  const member = new CertvigilMemberStack(new App(), 'Member', {
     env: { account: OTHER_ACCOUNT, region: REGION },
     monitoringAccount: ACCOUNT,
     sourceTag: 'certvigil',
   });
-  const policies = new TemplatePolicies(Template.fromStack(member).toJSON() as never);
+  return new TemplatePolicies(Template.fromStack(member).toJSON() as never);
+}
+function memberTrust(): PolicyDocument {
+  const policies = memberPolicies();
   const trust = policies.policies.find((p) => p.name.endsWith(' trust'));
   if (!trust) throw new Error('the member stack has no role trust policy');
   return trust.document;
@@ -706,13 +709,7 @@ suite('IAM paths with member accounts', { certvigil: { accountRoleArns: [MEMBER_
 
 describe('member account read role', () => {
   it('allows every read of targets and of discovery, and no write', async () => {
-    const app = new App();
-    const member = new CertvigilMemberStack(app, 'Member', {
-      env: { account: OTHER_ACCOUNT, region: REGION },
-      monitoringAccount: ACCOUNT,
-      sourceTag: 'certvigil',
-    });
-    const policies = new TemplatePolicies(Template.fromStack(member).toJSON() as never);
+    const policies = memberPolicies();
     const [role] = policies.idsOf('AWS::IAM::Role');
     if (!role) throw new Error('the member stack has no role');
     const refused: string[] = [];

@@ -15,13 +15,11 @@ import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
 import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
-import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
-import { defaultTrustStore } from '../../lib/probe/trust-store.ts';
 import { AWS_READERS } from '../../lib/sources/aws-readers.ts';
-import { ALL_READERS, checkSource } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createSelfSigned, daysFromNow, type Minted } from '../fixtures/cert-factory.ts';
+import { checkTarget } from '../fixtures/check-source.ts';
 import { base64Der, samlMetadata } from '../fixtures/documents.ts';
 import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
 
@@ -39,19 +37,7 @@ let expiring: Minted; // the IdP's signing certificate, 6 days left
 let successor: Minted; // its replacement, published beside it
 let encryption: Minted;
 
-async function check(target: string) {
-  return checkSource(
-    normalizeTarget({ host: target }),
-    {
-      trust: defaultTrustStore(),
-      timeouts: DEFAULT_TIMEOUTS,
-      thresholds: {},
-      allowFiles: false,
-      now: () => new Date(),
-    },
-    ALL_READERS,
-  );
-}
+const check = checkTarget;
 
 function deps() {
   const config = testProbeConfig(tables);
