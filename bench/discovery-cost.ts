@@ -2,7 +2,7 @@
 // (250 CloudFront aliases, 100 load balancer listeners, 100 API Gateway domains, 50 AppSync
 // domains) and the authentication certificates of 10 IAM SAML providers and 40 Cognito user
 // pools (20 federating with two SAML providers each: one metadata file, one URL) and 5 IoT Core
-// CA certificates, in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
+// CA certificates and 150 RDS/Aurora DB instances (2 pages of DescribeDBInstances), in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
 // AWS list APIs answered by aws-sdk-client-mock, and measures: API calls per service, DynamoDB
 // capacity consumed (DynamoDB Local reports it when asked), CPU time and peak memory. The
 // Lambda duration adds an assumed AWS API latency per sequential call (printed), since mocks
@@ -44,6 +44,7 @@ import {
   ListServerCertificatesCommand,
 } from '@aws-sdk/client-iam';
 import { IoTClient, ListTagsForResourceCommand as IotTags, ListCACertificatesCommand } from '@aws-sdk/client-iot';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -167,6 +168,22 @@ iot.on(IotTags).callsFake(async () => {
   count('iot:ListTagsForResource');
   return { tags: [{ Key: 'owner', Value: 'fleet' }] };
 });
+const DB_INSTANCES = 150;
+mockClient(RDSClient)
+  .on(DescribeDBInstancesCommand)
+  .callsFake(async (input) => {
+    count('rds:DescribeDBInstances');
+    const start = Number(input.Marker ?? 0);
+    const next = start + (input.MaxRecords ?? 100);
+    return {
+      DBInstances: Array.from({ length: Math.max(0, Math.min(next, DB_INSTANCES) - start) }, (_, i) => ({
+        DBInstanceArn: `arn:aws:rds:${REGION}:${ACCOUNT}:db:db-${start + i}`,
+        DBInstanceStatus: 'available',
+        TagList: [{ Key: 'owner', Value: 'data' }],
+      })),
+      Marker: next < DB_INSTANCES ? String(next) : undefined,
+    };
+  });
 cognito.on(CognitoTags).callsFake(async () => {
   count('cognito-idp:ListTagsForResource');
   return { Tags: { owner: 'identity' } };
@@ -314,7 +331,7 @@ async function run(label: string) {
 }
 
 console.log(
-  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools and 5 IoT CAs in one region (node ${process.version})`,
+  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools, 5 IoT CAs and ${DB_INSTANCES} RDS instances in one region (node ${process.version})`,
 );
 const first = await run('first run (enrols everything)');
 const daily = await run('daily run (nothing changed)');
@@ -324,7 +341,7 @@ console.log(
   `\nfirst run: $${(first.lambda + first.dynamo + first.secrets).toFixed(5)}; daily run: $${perDay.toFixed(5)} (Lambda $${daily.lambda.toFixed(5)}, DynamoDB $${daily.dynamo.toFixed(5)}, Secrets Manager $${daily.secrets.toFixed(6)})`,
 );
 console.log(
-  `monthly (30 daily runs + 1 custom metric $${PRICE.metricMonth} + 1 alarm $${PRICE.alarmMonth}; list APIs of ACM, IAM, SSM, CloudFront, ELB, API Gateway, AppSync, Cognito user pools and IoT are free): $${monthly.toFixed(2)}`,
+  `monthly (30 daily runs + 1 custom metric $${PRICE.metricMonth} + 1 alarm $${PRICE.alarmMonth}; list APIs of ACM, IAM, SSM, CloudFront, ELB, API Gateway, AppSync, Cognito user pools, IoT and RDS are free): $${monthly.toFixed(2)}`,
 );
 dynamo.destroy();
 await ddb.stop();

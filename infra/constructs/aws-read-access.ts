@@ -46,6 +46,17 @@ export function sourceReadStatements({ partition, account, sourceTag }: ReadScop
       resources: [`arn:${partition}:iot:*:${account}:cacert/*`],
     }),
     new iam.PolicyStatement({
+      sid: 'ReadRdsInstanceCertificates',
+      actions: ['rds:DescribeDBInstances'],
+      resources: [`arn:${partition}:rds:*:${account}:db:*`],
+    }),
+    new iam.PolicyStatement({
+      // The CAs are Amazon RDS's own, not resources of the account: nothing narrower to name.
+      sid: 'ReadRdsCaDates',
+      actions: ['rds:DescribeCertificates'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
       sid: 'ReadTaggedSecrets',
       actions: ['secretsmanager:GetSecretValue'],
       resources: [`arn:${partition}:secretsmanager:*:${account}:secret:*`],
@@ -81,6 +92,7 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
         'iam:ListSAMLProviders',
         'cognito-idp:ListUserPools',
         'iot:ListCACertificates',
+        'rds:DescribeDBInstances',
         'secretsmanager:ListSecrets',
         'ssm:DescribeParameters',
         'cloudfront:ListDistributions',
@@ -162,6 +174,8 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
         "Any Cognito user pool of this account, any region: its signing certificate and its SAML providers' metadata (public certificates); read-only.",
       [`Resource::arn:<AWS::Partition>:iot:*:${account}:cacert/*`]:
         'Any IoT CA certificate of this account, any region (public certificates); read-only.',
+      [`Resource::arn:<AWS::Partition>:rds:*:${account}:db:*`]:
+        "Any RDS or Aurora DB instance of this account, any region: its certificate's end and CA (no data, no credentials); read-only.",
       [`Resource::arn:<AWS::Partition>:secretsmanager:*:${account}:secret:*`]:
         'Only secrets carrying the certvigil tag (condition); read-only.',
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
@@ -170,10 +184,13 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
         'Decrypt only through Secrets Manager or SSM (kms:ViaService), for tagged items encrypted with a customer key.',
     });
   }
+  if (which.sources) {
+    reasons['Resource::*'] =
+      "rds:DescribeCertificates: the dates of Amazon RDS's own CAs, which are not resources of the account; read-only.";
+  }
   if (which.discovery) {
     Object.assign(reasons, {
-      'Resource::*':
-        'List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools, IoT CA certificates); read-only, no values.',
+      'Resource::*': `List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools, IoT CA certificates, RDS instances); read-only, no values.${which.sources ? " Also rds:DescribeCertificates: the dates of Amazon RDS's own CAs." : ''}`,
       [`Resource::arn:<AWS::Partition>:iam::${account}:server-certificate/*`]:
         'Tags of any IAM server certificate of this account (owner); read-only.',
       [`Resource::arn:<AWS::Partition>:iam::${account}:saml-provider/*`]:

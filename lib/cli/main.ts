@@ -1,4 +1,5 @@
 import type { ExitCode } from '../policy/status.ts';
+import { AWS_KINDS } from '../sources/kinds.ts';
 import { CHECK_USAGE, runCheck } from './check-command.ts';
 import { type Io, processIo, UsageError } from './io.ts';
 
@@ -8,8 +9,8 @@ const USAGE = `Usage: certvigil <command> [options]
 
 Commands:
   check TARGET...      read and judge the certificates endpoints serve, documents publish (saml:,
-                       jwks:, pem:, file:) or the AWS account holds (acm:, iam:, secret:, ssm:,
-                       iam-saml:, cognito:, iot-ca:)
+                       jwks:, pem:, file:) or the AWS account holds:
+${wrapped(AWS_KINDS.map((k) => `${k}:`).join(', '), 23, 100)}
   local                run the whole monitor on this machine (DynamoDB Local, admin API, dispatcher)
   targets list|add|rm|import, report, check-now, test-alert, certs, where, discover
                        manage a deployed monitor through its admin URL
@@ -17,6 +18,20 @@ Commands:
   doctor               check a deployment: concurrency quota, subscriptions, Slack secret, last round
 
 Run "certvigil <command> --help" for a command's options.`;
+
+/** Text wrapped at word boundaries to `width`, each line indented by `indent` spaces. */
+function wrapped(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => ' '.repeat(indent) + l).join('\n');
+}
 
 interface Command {
   usage: string;

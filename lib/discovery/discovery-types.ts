@@ -18,6 +18,7 @@ export const DISCOVERY_SERVICES = [
   'iam-saml',
   'cognito',
   'iot',
+  'rds',
 ] as const;
 export type DiscoveryService = (typeof DISCOVERY_SERVICES)[number];
 

@@ -2,9 +2,9 @@
 // its leaf with the same renewal policy, plus what only a handshake can tell: trust and name).
 import { createHash, type X509Certificate } from 'node:crypto';
 import { type CertificateFacts, certificateFacts, judgedCertificate } from '../probe/cert-facts.ts';
-import { boundNullable, LIMITS } from '../text-bounds.ts';
+import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import { type Finding, findingCodes, findingsOf, MAX_FINDINGS } from './findings.ts';
-import { daysUntil, evaluateCertificate, type Thresholds } from './renewal-policy.ts';
+import { DAY_MS, daysUntil, evaluateCertificate, type Thresholds } from './renewal-policy.ts';
 import { type Status, severity } from './status.ts';
 
 /** One certificate as a source reports it (DESIGN.md: `certificates[]` of a check result). */
@@ -53,6 +53,32 @@ export interface SourceCertificate {
   alg?: string | undefined;
   /** Set by the reader when the certificate is unusable as published (a digest mismatch, say). */
   problem?: string | undefined;
+  /** A validity AWS reports without the certificate itself (`cert` null): see DatedValidity. */
+  dated?: DatedValidity | undefined;
+}
+
+/**
+ * An end date a service reports without giving the certificate (an RDS instance's server
+ * certificate, the RDS CA it uses, an IAM SAML provider's ValidUntil). It is judged like a
+ * certificate with those dates; it stands in `certificates[]` with a fingerprint that is a digest
+ * of its identity and end (`identity` names what it is: a new end date is a new "certificate", so
+ * a renewal is news once, as for a real one) and no key facts.
+ */
+export interface DatedValidity {
+  /** What it is, stable across checks: `rds-server:ARN`, `rds-ca:IDENTIFIER`… */
+  identity: string;
+  /** A readable name for it ("RDS server certificate of db-1"). */
+  subject: string;
+  issuer: string | null;
+  /** Unknown for some (RDS gives only the end): the windows then take their caps. */
+  notBefore: Date | null;
+  notAfter: Date;
+}
+
+/** The fingerprint a dated validity stands under: SHA-256 of its identity and end, as colon hex. */
+export function datedFingerprint(dated: Pick<DatedValidity, 'identity' | 'notAfter'>): string {
+  const digest = createHash('sha256').update(`dated\n${dated.identity}\n${dated.notAfter.toISOString()}`).digest('hex');
+  return digest.toUpperCase().match(/../g)?.join(':') ?? '';
 }
 
 /** Most certificates kept in a result; a document may publish thousands (federation aggregates). */
@@ -171,6 +197,7 @@ function judgeOne(
   findingsInvalid: boolean,
 ): CertificateEntry {
   const meta = metaOf(item);
+  if (!item.cert && item.dated) return judgeDated(item.dated, item, now, thresholds, meta);
   if (!item.cert) {
     return {
       fingerprint256: null,
@@ -223,6 +250,49 @@ function judgeOne(
     },
     meta,
   );
+}
+
+function judgeDated(
+  dated: DatedValidity,
+  item: SourceCertificate,
+  now: Date,
+  thresholds: Thresholds,
+  meta: ReturnType<typeof metaOf>,
+): CertificateEntry {
+  // An unknown start counts as long ago: not "not yet valid", and the windows take their caps.
+  const notBefore = dated.notBefore ?? new Date(0);
+  const verdict = evaluateCertificate(
+    {
+      notBefore,
+      notAfter: dated.notAfter,
+      chainNotAfter: dated.notAfter,
+      chainNotBefore: notBefore,
+      trusted: true,
+      trustError: null,
+      hostnameMatch: true,
+    },
+    now,
+    thresholds,
+  );
+  return {
+    fingerprint256: datedFingerprint(dated),
+    subject: boundText(dated.subject, LIMITS.name),
+    issuer: boundNullable(dated.issuer, LIMITS.name),
+    serialNumber: null,
+    notBefore: dated.notBefore?.toISOString() ?? null,
+    notAfter: dated.notAfter.toISOString(),
+    daysLeft: daysUntil(dated.notAfter, now),
+    lifetimeDays: dated.notBefore
+      ? Math.round(((dated.notAfter.getTime() - dated.notBefore.getTime()) / DAY_MS) * 100) / 100
+      : null,
+    status: verdict.status,
+    keyType: null,
+    keyBits: null,
+    signatureAlgorithm: null,
+    problem: verdict.status === 'invalid' ? boundNullable(verdict.reason, 200) : null,
+    namesKey: shortKey(item.placeKey ?? dated.identity),
+    ...meta,
+  };
 }
 
 function shortKey(text: string): string {

@@ -6,6 +6,7 @@ import { ACMClient } from '@aws-sdk/client-acm';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { IoTClient } from '@aws-sdk/client-iot';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -92,6 +93,7 @@ export function awsClientsFor(roles: AccountRoles | undefined, account: string |
     ssm: (region: string | undefined) => clientFor(SSMClient, region, role),
     cognito: (region: string) => clientFor(CognitoIdentityProviderClient, region, role),
     iot: (region: string) => clientFor(IoTClient, region, role),
+    rds: (region: string) => clientFor(RDSClient, region, role),
   };
 }
 

@@ -1,10 +1,11 @@
-// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs).
+// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS).
 import { readAcm } from './acm.ts';
 import type { SourceReaders } from './check-source.ts';
 import { readCognito } from './cognito.ts';
 import { readIam } from './iam.ts';
 import { readIamSaml } from './iam-saml.ts';
 import { readIotCa } from './iot.ts';
+import { readRds } from './rds.ts';
 import { readSecret, readSsm } from './stored-pem.ts';
 
 export const AWS_READERS: SourceReaders = {
@@ -15,4 +16,5 @@ export const AWS_READERS: SourceReaders = {
   'iam-saml': readIamSaml,
   cognito: readCognito,
   'iot-ca': readIotCa,
+  rds: readRds,
 };

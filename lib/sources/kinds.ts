@@ -1,29 +1,75 @@
 // The kinds of certificate source a target can have (DESIGN.md, "Certificate sources").
 
-/** `tls`: what an endpoint serves; the others: certificates in a document or a file. */
-export const SOURCE_KINDS = [
-  'tls',
-  'saml',
-  'jwks',
-  'pem',
-  'file',
-  'acm',
-  'iam',
-  'secret',
-  'ssm',
-  'iam-saml',
-  'cognito',
-  'iot-ca',
-] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
+/** How a kind's source is written after `kind:`, checked when a target is parsed. */
+export interface KindForm {
+  pattern: RegExp;
+  example: string;
+}
+
+const PARTITION = 'aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?';
+/**
+ * The kinds of certificate an AWS account holds, each with its target form: the one table of AWS
+ * kinds. Adding one is a line here, its reader (a file in this folder and a line in
+ * aws-readers.ts) and, to find it, a finder (a file in lib/discovery/finders and a line in its index).
+ */
+export const AWS_KIND_FORMS = {
+  acm: {
+    pattern: new RegExp(`^arn:${PARTITION}:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]{1,128}$`),
+    example: 'acm:arn:aws:acm:eu-west-1:123456789012:certificate/…',
+  },
+  iam: {
+    // A name in this account, or the certificate's ARN (another account's, read through its role).
+    pattern: new RegExp(
+      `^(?:[\\w+=,.@-]{1,128}|arn:${PARTITION}:iam::\\d{12}:server-certificate(?:/[\\w+=,.@-]+)*/[\\w+=,.@-]{1,128})$`,
+    ),
+    example: 'iam:server-certificate-name (or its ARN)',
+  },
+  secret: {
+    pattern: new RegExp(
+      `^arn:${PARTITION}:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[\\w/+=.@-]{1,512}(#[^#]{1,256})?$`,
+    ),
+    example: 'secret:arn:aws:secretsmanager:eu-west-1:123456789012:secret:name-AbCdEf[#jsonKey]',
+  },
+  ssm: {
+    pattern: new RegExp(
+      `^(?:arn:${PARTITION}:ssm:[a-z0-9-]+:\\d{12}:parameter/[\\w/.-]{1,2048}|/?[\\w.-]+(?:/[\\w.-]+)*)$`,
+    ),
+    example: 'ssm:/path/to/parameter',
+  },
+  'iam-saml': {
+    pattern: new RegExp(`^arn:${PARTITION}:iam::\\d{12}:saml-provider/[\\w+=,.@-]{1,128}$`),
+    example: 'iam-saml:arn:aws:iam::123456789012:saml-provider/NAME',
+  },
+  cognito: {
+    // The user pool (its signing certificate), or `#PROVIDER`: one of its SAML identity providers.
+    pattern: new RegExp(
+      `^arn:${PARTITION}:cognito-idp:[a-z0-9-]+:\\d{12}:userpool/[\\w-]+_[0-9a-zA-Z]+(#[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]{1,32})?$`,
+      'u',
+    ),
+    example: 'cognito:arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123[#ProviderName]',
+  },
+  'iot-ca': {
+    pattern: new RegExp(`^arn:${PARTITION}:iot:[a-z0-9-]+:\\d{12}:cacert/[0-9a-f]{64}$`),
+    example: 'iot-ca:arn:aws:iot:eu-west-1:123456789012:cacert/ID (64 hex digits)',
+  },
+  rds: {
+    // An RDS or Aurora DB instance (its identifier: a letter, then letters, digits, hyphens).
+    pattern: new RegExp(`^arn:${PARTITION}:rds:[a-z0-9-]+:\\d{12}:db:[a-zA-Z][a-zA-Z0-9-]{0,62}$`),
+    example: 'rds:arn:aws:rds:eu-west-1:123456789012:db:INSTANCE',
+  },
+} as const satisfies Record<string, KindForm>;
 
 /** Kinds whose source is a document fetched over HTTPS. */
 export const URL_KINDS = ['saml', 'jwks', 'pem'] as const;
 export type UrlKind = (typeof URL_KINDS)[number];
 
-/** Kinds whose certificates an AWS account holds (ACM, IAM server certificates and SAML providers, Secrets Manager, SSM, Cognito, IoT). */
-export const AWS_KINDS = ['acm', 'iam', 'secret', 'ssm', 'iam-saml', 'cognito', 'iot-ca'] as const;
-export type AwsKind = (typeof AWS_KINDS)[number];
+export type AwsKind = keyof typeof AWS_KIND_FORMS;
+/** Kinds whose certificates an AWS account holds. */
+export const AWS_KINDS = Object.keys(AWS_KIND_FORMS) as AwsKind[];
+
+/** `tls`: what an endpoint serves; the others: certificates in a document, a file or an AWS account. */
+export type SourceKind = 'tls' | UrlKind | 'file' | AwsKind;
+export const SOURCE_KINDS: readonly SourceKind[] = ['tls', ...URL_KINDS, 'file', ...AWS_KINDS];
 
 export function isAwsKind(value: string): value is AwsKind {
   return (AWS_KINDS as readonly string[]).includes(value);

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { isAbsolute, normalize } from 'node:path';
-import { type AwsKind, isAwsKind, isSourceKind, isUrlKind, type SourceKind } from '../sources/kinds.ts';
+import { AWS_KIND_FORMS, type AwsKind, isAwsKind, isSourceKind, isUrlKind, type SourceKind } from '../sources/kinds.ts';
 import { DEFAULT_PORT, isProtocol, PROTOCOLS, type Protocol, protocolForPort, URL_SCHEMES } from './protocols.ts';
 import { canonicalHost, clip, InvalidTargetError, targetId } from './target-id.ts';
 
@@ -173,52 +173,9 @@ export function parseTarget(input: string): Endpoint {
   return resolveEndpoint(parseTargetString(rest));
 }
 
-const PARTITION = 'aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?';
-const AWS_FORMS: Record<AwsKind, { pattern: RegExp; example: string }> = {
-  acm: {
-    pattern: new RegExp(`^arn:${PARTITION}:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]{1,128}$`),
-    example: 'acm:arn:aws:acm:eu-west-1:123456789012:certificate/…',
-  },
-  iam: {
-    // A name in this account, or the certificate's ARN (another account's, read through its role).
-    pattern: new RegExp(
-      `^(?:[\\w+=,.@-]{1,128}|arn:${PARTITION}:iam::\\d{12}:server-certificate(?:/[\\w+=,.@-]+)*/[\\w+=,.@-]{1,128})$`,
-    ),
-    example: 'iam:server-certificate-name (or its ARN)',
-  },
-  secret: {
-    pattern: new RegExp(
-      `^arn:${PARTITION}:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[\\w/+=.@-]{1,512}(#[^#]{1,256})?$`,
-    ),
-    example: 'secret:arn:aws:secretsmanager:eu-west-1:123456789012:secret:name-AbCdEf[#jsonKey]',
-  },
-  ssm: {
-    pattern: new RegExp(
-      `^(?:arn:${PARTITION}:ssm:[a-z0-9-]+:\\d{12}:parameter/[\\w/.-]{1,2048}|/?[\\w.-]+(?:/[\\w.-]+)*)$`,
-    ),
-    example: 'ssm:/path/to/parameter',
-  },
-  'iam-saml': {
-    pattern: new RegExp(`^arn:${PARTITION}:iam::\\d{12}:saml-provider/[\\w+=,.@-]{1,128}$`),
-    example: 'iam-saml:arn:aws:iam::123456789012:saml-provider/NAME',
-  },
-  cognito: {
-    // The user pool (its signing certificate), or `#PROVIDER`: one of its SAML identity providers.
-    pattern: new RegExp(
-      `^arn:${PARTITION}:cognito-idp:[a-z0-9-]+:\\d{12}:userpool/[\\w-]+_[0-9a-zA-Z]+(#[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]{1,32})?$`,
-      'u',
-    ),
-    example: 'cognito:arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123[#ProviderName]',
-  },
-  'iot-ca': {
-    pattern: new RegExp(`^arn:${PARTITION}:iot:[a-z0-9-]+:\\d{12}:cacert/[0-9a-f]{64}$`),
-    example: 'iot-ca:arn:aws:iot:eu-west-1:123456789012:cacert/ID (64 hex digits)',
-  },
-};
-
 /** `acm:ARN`, `iam:NAME`, `secret:ARN[#jsonKey]`, `ssm:NAME-or-ARN`: kept as given. */
 function awsTarget(kind: AwsKind, text: string): Endpoint {
-  const form = AWS_FORMS[kind];
+  const form = AWS_KIND_FORMS[kind];
   if (!form.pattern.test(text)) {
     throw new InvalidTargetError(`${kind} target "${clip(text)}" is not of the form ${form.example}`, 'host');
   }

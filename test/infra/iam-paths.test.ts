@@ -50,6 +50,7 @@ const DISCOVERY_READS: [string, string][] = [
   ['iam:ListSAMLProviderTags', `arn:aws:iam::${ACCOUNT}:saml-provider/okta`],
   ['cognito-idp:ListUserPools', '*'],
   ['iot:ListCACertificates', '*'],
+  ['rds:DescribeDBInstances', `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-1`],
   ['iot:ListTagsForResource', `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`],
   ['cognito-idp:ListIdentityProviders', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   ['cognito-idp:DescribeIdentityProvider', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
@@ -74,6 +75,8 @@ const SOURCE_READS: [string, string, Record<string, string>?][] = [
   ['iam:GetServerCertificate', `arn:aws:iam::${ACCOUNT}:server-certificate/legacy-elb`],
   ['iam:GetSAMLProvider', `arn:aws:iam::${ACCOUNT}:saml-provider/okta`],
   ['iot:DescribeCACertificate', `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`],
+  ['rds:DescribeDBInstances', `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-1`],
+  ['rds:DescribeCertificates', '*'],
   ['cognito-idp:GetSigningCertificate', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   ['cognito-idp:DescribeIdentityProvider', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   [
@@ -369,6 +372,11 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
         resource: `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`,
       },
     },
+    ...SOURCE_READS.filter(([action]) => action.startsWith('rds:')).map(([action, resource]) => ({
+      name: `the account function may ${action} (RDS and Aurora instances)`,
+      request: { principal: r.accountRole, action, resource },
+      unrelated: { principal: r.documentsRole, action, resource },
+    })),
     ...['cognito-idp:GetSigningCertificate', 'cognito-idp:DescribeIdentityProvider'].map((action) => ({
       name: `the account function may ${action} (Cognito user pools)`,
       request: { principal: r.accountRole, action, resource: poolArn },

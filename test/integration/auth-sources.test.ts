@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetSAMLProviderCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeCACertificateCommand, IoTClient } from '@aws-sdk/client-iot';
+import { DescribeCertificatesCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -26,6 +27,8 @@ import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/
 const iam = mockClient(IAMClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
 const iot = mockClient(IoTClient);
+const rds = mockClient(RDSClient);
+const DB = 'arn:aws:rds:eu-west-1:123456789012:db:orders-1';
 const CA_ID = 'a'.repeat(64);
 const IOT_CA = `arn:aws:iot:eu-west-1:123456789012:cacert/${CA_ID}`;
 const POOL = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123';
@@ -84,6 +87,7 @@ beforeEach(() => {
   iam.reset();
   cognito.reset();
   iot.reset();
+  rds.reset();
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
 });
@@ -304,5 +308,126 @@ describe('iot-ca: CA certificates registered with IoT Core', () => {
       /^IoT DescribeCACertificate: UnauthorizedException/,
     );
     expect(() => normalizeTarget({ host: 'iot-ca:abc' })).toThrow(/is not of the form iot-ca:arn:aws:iot:/);
+  });
+});
+
+describe('rds: RDS and Aurora DB instances (dates only: RDS gives no certificate)', () => {
+  const day = 86_400_000;
+  function instance(ca: string, serverDays: number) {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: DB }).resolves({
+      DBInstances: [
+        {
+          DBInstanceArn: DB,
+          DBInstanceIdentifier: 'orders-1',
+          CACertificateIdentifier: ca,
+          CertificateDetails: { CAIdentifier: ca, ValidTill: new Date(Date.now() + serverDays * day) },
+        },
+      ],
+    });
+  }
+  function ca(id: string, days: number, thumbprint = `${id}-thumb`) {
+    rds.on(DescribeCertificatesCommand, { CertificateIdentifier: id }).resolves({
+      Certificates: [
+        {
+          CertificateIdentifier: id,
+          CertificateType: 'CA',
+          Thumbprint: thumbprint,
+          ValidFrom: new Date(Date.now() - 1800 * day),
+          ValidTill: new Date(Date.now() + days * day),
+        },
+      ],
+    });
+  }
+
+  it("reports the server certificate's end and the CA's, governed by the CA near its end", async () => {
+    instance('rds-ca-2019', 300);
+    ca('rds-ca-2019', 20);
+    const result = await check(`rds:${DB}`);
+    expect(result).toMatchObject({
+      kind: 'rds',
+      status: 'warning',
+      daysLeft: 19,
+      subject: 'RDS CA rds-ca-2019, still used by orders-1',
+      issuer: 'Amazon RDS',
+      certificateCount: 2,
+      keyType: null,
+    });
+    const [caEntry, server] = result.certificates ?? [];
+    expect(caEntry).toMatchObject({ status: 'warning', lifetimeDays: 1820, serialNumber: null });
+    expect(server).toMatchObject({
+      subject: 'RDS server certificate of orders-1',
+      issuer: 'rds-ca-2019',
+      status: 'ok',
+      daysLeft: 299,
+      notBefore: null,
+      lifetimeDays: null,
+    });
+    // Fingerprints stand for identity and end: stable across checks, distinct per certificate.
+    expect(server?.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect((await check(`rds:${DB}`)).certificates?.map((c) => c.fingerprint256)).toEqual(
+      result.certificates?.map((c) => c.fingerprint256),
+    );
+    // The CA's dates are read once for the many instances on it (kept an hour).
+    expect(rds.commandCalls(DescribeCertificatesCommand)).toHaveLength(1);
+    // An unknown start takes the caps: the server certificate warns in its last 30 days.
+    rds.reset();
+    instance('rds-ca-rsa4096-g1', 25);
+    ca('rds-ca-rsa4096-g1', 1000);
+    expect(await check(`rds:${DB}`)).toMatchObject({
+      status: 'warning',
+      subject: 'RDS server certificate of orders-1',
+    });
+  });
+
+  it('announces an instance still on a CA near its end once; moving it to a new CA ends the alert', async () => {
+    const target = normalizeTarget({ host: `rds:${DB}`, owner: 'payments' });
+    await store.putTarget(target, new Date());
+    instance('rds-ca-rsa2048-g0', 300);
+    ca('rds-ca-rsa2048-g0', 5);
+    await probeTarget(deps(), target);
+    await probeTarget(deps(), target); // quiet
+    const first = published();
+    expect(first.map((n) => [n.event, n.severity])).toEqual([['entered-window', 'critical']]);
+    expect(first[0]?.text).toMatch(/RDS CA rds-ca-rsa2048-g0, still used by orders-1/);
+
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    rds.reset();
+    instance('rds-ca-rsa2048-g1', 390);
+    ca('rds-ca-rsa2048-g1', 14_000);
+    await probeTarget(deps(), target);
+    await probeTarget(deps(), target);
+    const after = published();
+    // The new server certificate and CA are news (info); the old CA's end no longer concerns
+    // the instance, which resolves the alert.
+    expect(after.map((n) => `${n.event} ${n.severity}`).sort()).toEqual([
+      'added info',
+      'added info',
+      'removed info',
+      'removed info',
+    ]);
+    expect(after.filter((n) => n.resolves?.includes(first[0]?.id ?? ''))).toHaveLength(1);
+    expect((await store.getTarget(target.id))?.state?.result.status).toBe('ok');
+  });
+
+  it('says so when RDS refuses or knows no such instance, and refuses a target that is not an instance ARN', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .rejects(Object.assign(new Error('DBInstance orders-1 not found.'), { name: 'DBInstanceNotFoundFault' }));
+    expect((await check(`rds:${DB}`)).error?.message).toBe(
+      'RDS DescribeDBInstances: DBInstanceNotFoundFault: DBInstance orders-1 not found.',
+    );
+    rds.reset();
+    instance('rds-ca-ecc384-g1', 300);
+    rds
+      .on(DescribeCertificatesCommand)
+      .rejects(
+        Object.assign(new Error('not authorized to perform: rds:DescribeCertificates'), { name: 'AccessDenied' }),
+      );
+    expect((await check(`rds:${DB}`)).error?.message).toMatch(/^RDS DescribeCertificates: AccessDenied/);
+    expect(() => normalizeTarget({ host: 'rds:orders-1' })).toThrow(/is not of the form rds:arn:aws:rds:/);
+    expect(() => normalizeTarget({ host: 'rds:arn:aws:rds:eu-west-1:123456789012:cluster:orders' })).toThrow(
+      /is not of the form/,
+    );
   });
 });

@@ -45,6 +45,7 @@ import {
   ListServerCertificateTagsCommand,
 } from '@aws-sdk/client-iam';
 import { IoTClient, ListTagsForResourceCommand as IotTags, ListCACertificatesCommand } from '@aws-sdk/client-iot';
+import { DescribeCertificatesCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
@@ -81,6 +82,7 @@ const httpApi = mockClient(ApiGatewayV2Client);
 const appsync = mockClient(AppSyncClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
 const iot = mockClient(IoTClient);
+const rds = mockClient(RDSClient);
 const sns = mockClient(SNSClient);
 const ALL: { reset(): void; restore(): void }[] = [
   acm,
@@ -94,6 +96,7 @@ const ALL: { reset(): void; restore(): void }[] = [
   appsync,
   cognito,
   iot,
+  rds,
   sns,
 ];
 
@@ -120,6 +123,7 @@ function emptyAccount() {
   iam.on(ListSAMLProviderTagsCommand).resolves({ Tags: [] });
   cognito.on(ListUserPoolsCommand).resolves({ UserPools: [] });
   iot.on(ListCACertificatesCommand).resolves({ certificates: [] });
+  rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
   secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
   ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
   ssm.on(SsmTags).resolves({ TagList: [] });
@@ -345,6 +349,71 @@ describe('discovery: authentication certificates', () => {
       kind: 'iot-ca',
       owner: 'fleet',
       discovery: { service: 'iot', region: 'us-east-2' },
+    });
+  });
+
+  it('enrols RDS and Aurora instances across pages with the owner from their tags; a refusing region is reported', async () => {
+    const dbArn = (region: string, name: string) => `arn:aws:rds:${region}:${HOME}:db:${name}`;
+    rds.on(DescribeDBInstancesCommand).callsFake(async (input, getClient) => {
+      const region = await regionOf(getClient);
+      if (region === 'us-east-2') {
+        throw Object.assign(new Error('User is not authorized to perform: rds:DescribeDBInstances'), {
+          name: 'AccessDenied',
+        });
+      }
+      if (input.DBInstanceIdentifier) {
+        return {
+          DBInstances: [
+            {
+              DBInstanceArn: input.DBInstanceIdentifier,
+              CertificateDetails: { CAIdentifier: 'rds-ca-rsa2048-g1', ValidTill: daysFromNow(9) },
+            },
+          ],
+        };
+      }
+      return input.Marker === 'p2'
+        ? {
+            DBInstances: [
+              { DBInstanceArn: dbArn(region, 'aurora-writer'), DBInstanceStatus: 'available', TagList: [] },
+              { DBInstanceArn: dbArn(region, 'old'), DBInstanceStatus: 'deleting' },
+            ],
+          }
+        : {
+            DBInstances: [
+              {
+                DBInstanceArn: dbArn(region, 'orders-1'),
+                DBInstanceStatus: 'available',
+                TagList: [{ Key: 'Owner', Value: 'payments' }],
+              },
+            ],
+            Marker: 'p2',
+          };
+    });
+    rds.on(DescribeCertificatesCommand).resolves({
+      Certificates: [
+        { CertificateIdentifier: 'rds-ca-rsa2048-g1', ValidFrom: daysFromNow(-500), ValidTill: daysFromNow(13_000) },
+      ],
+    });
+    const summary = await discoverNow();
+    expect(summary.problems).toEqual([
+      expect.objectContaining({ service: 'rds', region: 'us-east-2', kind: 'access-denied' }),
+    ]);
+    expect(summary.skipped).toMatchObject({ 'RDS instance being deleted': 1 });
+    expect(summary.byService.rds).toBe(2);
+    const orders = await store.getTarget(`rds:${dbArn('eu-west-1', 'orders-1')}`);
+    expect(orders).toMatchObject({
+      kind: 'rds',
+      owner: 'payments',
+      discovery: { service: 'rds', region: 'eu-west-1' },
+    });
+    expect(await store.getTarget(`rds:${dbArn('eu-west-1', 'aurora-writer')}`)).toMatchObject({ kind: 'rds' });
+    // Listing read no certificate dates; the check of an enrolled instance does, and warns.
+    expect(rds.commandCalls(DescribeCertificatesCommand)).toHaveLength(0);
+    if (!orders) throw new Error('orders-1 was not enrolled');
+    await probeTarget(deps(), orders);
+    expect((await store.getTarget(orders.id))?.state?.result).toMatchObject({
+      status: 'warning',
+      subject: 'RDS server certificate of orders-1',
     });
   });
 

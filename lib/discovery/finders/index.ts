@@ -9,6 +9,7 @@ import { elbv2Finder } from './elbv2.ts';
 import { iamFinder } from './iam.ts';
 import { iamSamlFinder } from './iam-saml.ts';
 import { iotFinder } from './iot.ts';
+import { rdsFinder } from './rds.ts';
 import { secretsFinder } from './secrets.ts';
 import { ssmFinder } from './ssm.ts';
 
@@ -18,6 +19,7 @@ export const FINDERS: readonly Finder[] = [
   iamSamlFinder,
   cognitoFinder,
   iotFinder,
+  rdsFinder,
   secretsFinder,
   ssmFinder,
   cloudfrontFinder,
