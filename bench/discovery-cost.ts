@@ -2,7 +2,8 @@
 // (250 CloudFront aliases, 100 load balancer listeners, 100 API Gateway domains, 50 AppSync
 // domains) and the authentication certificates of 10 IAM SAML providers and 40 Cognito user
 // pools (20 federating with two SAML providers each: one metadata file, one URL) and 5 IoT Core
-// CA certificates and 150 RDS/Aurora DB instances (2 pages of DescribeDBInstances), in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
+// CA certificates, 150 RDS/Aurora DB instances (2 pages of DescribeDBInstances) and 20 API Gateway
+// client certificates, in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
 // AWS list APIs answered by aws-sdk-client-mock, and measures: API calls per service, DynamoDB
 // capacity consumed (DynamoDB Local reports it when asked), CPU time and peak memory. The
 // Lambda duration adds an assumed AWS API latency per sequential call (printed), since mocks
@@ -15,7 +16,11 @@ import {
   ListCertificatesCommand,
   ListTagsForCertificateCommand,
 } from '@aws-sdk/client-acm';
-import { APIGatewayClient, GetDomainNamesCommand as RestDomains } from '@aws-sdk/client-api-gateway';
+import {
+  APIGatewayClient,
+  GetClientCertificatesCommand,
+  GetDomainNamesCommand as RestDomains,
+} from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client, GetDomainNamesCommand } from '@aws-sdk/client-apigatewayv2';
 import {
   AppSyncClient,
@@ -169,6 +174,7 @@ iot.on(IotTags).callsFake(async () => {
   return { tags: [{ Key: 'owner', Value: 'fleet' }] };
 });
 const DB_INSTANCES = 150;
+const CLIENT_CERTIFICATES = 20;
 mockClient(RDSClient)
   .on(DescribeDBInstancesCommand)
   .callsFake(async (input) => {
@@ -255,6 +261,13 @@ mockClient(APIGatewayClient)
   .callsFake(async () => {
     count('apigateway:GET');
     return { items: domains.map((domainName) => ({ domainName, tags: { owner: 'api' } })) };
+  })
+  .on(GetClientCertificatesCommand)
+  .callsFake(async () => {
+    count('apigateway:GET /clientcertificates');
+    return {
+      items: Array.from({ length: CLIENT_CERTIFICATES }, (_, i) => ({ clientCertificateId: `cc${i}`, tags: {} })),
+    };
   });
 mockClient(ApiGatewayV2Client)
   .on(GetDomainNamesCommand)
@@ -331,7 +344,7 @@ async function run(label: string) {
 }
 
 console.log(
-  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools, 5 IoT CAs and ${DB_INSTANCES} RDS instances in one region (node ${process.version})`,
+  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools, 5 IoT CAs, ${DB_INSTANCES} RDS instances and ${CLIENT_CERTIFICATES} API Gateway client certificates in one region (node ${process.version})`,
 );
 const first = await run('first run (enrols everything)');
 const daily = await run('daily run (nothing changed)');

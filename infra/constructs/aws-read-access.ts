@@ -57,6 +57,12 @@ export function sourceReadStatements({ partition, account, sourceTag }: ReadScop
       resources: ['*'],
     }),
     new iam.PolicyStatement({
+      sid: 'ReadApiGatewayClientCertificates',
+      // API Gateway's read action is GET on the resource path; its ARNs name no account.
+      actions: ['apigateway:GET'],
+      resources: [`arn:${partition}:apigateway:*::/clientcertificates/*`],
+    }),
+    new iam.PolicyStatement({
       sid: 'ReadTaggedSecrets',
       actions: ['secretsmanager:GetSecretValue'],
       resources: [`arn:${partition}:secretsmanager:*:${account}:secret:*`],
@@ -153,6 +159,11 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
       actions: ['apigateway:GET'],
       resources: [`arn:${partition}:apigateway:*::/domainnames`, `arn:${partition}:apigateway:*::/domainnames/*`],
     }),
+    new iam.PolicyStatement({
+      sid: 'ListApiGatewayClientCertificates',
+      actions: ['apigateway:GET'],
+      resources: [`arn:${partition}:apigateway:*::/clientcertificates`],
+    }),
   ];
 }
 
@@ -176,6 +187,8 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
         'Any IoT CA certificate of this account, any region (public certificates); read-only.',
       [`Resource::arn:<AWS::Partition>:rds:*:${account}:db:*`]:
         "Any RDS or Aurora DB instance of this account, any region: its certificate's end and CA (no data, no credentials); read-only.",
+      'Resource::arn:<AWS::Partition>:apigateway:*::/clientcertificates/*':
+        "Any API Gateway client certificate, any region (API Gateway's ARNs name no account; the public certificate only); GET only.",
       [`Resource::arn:<AWS::Partition>:secretsmanager:*:${account}:secret:*`]:
         'Only secrets carrying the certvigil tag (condition); read-only.',
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
@@ -208,6 +221,8 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
       'Resource::arn:<AWS::Partition>:apigateway:*::/domainnames':
         'The list of custom domain names, in any region; GET only.',
       'Resource::arn:<AWS::Partition>:apigateway:*::/domainnames/*': 'Custom domain names in any region; GET only.',
+      'Resource::arn:<AWS::Partition>:apigateway:*::/clientcertificates':
+        'The list of API Gateway client certificates (with their tags), in any region; GET only.',
     });
   }
   for (const [resource, reason] of Object.entries(reasons)) {

@@ -19,6 +19,7 @@ export const DISCOVERY_SERVICES = [
   'cognito',
   'iot',
   'rds',
+  'apigw-client-cert',
 ] as const;
 export type DiscoveryService = (typeof DISCOVERY_SERVICES)[number];
 

@@ -3,6 +3,7 @@
 // from it) and the SDK's endpoint variables (AWS_ENDPOINT_URL_ACM, …), so a local stand-in can be
 // pointed at.
 import { ACMClient } from '@aws-sdk/client-acm';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { IoTClient } from '@aws-sdk/client-iot';
@@ -94,6 +95,7 @@ export function awsClientsFor(roles: AccountRoles | undefined, account: string |
     cognito: (region: string) => clientFor(CognitoIdentityProviderClient, region, role),
     iot: (region: string) => clientFor(IoTClient, region, role),
     rds: (region: string) => clientFor(RDSClient, region, role),
+    apigateway: (region: string) => clientFor(APIGatewayClient, region, role),
   };
 }
 

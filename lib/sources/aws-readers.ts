@@ -1,5 +1,6 @@
-// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS).
+// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS, API Gateway client certificates).
 import { readAcm } from './acm.ts';
+import { readApiGatewayClientCertificate } from './apigw-client-cert.ts';
 import type { SourceReaders } from './check-source.ts';
 import { readCognito } from './cognito.ts';
 import { readIam } from './iam.ts';
@@ -17,4 +18,5 @@ export const AWS_READERS: SourceReaders = {
   cognito: readCognito,
   'iot-ca': readIotCa,
   rds: readRds,
+  'apigw-client-cert': readApiGatewayClientCertificate,
 };

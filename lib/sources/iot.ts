@@ -3,22 +3,15 @@
 // (with its verification) device sign-in under it stop, and IoT Core says nothing beforehand.
 import { DescribeCACertificateCommand } from '@aws-sdk/client-iot';
 import type { CheckResult } from '../probe/check-result.ts';
-import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
-import { certificatesIn } from './certificate-blocks.ts';
-import { bundleResult, readOrFail } from './document-result.ts';
+import { regionOf } from './aws-clients.ts';
+import { readAwsPem } from './aws-pem-source.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
 export function readIotCa(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
-  return readOrFail(request, context, async () => {
-    const arn = request.source as string;
-    const answer = await awsClientsFor(context.awsRoles, accountOf(arn))
+  return readAwsPem(request, context, 'IoT DescribeCACertificate', 'the IoT CA certificate', async (arn, clients) => {
+    const answer = await clients
       .iot(regionOf(arn))
-      .send(new DescribeCACertificateCommand({ certificateId: arn.split('/').pop() ?? '' }))
-      .catch((error: unknown) => {
-        throw awsError(error, 'IoT DescribeCACertificate');
-      });
-    const pem = answer.certificateDescription?.certificatePem ?? '';
-    const [certificate] = await certificatesIn(Buffer.from(pem));
-    return bundleResult(request, context, certificate ? [certificate] : [], 'the IoT CA certificate');
+      .send(new DescribeCACertificateCommand({ certificateId: arn.split('/').pop() ?? '' }));
+    return answer.certificateDescription?.certificatePem;
   });
 }

@@ -57,6 +57,11 @@ export const AWS_KIND_FORMS = {
     pattern: new RegExp(`^arn:${PARTITION}:rds:[a-z0-9-]+:\\d{12}:db:[a-zA-Z][a-zA-Z0-9-]{0,62}$`),
     example: 'rds:arn:aws:rds:eu-west-1:123456789012:db:INSTANCE',
   },
+  'apigw-client-cert': {
+    // API Gateway's ARN names no account; one is written in for a member account's certificate.
+    pattern: new RegExp(`^arn:${PARTITION}:apigateway:[a-z0-9-]+:(\\d{12})?:/clientcertificates/[a-z0-9]{1,32}$`),
+    example: 'apigw-client-cert:arn:aws:apigateway:eu-west-1::/clientcertificates/ID',
+  },
 } as const satisfies Record<string, KindForm>;
 
 /** Kinds whose source is a document fetched over HTTPS. */

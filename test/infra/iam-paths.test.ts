@@ -51,6 +51,7 @@ const DISCOVERY_READS: [string, string][] = [
   ['cognito-idp:ListUserPools', '*'],
   ['iot:ListCACertificates', '*'],
   ['rds:DescribeDBInstances', `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-1`],
+  ['apigateway:GET', `arn:aws:apigateway:${REGION}::/clientcertificates`],
   ['iot:ListTagsForResource', `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`],
   ['cognito-idp:ListIdentityProviders', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   ['cognito-idp:DescribeIdentityProvider', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
@@ -77,6 +78,7 @@ const SOURCE_READS: [string, string, Record<string, string>?][] = [
   ['iot:DescribeCACertificate', `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`],
   ['rds:DescribeDBInstances', `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-1`],
   ['rds:DescribeCertificates', '*'],
+  ['apigateway:GET', `arn:aws:apigateway:${REGION}::/clientcertificates/a1b2c3`],
   ['cognito-idp:GetSigningCertificate', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   ['cognito-idp:DescribeIdentityProvider', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   [
@@ -372,11 +374,13 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
         resource: `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`,
       },
     },
-    ...SOURCE_READS.filter(([action]) => action.startsWith('rds:')).map(([action, resource]) => ({
-      name: `the account function may ${action} (RDS and Aurora instances)`,
-      request: { principal: r.accountRole, action, resource },
-      unrelated: { principal: r.documentsRole, action, resource },
-    })),
+    ...SOURCE_READS.filter(([action, resource]) => /^rds:|\/clientcertificates\//.test(`${action}${resource}`)).map(
+      ([action, resource]) => ({
+        name: `the account function may ${action} on ${resource}`,
+        request: { principal: r.accountRole, action, resource },
+        unrelated: { principal: r.documentsRole, action, resource },
+      }),
+    ),
     ...['cognito-idp:GetSigningCertificate', 'cognito-idp:DescribeIdentityProvider'].map((action) => ({
       name: `the account function may ${action} (Cognito user pools)`,
       request: { principal: r.accountRole, action, resource: poolArn },
@@ -431,7 +435,7 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
     },
     ...keyPaths('discovery encrypts notifications with the topic key', r.discoveryRole, r.key, other),
     ...DISCOVERY_READS.map(([action, resource]) => ({
-      name: `discovery may ${action}`,
+      name: `discovery may ${action} on ${resource}`,
       request: { principal: r.discoveryRole, action, resource },
       unrelated: { principal: r.probeRole, action, resource },
     })),

@@ -1,6 +1,8 @@
 // The authentication certificates an AWS account holds, read through the AWS APIs
 // (aws-sdk-client-mock answering with metadata and certificates the fixtures mint), checked and
 // announced through DynamoDB Local as the account function does.
+
+import { APIGatewayClient, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import {
   CognitoIdentityProviderClient,
   DescribeIdentityProviderCommand,
@@ -28,6 +30,8 @@ const iam = mockClient(IAMClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
 const iot = mockClient(IoTClient);
 const rds = mockClient(RDSClient);
+const apigateway = mockClient(APIGatewayClient);
+const CLIENT_CERT = 'arn:aws:apigateway:eu-west-1::/clientcertificates/a1b2c3';
 const DB = 'arn:aws:rds:eu-west-1:123456789012:db:orders-1';
 const CA_ID = 'a'.repeat(64);
 const IOT_CA = `arn:aws:iot:eu-west-1:123456789012:cacert/${CA_ID}`;
@@ -88,6 +92,7 @@ beforeEach(() => {
   cognito.reset();
   iot.reset();
   rds.reset();
+  apigateway.reset();
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
 });
@@ -428,6 +433,51 @@ describe('rds: RDS and Aurora DB instances (dates only: RDS gives no certificate
     expect(() => normalizeTarget({ host: 'rds:orders-1' })).toThrow(/is not of the form rds:arn:aws:rds:/);
     expect(() => normalizeTarget({ host: 'rds:arn:aws:rds:eu-west-1:123456789012:cluster:orders' })).toThrow(
       /is not of the form/,
+    );
+  });
+});
+
+describe('apigw-client-cert: the client certificates API Gateway presents to backends', () => {
+  it('reads the certificate and announces its window once, and its replacement ends it', async () => {
+    apigateway
+      .on(GetClientCertificateCommand, { clientCertificateId: 'a1b2c3' })
+      .resolves({ clientCertificateId: 'a1b2c3', pemEncodedCertificate: expiring.certPem });
+    expect(await check(`apigw-client-cert:${CLIENT_CERT}`)).toMatchObject({
+      kind: 'apigw-client-cert',
+      status: 'critical',
+      daysLeft: 5,
+      certificateCount: 1,
+      subject: 'CN=okta signing 2026',
+    });
+    const target = normalizeTarget({ host: `apigw-client-cert:${CLIENT_CERT}`, owner: 'api' });
+    await store.putTarget(target, new Date());
+    await probeTarget(deps(), target);
+    await probeTarget(deps(), target);
+    const first = published();
+    expect(first.map((n) => [n.event, n.severity, n.target])).toEqual([['entered-window', 'critical', target.id]]);
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    apigateway.reset();
+    apigateway.on(GetClientCertificateCommand).resolves({ pemEncodedCertificate: successor.certPem });
+    await probeTarget(deps(), target);
+    const after = published();
+    expect(after.find((n) => n.event === 'removed')?.resolves).toEqual([first[0]?.id]);
+  });
+
+  it('says so when API Gateway refuses or the certificate is gone, and refuses a target that is not its ARN', async () => {
+    apigateway
+      .on(GetClientCertificateCommand)
+      .rejects(
+        Object.assign(new Error('Invalid Client Certificate identifier specified'), { name: 'NotFoundException' }),
+      );
+    expect((await check(`apigw-client-cert:${CLIENT_CERT}`)).error?.message).toBe(
+      'API Gateway GetClientCertificate: NotFoundException: Invalid Client Certificate identifier specified',
+    );
+    apigateway.reset();
+    apigateway.on(GetClientCertificateCommand).resolves({ pemEncodedCertificate: 'not a certificate' });
+    expect((await check(`apigw-client-cert:${CLIENT_CERT}`)).error?.kind).toBe('parse');
+    expect(() => normalizeTarget({ host: 'apigw-client-cert:a1b2c3' })).toThrow(
+      /is not of the form apigw-client-cert:arn:aws:apigateway:/,
     );
   });
 });

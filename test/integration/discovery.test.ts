@@ -9,7 +9,12 @@ import {
   ListCertificatesCommand,
   ListTagsForCertificateCommand,
 } from '@aws-sdk/client-acm';
-import { APIGatewayClient, GetDomainNamesCommand as GetRestDomainNamesCommand } from '@aws-sdk/client-api-gateway';
+import {
+  APIGatewayClient,
+  GetClientCertificateCommand,
+  GetClientCertificatesCommand,
+  GetDomainNamesCommand as GetRestDomainNamesCommand,
+} from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client, GetDomainNamesCommand } from '@aws-sdk/client-apigatewayv2';
 import {
   AppSyncClient,
@@ -133,6 +138,7 @@ function emptyAccount() {
   elb.on(DescribeTagsCommand).resolves({ TagDescriptions: [] });
   elb.on(DescribeListenersCommand).resolves({ Listeners: [] });
   restApi.on(GetRestDomainNamesCommand).resolves({ items: [] });
+  restApi.on(GetClientCertificatesCommand).resolves({ items: [] });
   httpApi.on(GetDomainNamesCommand).resolves({ Items: [] });
   appsync.on(ListDomainNamesCommand).resolves({ domainNameConfigs: [] });
   appsync.on(AppSyncTags).resolves({ tags: {} });
@@ -415,6 +421,48 @@ describe('discovery: authentication certificates', () => {
       status: 'warning',
       subject: 'RDS server certificate of orders-1',
     });
+  });
+
+  it('enrols API Gateway client certificates across pages with their owner, a member account with its account, and checks one', async () => {
+    const roles = accountRoles([`arn:aws:iam::${MEMBER}:role/certvigil-read`]);
+    restApi.on(GetClientCertificatesCommand).callsFake(async (input, getClient) => {
+      const region = await regionOf(getClient);
+      if (region === 'us-east-2') {
+        throw Object.assign(new Error('User is not authorized to perform: apigateway:GET'), {
+          name: 'AccessDeniedException',
+        });
+      }
+      return input.position === 'p2'
+        ? { items: [{ clientCertificateId: 'b2', tags: {} }] }
+        : { items: [{ clientCertificateId: 'a1', tags: { owner: 'payments', env: 'prod' } }], position: 'p2' };
+    });
+    restApi.on(GetClientCertificateCommand).resolves({ pemEncodedCertificate: expiring.certPem });
+    const summary = await discoverNow({ roles });
+    // Refused in us-east-2 for both accounts; listed in eu-west-1 for both.
+    expect(summary.problems.map((p) => [p.service, p.account, p.region, p.kind]).sort()).toEqual([
+      ['apigw-client-cert', HOME, 'us-east-2', 'access-denied'],
+      ['apigw-client-cert', MEMBER, 'us-east-2', 'access-denied'],
+    ]);
+    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    expect(ids).toEqual(
+      [
+        'apigw-client-cert:arn:aws:apigateway:eu-west-1::/clientcertificates/a1',
+        'apigw-client-cert:arn:aws:apigateway:eu-west-1::/clientcertificates/b2',
+        `apigw-client-cert:arn:aws:apigateway:eu-west-1:${MEMBER}:/clientcertificates/a1`,
+        `apigw-client-cert:arn:aws:apigateway:eu-west-1:${MEMBER}:/clientcertificates/b2`,
+      ].sort(),
+    );
+    const own = await store.getTarget('apigw-client-cert:arn:aws:apigateway:eu-west-1::/clientcertificates/a1');
+    expect(own).toMatchObject({
+      kind: 'apigw-client-cert',
+      owner: 'payments',
+      discovery: { service: 'apigw-client-cert', account: HOME, region: 'eu-west-1' },
+    });
+    expect(own?.tags).toEqual(expect.arrayContaining(['discovered', 'env=prod']));
+    if (!own) throw new Error('a1 was not enrolled');
+    await probeTarget(deps(), own);
+    expect((await store.getTarget(own.id))?.state?.result).toMatchObject({ status: 'critical', daysLeft: 5 });
+    expect(restApi.commandCalls(GetClientCertificateCommand)[0]?.args[0].input).toEqual({ clientCertificateId: 'a1' });
   });
 
   it('reports IAM refusing the SAML listing and goes on with the rest', async () => {

@@ -18,6 +18,7 @@ const EXAMPLES: Record<AwsKind, string> = {
   cognito: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123#Okta',
   'iot-ca': `arn:aws:iot:eu-west-1:123456789012:cacert/${'a'.repeat(64)}`,
   rds: 'arn:aws:rds:eu-west-1:123456789012:db:orders-1',
+  'apigw-client-cert': 'arn:aws:apigateway:eu-west-1::/clientcertificates/a1b2c3',
 };
 
 describe('the kinds registry', () => {

@@ -2,6 +2,7 @@
 import type { Finder } from '../discovery-types.ts';
 import { acmFinder } from './acm.ts';
 import { apiGatewayFinder, apiGatewayV2Finder } from './apigateway.ts';
+import { apiGatewayClientCertFinder } from './apigw-client-cert.ts';
 import { appsyncFinder } from './appsync.ts';
 import { cloudfrontFinder } from './cloudfront.ts';
 import { cognitoFinder } from './cognito.ts';
@@ -20,6 +21,7 @@ export const FINDERS: readonly Finder[] = [
   cognitoFinder,
   iotFinder,
   rdsFinder,
+  apiGatewayClientCertFinder,
   secretsFinder,
   ssmFinder,
   cloudfrontFinder,

@@ -1,0 +1,30 @@
+// The shape most AWS kinds share: one API call returns the certificate (and perhaps its chain) as
+// PEM. The call's failure is the check's error (`aws`, with the API's error name); every certificate
+// in the answer stands for itself.
+import type { CheckResult } from '../probe/check-result.ts';
+import { accountOf, awsClientsFor, awsError } from './aws-clients.ts';
+import { certificatesIn } from './certificate-blocks.ts';
+import { bundleResult, readOrFail } from './document-result.ts';
+import type { SourceContext, SourceRequest } from './source-context.ts';
+
+export type AwsClients = ReturnType<typeof awsClientsFor>;
+
+/**
+ * Reads a target whose source is an ARN: `read` makes the one call (with the clients of the
+ * account the ARN names) and returns the PEM text, or undefined when the answer holds none.
+ */
+export function readAwsPem(
+  request: SourceRequest,
+  context: SourceContext,
+  api: string,
+  describe: string,
+  read: (arn: string, clients: AwsClients) => Promise<string | undefined>,
+): Promise<CheckResult> {
+  return readOrFail(request, context, async () => {
+    const arn = request.source as string;
+    const pem = await read(arn, awsClientsFor(context.awsRoles, accountOf(arn))).catch((error: unknown) => {
+      throw awsError(error, api);
+    });
+    return bundleResult(request, context, await certificatesIn(Buffer.from(pem ?? '')), describe);
+  });
+}
