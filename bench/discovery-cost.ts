@@ -3,7 +3,7 @@
 // domains) and the authentication certificates of 10 IAM SAML providers and 40 Cognito user
 // pools (20 federating with two SAML providers each: one metadata file, one URL) and 5 IoT Core
 // CA certificates, 150 RDS/Aurora DB instances (2 pages of DescribeDBInstances) and 20 API Gateway
-// client certificates, in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
+// client certificates and 10 ELB trust stores, in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
 // AWS list APIs answered by aws-sdk-client-mock, and measures: API calls per service, DynamoDB
 // capacity consumed (DynamoDB Local reports it when asked), CPU time and peak memory. The
 // Lambda duration adds an assumed AWS API latency per sequential call (printed), since mocks
@@ -40,6 +40,7 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
+  DescribeTrustStoresCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
@@ -63,6 +64,9 @@ import { TargetStore } from '../lib/store/target-store.ts';
 import { countConsumedCapacity } from './consumed-capacity.ts';
 
 const CERTS = 1000;
+const DB_INSTANCES = 150;
+const CLIENT_CERTIFICATES = 20;
+const TRUST_STORES = 10;
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
 /** Assumed latency of one AWS API call from Lambda (the mocks answer at once). */
@@ -173,8 +177,6 @@ iot.on(IotTags).callsFake(async () => {
   count('iot:ListTagsForResource');
   return { tags: [{ Key: 'owner', Value: 'fleet' }] };
 });
-const DB_INSTANCES = 150;
-const CLIENT_CERTIFICATES = 20;
 mockClient(RDSClient)
   .on(DescribeDBInstancesCommand)
   .callsFake(async (input) => {
@@ -243,6 +245,15 @@ elb.on(DescribeLoadBalancersCommand).callsFake(async () => {
 elb.on(DescribeTagsCommand).callsFake(async () => {
   count('elasticloadbalancing:DescribeTags');
   return { TagDescriptions: [] };
+});
+elb.on(DescribeTrustStoresCommand).callsFake(async () => {
+  count('elasticloadbalancing:DescribeTrustStores');
+  return {
+    TrustStores: Array.from({ length: TRUST_STORES }, (_, i) => ({
+      TrustStoreArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:truststore/ts${i}/0123456789abcdef`,
+      Status: 'ACTIVE' as const,
+    })),
+  };
 });
 elb.on(DescribeListenersCommand).callsFake(async (input) => {
   count('elasticloadbalancing:DescribeListeners');
@@ -344,7 +355,7 @@ async function run(label: string) {
 }
 
 console.log(
-  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools, 5 IoT CAs, ${DB_INSTANCES} RDS instances and ${CLIENT_CERTIFICATES} API Gateway client certificates in one region (node ${process.version})`,
+  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools, 5 IoT CAs, ${DB_INSTANCES} RDS instances, ${CLIENT_CERTIFICATES} API Gateway client certificates and ${TRUST_STORES} ELB trust stores in one region (node ${process.version})`,
 );
 const first = await run('first run (enrols everything)');
 const daily = await run('daily run (nothing changed)');

@@ -63,6 +63,12 @@ export function sourceReadStatements({ partition, account, sourceTag }: ReadScop
       resources: [`arn:${partition}:apigateway:*::/clientcertificates/*`],
     }),
     new iam.PolicyStatement({
+      sid: 'ReadElbTrustStores',
+      // A short-lived S3 link to the CA bundle, signed by ELB: no S3 permission is needed to fetch it.
+      actions: ['elasticloadbalancing:GetTrustStoreCaCertificatesBundle'],
+      resources: [`arn:${partition}:elasticloadbalancing:*:${account}:truststore/*`],
+    }),
+    new iam.PolicyStatement({
       sid: 'ReadTaggedSecrets',
       actions: ['secretsmanager:GetSecretValue'],
       resources: [`arn:${partition}:secretsmanager:*:${account}:secret:*`],
@@ -105,6 +111,7 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
         'elasticloadbalancing:DescribeLoadBalancers',
         'elasticloadbalancing:DescribeListeners',
         'elasticloadbalancing:DescribeTags',
+        'elasticloadbalancing:DescribeTrustStores',
         'appsync:ListDomainNames',
       ],
       resources: ['*'],
@@ -189,6 +196,8 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
         "Any RDS or Aurora DB instance of this account, any region: its certificate's end and CA (no data, no credentials); read-only.",
       'Resource::arn:<AWS::Partition>:apigateway:*::/clientcertificates/*':
         "Any API Gateway client certificate, any region (API Gateway's ARNs name no account; the public certificate only); GET only.",
+      [`Resource::arn:<AWS::Partition>:elasticloadbalancing:*:${account}:truststore/*`]:
+        "Any ELB trust store of this account, any region: a link to its CA bundle (public certificates); read-only.",
       [`Resource::arn:<AWS::Partition>:secretsmanager:*:${account}:secret:*`]:
         'Only secrets carrying the certvigil tag (condition); read-only.',
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
@@ -203,7 +212,7 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
   }
   if (which.discovery) {
     Object.assign(reasons, {
-      'Resource::*': `List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools, IoT CA certificates, RDS instances); read-only, no values.${which.sources ? " Also rds:DescribeCertificates: the dates of Amazon RDS's own CAs." : ''}`,
+      'Resource::*': `List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools, IoT CA certificates, RDS instances, ELB trust stores); read-only, no values.${which.sources ? " Also rds:DescribeCertificates: the dates of Amazon RDS's own CAs." : ''}`,
       [`Resource::arn:<AWS::Partition>:iam::${account}:server-certificate/*`]:
         'Tags of any IAM server certificate of this account (owner); read-only.',
       [`Resource::arn:<AWS::Partition>:iam::${account}:saml-provider/*`]:

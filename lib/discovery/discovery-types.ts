@@ -20,6 +20,7 @@ export const DISCOVERY_SERVICES = [
   'iot',
   'rds',
   'apigw-client-cert',
+  'elb-truststore',
 ] as const;
 export type DiscoveryService = (typeof DISCOVERY_SERVICES)[number];
 

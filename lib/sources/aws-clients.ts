@@ -5,6 +5,7 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { RDSClient } from '@aws-sdk/client-rds';
@@ -96,6 +97,7 @@ export function awsClientsFor(roles: AccountRoles | undefined, account: string |
     iot: (region: string) => clientFor(IoTClient, region, role),
     rds: (region: string) => clientFor(RDSClient, region, role),
     apigateway: (region: string) => clientFor(APIGatewayClient, region, role),
+    elbv2: (region: string) => clientFor(ElasticLoadBalancingV2Client, region, role),
   };
 }
 

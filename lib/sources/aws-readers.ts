@@ -1,8 +1,9 @@
-// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS, API Gateway client certificates).
+// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS, API Gateway client certificates, ELB trust stores).
 import { readAcm } from './acm.ts';
 import { readApiGatewayClientCertificate } from './apigw-client-cert.ts';
 import type { SourceReaders } from './check-source.ts';
 import { readCognito } from './cognito.ts';
+import { readElbTrustStore } from './elb-truststore.ts';
 import { readIam } from './iam.ts';
 import { readIamSaml } from './iam-saml.ts';
 import { readIotCa } from './iot.ts';
@@ -19,4 +20,5 @@ export const AWS_READERS: SourceReaders = {
   'iot-ca': readIotCa,
   rds: readRds,
   'apigw-client-cert': readApiGatewayClientCertificate,
+  'elb-truststore': readElbTrustStore,
 };

@@ -62,6 +62,12 @@ export const AWS_KIND_FORMS = {
     pattern: new RegExp(`^arn:${PARTITION}:apigateway:[a-z0-9-]+:(\\d{12})?:/clientcertificates/[a-z0-9]{1,32}$`),
     example: 'apigw-client-cert:arn:aws:apigateway:eu-west-1::/clientcertificates/ID',
   },
+  'elb-truststore': {
+    pattern: new RegExp(
+      `^arn:${PARTITION}:elasticloadbalancing:[a-z0-9-]+:\\d{12}:truststore/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`,
+    ),
+    example: 'elb-truststore:arn:aws:elasticloadbalancing:eu-west-1:123456789012:truststore/NAME/ID',
+  },
 } as const satisfies Record<string, KindForm>;
 
 /** Kinds whose source is a document fetched over HTTPS. */

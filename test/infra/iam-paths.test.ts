@@ -64,6 +64,7 @@ const DISCOVERY_READS: [string, string][] = [
   ['elasticloadbalancing:DescribeLoadBalancers', '*'],
   ['elasticloadbalancing:DescribeListeners', '*'],
   ['elasticloadbalancing:DescribeTags', '*'],
+  ['elasticloadbalancing:DescribeTrustStores', '*'],
   ['apigateway:GET', `arn:aws:apigateway:${REGION}::/domainnames`],
   ['appsync:ListDomainNames', '*'],
   ['appsync:ListTagsForResource', `arn:aws:appsync:${REGION}:${ACCOUNT}:domainnames/graphql.example.com`],
@@ -79,6 +80,10 @@ const SOURCE_READS: [string, string, Record<string, string>?][] = [
   ['rds:DescribeDBInstances', `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-1`],
   ['rds:DescribeCertificates', '*'],
   ['apigateway:GET', `arn:aws:apigateway:${REGION}::/clientcertificates/a1b2c3`],
+  [
+    'elasticloadbalancing:GetTrustStoreCaCertificatesBundle',
+    `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:truststore/partners/0123456789abcdef`,
+  ],
   ['cognito-idp:GetSigningCertificate', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   ['cognito-idp:DescribeIdentityProvider', `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_AbC123`],
   [
@@ -374,13 +379,13 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
         resource: `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`,
       },
     },
-    ...SOURCE_READS.filter(([action, resource]) => /^rds:|\/clientcertificates\//.test(`${action}${resource}`)).map(
-      ([action, resource]) => ({
-        name: `the account function may ${action} on ${resource}`,
-        request: { principal: r.accountRole, action, resource },
-        unrelated: { principal: r.documentsRole, action, resource },
-      }),
-    ),
+    ...SOURCE_READS.filter(([action, resource]) =>
+      /^rds:|\/clientcertificates\/|:truststore\//.test(`${action}${resource}`),
+    ).map(([action, resource]) => ({
+      name: `the account function may ${action} on ${resource}`,
+      request: { principal: r.accountRole, action, resource },
+      unrelated: { principal: r.documentsRole, action, resource },
+    })),
     ...['cognito-idp:GetSigningCertificate', 'cognito-idp:DescribeIdentityProvider'].map((action) => ({
       name: `the account function may ${action} (Cognito user pools)`,
       request: { principal: r.accountRole, action, resource: poolArn },

@@ -8,6 +8,10 @@ import {
   DescribeIdentityProviderCommand,
   GetSigningCertificateCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  ElasticLoadBalancingV2Client,
+  GetTrustStoreCaCertificatesBundleCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetSAMLProviderCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeCACertificateCommand, IoTClient } from '@aws-sdk/client-iot';
 import { DescribeCertificatesCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
@@ -23,6 +27,7 @@ import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createSelfSigned, daysFromNow, type Minted } from '../fixtures/cert-factory.ts';
 import { checkTarget } from '../fixtures/check-source.ts';
+import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 import { base64Der, samlMetadata } from '../fixtures/documents.ts';
 import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
 
@@ -31,6 +36,8 @@ const cognito = mockClient(CognitoIdentityProviderClient);
 const iot = mockClient(IoTClient);
 const rds = mockClient(RDSClient);
 const apigateway = mockClient(APIGatewayClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
+const TRUST_STORE = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:truststore/partners/0123456789abcdef';
 const CLIENT_CERT = 'arn:aws:apigateway:eu-west-1::/clientcertificates/a1b2c3';
 const DB = 'arn:aws:rds:eu-west-1:123456789012:db:orders-1';
 const CA_ID = 'a'.repeat(64);
@@ -59,6 +66,23 @@ function deps() {
 
 function published(): Notification[] {
   return sns.commandCalls(PublishCommand).map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '{}').lambda));
+}
+
+/** Enrols `host` and checks it twice, as the account function does: the events announced. */
+async function enrolAndCheckTwice(host: string, owner: string) {
+  const target = normalizeTarget({ host, owner });
+  await store.putTarget(target, new Date());
+  await probeTarget(deps(), target);
+  await probeTarget(deps(), target);
+  return { target, events: published() };
+}
+
+/** Checks `target` once more: the events of that check alone. */
+async function checkAgain(target: ReturnType<typeof normalizeTarget>): Promise<Notification[]> {
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  await probeTarget(deps(), target);
+  return published();
 }
 
 function idp(keys: { cert: Minted; use?: 'signing' | 'encryption' }[]): string {
@@ -93,6 +117,7 @@ beforeEach(() => {
   iot.reset();
   rds.reset();
   apigateway.reset();
+  elb.reset();
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
 });
@@ -294,13 +319,8 @@ describe('iot-ca: CA certificates registered with IoT Core', () => {
       certificateCount: 1,
       subject: 'CN=okta signing 2026',
     });
-    const target = normalizeTarget({ host: `iot-ca:${IOT_CA}`, owner: 'fleet' });
-    await store.putTarget(target, new Date());
-    await probeTarget(deps(), target);
-    await probeTarget(deps(), target);
-    expect(published().map((n) => [n.event, n.severity, n.target])).toEqual([
-      ['entered-window', 'critical', target.id],
-    ]);
+    const { target, events } = await enrolAndCheckTwice(`iot-ca:${IOT_CA}`, 'fleet');
+    expect(events.map((n) => [n.event, n.severity, n.target])).toEqual([['entered-window', 'critical', target.id]]);
   });
 
   it('says so when IoT refuses, and refuses a target that is not a CA certificate ARN', async () => {
@@ -449,18 +469,11 @@ describe('apigw-client-cert: the client certificates API Gateway presents to bac
       certificateCount: 1,
       subject: 'CN=okta signing 2026',
     });
-    const target = normalizeTarget({ host: `apigw-client-cert:${CLIENT_CERT}`, owner: 'api' });
-    await store.putTarget(target, new Date());
-    await probeTarget(deps(), target);
-    await probeTarget(deps(), target);
-    const first = published();
+    const { target, events: first } = await enrolAndCheckTwice(`apigw-client-cert:${CLIENT_CERT}`, 'api');
     expect(first.map((n) => [n.event, n.severity, n.target])).toEqual([['entered-window', 'critical', target.id]]);
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'm' });
     apigateway.reset();
     apigateway.on(GetClientCertificateCommand).resolves({ pemEncodedCertificate: successor.certPem });
-    await probeTarget(deps(), target);
-    const after = published();
+    const after = await checkAgain(target);
     expect(after.find((n) => n.event === 'removed')?.resolves).toEqual([first[0]?.id]);
   });
 
@@ -478,6 +491,60 @@ describe('apigw-client-cert: the client certificates API Gateway presents to bac
     expect((await check(`apigw-client-cert:${CLIENT_CERT}`)).error?.kind).toBe('parse');
     expect(() => normalizeTarget({ host: 'apigw-client-cert:a1b2c3' })).toThrow(
       /is not of the form apigw-client-cert:arn:aws:apigateway:/,
+    );
+  });
+});
+
+describe('elb-truststore: the CA bundles load balancers verify client certificates against', () => {
+  let s3: DocumentServer; // stands in for the short-lived S3 link ELB hands out
+  const signature = 'X-Amz-Security-Token=session-secret&X-Amz-Signature=abc123';
+  beforeAll(async () => {
+    s3 = await startDocumentServer();
+  });
+  afterAll(async () => {
+    await s3.close();
+  });
+  function bundle(...certs: Minted[]) {
+    s3.serve('/truststores/partners.pem', certs.map((c) => c.certPem).join('\n'), 'application/x-pem-file');
+    elb
+      .on(GetTrustStoreCaCertificatesBundleCommand, { TrustStoreArn: TRUST_STORE })
+      .resolves({ Location: `${s3.origin}/truststores/partners.pem?${signature}` });
+  }
+
+  it('reads every CA of the bundle through the link ELB gives, announces the one near its end once, and its removal ends it', async () => {
+    bundle(expiring, encryption);
+    expect(await check(`elb-truststore:${TRUST_STORE}`)).toMatchObject({
+      kind: 'elb-truststore',
+      status: 'critical',
+      certificateCount: 2,
+      subject: 'CN=okta signing 2026',
+    });
+    const { target, events: first } = await enrolAndCheckTwice(`elb-truststore:${TRUST_STORE}`, 'edge');
+    expect(first.map((n) => [n.event, n.severity, n.target])).toEqual([['entered-window', 'critical', target.id]]);
+    bundle(successor, encryption);
+    const after = await checkAgain(target);
+    expect(after.map((n) => n.event).sort()).toEqual(['added', 'removed']);
+    expect(after.find((n) => n.event === 'removed')?.resolves).toEqual([first[0]?.id]);
+  });
+
+  it('says what failed without the link’s signature, and when ELB refuses', async () => {
+    elb
+      .on(GetTrustStoreCaCertificatesBundleCommand)
+      .resolves({ Location: `${s3.origin}/truststores/expired-link.pem?${signature}` });
+    s3.route('/truststores/expired-link.pem', (_req, res) => res.writeHead(403).end('<Error>AccessDenied</Error>'));
+    const denied = await check(`elb-truststore:${TRUST_STORE}`);
+    expect(denied.error).toMatchObject({ kind: 'http' });
+    expect(denied.error?.message).toContain('403');
+    expect(JSON.stringify(denied)).not.toMatch(/session-secret|X-Amz-Signature|abc123/);
+    elb.reset();
+    elb
+      .on(GetTrustStoreCaCertificatesBundleCommand)
+      .rejects(Object.assign(new Error('Trust store not found'), { name: 'TrustStoreNotFoundException' }));
+    expect((await check(`elb-truststore:${TRUST_STORE}`)).error?.message).toBe(
+      'ELB GetTrustStoreCaCertificatesBundle: TrustStoreNotFoundException: Trust store not found',
+    );
+    expect(() => normalizeTarget({ host: 'elb-truststore:partners' })).toThrow(
+      /is not of the form elb-truststore:arn:aws:elasticloadbalancing:/,
     );
   });
 });

@@ -38,6 +38,7 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
+  DescribeTrustStoresCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
@@ -137,6 +138,7 @@ function emptyAccount() {
   elb.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] });
   elb.on(DescribeTagsCommand).resolves({ TagDescriptions: [] });
   elb.on(DescribeListenersCommand).resolves({ Listeners: [] });
+  elb.on(DescribeTrustStoresCommand).resolves({ TrustStores: [] });
   restApi.on(GetRestDomainNamesCommand).resolves({ items: [] });
   restApi.on(GetClientCertificatesCommand).resolves({ items: [] });
   httpApi.on(GetDomainNamesCommand).resolves({ Items: [] });
@@ -463,6 +465,36 @@ describe('discovery: authentication certificates', () => {
     await probeTarget(deps(), own);
     expect((await store.getTarget(own.id))?.state?.result).toMatchObject({ status: 'critical', daysLeft: 5 });
     expect(restApi.commandCalls(GetClientCertificateCommand)[0]?.args[0].input).toEqual({ clientCertificateId: 'a1' });
+  });
+
+  it('enrols the active ELB trust stores of every region across pages, reading tags only for new ones', async () => {
+    const storeArn = (region: string, name: string) =>
+      `arn:aws:elasticloadbalancing:${region}:${HOME}:truststore/${name}/0123456789abcdef`;
+    elb.on(DescribeTrustStoresCommand).callsFake(async (input, getClient) => {
+      const region = await regionOf(getClient);
+      return input.Marker === 'p2'
+        ? { TrustStores: [{ TrustStoreArn: storeArn(region, 'new'), Status: 'CREATING' }] }
+        : { TrustStores: [{ TrustStoreArn: storeArn(region, 'partners'), Status: 'ACTIVE' }], NextMarker: 'p2' };
+    });
+    elb.on(DescribeTagsCommand).callsFake(async (input) => ({
+      TagDescriptions: (input.ResourceArns ?? []).map((ResourceArn: string) => ({
+        ResourceArn,
+        Tags: [{ Key: 'owner', Value: 'edge' }],
+      })),
+    }));
+    const summary = await discoverNow();
+    expect(summary.problems).toEqual([]);
+    expect(summary.skipped).toMatchObject({ 'ELB trust store being created': 2 });
+    expect(await store.getTarget(`elb-truststore:${storeArn('us-east-2', 'partners')}`)).toMatchObject({
+      kind: 'elb-truststore',
+      owner: 'edge',
+      discovery: { service: 'elb-truststore', region: 'us-east-2' },
+    });
+    expect(elb.commandCalls(DescribeTagsCommand)).toHaveLength(2);
+    // The next run finds nothing new: no tag is read again.
+    elb.resetHistory();
+    await discoverNow();
+    expect(elb.commandCalls(DescribeTagsCommand)).toHaveLength(0);
   });
 
   it('reports IAM refusing the SAML listing and goes on with the rest', async () => {

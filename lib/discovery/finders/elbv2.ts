@@ -36,14 +36,11 @@ export const elbv2Finder: Finder = {
       }
       marker = page.NextMarker;
     } while (marker);
-    const tags = new Map<string, Record<string, string>>();
-    for (let i = 0; i < balancers.length; i += TAG_BATCH) {
-      const arns = balancers.slice(i, i + TAG_BATCH).map((b) => b.arn);
-      const answer = await context.call('ELB DescribeTags', () =>
-        elb.send(new DescribeTagsCommand({ ResourceArns: arns })),
-      );
-      for (const d of answer.TagDescriptions ?? []) if (d.ResourceArn) tags.set(d.ResourceArn, tagRecord(d.Tags));
-    }
+    const tags = await elbTags(
+      context,
+      elb,
+      balancers.map((b) => b.arn),
+    );
     const found: DiscoveredResource[] = [];
     const names = new Map<string, Promise<string | undefined>>();
     for (const lb of balancers) {
@@ -100,4 +97,21 @@ async function certificateName(context: FinderContext, arn: string): Promise<str
   } catch {
     return undefined;
   }
+}
+
+/** The tags of ELB resources (load balancers, trust stores) by ARN, 20 a call. */
+export async function elbTags(
+  context: FinderContext,
+  elb: ElasticLoadBalancingV2Client,
+  arns: readonly string[],
+): Promise<Map<string, Record<string, string>>> {
+  const tags = new Map<string, Record<string, string>>();
+  for (let i = 0; i < arns.length; i += TAG_BATCH) {
+    const batch = arns.slice(i, i + TAG_BATCH);
+    const answer = await context.call('ELB DescribeTags', () =>
+      elb.send(new DescribeTagsCommand({ ResourceArns: batch })),
+    );
+    for (const d of answer.TagDescriptions ?? []) if (d.ResourceArn) tags.set(d.ResourceArn, tagRecord(d.Tags));
+  }
+  return tags;
 }

@@ -6,6 +6,7 @@ import { apiGatewayClientCertFinder } from './apigw-client-cert.ts';
 import { appsyncFinder } from './appsync.ts';
 import { cloudfrontFinder } from './cloudfront.ts';
 import { cognitoFinder } from './cognito.ts';
+import { elbTrustStoreFinder } from './elb-truststore.ts';
 import { elbv2Finder } from './elbv2.ts';
 import { iamFinder } from './iam.ts';
 import { iamSamlFinder } from './iam-saml.ts';
@@ -22,6 +23,7 @@ export const FINDERS: readonly Finder[] = [
   iotFinder,
   rdsFinder,
   apiGatewayClientCertFinder,
+  elbTrustStoreFinder,
   secretsFinder,
   ssmFinder,
   cloudfrontFinder,
