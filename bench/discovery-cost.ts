@@ -3,7 +3,7 @@
 // domains) and the authentication certificates of 10 IAM SAML providers and 40 Cognito user
 // pools (20 federating with two SAML providers each: one metadata file, one URL) and 5 IoT Core
 // CA certificates, 150 RDS/Aurora DB instances (2 pages of DescribeDBInstances) and 20 API Gateway
-// client certificates and 10 ELB trust stores, in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
+// client certificates, 10 ELB trust stores and 3 Private CAs, in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
 // AWS list APIs answered by aws-sdk-client-mock, and measures: API calls per service, DynamoDB
 // capacity consumed (DynamoDB Local reports it when asked), CPU time and peak memory. The
 // Lambda duration adds an assumed AWS API latency per sequential call (printed), since mocks
@@ -58,6 +58,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { runDiscovery } from '../lib/discovery/run-discovery.ts';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import {
+  ListCertificateAuthoritiesCommand,
+  ListTagsCommand,
+  PrivateCaClient,
+} from '../lib/sources/private-ca-client.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { createTableInputs } from '../lib/store/table-schema.ts';
 import { TargetStore } from '../lib/store/target-store.ts';
@@ -67,6 +72,7 @@ const CERTS = 1000;
 const DB_INSTANCES = 150;
 const CLIENT_CERTIFICATES = 20;
 const TRUST_STORES = 10;
+const PRIVATE_CAS = 3;
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
 /** Assumed latency of one AWS API call from Lambda (the mocks answer at once). */
@@ -246,6 +252,21 @@ elb.on(DescribeTagsCommand).callsFake(async () => {
   count('elasticloadbalancing:DescribeTags');
   return { TagDescriptions: [] };
 });
+// Private CA's client has the SDK's shape, so aws-sdk-client-mock answers for it too (no call leaves the machine).
+const pca = mockClient(PrivateCaClient as never);
+pca.on(ListCertificateAuthoritiesCommand as never).callsFake(async () => {
+  count('acm-pca:ListCertificateAuthorities');
+  return {
+    CertificateAuthorities: Array.from({ length: PRIVATE_CAS }, (_, i) => ({
+      Arn: `arn:aws:acm-pca:${REGION}:${ACCOUNT}:certificate-authority/0f1e2d3c-aaaa-bbbb-cccc-00000000000${i}`,
+      Status: 'ACTIVE',
+    })),
+  };
+});
+pca.on(ListTagsCommand as never).callsFake(async () => {
+  count('acm-pca:ListTags');
+  return { Tags: [{ Key: 'owner', Value: 'pki' }] };
+});
 elb.on(DescribeTrustStoresCommand).callsFake(async () => {
   count('elasticloadbalancing:DescribeTrustStores');
   return {
@@ -355,7 +376,7 @@ async function run(label: string) {
 }
 
 console.log(
-  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools, 5 IoT CAs, ${DB_INSTANCES} RDS instances, ${CLIENT_CERTIFICATES} API Gateway client certificates and ${TRUST_STORES} ELB trust stores in one region (node ${process.version})`,
+  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools, 5 IoT CAs, ${DB_INSTANCES} RDS instances, ${CLIENT_CERTIFICATES} API Gateway client certificates, ${TRUST_STORES} ELB trust stores and ${PRIVATE_CAS} private CAs in one region (node ${process.version})`,
 );
 const first = await run('first run (enrols everything)');
 const daily = await run('daily run (nothing changed)');
@@ -365,7 +386,7 @@ console.log(
   `\nfirst run: $${(first.lambda + first.dynamo + first.secrets).toFixed(5)}; daily run: $${perDay.toFixed(5)} (Lambda $${daily.lambda.toFixed(5)}, DynamoDB $${daily.dynamo.toFixed(5)}, Secrets Manager $${daily.secrets.toFixed(6)})`,
 );
 console.log(
-  `monthly (30 daily runs + 1 custom metric $${PRICE.metricMonth} + 1 alarm $${PRICE.alarmMonth}; list APIs of ACM, IAM, SSM, CloudFront, ELB, API Gateway, AppSync, Cognito user pools, IoT and RDS are free): $${monthly.toFixed(2)}`,
+  `monthly (30 daily runs + 1 custom metric $${PRICE.metricMonth} + 1 alarm $${PRICE.alarmMonth}; list APIs of ACM, IAM, SSM, CloudFront, ELB, API Gateway, AppSync, Cognito user pools, IoT, RDS and Private CA are free): $${monthly.toFixed(2)}`,
 );
 dynamo.destroy();
 await ddb.stop();

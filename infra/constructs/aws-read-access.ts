@@ -69,6 +69,11 @@ export function sourceReadStatements({ partition, account, sourceTag }: ReadScop
       resources: [`arn:${partition}:elasticloadbalancing:*:${account}:truststore/*`],
     }),
     new iam.PolicyStatement({
+      sid: 'ReadPrivateCaCertificates',
+      actions: ['acm-pca:GetCertificateAuthorityCertificate'],
+      resources: [`arn:${partition}:acm-pca:*:${account}:certificate-authority/*`],
+    }),
+    new iam.PolicyStatement({
       sid: 'ReadTaggedSecrets',
       actions: ['secretsmanager:GetSecretValue'],
       resources: [`arn:${partition}:secretsmanager:*:${account}:secret:*`],
@@ -112,6 +117,7 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
         'elasticloadbalancing:DescribeListeners',
         'elasticloadbalancing:DescribeTags',
         'elasticloadbalancing:DescribeTrustStores',
+        'acm-pca:ListCertificateAuthorities',
         'appsync:ListDomainNames',
       ],
       resources: ['*'],
@@ -139,6 +145,11 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
         'cognito-idp:ListTagsForResource',
       ],
       resources: [`arn:${partition}:cognito-idp:*:${account}:userpool/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadPrivateCaTags',
+      actions: ['acm-pca:ListTags'],
+      resources: [`arn:${partition}:acm-pca:*:${account}:certificate-authority/*`],
     }),
     new iam.PolicyStatement({
       sid: 'ReadIotCaTags',
@@ -198,6 +209,8 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
         "Any API Gateway client certificate, any region (API Gateway's ARNs name no account; the public certificate only); GET only.",
       [`Resource::arn:<AWS::Partition>:elasticloadbalancing:*:${account}:truststore/*`]:
         "Any ELB trust store of this account, any region: a link to its CA bundle (public certificates); read-only.",
+      [`Resource::arn:<AWS::Partition>:acm-pca:*:${account}:certificate-authority/*`]:
+        "Any AWS Private CA of this account, any region: the CA's own certificate and chain (public certificates); read-only.",
       [`Resource::arn:<AWS::Partition>:secretsmanager:*:${account}:secret:*`]:
         'Only secrets carrying the certvigil tag (condition); read-only.',
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
@@ -212,7 +225,7 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
   }
   if (which.discovery) {
     Object.assign(reasons, {
-      'Resource::*': `List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools, IoT CA certificates, RDS instances, ELB trust stores); read-only, no values.${which.sources ? " Also rds:DescribeCertificates: the dates of Amazon RDS's own CAs." : ''}`,
+      'Resource::*': `List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools, IoT CA certificates, RDS instances, ELB trust stores, Private CA); read-only, no values.${which.sources ? " Also rds:DescribeCertificates: the dates of Amazon RDS's own CAs." : ''}`,
       [`Resource::arn:<AWS::Partition>:iam::${account}:server-certificate/*`]:
         'Tags of any IAM server certificate of this account (owner); read-only.',
       [`Resource::arn:<AWS::Partition>:iam::${account}:saml-provider/*`]:
@@ -221,6 +234,8 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
         "Any Cognito user pool of this account, any region: its identity providers, their metadata and the pool's tags; read-only.",
       [`Resource::arn:<AWS::Partition>:iot:*:${account}:cacert/*`]:
         'Tags of any IoT CA certificate of this account (owner); read-only.',
+      [`Resource::arn:<AWS::Partition>:acm-pca:*:${account}:certificate-authority/*`]:
+        'Tags of any AWS Private CA of this account (owner); read-only.',
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
         'Tags of parameters (owner); read-only, values are not read by discovery.',
       [`Resource::arn:<AWS::Partition>:cloudfront::${account}:distribution/*`]:

@@ -21,6 +21,7 @@ export const DISCOVERY_SERVICES = [
   'rds',
   'apigw-client-cert',
   'elb-truststore',
+  'acm-pca',
 ] as const;
 export type DiscoveryService = (typeof DISCOVERY_SERVICES)[number];
 

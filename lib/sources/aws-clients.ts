@@ -16,6 +16,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ProbeError } from '../probe/probe-error.ts';
 import { boundText } from '../text-bounds.ts';
 import type { AccountRoles } from './account-roles.ts';
+import { PrivateCaClient } from './private-ca-client.ts';
 
 /** Clients by constructor (names do not survive minifying), then region and role. */
 const cache = new Map<unknown, Map<string, unknown>>();
@@ -98,6 +99,7 @@ export function awsClientsFor(roles: AccountRoles | undefined, account: string |
     rds: (region: string) => clientFor(RDSClient, region, role),
     apigateway: (region: string) => clientFor(APIGatewayClient, region, role),
     elbv2: (region: string) => clientFor(ElasticLoadBalancingV2Client, region, role),
+    pca: (region: string) => clientFor(PrivateCaClient, region, role),
   };
 }
 

@@ -1,4 +1,4 @@
-// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS, API Gateway client certificates, ELB trust stores).
+// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS, API Gateway client certificates, ELB trust stores, Private CA).
 import { readAcm } from './acm.ts';
 import { readApiGatewayClientCertificate } from './apigw-client-cert.ts';
 import type { SourceReaders } from './check-source.ts';
@@ -7,6 +7,7 @@ import { readElbTrustStore } from './elb-truststore.ts';
 import { readIam } from './iam.ts';
 import { readIamSaml } from './iam-saml.ts';
 import { readIotCa } from './iot.ts';
+import { readPrivateCa } from './private-ca.ts';
 import { readRds } from './rds.ts';
 import { readSecret, readSsm } from './stored-pem.ts';
 
@@ -21,4 +22,5 @@ export const AWS_READERS: SourceReaders = {
   rds: readRds,
   'apigw-client-cert': readApiGatewayClientCertificate,
   'elb-truststore': readElbTrustStore,
+  'acm-pca': readPrivateCa,
 };

@@ -68,6 +68,12 @@ export const AWS_KIND_FORMS = {
     ),
     example: 'elb-truststore:arn:aws:elasticloadbalancing:eu-west-1:123456789012:truststore/NAME/ID',
   },
+  'acm-pca': {
+    pattern: new RegExp(
+      `^arn:${PARTITION}:acm-pca:[a-z0-9-]+:\\d{12}:certificate-authority/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`,
+    ),
+    example: 'acm-pca:arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/UUID',
+  },
 } as const satisfies Record<string, KindForm>;
 
 /** Kinds whose source is a document fetched over HTTPS. */

@@ -65,6 +65,11 @@ const DISCOVERY_READS: [string, string][] = [
   ['elasticloadbalancing:DescribeListeners', '*'],
   ['elasticloadbalancing:DescribeTags', '*'],
   ['elasticloadbalancing:DescribeTrustStores', '*'],
+  ['acm-pca:ListCertificateAuthorities', '*'],
+  [
+    'acm-pca:ListTags',
+    `arn:aws:acm-pca:${REGION}:${ACCOUNT}:certificate-authority/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`,
+  ],
   ['apigateway:GET', `arn:aws:apigateway:${REGION}::/domainnames`],
   ['appsync:ListDomainNames', '*'],
   ['appsync:ListTagsForResource', `arn:aws:appsync:${REGION}:${ACCOUNT}:domainnames/graphql.example.com`],
@@ -80,6 +85,10 @@ const SOURCE_READS: [string, string, Record<string, string>?][] = [
   ['rds:DescribeDBInstances', `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-1`],
   ['rds:DescribeCertificates', '*'],
   ['apigateway:GET', `arn:aws:apigateway:${REGION}::/clientcertificates/a1b2c3`],
+  [
+    'acm-pca:GetCertificateAuthorityCertificate',
+    `arn:aws:acm-pca:${REGION}:${ACCOUNT}:certificate-authority/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`,
+  ],
   [
     'elasticloadbalancing:GetTrustStoreCaCertificatesBundle',
     `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:truststore/partners/0123456789abcdef`,
@@ -380,7 +389,7 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       },
     },
     ...SOURCE_READS.filter(([action, resource]) =>
-      /^rds:|\/clientcertificates\/|:truststore\//.test(`${action}${resource}`),
+      /^rds:|^acm-pca:|\/clientcertificates\/|:truststore\//.test(`${action}${resource}`),
     ).map(([action, resource]) => ({
       name: `the account function may ${action} on ${resource}`,
       request: { principal: r.accountRole, action, resource },

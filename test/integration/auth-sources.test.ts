@@ -25,11 +25,18 @@ import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { AWS_READERS } from '../../lib/sources/aws-readers.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
-import { createSelfSigned, daysFromNow, type Minted } from '../fixtures/cert-factory.ts';
+import {
+  createRootCa,
+  createSelfSigned,
+  daysFromNow,
+  issueCertificate,
+  type Minted,
+} from '../fixtures/cert-factory.ts';
 import { checkTarget } from '../fixtures/check-source.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 import { base64Der, samlMetadata } from '../fixtures/documents.ts';
 import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { PCA_CREDENTIALS, type PrivateCaStandIn, startPrivateCaStandIn } from '../fixtures/private-ca-server.ts';
 
 const iam = mockClient(IAMClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -546,5 +553,94 @@ describe('elb-truststore: the CA bundles load balancers verify client certificat
     expect(() => normalizeTarget({ host: 'elb-truststore:partners' })).toThrow(
       /is not of the form elb-truststore:arn:aws:elasticloadbalancing:/,
     );
+  });
+});
+
+describe('acm-pca: AWS Private CA certificate authorities (a signed stand-in on loopback)', () => {
+  let pca: PrivateCaStandIn;
+  let root: Minted;
+  let subordinate: Minted;
+  const SUB = 'arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab';
+  const saved: Record<string, string | undefined> = {};
+  const ENV = {
+    AWS_ENDPOINT_URL_ACM_PCA: '',
+    AWS_ACCESS_KEY_ID: PCA_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: PCA_CREDENTIALS.secretAccessKey,
+  };
+  beforeAll(async () => {
+    pca = await startPrivateCaStandIn();
+    ENV.AWS_ENDPOINT_URL_ACM_PCA = pca.url;
+    for (const [key, value] of Object.entries(ENV)) {
+      saved[key] = process.env[key];
+      process.env[key] = value;
+    }
+    root = await createRootCa({ subject: 'CN=corp root, O=Example', notAfter: daysFromNow(3000) });
+    subordinate = await issueCertificate(root, {
+      ca: true,
+      subject: 'CN=corp mesh issuing CA, O=Example',
+      notBefore: daysFromNow(-1090),
+      notAfter: daysFromNow(5),
+    });
+  });
+  afterAll(async () => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    await pca.close();
+  });
+  beforeEach(() => {
+    pca.calls.length = 0;
+    pca.cas = [{ arn: SUB, status: 'ACTIVE', certificate: subordinate.certPem, chain: root.certPem }];
+  });
+
+  it('reads the CA and the chain above it with a signed request, and announces the CA near its end once', async () => {
+    const result = await check(`acm-pca:${SUB}`);
+    expect(result).toMatchObject({
+      kind: 'acm-pca',
+      status: 'critical',
+      daysLeft: 4,
+      certificateCount: 2,
+      subject: 'CN=corp mesh issuing CA, O=Example',
+    });
+    expect(result.certificates?.map((c) => [c.subject, c.status])).toEqual(
+      expect.arrayContaining([
+        ['CN=corp mesh issuing CA, O=Example', 'critical'],
+        ['CN=corp root, O=Example', 'ok'],
+      ]),
+    );
+    // The stand-in verified the signature: scoped to the CA's region and acm-pca.
+    expect(pca.calls).toEqual([
+      { action: 'GetCertificateAuthorityCertificate', region: 'eu-west-1', input: { CertificateAuthorityArn: SUB } },
+    ]);
+    const { target, events } = await enrolAndCheckTwice(`acm-pca:${SUB}`, 'pki');
+    expect(events.map((n) => [n.event, n.severity, n.target])).toEqual([['entered-window', 'critical', target.id]]);
+  });
+
+  it('rides out a throttled call, and says what Private CA answered when it refuses', async () => {
+    pca.fail('GetCertificateAuthorityCertificate', {
+      status: 400,
+      type: 'ThrottlingException',
+      message: 'Rate exceeded',
+    });
+    expect(await check(`acm-pca:${SUB}`)).toMatchObject({ status: 'critical', error: null });
+    expect(pca.calls).toHaveLength(2);
+
+    pca.cas = [{ arn: SUB, status: 'PENDING_CERTIFICATE' }];
+    expect((await check(`acm-pca:${SUB}`)).error).toEqual({
+      kind: 'aws',
+      message: 'Private CA GetCertificateAuthorityCertificate: InvalidStateException: The CA is not in a valid state',
+    });
+    pca.cas = [];
+    expect((await check(`acm-pca:${SUB}`)).error?.message).toMatch(
+      /^Private CA GetCertificateAuthorityCertificate: ResourceNotFoundException: Could not find arn:aws:acm-pca:/,
+    );
+    pca.fail('GetCertificateAuthorityCertificate', {
+      status: 400,
+      type: 'AccessDeniedException',
+      message: 'User is not authorized to perform: acm-pca:GetCertificateAuthorityCertificate',
+    });
+    expect((await check(`acm-pca:${SUB}`)).error?.message).toMatch(/: AccessDeniedException: User is not authorized/);
+    expect(() => normalizeTarget({ host: 'acm-pca:corp-root' })).toThrow(/is not of the form acm-pca:arn:aws:acm-pca:/);
   });
 });

@@ -60,7 +60,8 @@ import {
   SSMClient,
   ListTagsForResourceCommand as SsmTags,
 } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { MetadataBearer } from '@smithy/types';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscoveryOptions } from '../../lib/discovery/discover.ts';
 import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
@@ -68,6 +69,12 @@ import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
 import { accountRoles } from '../../lib/sources/account-roles.ts';
 import { clientFor } from '../../lib/sources/aws-clients.ts';
+import {
+  GetCertificateAuthorityCertificateCommand,
+  ListCertificateAuthoritiesCommand,
+  ListTagsCommand,
+  PrivateCaClient,
+} from '../../lib/sources/private-ca-client.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
@@ -89,6 +96,8 @@ const appsync = mockClient(AppSyncClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
 const iot = mockClient(IoTClient);
 const rds = mockClient(RDSClient);
+// Private CA's client has the SDK's shape (send, commands with input), so the same mock stands in.
+const pca = mockClient(PrivateCaClient as never) as unknown as AwsStub<object, MetadataBearer & Record<string, unknown>, never>;
 const sns = mockClient(SNSClient);
 const ALL: { reset(): void; restore(): void }[] = [
   acm,
@@ -103,6 +112,7 @@ const ALL: { reset(): void; restore(): void }[] = [
   cognito,
   iot,
   rds,
+  pca,
   sns,
 ];
 
@@ -130,6 +140,7 @@ function emptyAccount() {
   cognito.on(ListUserPoolsCommand).resolves({ UserPools: [] });
   iot.on(ListCACertificatesCommand).resolves({ certificates: [] });
   rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+  pca.on(ListCertificateAuthoritiesCommand as never).resolves({ CertificateAuthorities: [] });
   secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
   ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
   ssm.on(SsmTags).resolves({ TagList: [] });
@@ -495,6 +506,52 @@ describe('discovery: authentication certificates', () => {
     elb.resetHistory();
     await discoverNow();
     expect(elb.commandCalls(DescribeTagsCommand)).toHaveLength(0);
+  });
+
+  it('enrols private CAs that hold a certificate across pages, with their owner; a refusing region is reported', async () => {
+    const caArn = (region: string, n: number) =>
+      `arn:aws:acm-pca:${region}:${HOME}:certificate-authority/0f1e2d3c-aaaa-bbbb-cccc-00000000000${n}`;
+    pca.on(ListCertificateAuthoritiesCommand as never).callsFake(async (input: { NextToken?: string }, getClient) => {
+      const region = await (getClient() as unknown as PrivateCaClient).config.region();
+      if (region === 'us-east-2') {
+        throw Object.assign(new Error('not authorized to perform: acm-pca:ListCertificateAuthorities'), {
+          name: 'AccessDeniedException',
+        });
+      }
+      return input.NextToken === 'p2'
+        ? {
+            CertificateAuthorities: [
+              { Arn: caArn(region, 2), Status: 'DISABLED' },
+              { Arn: caArn(region, 3), Status: 'PENDING_CERTIFICATE' },
+              { Arn: caArn(region, 4), Status: 'DELETED' },
+            ],
+          }
+        : { CertificateAuthorities: [{ Arn: caArn(region, 1), Status: 'ACTIVE' }], NextToken: 'p2' };
+    });
+    pca.on(ListTagsCommand as never).resolves({ Tags: [{ Key: 'owner', Value: 'pki' }] });
+    pca.on(GetCertificateAuthorityCertificateCommand as never).resolves({
+      Certificate: intermediate.certPem,
+      CertificateChain: expiring.certPem,
+    });
+    const summary = await discoverNow();
+    expect(summary.problems).toEqual([
+      expect.objectContaining({ service: 'acm-pca', region: 'us-east-2', kind: 'access-denied' }),
+    ]);
+    expect(summary.skipped).toMatchObject({ 'private CA pending certificate': 1, 'private CA deleted': 1 });
+    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    expect(ids).toEqual([`acm-pca:${caArn('eu-west-1', 1)}`, `acm-pca:${caArn('eu-west-1', 2)}`]);
+    const active = await store.getTarget(`acm-pca:${caArn('eu-west-1', 1)}`);
+    expect(active).toMatchObject({
+      kind: 'acm-pca',
+      owner: 'pki',
+      discovery: { service: 'acm-pca', region: 'eu-west-1' },
+    });
+    if (!active) throw new Error('the active CA was not enrolled');
+    await probeTarget(deps(), active);
+    expect((await store.getTarget(active.id))?.state?.result).toMatchObject({
+      status: 'critical',
+      certificateCount: 2,
+    });
   });
 
   it('reports IAM refusing the SAML listing and goes on with the rest', async () => {

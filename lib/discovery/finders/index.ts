@@ -11,6 +11,7 @@ import { elbv2Finder } from './elbv2.ts';
 import { iamFinder } from './iam.ts';
 import { iamSamlFinder } from './iam-saml.ts';
 import { iotFinder } from './iot.ts';
+import { privateCaFinder } from './private-ca.ts';
 import { rdsFinder } from './rds.ts';
 import { secretsFinder } from './secrets.ts';
 import { ssmFinder } from './ssm.ts';
@@ -24,6 +25,7 @@ export const FINDERS: readonly Finder[] = [
   rdsFinder,
   apiGatewayClientCertFinder,
   elbTrustStoreFinder,
+  privateCaFinder,
   secretsFinder,
   ssmFinder,
   cloudfrontFinder,
