@@ -3,7 +3,8 @@
 // domains) and the authentication certificates of 10 IAM SAML providers and 40 Cognito user
 // pools (20 federating with two SAML providers each: one metadata file, one URL) and 5 IoT Core
 // CA certificates, 150 RDS/Aurora DB instances (2 pages of DescribeDBInstances) and 20 API Gateway
-// client certificates, 10 ELB trust stores and 3 Private CAs, in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
+// client certificates, 10 ELB trust stores, 3 Private CAs and 5,000 IoT device certificates (every
+// 100th ending within 90 days; discovery reads the oldest 1,000), in one region. Runs the real discovery and enrolment against DynamoDB Local, with the
 // AWS list APIs answered by aws-sdk-client-mock, and measures: API calls per service, DynamoDB
 // capacity consumed (DynamoDB Local reports it when asked), CPU time and peak memory. The
 // Lambda duration adds an assumed AWS API latency per sequential call (printed), since mocks
@@ -49,7 +50,13 @@ import {
   ListSAMLProviderTagsCommand,
   ListServerCertificatesCommand,
 } from '@aws-sdk/client-iam';
-import { IoTClient, ListTagsForResourceCommand as IotTags, ListCACertificatesCommand } from '@aws-sdk/client-iot';
+import {
+  DescribeCertificateCommand as DescribeIotCertificate,
+  IoTClient,
+  ListTagsForResourceCommand as IotTags,
+  ListCACertificatesCommand,
+  ListCertificatesCommand as ListIotCertificates,
+} from '@aws-sdk/client-iot';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -73,6 +80,8 @@ const DB_INSTANCES = 150;
 const CLIENT_CERTIFICATES = 20;
 const TRUST_STORES = 10;
 const PRIVATE_CAS = 3;
+/** IoT device certificates; every 100th ends within 90 days. */
+const DEVICES = 5000;
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
 /** Assumed latency of one AWS API call from Lambda (the mocks answer at once). */
@@ -177,6 +186,28 @@ iot.on(ListCACertificatesCommand).callsFake(async () => {
       certificateArn: `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${String(i).repeat(64)}`,
       status: 'ACTIVE' as const,
     })),
+  };
+});
+iot.on(ListIotCertificates).callsFake(async (input) => {
+  count('iot:ListCertificates');
+  const start = Number(input.marker ?? 0);
+  const next = Math.min(DEVICES, start + (input.pageSize ?? 25));
+  return {
+    certificates: Array.from({ length: next - start }, (_, i) => ({
+      certificateArn: `arn:aws:iot:${REGION}:${ACCOUNT}:cert/${(start + i).toString(16).padStart(64, '0')}`,
+      certificateId: (start + i).toString(16).padStart(64, '0'),
+      status: 'ACTIVE' as const,
+    })),
+    nextMarker: next < DEVICES ? String(next) : undefined,
+  };
+});
+iot.on(DescribeIotCertificate).callsFake(async (input) => {
+  count('iot:DescribeCertificate');
+  const n = Number.parseInt(String(input.certificateId), 16);
+  return {
+    certificateDescription: {
+      validity: { notBefore: new Date(), notAfter: new Date(Date.now() + (n % 100 === 0 ? 30 : 3000) * 86_400_000) },
+    },
   };
 });
 iot.on(IotTags).callsFake(async () => {
@@ -376,7 +407,7 @@ async function run(label: string) {
 }
 
 console.log(
-  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools, 5 IoT CAs, ${DB_INSTANCES} RDS instances, ${CLIENT_CERTIFICATES} API Gateway client certificates, ${TRUST_STORES} ELB trust stores and ${PRIVATE_CAS} private CAs in one region (node ${process.version})`,
+  `discovery of ${CERTS} ACM certificates, 500 endpoints, 10 IAM SAML providers, 40 Cognito user pools, 5 IoT CAs, ${DB_INSTANCES} RDS instances, ${CLIENT_CERTIFICATES} API Gateway client certificates, ${TRUST_STORES} ELB trust stores, ${PRIVATE_CAS} private CAs and ${DEVICES} IoT device certificates (the oldest 1,000 read) in one region (node ${process.version})`,
 );
 const first = await run('first run (enrols everything)');
 const daily = await run('daily run (nothing changed)');

@@ -46,6 +46,11 @@ export function sourceReadStatements({ partition, account, sourceTag }: ReadScop
       resources: [`arn:${partition}:iot:*:${account}:cacert/*`],
     }),
     new iam.PolicyStatement({
+      sid: 'ReadIotDeviceCertificates',
+      actions: ['iot:DescribeCertificate'],
+      resources: [`arn:${partition}:iot:*:${account}:cert/*`],
+    }),
+    new iam.PolicyStatement({
       sid: 'ReadRdsInstanceCertificates',
       actions: ['rds:DescribeDBInstances'],
       resources: [`arn:${partition}:rds:*:${account}:db:*`],
@@ -109,6 +114,7 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
         'iam:ListSAMLProviders',
         'cognito-idp:ListUserPools',
         'iot:ListCACertificates',
+        'iot:ListCertificates',
         'rds:DescribeDBInstances',
         'secretsmanager:ListSecrets',
         'ssm:DescribeParameters',
@@ -150,6 +156,12 @@ export function discoveryReadStatements({ partition, account }: ReadScope): iam.
       sid: 'ReadPrivateCaTags',
       actions: ['acm-pca:ListTags'],
       resources: [`arn:${partition}:acm-pca:*:${account}:certificate-authority/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DescribeIotDeviceCertificates',
+      // Only a device certificate's end decides whether it is enrolled (the bounded, oldest-first listing).
+      actions: ['iot:DescribeCertificate'],
+      resources: [`arn:${partition}:iot:*:${account}:cert/*`],
     }),
     new iam.PolicyStatement({
       sid: 'ReadIotCaTags',
@@ -203,6 +215,8 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
         "Any Cognito user pool of this account, any region: its signing certificate and its SAML providers' metadata (public certificates); read-only.",
       [`Resource::arn:<AWS::Partition>:iot:*:${account}:cacert/*`]:
         'Any IoT CA certificate of this account, any region (public certificates); read-only.',
+      [`Resource::arn:<AWS::Partition>:iot:*:${account}:cert/*`]:
+        'Any IoT device certificate of this account, any region (public certificates; no keys); read-only.',
       [`Resource::arn:<AWS::Partition>:rds:*:${account}:db:*`]:
         "Any RDS or Aurora DB instance of this account, any region: its certificate's end and CA (no data, no credentials); read-only.",
       'Resource::arn:<AWS::Partition>:apigateway:*::/clientcertificates/*':
@@ -225,7 +239,7 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
   }
   if (which.discovery) {
     Object.assign(reasons, {
-      'Resource::*': `List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools, IoT CA certificates, RDS instances, ELB trust stores, Private CA); read-only, no values.${which.sources ? " Also rds:DescribeCertificates: the dates of Amazon RDS's own CAs." : ''}`,
+      'Resource::*': `List and describe actions that support no resource-level permissions (ACM, IAM, Secrets Manager, SSM, CloudFront, ELB, AppSync, Cognito user pools, IoT CA certificates, RDS instances, ELB trust stores, Private CA, IoT device certificates); read-only, no values.${which.sources ? " Also rds:DescribeCertificates: the dates of Amazon RDS's own CAs." : ''}`,
       [`Resource::arn:<AWS::Partition>:iam::${account}:server-certificate/*`]:
         'Tags of any IAM server certificate of this account (owner); read-only.',
       [`Resource::arn:<AWS::Partition>:iam::${account}:saml-provider/*`]:
@@ -236,6 +250,8 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
         'Tags of any IoT CA certificate of this account (owner); read-only.',
       [`Resource::arn:<AWS::Partition>:acm-pca:*:${account}:certificate-authority/*`]:
         'Tags of any AWS Private CA of this account (owner); read-only.',
+      [`Resource::arn:<AWS::Partition>:iot:*:${account}:cert/*`]:
+        "Any IoT device certificate of this account, any region: its validity, to enrol those ending soon; read-only.",
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
         'Tags of parameters (owner); read-only, values are not read by discovery.',
       [`Resource::arn:<AWS::Partition>:cloudfront::${account}:distribution/*`]:

@@ -89,6 +89,7 @@ export async function discover(options: DiscoveryOptions): Promise<DiscoveryRun>
   await mapWithConcurrency(jobs, options.concurrency ?? 4, async (job) => {
     const scope: DiscoveryScope = { account: job.account, region: job.region, service: job.finder.service };
     const skipped: Skipped = {};
+    let partial = false;
     const context: FinderContext = {
       account: job.account,
       region: job.clientRegion,
@@ -101,6 +102,10 @@ export async function discover(options: DiscoveryOptions): Promise<DiscoveryRun>
       skip: (reason) => {
         skipped[reason] = (skipped[reason] ?? 0) + 1;
       },
+      partial: (reason) => {
+        partial = true;
+        skipped[reason] = (skipped[reason] ?? 0) + 1;
+      },
     };
     try {
       const found = await job.finder.find(context);
@@ -110,7 +115,7 @@ export async function discover(options: DiscoveryOptions): Promise<DiscoveryRun>
           kind: 'error',
           message: `found ${found.length} resources; only the first ${MAX_RESOURCES_PER_SCOPE} are enrolled`,
         });
-      } else {
+      } else if (!partial) {
         run.listed.push(scope);
       }
       for (const resource of found.slice(0, MAX_RESOURCES_PER_SCOPE)) {

@@ -22,6 +22,7 @@ export const DISCOVERY_SERVICES = [
   'apigw-client-cert',
   'elb-truststore',
   'acm-pca',
+  'iot-device',
 ] as const;
 export type DiscoveryService = (typeof DISCOVERY_SERVICES)[number];
 
@@ -69,6 +70,12 @@ export interface FinderContext {
   /** Retries a call while AWS throttles it. */
   call<T>(what: string, fn: () => Promise<T>): Promise<T>;
   skip(reason: string): void;
+  /**
+   * The finder read only part of the scope (a bound it keeps): what it found is enrolled, but the
+   * scope does not count as listed, so nothing missing from it is taken as gone. The reason is
+   * counted with the skipped resources.
+   */
+  partial(reason: string): void;
   /**
    * Whether a target is new (not watched yet). Tags only matter for new targets (discovery never
    * changes an existing one), so finders read tags for those alone: a daily run over an

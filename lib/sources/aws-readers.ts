@@ -1,4 +1,4 @@
-// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS, API Gateway client certificates, ELB trust stores, Private CA).
+// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS, API Gateway client certificates, ELB trust stores, Private CA, IoT device certificates).
 import { readAcm } from './acm.ts';
 import { readApiGatewayClientCertificate } from './apigw-client-cert.ts';
 import type { SourceReaders } from './check-source.ts';
@@ -7,6 +7,7 @@ import { readElbTrustStore } from './elb-truststore.ts';
 import { readIam } from './iam.ts';
 import { readIamSaml } from './iam-saml.ts';
 import { readIotCa } from './iot.ts';
+import { readIotDeviceCertificate } from './iot-cert.ts';
 import { readPrivateCa } from './private-ca.ts';
 import { readRds } from './rds.ts';
 import { readSecret, readSsm } from './stored-pem.ts';
@@ -23,4 +24,5 @@ export const AWS_READERS: SourceReaders = {
   'apigw-client-cert': readApiGatewayClientCertificate,
   'elb-truststore': readElbTrustStore,
   'acm-pca': readPrivateCa,
+  'iot-cert': readIotDeviceCertificate,
 };

@@ -74,6 +74,10 @@ export const AWS_KIND_FORMS = {
     ),
     example: 'acm-pca:arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/UUID',
   },
+  'iot-cert': {
+    pattern: new RegExp(`^arn:${PARTITION}:iot:[a-z0-9-]+:\\d{12}:cert/[0-9a-f]{64}$`),
+    example: 'iot-cert:arn:aws:iot:eu-west-1:123456789012:cert/ID (64 hex digits)',
+  },
 } as const satisfies Record<string, KindForm>;
 
 /** Kinds whose source is a document fetched over HTTPS. */

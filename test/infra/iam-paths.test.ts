@@ -50,6 +50,8 @@ const DISCOVERY_READS: [string, string][] = [
   ['iam:ListSAMLProviderTags', `arn:aws:iam::${ACCOUNT}:saml-provider/okta`],
   ['cognito-idp:ListUserPools', '*'],
   ['iot:ListCACertificates', '*'],
+  ['iot:ListCertificates', '*'],
+  ['iot:DescribeCertificate', `arn:aws:iot:${REGION}:${ACCOUNT}:cert/${'b'.repeat(64)}`],
   ['rds:DescribeDBInstances', `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-1`],
   ['apigateway:GET', `arn:aws:apigateway:${REGION}::/clientcertificates`],
   ['iot:ListTagsForResource', `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`],
@@ -84,6 +86,7 @@ const SOURCE_READS: [string, string, Record<string, string>?][] = [
   ['iot:DescribeCACertificate', `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${'a'.repeat(64)}`],
   ['rds:DescribeDBInstances', `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-1`],
   ['rds:DescribeCertificates', '*'],
+  ['iot:DescribeCertificate', `arn:aws:iot:${REGION}:${ACCOUNT}:cert/${'b'.repeat(64)}`],
   ['apigateway:GET', `arn:aws:apigateway:${REGION}::/clientcertificates/a1b2c3`],
   [
     'acm-pca:GetCertificateAuthorityCertificate',
@@ -389,7 +392,7 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       },
     },
     ...SOURCE_READS.filter(([action, resource]) =>
-      /^rds:|^acm-pca:|\/clientcertificates\/|:truststore\//.test(`${action}${resource}`),
+      /^rds:|^acm-pca:|:cert\/|\/clientcertificates\/|:truststore\//.test(`${action}${resource}`),
     ).map(([action, resource]) => ({
       name: `the account function may ${action} on ${resource}`,
       request: { principal: r.accountRole, action, resource },

@@ -13,7 +13,7 @@ import {
   GetTrustStoreCaCertificatesBundleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetSAMLProviderCommand, IAMClient } from '@aws-sdk/client-iam';
-import { DescribeCACertificateCommand, IoTClient } from '@aws-sdk/client-iot';
+import { DescribeCACertificateCommand, DescribeCertificateCommand, IoTClient } from '@aws-sdk/client-iot';
 import { DescribeCertificatesCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -642,5 +642,25 @@ describe('acm-pca: AWS Private CA certificate authorities (a signed stand-in on 
     });
     expect((await check(`acm-pca:${SUB}`)).error?.message).toMatch(/: AccessDeniedException: User is not authorized/);
     expect(() => normalizeTarget({ host: 'acm-pca:corp-root' })).toThrow(/is not of the form acm-pca:arn:aws:acm-pca:/);
+  });
+});
+
+describe('iot-cert: IoT Core device certificates', () => {
+  const DEVICE = `arn:aws:iot:eu-west-1:123456789012:cert/${'b'.repeat(64)}`;
+  it('reads the device certificate, announces its window once, and says so when IoT refuses', async () => {
+    iot.on(DescribeCertificateCommand, { certificateId: 'b'.repeat(64) }).resolves({
+      certificateDescription: { certificateArn: DEVICE, status: 'ACTIVE', certificatePem: expiring.certPem },
+    });
+    expect(await check(`iot-cert:${DEVICE}`)).toMatchObject({ kind: 'iot-cert', status: 'critical', daysLeft: 5 });
+    const { target, events } = await enrolAndCheckTwice(`iot-cert:${DEVICE}`, 'fleet');
+    expect(events.map((n) => [n.event, n.severity, n.target])).toEqual([['entered-window', 'critical', target.id]]);
+    iot.reset();
+    iot
+      .on(DescribeCertificateCommand)
+      .rejects(Object.assign(new Error('The certificate does not exist'), { name: 'ResourceNotFoundException' }));
+    expect((await check(`iot-cert:${DEVICE}`)).error?.message).toBe(
+      'IoT DescribeCertificate: ResourceNotFoundException: The certificate does not exist',
+    );
+    expect(() => normalizeTarget({ host: 'iot-cert:thing-1' })).toThrow(/is not of the form iot-cert:arn:aws:iot:/);
   });
 });

@@ -50,7 +50,13 @@ import {
   ListServerCertificatesCommand,
   ListServerCertificateTagsCommand,
 } from '@aws-sdk/client-iam';
-import { IoTClient, ListTagsForResourceCommand as IotTags, ListCACertificatesCommand } from '@aws-sdk/client-iot';
+import {
+  DescribeCertificateCommand as DescribeIotCertificate,
+  IoTClient,
+  ListTagsForResourceCommand as IotTags,
+  ListCACertificatesCommand,
+  ListCertificatesCommand as ListIotCertificates,
+} from '@aws-sdk/client-iot';
 import { DescribeCertificatesCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -97,7 +103,11 @@ const cognito = mockClient(CognitoIdentityProviderClient);
 const iot = mockClient(IoTClient);
 const rds = mockClient(RDSClient);
 // Private CA's client has the SDK's shape (send, commands with input), so the same mock stands in.
-const pca = mockClient(PrivateCaClient as never) as unknown as AwsStub<object, MetadataBearer & Record<string, unknown>, never>;
+const pca = mockClient(PrivateCaClient as never) as unknown as AwsStub<
+  object,
+  MetadataBearer & Record<string, unknown>,
+  never
+>;
 const sns = mockClient(SNSClient);
 const ALL: { reset(): void; restore(): void }[] = [
   acm,
@@ -139,6 +149,7 @@ function emptyAccount() {
   iam.on(ListSAMLProviderTagsCommand).resolves({ Tags: [] });
   cognito.on(ListUserPoolsCommand).resolves({ UserPools: [] });
   iot.on(ListCACertificatesCommand).resolves({ certificates: [] });
+  iot.on(ListIotCertificates).resolves({ certificates: [] });
   rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
   pca.on(ListCertificateAuthoritiesCommand as never).resolves({ CertificateAuthorities: [] });
   secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
@@ -552,6 +563,70 @@ describe('discovery: authentication certificates', () => {
       status: 'critical',
       certificateCount: 2,
     });
+  });
+
+  it('enrols device certificates ending soon from the oldest 1,000, describing only new ones, and infers no vanish from a cut listing', async () => {
+    const id = (n: number) => n.toString(16).padStart(64, '0');
+    const deviceArn = (n: number) => `arn:aws:iot:eu-west-1:${HOME}:cert/${id(n)}`;
+    // 1,200 certificates, oldest first: every 100th ends in 20 days, one is revoked, the rest live on.
+    let fleet = Array.from({ length: 1200 }, (_, n) => ({ n, status: n === 5 ? 'REVOKED' : 'ACTIVE' }));
+    iot.on(ListIotCertificates).callsFake(async (input, getClient) => {
+      if ((await regionOf(getClient)) !== 'eu-west-1') return { certificates: [] };
+      expect(input.ascendingOrder).toBe(true);
+      const start = Number(input.marker ?? 0);
+      const next = start + (input.pageSize ?? 25);
+      return {
+        certificates: fleet.slice(start, next).map(({ n, status }) => ({
+          certificateArn: deviceArn(n),
+          certificateId: id(n),
+          status,
+        })),
+        nextMarker: next < fleet.length ? String(next) : undefined,
+      };
+    });
+    iot.on(DescribeIotCertificate).callsFake(async (input) => {
+      const n = Number.parseInt(String(input.certificateId), 16);
+      return {
+        certificateDescription: {
+          certificateArn: deviceArn(n),
+          status: 'ACTIVE',
+          certificatePem: expiring.certPem,
+          validity: { notBefore: daysFromNow(-345), notAfter: daysFromNow(n % 100 === 0 ? 20 : 3000) },
+        },
+      };
+    });
+    const summary = await discoverNow();
+    expect(summary.problems).toEqual([]);
+    // The oldest 1,000 listed (4 pages), 999 of them active and described; 10 end within 90 days.
+    expect(iot.commandCalls(ListIotCertificates).filter((c) => c.args[0].input.marker !== undefined)).toHaveLength(3);
+    expect(iot.commandCalls(DescribeIotCertificate)).toHaveLength(999);
+    expect(summary.skipped).toMatchObject({
+      'IoT device certificate not active': 1,
+      'IoT device certificates past the oldest 1000 not read': 1,
+      'IoT device certificate not ending within 90 days': 989,
+    });
+    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `iot-cert:${deviceArn(i * 100)}`).sort());
+    const first = await store.getTarget(`iot-cert:${deviceArn(0)}`);
+    if (!first) throw new Error('device 0 was not enrolled');
+    await probeTarget(deps(), first);
+    expect((await store.getTarget(first.id))?.state?.result).toMatchObject({ kind: 'iot-cert', status: 'critical' });
+
+    // Next day: the watched ones are not described again; device 0's certificate is gone from the
+    // fleet, but the listing was cut short, so nothing is taken as vanished.
+    iot.resetHistory();
+    fleet = fleet.filter(({ n }) => n !== 0);
+    const next = await discoverNow();
+    expect(iot.commandCalls(DescribeIotCertificate)).toHaveLength(999 - 10 + 1);
+    expect(next.vanished).toEqual([]);
+    // The oldest 1,000 now reach device 1000, which ends soon too: enrolled on this run.
+    expect(await store.getTarget(`iot-cert:${deviceArn(1000)}`)).toMatchObject({ kind: 'iot-cert' });
+    // A fleet listed to its end does say so: device 0 and those past the first 300 are gone.
+    fleet = fleet.slice(0, 300);
+    const small = await discoverNow();
+    expect([...small.vanished].sort()).toEqual(
+      [0, 400, 500, 600, 700, 800, 900, 1000].map((n) => `iot-cert:${deviceArn(n)}`).sort(),
+    );
   });
 
   it('reports IAM refusing the SAML listing and goes on with the rest', async () => {

@@ -11,6 +11,7 @@ import { elbv2Finder } from './elbv2.ts';
 import { iamFinder } from './iam.ts';
 import { iamSamlFinder } from './iam-saml.ts';
 import { iotFinder } from './iot.ts';
+import { iotDeviceFinder } from './iot-device.ts';
 import { privateCaFinder } from './private-ca.ts';
 import { rdsFinder } from './rds.ts';
 import { secretsFinder } from './secrets.ts';
@@ -26,6 +27,7 @@ export const FINDERS: readonly Finder[] = [
   apiGatewayClientCertFinder,
   elbTrustStoreFinder,
   privateCaFinder,
+  iotDeviceFinder,
   secretsFinder,
   ssmFinder,
   cloudfrontFinder,
