@@ -62,10 +62,21 @@ export function sourceReadStatements({ partition, account, sourceTag }: ReadScop
       resources: ['*'],
     }),
     new iam.PolicyStatement({
-      sid: 'ReadApiGatewayClientCertificates',
-      // API Gateway's read action is GET on the resource path; its ARNs name no account.
+      sid: 'ReadApiGatewayClientCertificatesAndTrustStores',
+      // API Gateway's read action is GET on the resource path; its ARNs name no account. A custom
+      // domain names its mutual TLS trust store.
       actions: ['apigateway:GET'],
-      resources: [`arn:${partition}:apigateway:*::/clientcertificates/*`],
+      resources: [`arn:${partition}:apigateway:*::/clientcertificates/*`, `arn:${partition}:apigateway:*::/domainnames/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadTaggedTrustStoreObjects',
+      // A trust store's bucket is the user's choice: only objects of this account carrying the tag.
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [`arn:${partition}:s3:::*/*`],
+      conditions: {
+        Null: { [`s3:ExistingObjectTag/${sourceTag}`]: 'false' },
+        StringEquals: { 'aws:ResourceAccount': account },
+      },
     }),
     new iam.PolicyStatement({
       sid: 'ReadElbTrustStores',
@@ -221,6 +232,10 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
         "Any RDS or Aurora DB instance of this account, any region: its certificate's end and CA (no data, no credentials); read-only.",
       'Resource::arn:<AWS::Partition>:apigateway:*::/clientcertificates/*':
         "Any API Gateway client certificate, any region (API Gateway's ARNs name no account; the public certificate only); GET only.",
+      'Resource::arn:<AWS::Partition>:apigateway:*::/domainnames/*':
+        'Custom domain names in any region (their mutual TLS trust store location); GET only.',
+      'Resource::arn:<AWS::Partition>:s3:::*/*':
+        "Only objects of this account carrying the certvigil tag (conditions): mutual TLS trust stores (public CA certificates); read-only.",
       [`Resource::arn:<AWS::Partition>:elasticloadbalancing:*:${account}:truststore/*`]:
         "Any ELB trust store of this account, any region: a link to its CA bundle (public certificates); read-only.",
       [`Resource::arn:<AWS::Partition>:acm-pca:*:${account}:certificate-authority/*`]:

@@ -9,6 +9,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { IAMClient } from '@aws-sdk/client-iam';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -56,7 +57,12 @@ export function roleCredentials(roleArn: string): AwsCredentialIdentityProvider 
   return provider;
 }
 
-type ClientConfig = { region?: string; credentials?: AwsCredentialIdentityProvider; maxAttempts?: number };
+type ClientConfig = {
+  region?: string;
+  credentials?: AwsCredentialIdentityProvider;
+  maxAttempts?: number;
+  followRegionRedirects?: boolean;
+};
 
 /**
  * The client of one service for one region and account: the account's role when `roleArn` is
@@ -66,6 +72,7 @@ export function clientFor<T>(
   Client: new (config: ClientConfig) => T,
   region: string | undefined,
   roleArn?: string | undefined,
+  extra: Pick<ClientConfig, 'followRegionRedirects'> = {},
 ): T {
   let clients = cache.get(Client);
   if (!clients) {
@@ -80,6 +87,7 @@ export function clientFor<T>(
       ...(roleArn ? { credentials: roleCredentials(roleArn) } : {}),
       // Discovery lists whole accounts: ride out throttling rather than give up after three tries.
       maxAttempts: 6,
+      ...extra,
     });
     clients.set(key, existing);
   }
@@ -100,6 +108,8 @@ export function awsClientsFor(roles: AccountRoles | undefined, account: string |
     apigateway: (region: string) => clientFor(APIGatewayClient, region, role),
     elbv2: (region: string) => clientFor(ElasticLoadBalancingV2Client, region, role),
     pca: (region: string) => clientFor(PrivateCaClient, region, role),
+    // A trust store's bucket may be in another region: S3 answers where it is, and the client follows.
+    s3: (region: string) => clientFor(S3Client, region, role, { followRegionRedirects: true }),
   };
 }
 

@@ -1,6 +1,7 @@
-// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS, API Gateway client certificates, ELB trust stores, Private CA, IoT device certificates).
+// The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS, API Gateway client certificates, ELB trust stores, Private CA, IoT device certificates, API Gateway trust stores).
 import { readAcm } from './acm.ts';
 import { readApiGatewayClientCertificate } from './apigw-client-cert.ts';
+import { readApiGatewayTrustStore } from './apigw-truststore.ts';
 import type { SourceReaders } from './check-source.ts';
 import { readCognito } from './cognito.ts';
 import { readElbTrustStore } from './elb-truststore.ts';
@@ -25,4 +26,5 @@ export const AWS_READERS: SourceReaders = {
   'elb-truststore': readElbTrustStore,
   'acm-pca': readPrivateCa,
   'iot-cert': readIotDeviceCertificate,
+  'apigw-truststore': readApiGatewayTrustStore,
 };

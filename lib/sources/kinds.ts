@@ -78,6 +78,11 @@ export const AWS_KIND_FORMS = {
     pattern: new RegExp(`^arn:${PARTITION}:iot:[a-z0-9-]+:\\d{12}:cert/[0-9a-f]{64}$`),
     example: 'iot-cert:arn:aws:iot:eu-west-1:123456789012:cert/ID (64 hex digits)',
   },
+  'apigw-truststore': {
+    // A custom domain of API Gateway (its ARN names no account; one is written in for a member account's).
+    pattern: new RegExp(`^arn:${PARTITION}:apigateway:[a-z0-9-]+:(\\d{12})?:/domainnames/(\\*\\.)?[a-z0-9.-]{1,253}$`),
+    example: 'apigw-truststore:arn:aws:apigateway:eu-west-1::/domainnames/api.example.com',
+  },
 } as const satisfies Record<string, KindForm>;
 
 /** Kinds whose source is a document fetched over HTTPS. */

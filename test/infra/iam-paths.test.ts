@@ -88,6 +88,12 @@ const SOURCE_READS: [string, string, Record<string, string>?][] = [
   ['rds:DescribeCertificates', '*'],
   ['iot:DescribeCertificate', `arn:aws:iot:${REGION}:${ACCOUNT}:cert/${'b'.repeat(64)}`],
   ['apigateway:GET', `arn:aws:apigateway:${REGION}::/clientcertificates/a1b2c3`],
+  ['apigateway:GET', `arn:aws:apigateway:${REGION}::/domainnames/api.example.com`],
+  [
+    's3:GetObjectVersion',
+    'arn:aws:s3:::partner-trust/api/truststore.pem',
+    { 's3:ExistingObjectTag/certvigil': 'true', 'aws:ResourceAccount': ACCOUNT },
+  ],
   [
     'acm-pca:GetCertificateAuthorityCertificate',
     `arn:aws:acm-pca:${REGION}:${ACCOUNT}:certificate-authority/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab`,
@@ -319,6 +325,8 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
   const secretArn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:partner/mtls-AbCdEf`;
   const parameterArn = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/certs/partner`;
   const tagged = { 'aws:ResourceTag/certvigil': 'true' };
+  const trustStoreObject = 'arn:aws:s3:::partner-trust/api/truststore.pem';
+  const taggedObject = { 's3:ExistingObjectTag/certvigil': 'true', 'aws:ResourceAccount': ACCOUNT };
   paths.push(
     ...['acm:DescribeCertificate', 'acm:GetCertificate'].map((action) => ({
       name: `the account function may ${action}`,
@@ -365,6 +373,31 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       },
     },
     {
+      name: 'the account function reads a trust store object tagged for certvigil (not an untagged one)',
+      request: { principal: r.accountRole, action: 's3:GetObject', resource: trustStoreObject, context: taggedObject },
+      unrelated: {
+        principal: r.accountRole,
+        action: 's3:GetObject',
+        resource: trustStoreObject,
+        context: { 'aws:ResourceAccount': ACCOUNT },
+      },
+    },
+    {
+      name: "the account function reads a tagged trust store object of this account (not another account's)",
+      request: {
+        principal: r.accountRole,
+        action: 's3:GetObjectVersion',
+        resource: trustStoreObject,
+        context: taggedObject,
+      },
+      unrelated: {
+        principal: r.accountRole,
+        action: 's3:GetObjectVersion',
+        resource: trustStoreObject,
+        context: { ...taggedObject, 'aws:ResourceAccount': '999999999999' },
+      },
+    },
+    {
       name: 'the account function reads a parameter tagged for certvigil (not an untagged one)',
       request: { principal: r.accountRole, action: 'ssm:GetParameter', resource: parameterArn, context: tagged },
       unrelated: { principal: r.accountRole, action: 'ssm:GetParameter', resource: parameterArn },
@@ -392,7 +425,7 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       },
     },
     ...SOURCE_READS.filter(([action, resource]) =>
-      /^rds:|^acm-pca:|:cert\/|\/clientcertificates\/|:truststore\//.test(`${action}${resource}`),
+      /^rds:|^acm-pca:|:cert\/|\/clientcertificates\/|\/domainnames\/|:truststore\//.test(`${action}${resource}`),
     ).map(([action, resource]) => ({
       name: `the account function may ${action} on ${resource}`,
       request: { principal: r.accountRole, action, resource },
@@ -750,7 +783,7 @@ describe('member account read role', () => {
         holds: [role],
         action,
         resource: there(resource),
-        ...(context ? { context } : {}),
+        ...(context ? { context: Object.fromEntries(Object.entries(context).map(([k, v]) => [k, there(v)])) } : {}),
       });
       if (answer.result !== 'Allowed') refused.push(action);
     }

@@ -2,7 +2,7 @@
 // (aws-sdk-client-mock answering with metadata and certificates the fixtures mint), checked and
 // announced through DynamoDB Local as the account function does.
 
-import { APIGatewayClient, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient, GetClientCertificateCommand, GetDomainNameCommand } from '@aws-sdk/client-api-gateway';
 import {
   CognitoIdentityProviderClient,
   DescribeIdentityProviderCommand,
@@ -15,6 +15,7 @@ import {
 import { GetSAMLProviderCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeCACertificateCommand, DescribeCertificateCommand, IoTClient } from '@aws-sdk/client-iot';
 import { DescribeCertificatesCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -44,6 +45,7 @@ const iot = mockClient(IoTClient);
 const rds = mockClient(RDSClient);
 const apigateway = mockClient(APIGatewayClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
+const s3 = mockClient(S3Client);
 const TRUST_STORE = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:truststore/partners/0123456789abcdef';
 const CLIENT_CERT = 'arn:aws:apigateway:eu-west-1::/clientcertificates/a1b2c3';
 const DB = 'arn:aws:rds:eu-west-1:123456789012:db:orders-1';
@@ -125,6 +127,7 @@ beforeEach(() => {
   rds.reset();
   apigateway.reset();
   elb.reset();
+  s3.reset();
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
 });
@@ -662,5 +665,57 @@ describe('iot-cert: IoT Core device certificates', () => {
       'IoT DescribeCertificate: ResourceNotFoundException: The certificate does not exist',
     );
     expect(() => normalizeTarget({ host: 'iot-cert:thing-1' })).toThrow(/is not of the form iot-cert:arn:aws:iot:/);
+  });
+});
+
+describe('apigw-truststore: the mutual TLS trust store of an API Gateway custom domain (in S3)', () => {
+  const DOMAIN = 'arn:aws:apigateway:eu-west-1::/domainnames/api.example.com';
+  function trustStore(version: string, ...certs: Minted[]) {
+    apigateway.on(GetDomainNameCommand, { domainName: 'api.example.com' }).resolves({
+      domainName: 'api.example.com',
+      mutualTlsAuthentication: { truststoreUri: 's3://partner-trust/api/truststore.pem', truststoreVersion: version },
+    });
+    const pem = Buffer.from(certs.map((c) => c.certPem).join('\n'));
+    s3.on(GetObjectCommand, { Bucket: 'partner-trust', Key: 'api/truststore.pem', VersionId: version }).resolves({
+      ContentLength: pem.length,
+      Body: { transformToByteArray: async () => new Uint8Array(pem) } as never,
+    });
+  }
+
+  it('reads the version of the trust store the domain names, announces the CA near its end once, and its removal ends it', async () => {
+    trustStore('v1', expiring, encryption);
+    expect(await check(`apigw-truststore:${DOMAIN}`)).toMatchObject({
+      kind: 'apigw-truststore',
+      status: 'critical',
+      certificateCount: 2,
+      subject: 'CN=okta signing 2026',
+    });
+    const { target, events: first } = await enrolAndCheckTwice(`apigw-truststore:${DOMAIN}`, 'api');
+    expect(first.map((n) => [n.event, n.severity, n.target])).toEqual([['entered-window', 'critical', target.id]]);
+    apigateway.reset();
+    s3.reset();
+    trustStore('v2', successor, encryption);
+    const after = await checkAgain(target);
+    expect(after.find((n) => n.event === 'removed')?.resolves).toEqual([first[0]?.id]);
+  });
+
+  it('says what to do when the object is not opted in, and when the domain has no trust store', async () => {
+    apigateway.on(GetDomainNameCommand).resolves({
+      domainName: 'api.example.com',
+      mutualTlsAuthentication: { truststoreUri: 's3://partner-trust/api/truststore.pem' },
+    });
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    expect((await check(`apigw-truststore:${DOMAIN}`)).error?.message).toBe(
+      'S3 GetObject of the trust store: AccessDenied: Access Denied (reading a trust store is opt-in: tag the object with the source tag, certvigil by default)',
+    );
+    apigateway.reset();
+    apigateway.on(GetDomainNameCommand).resolves({ domainName: 'api.example.com' });
+    expect((await check(`apigw-truststore:${DOMAIN}`)).error).toEqual({
+      kind: 'empty',
+      message: 'api.example.com has no mutual TLS trust store in S3',
+    });
+    expect(() => normalizeTarget({ host: 'apigw-truststore:api.example.com' })).toThrow(
+      /is not of the form apigw-truststore:arn:aws:apigateway:/,
+    );
   });
 });

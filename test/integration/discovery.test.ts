@@ -789,7 +789,11 @@ describe('discovery: endpoints the account serves', () => {
       (await regionOf(getClient)) === 'eu-west-1'
         ? {
             items: [
-              { domainName: 'api.example.com', tags: { owner: 'api-team' } },
+              {
+                domainName: 'api.example.com',
+                tags: { owner: 'api-team' },
+                mutualTlsAuthentication: { truststoreUri: 's3://partner-trust/api/truststore.pem' },
+              },
               { domainName: 'private.example.com', endpointConfiguration: { types: ['PRIVATE'] } },
             ],
           }
@@ -813,6 +817,7 @@ describe('discovery: endpoints the account serves', () => {
     const targets = Object.fromEntries((await store.allTargets()).map((t) => [t.id, t]));
     expect(Object.keys(targets).sort()).toEqual([
       'api.example.com:443',
+      'apigw-truststore:arn:aws:apigateway:eu-west-1::/domainnames/api.example.com',
       'graphql.example.com:443',
       'public-123.eu-west-1.elb.amazonaws.com:443',
       'public-123.eu-west-1.elb.amazonaws.com:8443',
@@ -824,6 +829,11 @@ describe('discovery: endpoints the account serves', () => {
       owner: 'payments',
     });
     expect(targets['api.example.com:443']).toMatchObject({ owner: 'api-team', discovery: { service: 'apigateway' } });
+    // Its mutual TLS trust store is watched too, with the domain's owner.
+    expect(targets['apigw-truststore:arn:aws:apigateway:eu-west-1::/domainnames/api.example.com']).toMatchObject({
+      kind: 'apigw-truststore',
+      owner: 'api-team',
+    });
     expect(summary.skipped).toEqual({
       'wildcard or invalid alias': 1,
       'disabled CloudFront distribution': 1,

@@ -21,6 +21,7 @@ const EXAMPLES: Record<AwsKind, string> = {
   'apigw-client-cert': 'arn:aws:apigateway:eu-west-1::/clientcertificates/a1b2c3',
   'acm-pca': 'arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab',
   'iot-cert': `arn:aws:iot:eu-west-1:123456789012:cert/${'b'.repeat(64)}`,
+  'apigw-truststore': 'arn:aws:apigateway:eu-west-1::/domainnames/api.example.com',
   'elb-truststore': 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:truststore/partners/0123456789abcdef',
 };
 

@@ -3,7 +3,7 @@
 // REST domain names are not reachable from the probe and are passed over.
 import { APIGatewayClient, GetDomainNamesCommand as GetRestDomainNamesCommand } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client, GetDomainNamesCommand } from '@aws-sdk/client-apigatewayv2';
-import type { DiscoveredResource, Finder } from '../discovery-types.ts';
+import type { DiscoveredResource, Finder, FinderContext } from '../discovery-types.ts';
 import { httpsTarget } from './endpoint-name.ts';
 import { tagRecord } from './tags.ts';
 
@@ -18,6 +18,8 @@ export const apiGatewayFinder: Finder = {
         api.send(new GetRestDomainNamesCommand({ position, limit: 500 })),
       );
       for (const domain of page.items ?? []) {
+        const trustStore = trustStoreTarget(context, domain.domainName, domain.mutualTlsAuthentication?.truststoreUri);
+        if (trustStore) found.push({ ...trustStore, tags: tagRecord(domain.tags) });
         if (domain.endpointConfiguration?.types?.includes('PRIVATE')) {
           context.skip('private API Gateway domain name');
           continue;
@@ -64,3 +66,17 @@ export const apiGatewayV2Finder: Finder = {
     return found;
   },
 };
+
+/**
+ * A custom domain's mutual TLS trust store (`apigw-truststore:`), when it has one in S3. API Gateway's
+ * ARNs name no account: a member account's is written in, so the check reads it there.
+ */
+function trustStoreTarget(
+  context: FinderContext,
+  domainName: string | undefined,
+  truststoreUri: string | undefined,
+): Omit<DiscoveredResource, 'tags'> | undefined {
+  if (!domainName || !truststoreUri?.startsWith('s3://')) return undefined;
+  const arn = `arn:${context.partition}:apigateway:${context.region}:${context.home ? '' : context.account}:/domainnames/${domainName}`;
+  return { target: `apigw-truststore:${arn}`, service: 'apigateway', resource: arn };
+}

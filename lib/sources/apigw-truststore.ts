@@ -1,0 +1,58 @@
+// `apigw-truststore:arn:aws:apigateway:REGION:[ACCOUNT]:/domainnames/DOMAIN`: the mutual TLS trust
+// store of an API Gateway custom domain, a PEM bundle in S3 (the domain names its URI and version).
+// When a CA in it ends, API Gateway refuses every client whose certificate chains to it. Reading the
+// object is opt-in, like secrets: only objects tagged with the source tag may be read.
+import { GetDomainNameCommand } from '@aws-sdk/client-api-gateway';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { CheckResult } from '../probe/check-result.ts';
+import { ProbeError } from '../probe/probe-error.ts';
+import { boundText } from '../text-bounds.ts';
+import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
+import { certificatesIn } from './certificate-blocks.ts';
+import { bundleResult, documentDeadline, readOrFail } from './document-result.ts';
+import { MAX_PEM_BYTES } from './pem.ts';
+import type { SourceContext, SourceRequest } from './source-context.ts';
+
+export function readApiGatewayTrustStore(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
+  return readOrFail(request, context, async () => {
+    const arn = request.source as string;
+    const clients = awsClientsFor(context.awsRoles, accountOf(arn));
+    const domainName = arn.split('/domainnames/').pop() ?? '';
+    const domain = await clients
+      .apigateway(regionOf(arn))
+      .send(new GetDomainNameCommand({ domainName }))
+      .catch((error: unknown) => {
+        throw awsError(error, 'API Gateway GetDomainName');
+      });
+    const uri = domain.mutualTlsAuthentication?.truststoreUri;
+    const location = uri ? /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
+    if (!location) throw new ProbeError('empty', `${boundText(domainName, 253)} has no mutual TLS trust store in S3`);
+    const [, bucket = '', key = ''] = location;
+    const object = await clients
+      .s3(regionOf(arn))
+      .send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          VersionId: domain.mutualTlsAuthentication?.truststoreVersion,
+        }),
+        { abortSignal: documentDeadline(context) },
+      )
+      .catch((error: unknown) => {
+        const failed = awsError(error, 'S3 GetObject of the trust store');
+        if (!/AccessDenied|Forbidden/.test(String((error as Error).name))) throw failed;
+        throw new ProbeError(
+          'aws',
+          `${failed.message} (reading a trust store is opt-in: tag the object with the source tag, certvigil by default)`,
+        );
+      });
+    if ((object.ContentLength ?? 0) > MAX_PEM_BYTES) {
+      object.Body?.transformToByteArray?.().catch(() => undefined);
+      throw new ProbeError('parse', `the trust store is larger than ${MAX_PEM_BYTES} bytes`);
+    }
+    const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+    if (bytes.length > MAX_PEM_BYTES)
+      throw new ProbeError('parse', `the trust store is larger than ${MAX_PEM_BYTES} bytes`);
+    return bundleResult(request, context, await certificatesIn(bytes), 'the trust store');
+  });
+}
