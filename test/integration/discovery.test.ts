@@ -70,6 +70,8 @@ import type { MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscoveryOptions } from '../../lib/discovery/discover.ts';
+import { DISCOVERY_SERVICES, type DiscoveryService } from '../../lib/discovery/discovery-types.ts';
+import { FINDERS } from '../../lib/discovery/finders/index.ts';
 import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
@@ -843,6 +845,66 @@ describe('discovery: endpoints the account serves', () => {
     // One certificate lookup for two listeners sharing it.
     expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(1);
   });
+});
+
+describe('discovery: a refused listing, for every finder', () => {
+  // The first listing call of each finder, and the mock that answers it.
+  const FIRST_LISTING: Record<DiscoveryService, [{ on(command: never): { callsFake(fn: never): unknown } }, unknown]> =
+    {
+      acm: [acm as never, ListCertificatesCommand],
+      iam: [iam as never, ListServerCertificatesCommand],
+      secretsmanager: [secrets as never, ListSecretsCommand],
+      ssm: [ssm as never, DescribeParametersCommand],
+      cloudfront: [cloudfront as never, ListDistributionsCommand],
+      elbv2: [elb as never, DescribeLoadBalancersCommand],
+      apigateway: [restApi as never, GetRestDomainNamesCommand],
+      apigatewayv2: [httpApi as never, GetDomainNamesCommand],
+      appsync: [appsync as never, ListDomainNamesCommand],
+      'iam-saml': [iam as never, ListSAMLProvidersCommand],
+      cognito: [cognito as never, ListUserPoolsCommand],
+      iot: [iot as never, ListCACertificatesCommand],
+      rds: [rds as never, DescribeDBInstancesCommand],
+      'apigw-client-cert': [restApi as never, GetClientCertificatesCommand],
+      'elb-truststore': [elb as never, DescribeTrustStoresCommand],
+      'acm-pca': [pca as never, ListCertificateAuthoritiesCommand],
+      'iot-device': [iot as never, ListIotCertificates],
+    };
+
+  it('knows the first listing of every finder', () => {
+    expect(Object.keys(FIRST_LISTING).sort()).toEqual([...DISCOVERY_SERVICES].sort());
+  });
+
+  it.each(FINDERS.map((f) => [f.service, f.global ?? false] as const))(
+    '%s: access denied where it is refused is reported, and the other regions and services go on',
+    async (service, global) => {
+      const [mock, command] = FIRST_LISTING[service];
+      const refuse = async (_input: unknown, getClient: () => unknown) => {
+        // A global service is listed once, from us-east-1; a regional one is refused in us-east-2 only.
+        if (global || (await regionOf(getClient as never)) === 'us-east-2') {
+          throw Object.assign(new Error(`User is not authorized to perform this ${service} listing`), {
+            name: 'AccessDeniedException',
+          });
+        }
+        // What the allowed region holds: nothing, but for ACM, whose certificates witness the rest.
+        return command === ListCertificatesCommand
+          ? { CertificateSummaryList: [{ CertificateArn: certArn('eu-west-1', 'ok-1') }] }
+          : {};
+      };
+      acmHolds({ 'eu-west-1': ['ok-1'], 'us-east-2': ['ok-2'] });
+      mock.on(command as never).callsFake(refuse as never);
+      const summary = await discoverNow();
+      expect(summary.problems.map((p) => [p.service, p.region, p.kind])).toEqual([
+        [service, global ? 'global' : 'us-east-2', 'access-denied'],
+      ]);
+      // Everything else was listed: ACM's certificates of both regions (those of a refused ACM region aside).
+      const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+      expect(ids).toEqual(
+        service === 'acm'
+          ? [`acm:${certArn('eu-west-1', 'ok-1')}`]
+          : [`acm:${certArn('eu-west-1', 'ok-1')}`, `acm:${certArn('us-east-2', 'ok-2')}`],
+      );
+    },
+  );
 });
 
 describe('discovery: failures, change and people', () => {
