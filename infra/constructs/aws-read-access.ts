@@ -66,7 +66,10 @@ export function sourceReadStatements({ partition, account, sourceTag }: ReadScop
       // API Gateway's read action is GET on the resource path; its ARNs name no account. A custom
       // domain names its mutual TLS trust store.
       actions: ['apigateway:GET'],
-      resources: [`arn:${partition}:apigateway:*::/clientcertificates/*`, `arn:${partition}:apigateway:*::/domainnames/*`],
+      resources: [
+        `arn:${partition}:apigateway:*::/clientcertificates/*`,
+        `arn:${partition}:apigateway:*::/domainnames/*`,
+      ],
     }),
     new iam.PolicyStatement({
       sid: 'ReadTaggedTrustStoreObjects',
@@ -235,9 +238,9 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
       'Resource::arn:<AWS::Partition>:apigateway:*::/domainnames/*':
         'Custom domain names in any region (their mutual TLS trust store location); GET only.',
       'Resource::arn:<AWS::Partition>:s3:::*/*':
-        "Only objects of this account carrying the certvigil tag (conditions): mutual TLS trust stores (public CA certificates); read-only.",
+        'Only objects of this account carrying the certvigil tag (conditions): mutual TLS trust stores (public CA certificates); read-only.',
       [`Resource::arn:<AWS::Partition>:elasticloadbalancing:*:${account}:truststore/*`]:
-        "Any ELB trust store of this account, any region: a link to its CA bundle (public certificates); read-only.",
+        'Any ELB trust store of this account, any region: a link to its CA bundle (public certificates); read-only.',
       [`Resource::arn:<AWS::Partition>:acm-pca:*:${account}:certificate-authority/*`]:
         "Any AWS Private CA of this account, any region: the CA's own certificate and chain (public certificates); read-only.",
       [`Resource::arn:<AWS::Partition>:secretsmanager:*:${account}:secret:*`]:
@@ -266,7 +269,7 @@ export function acknowledgeReadAccess(role: IConstruct, which: { sources?: boole
       [`Resource::arn:<AWS::Partition>:acm-pca:*:${account}:certificate-authority/*`]:
         'Tags of any AWS Private CA of this account (owner); read-only.',
       [`Resource::arn:<AWS::Partition>:iot:*:${account}:cert/*`]:
-        "Any IoT device certificate of this account, any region: its validity, to enrol those ending soon; read-only.",
+        'Any IoT device certificate of this account, any region: its validity, to enrol those ending soon; read-only.',
       [`Resource::arn:<AWS::Partition>:ssm:*:${account}:parameter/*`]:
         'Tags of parameters (owner); read-only, values are not read by discovery.',
       [`Resource::arn:<AWS::Partition>:cloudfront::${account}:distribution/*`]:
