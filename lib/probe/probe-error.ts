@@ -21,10 +21,13 @@ export class ProbeError extends Error {
   readonly kind: ErrorKind;
   /** Kind `http`: the status of the answer that was not 2xx. */
   readonly status: number | undefined;
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; status?: number }) {
+  /** Kind `http`: the answer's Retry-After header (a 429 or 503), when it had one. */
+  readonly retryAfter: string | undefined;
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; status?: number; retryAfter?: string }) {
     super(message, options);
     this.kind = kind;
     this.status = options?.status;
+    this.retryAfter = options?.retryAfter;
   }
 }
 

@@ -20,6 +20,8 @@ export interface FetchOptions {
   /** Largest document accepted, in bytes after decompression. */
   maxBytes: number;
   accept: string;
+  /** More request headers (an API token): sent, never put in a message. */
+  headers?: Readonly<Record<string, string>> | undefined;
   /** Why an address must not be fetched from (see address-guard.ts). */
   guard?: ((address: string) => string | undefined) | undefined;
   resolver?: Resolver | undefined;
@@ -78,7 +80,11 @@ export async function openDocument(url: string, options: FetchOptions): Promise<
     }
     if (status < 200 || status >= 300) {
       response.resume();
-      throw new ProbeError('http', `the server answered ${status} for ${clipUrl(current)}`, { status });
+      const retryAfter = response.headers['retry-after'];
+      throw new ProbeError('http', `the server answered ${status} for ${clipUrl(current)}`, {
+        status,
+        retryAfter: typeof retryAfter === 'string' ? retryAfter.slice(0, 64) : undefined,
+      });
     }
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.maxBytes) {
@@ -115,7 +121,7 @@ function request(url: URL, options: FetchOptions): Promise<IncomingMessage> {
   return new Promise<IncomingMessage>((resolve, reject) => {
     const requestOptions: https.RequestOptions & { secureContext: TrustStore['secureContext'] } = {
       method: 'GET',
-      headers: { accept: options.accept, 'accept-encoding': 'gzip', 'user-agent': 'certvigil' },
+      headers: { ...options.headers, accept: options.accept, 'accept-encoding': 'gzip', 'user-agent': 'certvigil' },
       secureContext: options.trust.secureContext,
       ...(literal ? {} : { servername: host }),
       lookup: guardedLookup(host, url, options),

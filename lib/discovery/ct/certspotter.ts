@@ -1,0 +1,87 @@
+// Cert Spotter's CT search API (SSLMate, v1): `GET /v1/issuances?domain=D&include_subdomains=true
+// &match_wildcards=true&expand=dns_names&expand=issuer[&after=ID]`, each issuance once (SSLMate
+// coalesces a certificate and its precertificate), pages until one comes back empty. An API token
+// (optional: without one the free allowance applies) is sent as a bearer token and never shown.
+import { z } from 'zod';
+import { ProbeError } from '../../probe/probe-error.ts';
+import { fetchDocument, type ReachOptions } from '../../sources/fetch-document.ts';
+import { boundText } from '../../text-bounds.ts';
+import { type CtIssuance, type CtProvider, cleanNames, organizationOf } from './ct-provider.ts';
+
+export const CERTSPOTTER_URL = 'https://api.certspotter.com';
+const MAX_PAGE_BYTES = 10 * 1024 * 1024;
+
+const Issuance = z.object({
+  id: z.string().max(64),
+  tbs_sha256: z.string().regex(/^[0-9a-f]{64}$/i),
+  cert_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i)
+    .nullish(),
+  dns_names: z.array(z.unknown()).max(10_000).default([]),
+  issuer: z
+    .object({ name: z.string().max(65_536).nullish(), friendly_name: z.string().max(65_536).nullish() })
+    .passthrough()
+    .nullish(),
+  not_before: z.string().max(64),
+  not_after: z.string().max(64),
+});
+const Page = z.array(z.unknown()).max(100_000);
+
+export function certSpotterProvider(options: { reach: ReachOptions; baseUrl?: string; token?: string }): CtProvider {
+  const base = (options.baseUrl ?? CERTSPOTTER_URL).replace(/\/$/, '');
+  return {
+    name: 'Cert Spotter',
+    async page(domain, position, signal) {
+      const query = new URLSearchParams({ domain, include_subdomains: 'true', match_wildcards: 'true' });
+      query.append('expand', 'dns_names');
+      query.append('expand', 'issuer');
+      if (position) query.set('after', position);
+      const { body } = await fetchDocument(`${base}/v1/issuances?${query}`, {
+        ...options.reach,
+        maxBytes: MAX_PAGE_BYTES,
+        accept: 'application/json',
+        headers: options.token ? { authorization: `Bearer ${options.token}` } : undefined,
+        signal,
+      });
+      let items: unknown[];
+      try {
+        items = Page.parse(JSON.parse(body.toString('utf8')));
+      } catch {
+        throw new ProbeError('parse', 'Cert Spotter did not answer a list of issuances');
+      }
+      const issuances: CtIssuance[] = [];
+      let last: string | null = null;
+      for (const item of items) {
+        // The position moves past a malformed issuance too, or it would be read again on every run.
+        const id = (item as { id?: unknown } | null)?.id;
+        if (typeof id === 'string' && id.length <= 64) last = id;
+        const parsed = Issuance.safeParse(item);
+        if (!parsed.success) continue; // one malformed issuance does not hide the others
+        const i = parsed.data;
+        const issuer = boundText(i.issuer?.name ?? i.issuer?.friendly_name ?? 'unknown issuer', 512);
+        issuances.push({
+          key: `tbs:${i.tbs_sha256.toLowerCase()}`,
+          dnsNames: cleanNames(i.dns_names),
+          issuer,
+          issuerOrganization:
+            organizationOf(issuer) ?? (i.issuer?.friendly_name ? boundText(i.issuer.friendly_name, 128) : null),
+          notBefore: isoOrRaw(i.not_before),
+          notAfter: isoOrRaw(i.not_after),
+          fingerprint256: i.cert_sha256 ? colonHex(i.cert_sha256) : null,
+        });
+      }
+      if (items.length && !last) throw new ProbeError('parse', 'Cert Spotter answered issuances without ids');
+      return { issuances, position: last ?? position, more: items.length > 0 };
+    },
+  };
+}
+
+function isoOrRaw(value: string): string {
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? boundText(value, 64) : new Date(at).toISOString();
+}
+
+export function colonHex(hex: string): string {
+  return hex.toUpperCase().match(/../g)?.join(':') ?? '';
+}
