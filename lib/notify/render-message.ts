@@ -131,6 +131,10 @@ function headline(event: MonitorEvent): string {
       return `${r.revocation && r.revocation.fingerprint256 !== r.fingerprint256 ? 'an intermediate certificate' : 'certificate'} was revoked by its CA${r.revocation?.revokedAt ? ` on ${date(r.revocation.revokedAt)}` : ''}${r.revocation?.reason ? ` (${r.revocation.reason})` : ''}`;
     case 'rollout-complete':
       return `rollout complete: the replaced certificate is no longer served at any of its ${event.rollout?.total ?? 0} locations (${duration(event)})`;
+    case 'unlisted-certificate':
+      return `a certificate for ${event.ct?.unwatched.length ?? 0} name(s) nobody watches was logged in Certificate Transparency`;
+    case 'unexpected-issuer':
+      return `a certificate was issued by ${event.ct?.issuerOrganization ?? 'a CA'} outside the allowed issuers`;
     case 'rollout-stalled':
       return `rollout stalled: the old certificate is still served at ${event.stillAt?.length ?? 0} of ${event.rollout?.total ?? 0} locations, ${duration(event)} after its replacement appeared`;
   }
@@ -176,6 +180,10 @@ const NEXT_STEP: Record<MonitorEvent['event'], string> = {
     "Renew the certificate within the CA's suggested window (an ACME client that reads ARI does so by itself): a CA asks early ahead of revoking certificates. The CA's explanation is linked above.",
   revoked:
     'Clients that check revocation refuse this certificate now. Obtain and deploy a new certificate at once (with a new key if the reason is keyCompromise), then confirm the CA revoked nothing else you serve.',
+  'unlisted-certificate':
+    'Find out who requested this certificate and where it is served: it is now watched (tag ct) if certvigil enrols CT finds; delete that target if the service is retired, or give it an owner. If nobody requested it, treat it as a mis-issuance: revoke it with the CA and check your DNS and CAA records.',
+  'unexpected-issuer':
+    'Find out who obtained this certificate from this CA. If it was not your team, report it to the CA for revocation and add a CAA record naming only your CAs; if it was, add the CA to ctIssuers.',
   'rollout-stalled':
     'Deploy the new certificate to the locations listed above (load balancers, CDNs, servers that were missed), before the old one expires.',
 };
@@ -262,6 +270,17 @@ function certificateNextStep(event: MonitorEvent['event'], c: EventCertificate):
 function body(event: MonitorEvent, news: string): string {
   const r = event.result;
   const lines = [`${event.target}: ${news}.`, ''];
+  if (event.ct) {
+    const ct = event.ct;
+    lines.push(
+      `Logged certificate (${ct.provider}): ${ct.names.join(', ')}`,
+      ...(ct.unwatched.length ? [`Not watched before: ${ct.unwatched.join(', ')}`] : []),
+      `Issuer: ${ct.issuer}`,
+      `Valid: ${ct.notBefore} to ${ct.notAfter}`,
+      ...(ct.fingerprint256 ? [`SHA-256 fingerprint: ${ct.fingerprint256}`] : []),
+      '',
+    );
+  }
   if (event.discovery) {
     lines.push(
       `Discovered from: ${event.discovery.resource} (${event.discovery.service}, account ${event.discovery.account}, ${event.discovery.region})`,

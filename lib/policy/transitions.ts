@@ -30,6 +30,10 @@ export const EVENT_TYPES = [
   'revoked',
   // ACME Renewal Information: the CA asks for renewal before certvigil's own window opens.
   'renewal-requested',
+  // Certificate Transparency: a certificate logged for a watched domain that no target watches,
+  // and one issued by a CA outside the allowed issuers (ctIssuers).
+  'unlisted-certificate',
+  'unexpected-issuer',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
@@ -61,6 +65,8 @@ export interface MonitorEvent {
   /** Rollout events: the replaced certificate, and (stalled) where it is still served (at most 20). */
   replaced?: { fingerprint256: string; subject: string | null; notAfter: string | null } | undefined;
   stillAt?: string[] | undefined;
+  /** CT events: the logged certificate (names bounded to 20, issuer and dates as logged). */
+  ct?: CtEventFacts | undefined;
   /** `resource-vanished`: the resource the target was discovered from. */
   discovery?: { service: string; resource: string; account: string; region: string } | undefined;
   /**
@@ -70,6 +76,21 @@ export interface MonitorEvent {
    * when the event ends nothing.
    */
   resolves?: string[] | undefined;
+}
+
+/** What a CT event tells of the logged certificate. */
+export interface CtEventFacts {
+  provider: string;
+  /** The issuance's key (precertificate and certificate share it). */
+  key: string;
+  names: string[];
+  /** Names no target watches (subset of `names`). */
+  unwatched: string[];
+  issuer: string;
+  issuerOrganization: string | null;
+  notBefore: string;
+  notAfter: string;
+  fingerprint256: string | null;
 }
 
 /** What an event (and the state) keeps of one certificate of a source: small and bounded. */

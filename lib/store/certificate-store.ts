@@ -10,6 +10,8 @@ import { isConditionFailure } from './document-client.ts';
 
 /** Most locations one certificate item records (a wildcard on thousands of hosts stops there). */
 export const MAX_CERTIFICATE_LOCATIONS = 1_000;
+/** Keys of CT discovery's items in this table (never a fingerprint: those are hex). */
+export const CT_KEY_PREFIX = 'ct:';
 
 export interface CertificateItem {
   fingerprint256: string;
@@ -137,7 +139,13 @@ export class CertificateStore {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page: ScanCommandOutput = await this.doc.send(
-        new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }),
+        new ScanCommand({
+          TableName: this.tableName,
+          ExclusiveStartKey: startKey,
+          // CT discovery keeps its positions and seen issuances here too (ct-state-store.ts).
+          FilterExpression: 'NOT begins_with(fingerprint256, :ct)',
+          ExpressionAttributeValues: { ':ct': CT_KEY_PREFIX },
+        }),
       );
       items.push(...((page.Items ?? []) as CertificateItem[]));
       startKey = page.LastEvaluatedKey;

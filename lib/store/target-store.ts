@@ -412,6 +412,23 @@ export class TargetStore {
   }
 
   /**
+   * Records `event` as pending on an existing target, once: false when the target is gone, or the
+   * event is already pending or was already sent (its key is in `sent`). Idempotent, so two runs
+   * that find the same news record it once; publishPending then sends it once.
+   */
+  async addPendingEvent(id: string, event: MonitorEvent): Promise<boolean> {
+    return this.conditional({
+      TableName: this.tableName,
+      Key: { id },
+      UpdateExpression: 'SET pending.#event = :pending ADD version :one',
+      ConditionExpression:
+        'attribute_exists(id) AND attribute_not_exists(pending.#event) AND attribute_not_exists(sent.#key)',
+      ExpressionAttributeNames: { '#event': event.id, '#key': event.key },
+      ExpressionAttributeValues: { ':pending': { event }, ':one': 1 },
+    });
+  }
+
+  /**
    * Marks a discovered target whose resource has gone, once: disables it (remembering whether it
    * was enabled) and records `event` as pending in the same write. False if it was already
    * marked, is not a discovered target, or was deleted.

@@ -1,0 +1,199 @@
+// Certificate Transparency discovery end to end: a Cert Spotter stand-in on loopback (HTTPS, the
+// documented issuance shape), the real targets and CT state in DynamoDB Local, events through the
+// real outbox to a mocked SNS. Watched names are matched, unwatched ones enrolled (tag ct) with one
+// unlisted-certificate event per certificate, a CA outside the allowed issuers is one critical
+// event, and two runs at once change nothing about that.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { certSpotterProvider } from '../../lib/discovery/ct/certspotter.ts';
+import { type CtSettings, watchCertificateTransparency } from '../../lib/discovery/ct/ct-watch.ts';
+import type { Notification } from '../../lib/notify/render-message.ts';
+import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
+import { defaultTrustStore } from '../../lib/probe/trust-store.ts';
+import { ALL_READERS } from '../../lib/sources/registry.ts';
+import { CertificateStore } from '../../lib/store/certificate-store.ts';
+import { CtStateStore } from '../../lib/store/ct-state-store.ts';
+import { TargetStore } from '../../lib/store/target-store.ts';
+import { normalizeTarget } from '../../lib/targets/target-schema.ts';
+import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
+import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
+
+const sns = mockClient(SNSClient);
+const hex = (n: number) => n.toString(16).padStart(64, '0');
+const LE = { name: "C=US, O=Let's Encrypt, CN=R11", friendly_name: "Let's Encrypt" };
+const EVIL = { name: 'C=XX, O=Quick Certs Ltd, CN=Quick DV CA', friendly_name: 'Quick Certs' };
+const later = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+
+/** An issuance as Cert Spotter's API v1 gives it (expand=dns_names&expand=issuer). */
+function issuance(id: number, names: string[], issuer = LE, notAfter = later(80)) {
+  return {
+    id: String(id),
+    tbs_sha256: hex(id),
+    cert_sha256: hex(id + 1000),
+    dns_names: names,
+    issuer,
+    not_before: later(-10),
+    not_after: notAfter,
+    revoked: false,
+  };
+}
+
+let server: DocumentServer;
+let pages: Record<string, unknown[]>;
+let failWith: number | null;
+let afters: (string | null)[];
+let tables: TestTables;
+let store: TargetStore;
+
+function deps() {
+  return { ...testMonitor(tables, ALL_READERS), ctState: new CtStateStore(tables.doc, tables.names.certificates) };
+}
+const provider = () =>
+  certSpotterProvider({ reach: { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS }, baseUrl: server.origin });
+const SETTINGS: CtSettings = { domains: ['example.com'], issuers: ["Let's Encrypt", 'Google Trust Services'] };
+const watch = (settings = SETTINGS) =>
+  watchCertificateTransparency(deps(), provider(), settings, { signal: AbortSignal.timeout(20_000) });
+
+function published(): Notification[] {
+  return sns.commandCalls(PublishCommand).map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '{}').lambda));
+}
+
+beforeAll(async () => {
+  server = await startDocumentServer();
+  server.route('/v1/issuances', (req: IncomingMessage, res: ServerResponse) => {
+    const after = new URL(req.url ?? '/', 'https://x').searchParams.get('after');
+    afters.push(after);
+    if (failWith) return res.writeHead(failWith).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(pages[after ?? ''] ?? []));
+  });
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(async () => {
+  tables = await createTestTables();
+  store = new TargetStore(tables.doc, tables.names.targets);
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  pages = {};
+  failWith = null;
+  afters = [];
+  for (const host of ['www.example.com', 'api.example.com'])
+    await store.putTarget(normalizeTarget({ host, owner: 'web' }), new Date());
+});
+
+describe('Certificate Transparency discovery', () => {
+  it('matches watched names, enrols the others once with one event per certificate, and flags a foreign CA', async () => {
+    pages = {
+      '': [
+        issuance(1, ['www.example.com']),
+        issuance(2, ['*.example.com', 'example.com']), // the wildcard covers www; the apex is not watched
+        issuance(3, ['shop.example.com', 'pay.example.com', 'www.example.org']),
+        issuance(4, ['old.example.com'], LE, later(-1)), // already expired: passed over
+        issuance(5, ['api.example.com'], EVIL),
+      ],
+      '5': [],
+    };
+    const [summary] = await watch();
+    expect(summary).toMatchObject({
+      read: 5,
+      expired: 1,
+      matched: 1,
+      unlisted: 2,
+      unexpectedIssuer: 1,
+      position: '5',
+      problem: null,
+    });
+    expect([...(summary?.enrolled ?? [])].sort()).toEqual([
+      'example.com:443',
+      'pay.example.com:443',
+      'shop.example.com:443',
+    ]);
+    // Names outside the watched domain are neither enrolled nor counted.
+    expect(await store.getTarget('www.example.org:443')).toBeUndefined();
+    expect(await store.getTarget('shop.example.com:443')).toMatchObject({
+      kind: 'tls',
+      tags: ['discovered', 'ct'],
+      discovery: { service: 'ct', resource: `tbs:${hex(3)}` },
+    });
+    const sent = published();
+    expect(sent.map((n) => [n.event, n.severity, n.target]).sort()).toEqual([
+      ['unexpected-issuer', 'critical', 'api.example.com:443'],
+      ['unlisted-certificate', 'warning', 'example.com:443'],
+      ['unlisted-certificate', 'warning', 'shop.example.com:443'],
+    ]);
+    const unlisted = sent.find((n) => n.target === 'shop.example.com:443');
+    expect(unlisted?.text).toContain('Logged certificate (Cert Spotter): shop.example.com, pay.example.com');
+    expect(unlisted?.text).toContain("Issuer: C=US, O=Let's Encrypt, CN=R11");
+    expect(unlisted?.text).toMatch(/Valid: \d{4}-\d\d-\d\dT.* to \d{4}-\d\d-\d\dT/);
+    expect(sent.find((n) => n.event === 'unexpected-issuer')?.text).toContain('Quick Certs Ltd');
+
+    // The next run reads only what was logged after the position, and each issuance once.
+    sns.resetHistory();
+    afters = [];
+    // (The provider repeats the issuance at a page's edge: it still counts once.)
+    pages = {
+      '5': [issuance(6, ['new.example.com'])],
+      '6': [issuance(6, ['new.example.com']), issuance(7, ['www.example.com'])],
+      '7': [],
+    };
+    const [next] = await watch();
+    expect(afters).toEqual(['5', '6', '7']);
+    expect(next).toMatchObject({ read: 2, matched: 1, unlisted: 1, enrolled: ['new.example.com:443'], position: '7' });
+    expect(published().map((n) => [n.event, n.target])).toEqual([['unlisted-certificate', 'new.example.com:443']]);
+    // The certificate inventory does not show CT's own items.
+    expect(await new CertificateStore(tables.doc, tables.names.certificates).all()).toEqual([]);
+  });
+
+  it('enrols and announces once when two runs read the same issuances at the same time', async () => {
+    pages = { '': [issuance(10, ['shop.example.com']), issuance(11, ['api.example.com'], EVIL)], '11': [] };
+    const [a, b] = await Promise.all([watch(), watch()]);
+    expect([...(a?.[0]?.enrolled ?? []), ...(b?.[0]?.enrolled ?? [])]).toEqual(['shop.example.com:443']);
+    expect(
+      published()
+        .map((n) => [n.event, n.target])
+        .sort(),
+    ).toEqual([
+      ['unexpected-issuer', 'api.example.com:443'],
+      ['unlisted-certificate', 'shop.example.com:443'],
+    ]);
+    // And a third run, from the start again (position lost), announces nothing twice.
+    sns.resetHistory();
+    await new CtStateStore(tables.doc, tables.names.certificates).setPosition(
+      'Cert Spotter',
+      'example.com',
+      '0',
+      new Date(),
+    );
+    pages['0'] = pages[''] ?? [];
+    await watch();
+    expect(published()).toEqual([]);
+  });
+
+  it('reports a provider that fails, keeps its position and infers nothing', async () => {
+    await new CtStateStore(tables.doc, tables.names.certificates).setPosition(
+      'Cert Spotter',
+      'example.com',
+      '41',
+      new Date(),
+    );
+    failWith = 503;
+    const [summary] = await watch();
+    expect(summary).toMatchObject({ read: 0, enrolled: [], position: '41' });
+    expect(summary?.problem).toMatch(/^Cert Spotter for example.com: the server answered 503/);
+    expect(await new CtStateStore(tables.doc, tables.names.certificates).position('Cert Spotter', 'example.com')).toBe(
+      '41',
+    );
+    expect(published()).toEqual([]);
+    expect((await store.allTargets(['id'])).length).toBe(2);
+  });
+
+  it('accepts any CA when no issuers are set', async () => {
+    pages = { '': [issuance(20, ['api.example.com'], EVIL)], '20': [] };
+    const [summary] = await watch({ domains: ['example.com'] });
+    expect(summary).toMatchObject({ matched: 1, unexpectedIssuer: 0 });
+    expect(published()).toEqual([]);
+  });
+});
