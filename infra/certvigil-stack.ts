@@ -75,6 +75,7 @@ export class CertvigilStack extends Stack {
     });
     this.discovery = new Discovery(this, 'Discovery', {
       targets: this.store.targets,
+      certificates: this.store.certificates,
       topic: this.alerts.topic,
       failureQueue: failures.queue,
       config,

@@ -62,6 +62,17 @@ export const DEFAULT_CONFIG = {
    */
   accountRoleArns: [] as string[],
   /**
+   * Certificate Transparency: domains whose logged certificates discovery reads (subdomains
+   * included); names no target watches are enrolled (tag `ct`). Empty: CT discovery is off.
+   */
+  ctDomains: [] as string[],
+  /** Issuer organisations allowed to issue for ctDomains (like CAA); empty: any CA. */
+  ctIssuers: [] as string[],
+  /** The CT search API: Cert Spotter (SSLMate) or crt.sh. */
+  ctProvider: 'certspotter' as 'certspotter' | 'crtsh',
+  /** Secrets Manager secret (name or ARN) holding a Cert Spotter API token; empty: none. */
+  ctApiTokenSecret: '',
+  /**
    * ACME directories (https) by the issuing CA's organization (O= of the issuer), for renewal
    * information (RFC 9773), added to the public CAs known by default (Let's Encrypt, Google Trust
    * Services): a private ACME CA that publishes ARI, say.
@@ -154,6 +165,16 @@ const schema = z.object({
   discoveryRegions: z.array(
     z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be region names like eu-west-1')),
   ),
+  ctDomains: z.array(
+    z
+      .string()
+      .check(z.regex(/^([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$/, 'must be lower-case domain names like example.com')),
+  ),
+  ctIssuers: z.array(z.string().check(z.minLength(1), z.maxLength(128))),
+  ctProvider: z.enum(['certspotter', 'crtsh']),
+  ctApiTokenSecret: z
+    .string()
+    .check(z.regex(/^([\w/+=.@-]{1,512}|arn:aws[\w-]*:secretsmanager:\S{1,400})?$/, 'must be a secret name or ARN')),
   accountRoleArns: z.array(
     z.string().check(z.regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be IAM role ARNs')),
   ),

@@ -14,7 +14,8 @@ export function createHandler(run: () => Promise<DiscoverySummary>) {
     if (context) logger.addContext(context);
     try {
       const summary = await run();
-      metrics.addMetric(DISCOVERY_METRICS.problems, MetricUnit.Count, summary.problems.length);
+      const ctProblems = (summary.ct ?? []).filter((d) => d.problem !== null);
+      metrics.addMetric(DISCOVERY_METRICS.problems, MetricUnit.Count, summary.problems.length + ctProblems.length);
       // Counts and ids only: no tag values, no resource contents.
       logger.info('discovered', {
         found: summary.found,
@@ -28,6 +29,22 @@ export function createHandler(run: () => Promise<DiscoverySummary>) {
         unpublished: summary.unpublished,
       });
       for (const problem of summary.problems) logger.warn('discovery could not list', { ...problem });
+      for (const d of summary.ct ?? []) {
+        const counts = {
+          domain: d.domain,
+          provider: d.provider,
+          read: d.read,
+          matched: d.matched,
+          unlisted: d.unlisted,
+        };
+        if (d.problem) logger.warn('certificate transparency could not be read', { ...counts, problem: d.problem });
+        else
+          logger.info('certificate transparency', {
+            ...counts,
+            enrolled: d.enrolled.length,
+            unexpectedIssuer: d.unexpectedIssuer,
+          });
+      }
       return summary;
     } finally {
       metrics.publishStoredMetrics();

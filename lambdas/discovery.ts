@@ -1,19 +1,34 @@
 // Lambda entry of discovery: configuration and clients at cold start.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { discoveryConfig } from '../lib/config.ts';
+import { ctProviderFor } from '../lib/discovery/ct/providers.ts';
 import { runDiscovery } from '../lib/discovery/run-discovery.ts';
 import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import { DEFAULT_TIMEOUTS } from '../lib/probe/timeouts.ts';
+import { defaultTrustStore } from '../lib/probe/trust-store.ts';
+import { CtStateStore } from '../lib/store/ct-state-store.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { TargetStore } from '../lib/store/target-store.ts';
+import { addressGuard } from '../lib/targets/address-guard.ts';
 import { createHandler } from './discovery-handler.ts';
 
 const config = discoveryConfig();
-const targets = new TargetStore(documentClient(new DynamoDBClient({})), config.targetsTable);
+const doc = documentClient(new DynamoDBClient({}));
+const targets = new TargetStore(doc, config.targetsTable);
 const publisher = new SnsPublisher(new SNSClient({}), config.topicArn);
+const ct = config.ct;
+/** The Cert Spotter API token, read once per container (never logged). */
+let token: Promise<string | undefined> | undefined;
 
-export const handler = createHandler(() =>
-  runDiscovery(
+export const handler = createHandler(async () => {
+  if (ct?.tokenSecret) {
+    token ??= new SecretsManagerClient({})
+      .send(new GetSecretValueCommand({ SecretId: ct.tokenSecret }))
+      .then((s) => s.SecretString?.trim() || undefined);
+  }
+  return runDiscovery(
     { targets, publisher },
     {
       regions: config.regions,
@@ -21,6 +36,15 @@ export const handler = createHandler(() =>
       partition: config.partition,
       roles: config.accountRoles,
       sourceTag: config.sourceTag,
+      ct: ct && {
+        settings: { domains: ct.domains, issuers: ct.issuers },
+        provider: ctProviderFor(ct.provider, {
+          // CT search APIs are public services: the same guard as the probes' (no private addresses).
+          reach: { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS, guard: addressGuard(false) },
+          token: await token,
+        }),
+        state: new CtStateStore(doc, ct.certificatesTable),
+      },
     },
-  ),
-);
+  );
+});

@@ -247,6 +247,38 @@ export interface DiscoveryConfig {
   accountRoles: AccountRoles;
   /** Tag that opts secrets and parameters in. */
   sourceTag: string;
+  /** Certificate Transparency discovery, when domains are set (CT_DOMAINS). */
+  ct: CtConfig | undefined;
+}
+
+export interface CtConfig {
+  domains: string[];
+  /** Allowed issuer organisations; empty: any CA. */
+  issuers: string[];
+  provider: 'certspotter' | 'crtsh';
+  /** Secrets Manager secret holding a Cert Spotter API token (optional). */
+  tokenSecret: string | undefined;
+  /** Where positions and handled issuances are kept. */
+  certificatesTable: string;
+}
+
+/** CT settings from CT_DOMAINS, CT_ISSUERS, CT_PROVIDER, CT_API_TOKEN_SECRET and CERTIFICATES_TABLE. */
+function ctConfig(r: Reader): CtConfig | undefined {
+  const domains = r.list('CT_DOMAINS').map((d) => d.toLowerCase());
+  // JSON: an organisation's name may hold commas ("DigiCert, Inc.").
+  const issuers = jsonStrings('CT_ISSUERS', r.optionalText('CT_ISSUERS'));
+  const provider = r.optionalText('CT_PROVIDER') ?? 'certspotter';
+  const tokenSecret = r.optionalText('CT_API_TOKEN_SECRET');
+  const certificatesTable = r.optionalText('CERTIFICATES_TABLE');
+  if (!domains.length) return undefined;
+  for (const domain of domains) {
+    if (!/^([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$/.test(domain)) {
+      throw new Error(`CT_DOMAINS: "${domain.slice(0, 100)}" is not a domain name like example.com`);
+    }
+  }
+  if (provider !== 'certspotter' && provider !== 'crtsh') throw new Error('CT_PROVIDER must be certspotter or crtsh');
+  if (!certificatesTable) throw new Error('CT_DOMAINS needs CERTIFICATES_TABLE (CT positions are kept there)');
+  return { domains, issuers, provider, tokenSecret, certificatesTable };
 }
 
 export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
@@ -261,6 +293,7 @@ export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
     partition: r.optionalText('PARTITION'),
     accountRoles: r.roles('ACCOUNT_ROLE_ARNS'),
     sourceTag: r.optionalText('AWS_SOURCE_TAG') ?? 'certvigil',
+    ct: ctConfig(r),
   });
 }
 
@@ -282,4 +315,19 @@ export function notifierConfig(env: Env = process.env): NotifierConfig {
     channel: r.oneOf('CHANNEL', CHANNEL_NAMES, 'slack'),
     secretId: r.optionalText('CHANNEL_SECRET_ID'),
   });
+}
+
+/** A JSON array of strings from an environment variable; [] when unset. */
+function jsonStrings(name: string, text: string | undefined): string[] {
+  if (!text) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`${name} must be a JSON array of strings`);
+  }
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 128)) {
+    throw new Error(`${name} must be a JSON array of strings`);
+  }
+  return value;
 }

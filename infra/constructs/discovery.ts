@@ -5,6 +5,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -15,6 +16,8 @@ import { grantAssumeMemberRoles } from './probe-fleet.ts';
 
 export interface DiscoveryProps {
   targets: TableV2;
+  /** Where CT discovery keeps its positions (used when ctDomains is set). */
+  certificates: TableV2;
   topic: ITopic;
   failureQueue: IQueue;
   config: CertvigilConfig;
@@ -49,9 +52,28 @@ export class Discovery extends Construct {
         PARTITION: partition,
         AWS_SOURCE_TAG: c.awsSourceTag,
         ...(c.accountRoleArns.length ? { ACCOUNT_ROLE_ARNS: c.accountRoleArns.join(',') } : {}),
+        ...(c.ctDomains.length
+          ? {
+              CT_DOMAINS: c.ctDomains.join(','),
+              CT_PROVIDER: c.ctProvider,
+              CERTIFICATES_TABLE: props.certificates.tableName,
+              ...(c.ctIssuers.length ? { CT_ISSUERS: JSON.stringify(c.ctIssuers) } : {}),
+              ...(c.ctApiTokenSecret ? { CT_API_TOKEN_SECRET: c.ctApiTokenSecret } : {}),
+            }
+          : {}),
       },
       logRetention: props.logRetention,
     });
+    if (c.ctDomains.length) {
+      // Positions and handled issuances live under ct: keys of the certificates table.
+      props.certificates.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+      if (c.ctApiTokenSecret) {
+        const secret = c.ctApiTokenSecret.startsWith('arn:')
+          ? secretsmanager.Secret.fromSecretCompleteArn(this, 'CtApiToken', c.ctApiTokenSecret)
+          : secretsmanager.Secret.fromSecretNameV2(this, 'CtApiToken', c.ctApiTokenSecret);
+        secret.grantRead(this.fn);
+      }
+    }
     // A scheduled run that fails is retried once, then recorded in the failure queue.
     this.fn.configureAsyncInvoke({
       retryAttempts: 1,

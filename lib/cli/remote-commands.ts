@@ -272,14 +272,19 @@ async function discover(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise
   const answer = await adminClientFor(values, env).json<DiscoverySummary | { detail: string }>('POST', '/discover');
   if (values.json) {
     io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
-    return 'problems' in answer && answer.problems.length ? 1 : 0;
+    return 'problems' in answer && discoveryIncomplete(answer) ? 1 : 0;
   }
   if (!('problems' in answer)) {
     io.stdout(`${answer.detail}\n`);
     return 0;
   }
   io.stdout(describeDiscovery(answer));
-  return answer.problems.length ? 1 : 0;
+  return discoveryIncomplete(answer) ? 1 : 0;
+}
+
+/** Something could not be seen: a scope not listed, or a CT provider not read. */
+export function discoveryIncomplete(s: DiscoverySummary): boolean {
+  return s.problems.length > 0 || (s.ct ?? []).some((d) => d.problem !== null);
 }
 
 /** A discovery summary for people: counts first, then what changed and what could not be seen. */
@@ -307,6 +312,14 @@ export function describeDiscovery(s: DiscoverySummary): string {
   list(
     'passed over',
     Object.entries(s.skipped).map(([reason, n]) => `${reason}: ${n}`),
+  );
+  list(
+    'Certificate Transparency',
+    (s.ct ?? []).map((d) =>
+      d.problem
+        ? `${d.domain}: ${d.provider} could not be read (${d.problem}); nothing inferred`
+        : `${d.domain}: ${d.read} new, ${d.matched} already watched, ${d.unlisted} unlisted (${d.enrolled.length} enrolled), ${d.unexpectedIssuer} from an unexpected CA${d.stoppedEarly ? `; stopped early: ${d.stoppedEarly}` : ''}`,
+    ),
   );
   return `${lines.join('\n')}\n`;
 }

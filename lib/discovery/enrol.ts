@@ -10,6 +10,7 @@ import { resultWithoutCertificate } from '../sources/document-result.ts';
 import type { DiscoveryMark, StoredTarget } from '../store/target-store.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
+import type { CtDomainSummary } from './ct/ct-watch.ts';
 import type { DiscoveryRun, FoundResource } from './discover.ts';
 import type { DiscoveryProblem, DiscoveryScope, Skipped } from './discovery-types.ts';
 
@@ -41,6 +42,8 @@ export interface DiscoverySummary {
   skipped: Skipped;
   /** Vanished events that could not be published now (they stay pending; the next check sends them). */
   unpublished: number;
+  /** Certificate Transparency discovery, per watched domain (absent when no domain is watched). */
+  ct?: CtDomainSummary[] | undefined;
 }
 
 export interface EnrolOptions {

@@ -2,8 +2,11 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { PublishDependencies } from '../monitor/probe-target.ts';
 import type { AccountRoles } from '../sources/account-roles.ts';
+import type { CtStateStore } from '../store/ct-state-store.ts';
 import { parseTarget } from '../targets/parse-target.ts';
 import { boundText } from '../text-bounds.ts';
+import type { CtProvider } from './ct/ct-provider.ts';
+import { type CtSettings, watchCertificateTransparency } from './ct/ct-watch.ts';
 import { type DiscoveryOptions, discover } from './discover.ts';
 import { DiscoveryUnavailable, type Finder } from './discovery-types.ts';
 import { type DiscoverySummary, enrolDiscovered } from './enrol.ts';
@@ -19,6 +22,8 @@ export interface DiscoverySettings {
   sleep?: ((ms: number) => Promise<void>) | undefined;
   makeClient?: DiscoveryOptions['makeClient'];
   partition?: string | undefined;
+  /** Certificate Transparency discovery, after the account's (when domains are watched). */
+  ct?: { settings: CtSettings; provider: CtProvider; state: CtStateStore; signal?: AbortSignal } | undefined;
 }
 
 export async function runDiscovery(
@@ -52,8 +57,25 @@ export async function runDiscovery(
     sleep: settings.sleep,
     makeClient: settings.makeClient,
   });
-  return enrolDiscovered(deps, run, { now, startedAt, existing });
+  const summary = await enrolDiscovered(deps, run, { now, startedAt, existing });
+  if (settings.ct) {
+    summary.ct = await watchCertificateTransparency(
+      { ...deps, ctState: settings.ct.state },
+      settings.ct.provider,
+      settings.ct.settings,
+      {
+        now,
+        signal: settings.ct.signal ?? AbortSignal.timeout(CT_TIME_BUDGET_MS),
+        ...(settings.sleep ? { sleep: settings.sleep } : {}),
+      },
+    );
+    summary.finishedAt = now().toISOString();
+  }
+  return summary;
 }
+
+/** Time CT discovery may take in one run (the discovery function has ten minutes in all). */
+const CT_TIME_BUDGET_MS = 4 * 60_000;
 
 /** The account (and partition) of the credentials in use; a clear error when there are none. */
 export async function callerIdentity(region?: string): Promise<{ account: string; partition: string }> {

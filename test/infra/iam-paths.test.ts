@@ -721,6 +721,32 @@ suite('IAM paths with every channel enabled', {
   );
 });
 
+// Certificate Transparency discovery keeps its positions in the certificates table and may read
+// the Cert Spotter token secret; without ctDomains it has neither (the default suites).
+const CT_TOKEN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:certvigil/ct-token-AbCdEf`;
+suite('IAM paths with Certificate Transparency discovery', {
+  certvigil: { ctDomains: ['example.com'], ctApiTokenSecret: CT_TOKEN },
+}, (policies) => {
+  const roles = policies.idsOf('AWS::IAM::Role');
+  const discoveryRole = roles.find((id) => id.startsWith('DiscoveryDiscoveryRole')) as string;
+  const probeRole = roles.find((id) => id.startsWith('ProbesProbeRole')) as string;
+  const certificates = policies
+    .idsOf('AWS::DynamoDB::GlobalTable')
+    .find((id) => id.startsWith('StoreCertificates')) as string;
+  return [
+    ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => ({
+      name: `discovery may ${action} its CT positions in the certificates table`,
+      request: { principal: discoveryRole, action, resource: certificates },
+      unrelated: { principal: discoveryRole, action: 'dynamodb:DeleteItem', resource: certificates },
+    })),
+    {
+      name: 'discovery reads the Cert Spotter token secret, and the probe does not',
+      request: { principal: discoveryRole, action: 'secretsmanager:GetSecretValue', resource: CT_TOKEN },
+      unrelated: { principal: probeRole, action: 'secretsmanager:GetSecretValue', resource: CT_TOKEN },
+    },
+  ];
+});
+
 // Member accounts: the reading functions assume the member role that infra/member-stack.ts
 // creates, whose trust admits only roles of the monitoring account carrying the reader tag.
 const MEMBER_ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/${MEMBER_ROLE_NAME}`;

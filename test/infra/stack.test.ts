@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertvigilStack } from '../../infra/certvigil-stack.ts';
 import { noDispatchWindow } from '../../infra/constructs/monitoring.ts';
+import { discoveryConfig } from '../../lib/config.ts';
 import { longestGapMs } from '../../lib/dispatch/schedule-period.ts';
 import { synthStack } from '../fixtures/synth.ts';
 
@@ -427,6 +428,48 @@ describe('deployment settings', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ACCOUNT_ROLE_ARNS: role, ACCOUNT_FUNCTION_NAME: Match.absent() }) },
     });
+  });
+
+  it('watches Certificate Transparency only for the ctDomains it is given, with the discovery function settings the run reads', () => {
+    const envOf = (context: Record<string, unknown>) => {
+      const { stack: s, template: t } = synthStack(context);
+      const discovery = s.getLogicalId(s.discovery.fn.node.defaultChild as never);
+      return (t.toJSON().Resources[discovery].Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+    };
+    expect(envOf({})).not.toHaveProperty('CT_DOMAINS');
+    const env = envOf({
+      certvigil: {
+        ctDomains: ['example.com', 'example.org'],
+        ctIssuers: ["Let's Encrypt", 'DigiCert, Inc.'],
+        ctProvider: 'crtsh',
+      },
+    });
+    expect(env).toMatchObject({
+      CT_DOMAINS: 'example.com,example.org',
+      CT_PROVIDER: 'crtsh',
+      CT_ISSUERS: JSON.stringify(["Let's Encrypt", 'DigiCert, Inc.']),
+      CERTIFICATES_TABLE: expect.anything(),
+    });
+    // What the function reads back (lib/config.ts): the same settings, commas in names intact.
+    const config = discoveryConfig({
+      TARGETS_TABLE: 't',
+      TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:t',
+      CT_DOMAINS: String(env.CT_DOMAINS),
+      CT_ISSUERS: String(env.CT_ISSUERS),
+      CT_PROVIDER: 'crtsh',
+      CERTIFICATES_TABLE: 'c',
+    });
+    expect(config.ct).toEqual({
+      domains: ['example.com', 'example.org'],
+      issuers: ["Let's Encrypt", 'DigiCert, Inc.'],
+      provider: 'crtsh',
+      tokenSecret: undefined,
+      certificatesTable: 'c',
+    });
+    expect(() => synthStack({ certvigil: { ctDomains: ['Example.com/x'] } })).toThrow(
+      /ctDomains\.0 must be lower-case domain names/,
+    );
   });
 
   it.each([

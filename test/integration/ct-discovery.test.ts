@@ -7,8 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeDiscovery, discoveryIncomplete } from '../../lib/cli/remote-commands.ts';
 import { certSpotterProvider } from '../../lib/discovery/ct/certspotter.ts';
 import { type CtSettings, watchCertificateTransparency } from '../../lib/discovery/ct/ct-watch.ts';
+import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
 import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
 import { defaultTrustStore } from '../../lib/probe/trust-store.ts';
@@ -195,5 +197,32 @@ describe('Certificate Transparency discovery', () => {
     const [summary] = await watch({ domains: ['example.com'] });
     expect(summary).toMatchObject({ matched: 1, unexpectedIssuer: 0 });
     expect(published()).toEqual([]);
+  });
+
+  it('runs after the account discovery, and the summary says what it saw or that it could not read', async () => {
+    pages = { '': [issuance(30, ['shop.example.com'])], '30': [] };
+    const run = () =>
+      runDiscovery(testMonitor(tables, ALL_READERS), {
+        regions: ['eu-west-1'],
+        homeAccount: '111111111111',
+        sourceTag: 'certvigil',
+        finders: [],
+        ct: {
+          settings: SETTINGS,
+          provider: provider(),
+          state: new CtStateStore(tables.doc, tables.names.certificates),
+        },
+      });
+    const summary = await run();
+    expect(describeDiscovery(summary)).toContain(
+      'Certificate Transparency:\n  example.com: 1 new, 0 already watched, 1 unlisted (1 enrolled), 0 from an unexpected CA',
+    );
+    expect(discoveryIncomplete(summary)).toBe(false);
+    failWith = 500;
+    const failed = await run();
+    expect(describeDiscovery(failed)).toMatch(
+      /example\.com: Cert Spotter could not be read \(.*500.*\); nothing inferred/,
+    );
+    expect(discoveryIncomplete(failed)).toBe(true);
   });
 });
