@@ -253,11 +253,20 @@ function scheduleProblem(expression: string, maxGapMs = MAX_SCHEDULE_GAP_MS): st
 /** Command-line context values arrive as strings; give them the type of the default. */
 function coerce(raw: unknown, example: unknown): unknown {
   if (typeof raw !== 'string') return raw;
-  if (Array.isArray(example))
+  if (Array.isArray(example)) {
+    // A JSON array when an item holds a comma (an issuer "DigiCert, Inc."), else a comma list.
+    if (raw.trim().startsWith('[')) {
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return raw; // reported by the schema as not a list
+      }
+    }
     return raw
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  }
   if (typeof example === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
   if (typeof example === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
   if (typeof example === 'object' && example !== null) {

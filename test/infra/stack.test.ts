@@ -467,6 +467,10 @@ describe('deployment settings', () => {
       tokenSecret: undefined,
       certificatesTable: 'c',
     });
+    // On the command line: a comma list, or JSON when a name holds a comma.
+    expect(
+      envOf({ 'certvigil:ctDomains': 'example.com,example.net', 'certvigil:ctIssuers': '["DigiCert, Inc."]' }),
+    ).toMatchObject({ CT_DOMAINS: 'example.com,example.net', CT_ISSUERS: '["DigiCert, Inc."]' });
     expect(() => synthStack({ certvigil: { ctDomains: ['Example.com/x'] } })).toThrow(
       /ctDomains\.0 must be lower-case domain names/,
     );

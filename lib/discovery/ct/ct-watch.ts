@@ -4,6 +4,7 @@
 // outside `issuers` is `unexpected-issuer` (critical). Each event is recorded on a target (the
 // enrolled one, or the watched one the certificate names) before the issuance is marked handled,
 // and published through the targets' outbox: once, whatever runs overlap or stop half-way.
+import { mapWithConcurrency } from '../../concurrency.ts';
 import { type PublishDependencies, publishPending } from '../../monitor/probe-target.ts';
 import { type CtEventFacts, eventId, type MonitorEvent } from '../../policy/transitions.ts';
 import { resultWithoutCertificate } from '../../sources/document-result.ts';
@@ -16,6 +17,8 @@ import { type CtIssuance, type CtProvider, CtProviderError, readNewIssuances } f
 export const CT_TAG = 'ct';
 /** Most names of one certificate enrolled (a certificate may name hundreds). */
 const MAX_ENROLLED_PER_CERTIFICATE = 20;
+/** Domains read at once. */
+const DOMAIN_CONCURRENCY = 4;
 /** Most names an event lists. */
 const MAX_EVENT_NAMES = 20;
 
@@ -56,8 +59,8 @@ export async function watchCertificateTransparency(
   const now = options.now ?? (() => new Date());
   const watched = new Watched(await deps.targets.allTargets(['id', 'host', 'kind']));
   const allowed = settings.issuers?.length ? new Set(settings.issuers.map((i) => i.trim().toLowerCase())) : null;
-  const summaries: CtDomainSummary[] = [];
-  for (const domain of settings.domains) {
+  // A few domains at once: each is mostly waiting on the provider (rate limits are per provider).
+  return mapWithConcurrency(settings.domains, DOMAIN_CONCURRENCY, async (domain) => {
     const summary: CtDomainSummary = {
       domain,
       provider: provider.name,
@@ -71,7 +74,6 @@ export async function watchCertificateTransparency(
       stoppedEarly: null,
       problem: null,
     };
-    summaries.push(summary);
     const position = await deps.ctState.position(provider.name, domain);
     summary.position = position;
     let read: Awaited<ReturnType<typeof readNewIssuances>>;
@@ -80,7 +82,7 @@ export async function watchCertificateTransparency(
     } catch (error) {
       if (!(error instanceof CtProviderError)) throw error;
       summary.problem = error.message;
-      continue;
+      return summary;
     }
     summary.read = read.issuances.length;
     summary.stoppedEarly = read.stoppedEarly;
@@ -127,8 +129,8 @@ export async function watchCertificateTransparency(
     if (read.position && read.position !== position)
       await deps.ctState.setPosition(provider.name, domain, read.position, now());
     summary.position = read.position;
-  }
-  return summaries;
+    return summary;
+  });
 }
 
 /** Whether `name` (or the name a wildcard stands for) is `domain` or under it. */
