@@ -8,7 +8,8 @@ const LOCAL_DEFAULTS = { port: 8787, intervalSeconds: 3600 } as const;
 
 export const LOCAL_USAGE = `Usage: certvigil local [--port N] [--data DIR] [--interval SECONDS] [--outbox FILE]
                        [--probe-concurrency N] [--discover-region R]... [--account-role ARN]...
-                       [--source-tag TAG]
+                       [--source-tag TAG] [--ct-domain DOMAIN]... [--ct-issuer ORG]...
+                       [--ct-provider certspotter|crtsh] [--ct-url URL]
 
 Runs the whole monitor on this machine: DynamoDB Local as the store (in memory, or kept in
 DIR with --data), the dashboard and the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
@@ -24,7 +25,10 @@ At most N probes run at once (default 16). Ctrl-C stops everything within second
 Discovery (POST /discover, or "certvigil discover") lists what your AWS account holds and serves
 with your own AWS credentials (AWS_PROFILE, AWS_REGION…) in the --discover-region regions
 (default: AWS_REGION), and other accounts through --account-role; secrets and parameters only
-when tagged TAG (default certvigil). Without credentials it says so and nothing else changes.`;
+when tagged TAG (default certvigil). Without credentials it says so and nothing else changes.
+With --ct-domain it also reads the certificates Certificate Transparency logged for those domains
+(no AWS credentials needed): names nobody watches are enrolled (tag ct) and announced once; a CA
+outside --ct-issuer is announced as unexpected. CT_API_TOKEN: a Cert Spotter API token (optional).`;
 
 export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   const { values } = parse(argv);
@@ -53,6 +57,18 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   if (sourceTag !== undefined && !/^[\w.:/=+@-]{1,128}$/.test(sourceTag)) {
     throw new UsageError(`--source-tag "${sourceTag.slice(0, 80)}" is not a tag key`);
   }
+  const ctDomains = (values['ct-domain'] ?? [])
+    .flatMap((d) => d.split(','))
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
+  const badDomain = ctDomains.find((d) => !/^([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$/.test(d));
+  if (badDomain) throw new UsageError(`--ct-domain "${badDomain.slice(0, 80)}" is not a domain name like example.com`);
+  const ctProvider = values['ct-provider'] ?? 'certspotter';
+  if (ctProvider !== 'certspotter' && ctProvider !== 'crtsh') {
+    throw new UsageError('--ct-provider must be certspotter or crtsh');
+  }
+  const ctUrl = values['ct-url'];
+  if (ctUrl !== undefined && !/^https:\/\/\S+$/.test(ctUrl)) throw new UsageError('--ct-url must be an https URL');
   let channels: ConfiguredChannel[];
   try {
     channels = channelsFromEnv(process.env);
@@ -75,6 +91,13 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     channels,
     probeConcurrency,
     discovery: { regions, roles, sourceTag },
+    ct: {
+      domains: ctDomains,
+      issuers: values['ct-issuer'] ?? [],
+      provider: ctProvider,
+      token: process.env.CT_API_TOKEN?.trim() || undefined,
+      baseUrl: ctUrl,
+    },
     print: (text) => io.stdout(text),
   });
   io.stdout(
@@ -95,6 +118,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
               .join(', ')}…)`
       }`,
       `  discovery:  on POST ${local.url}/discover (certvigil discover), with your AWS credentials${regions.length ? ` in ${regions.join(', ')}` : ''}`,
+      ...(ctDomains.length ? [`  CT:         ${ctDomains.join(', ')} (${ctProvider}), with each discovery`] : []),
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),
@@ -125,6 +149,10 @@ function parse(argv: string[]) {
       'discover-region': { type: 'string', multiple: true },
       'account-role': { type: 'string', multiple: true },
       'source-tag': { type: 'string' },
+      'ct-domain': { type: 'string', multiple: true },
+      'ct-issuer': { type: 'string', multiple: true },
+      'ct-provider': { type: 'string' },
+      'ct-url': { type: 'string' },
     },
   });
 }

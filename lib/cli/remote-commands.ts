@@ -293,6 +293,7 @@ export function describeDiscovery(s: DiscoverySummary): string {
     .map(([service, n]) => `${service} ${n}`)
     .join(', ');
   const lines = [
+    ...(s.accountUnavailable ? [`AWS account not listed: ${s.accountUnavailable}`] : []),
     `discovery: ${s.found} found${services ? ` (${services})` : ''}; ${s.enrolled} enrolled, ${s.alreadyWatched} already watched`,
   ];
   const list = (title: string, items: string[]) => {

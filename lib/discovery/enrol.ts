@@ -42,6 +42,8 @@ export interface DiscoverySummary {
   skipped: Skipped;
   /** Vanished events that could not be published now (they stay pending; the next check sends them). */
   unpublished: number;
+  /** Why the account itself could not be listed (no AWS credentials) while CT discovery ran. */
+  accountUnavailable?: string | undefined;
   /** Certificate Transparency discovery, per watched domain (absent when no domain is watched). */
   ct?: CtDomainSummary[] | undefined;
 }

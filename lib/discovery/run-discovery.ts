@@ -32,6 +32,45 @@ export async function runDiscovery(
 ): Promise<DiscoverySummary> {
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
+  let summary: DiscoverySummary;
+  try {
+    summary = await discoverAccount(deps, settings, now, startedAt);
+  } catch (error) {
+    // Without AWS credentials (local mode), CT discovery still runs: it needs none.
+    if (!(error instanceof DiscoveryUnavailable) || !settings.ct) throw error;
+    summary = await enrolDiscovered(
+      deps,
+      { resources: [], listed: [], problems: [], skipped: {} },
+      { now, startedAt, existing: [] },
+    );
+    summary.accountUnavailable = error.message;
+  }
+  if (settings.ct) {
+    summary.ct = await watchCertificateTransparency(
+      { ...deps, ctState: settings.ct.state },
+      settings.ct.provider,
+      settings.ct.settings,
+      {
+        now,
+        signal: settings.ct.signal ?? AbortSignal.timeout(CT_TIME_BUDGET_MS),
+        ...(settings.sleep ? { sleep: settings.sleep } : {}),
+      },
+    );
+    summary.finishedAt = now().toISOString();
+  }
+  return summary;
+}
+
+/** Time CT discovery may take in one run (the discovery function has ten minutes in all). */
+const CT_TIME_BUDGET_MS = 4 * 60_000;
+
+/** The account's own resources: who we are, what it holds, and the targets it becomes. */
+async function discoverAccount(
+  deps: PublishDependencies,
+  settings: DiscoverySettings,
+  now: () => Date,
+  startedAt: Date,
+): Promise<DiscoverySummary> {
   const regions = settings.regions.length ? settings.regions : [await defaultRegion()];
   const identity = settings.homeAccount
     ? { account: settings.homeAccount, partition: settings.partition }
@@ -57,25 +96,8 @@ export async function runDiscovery(
     sleep: settings.sleep,
     makeClient: settings.makeClient,
   });
-  const summary = await enrolDiscovered(deps, run, { now, startedAt, existing });
-  if (settings.ct) {
-    summary.ct = await watchCertificateTransparency(
-      { ...deps, ctState: settings.ct.state },
-      settings.ct.provider,
-      settings.ct.settings,
-      {
-        now,
-        signal: settings.ct.signal ?? AbortSignal.timeout(CT_TIME_BUDGET_MS),
-        ...(settings.sleep ? { sleep: settings.sleep } : {}),
-      },
-    );
-    summary.finishedAt = now().toISOString();
-  }
-  return summary;
+  return enrolDiscovered(deps, run, { now, startedAt, existing });
 }
-
-/** Time CT discovery may take in one run (the discovery function has ten minutes in all). */
-const CT_TIME_BUDGET_MS = 4 * 60_000;
 
 /** The account (and partition) of the credentials in use; a clear error when there are none. */
 export async function callerIdentity(region?: string): Promise<{ account: string; partition: string }> {

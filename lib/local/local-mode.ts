@@ -25,6 +25,8 @@ import { DEFAULT_UNREACHABLE_AFTER } from '../policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from '../probe/timeouts.ts';
 import type { AccountRoles } from '../sources/account-roles.ts';
 import { ALL_READERS } from '../sources/registry.ts';
+import { CtStateStore } from '../store/ct-state-store.ts';
+import { documentClient } from '../store/document-client.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
 import { createTableInputs } from '../store/table-schema.ts';
 import { normalizeTarget } from '../targets/target-schema.ts';
@@ -48,6 +50,8 @@ export interface LocalModeOptions {
   probeConcurrency?: number | undefined;
   /** Discovery (POST /discover) with the user's AWS credentials: regions (default: the SDK's), roles, tag. */
   discovery?: { regions: string[]; roles?: AccountRoles | undefined; sourceTag?: string | undefined } | undefined;
+  /** Certificate Transparency discovery with POST /discover (no AWS credentials needed). */
+  ct?: LocalCtOptions | undefined;
 }
 
 /**
@@ -138,12 +142,14 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     // With the user's own AWS credentials; without any, a 503 saying how to provide them.
     discover: async () => {
       const { runDiscovery } = await import('../discovery/run-discovery.ts');
+      const ct = options.ct;
       const summary = await runDiscovery(
         { targets: monitor.targets, publisher },
         {
           regions: options.discovery?.regions ?? [],
           roles: options.discovery?.roles,
           sourceTag: options.discovery?.sourceTag ?? DEFAULT_SOURCE_TAG,
+          ...(ct?.domains.length ? { ct: await localCt(ct, documentClient(dynamo)) } : {}),
         },
       );
       options.print(
@@ -307,4 +313,29 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
     req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+export interface LocalCtOptions {
+  domains: string[];
+  issuers?: string[] | undefined;
+  provider?: 'certspotter' | 'crtsh' | undefined;
+  /** A Cert Spotter API token (from CT_API_TOKEN; never printed). */
+  token?: string | undefined;
+  /** Another address of the provider's API (a mirror, or a stand-in). */
+  baseUrl?: string | undefined;
+}
+
+/** CT discovery as local mode runs it: the machine's trust (NODE_EXTRA_CA_CERTS), positions in its own table. */
+async function localCt(ct: LocalCtOptions, doc: ReturnType<typeof documentClient>) {
+  const { ctProviderFor } = await import('../discovery/ct/providers.ts');
+  const { defaultTrustStore } = await import('../probe/trust-store.ts');
+  return {
+    settings: { domains: ct.domains, issuers: ct.issuers },
+    provider: ctProviderFor(ct.provider ?? 'certspotter', {
+      reach: { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS },
+      token: ct.token,
+      baseUrl: ct.baseUrl,
+    }),
+    state: new CtStateStore(doc, TABLES.certificates),
+  };
 }
