@@ -70,6 +70,8 @@ export const DEFAULT_CONFIG = {
   ctIssuers: [] as string[],
   /** The CT search API: Cert Spotter (SSLMate) or crt.sh. */
   ctProvider: 'certspotter' as 'certspotter' | 'crtsh',
+  /** `auto`: names nobody watches are enrolled and checked; `report`: recorded as disabled targets. */
+  ctEnrol: 'auto' as 'auto' | 'report',
   /** Secrets Manager secret (name or ARN) holding a Cert Spotter API token; empty: none. */
   ctApiTokenSecret: '',
   /**
@@ -172,6 +174,7 @@ const schema = z.object({
   ),
   ctIssuers: z.array(z.string().check(z.minLength(1), z.maxLength(128))),
   ctProvider: z.enum(['certspotter', 'crtsh']),
+  ctEnrol: z.enum(['auto', 'report']),
   ctApiTokenSecret: z
     .string()
     .check(z.regex(/^([\w/+=.@-]{1,512}|arn:aws[\w-]*:secretsmanager:\S{1,400})?$/, 'must be a secret name or ARN')),

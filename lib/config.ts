@@ -256,6 +256,8 @@ export interface CtConfig {
   /** Allowed issuer organisations; empty: any CA. */
   issuers: string[];
   provider: 'certspotter' | 'crtsh';
+  /** `auto`: unwatched names are enrolled and checked; `report`: recorded disabled. */
+  enrol: 'auto' | 'report';
   /** Secrets Manager secret holding a Cert Spotter API token (optional). */
   tokenSecret: string | undefined;
   /** Where positions and handled issuances are kept. */
@@ -269,6 +271,7 @@ function ctConfig(r: Reader): CtConfig | undefined {
   const issuers = jsonStrings('CT_ISSUERS', r.optionalText('CT_ISSUERS'));
   const provider = r.optionalText('CT_PROVIDER') ?? 'certspotter';
   const tokenSecret = r.optionalText('CT_API_TOKEN_SECRET');
+  const enrol = r.optionalText('CT_ENROL') ?? 'auto';
   const certificatesTable = r.optionalText('CERTIFICATES_TABLE');
   if (!domains.length) return undefined;
   for (const domain of domains) {
@@ -278,7 +281,8 @@ function ctConfig(r: Reader): CtConfig | undefined {
   }
   if (provider !== 'certspotter' && provider !== 'crtsh') throw new Error('CT_PROVIDER must be certspotter or crtsh');
   if (!certificatesTable) throw new Error('CT_DOMAINS needs CERTIFICATES_TABLE (CT positions are kept there)');
-  return { domains, issuers, provider, tokenSecret, certificatesTable };
+  if (enrol !== 'auto' && enrol !== 'report') throw new Error('CT_ENROL must be auto or report');
+  return { domains, issuers, provider, enrol, tokenSecret, certificatesTable };
 }
 
 export function discoveryConfig(env: Env = process.env): DiscoveryConfig {

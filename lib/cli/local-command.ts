@@ -9,7 +9,7 @@ const LOCAL_DEFAULTS = { port: 8787, intervalSeconds: 3600 } as const;
 export const LOCAL_USAGE = `Usage: certvigil local [--port N] [--data DIR] [--interval SECONDS] [--outbox FILE]
                        [--probe-concurrency N] [--discover-region R]... [--account-role ARN]...
                        [--source-tag TAG] [--ct-domain DOMAIN]... [--ct-issuer ORG]...
-                       [--ct-provider certspotter|crtsh] [--ct-url URL]
+                       [--ct-provider certspotter|crtsh] [--ct-enrol auto|report] [--ct-url URL]
 
 Runs the whole monitor on this machine: DynamoDB Local as the store (in memory, or kept in
 DIR with --data), the dashboard and the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
@@ -67,6 +67,8 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   if (ctProvider !== 'certspotter' && ctProvider !== 'crtsh') {
     throw new UsageError('--ct-provider must be certspotter or crtsh');
   }
+  const ctEnrol = values['ct-enrol'] ?? 'auto';
+  if (ctEnrol !== 'auto' && ctEnrol !== 'report') throw new UsageError('--ct-enrol must be auto or report');
   const ctUrl = values['ct-url'];
   if (ctUrl !== undefined && !/^https:\/\/\S+$/.test(ctUrl)) throw new UsageError('--ct-url must be an https URL');
   let channels: ConfiguredChannel[];
@@ -95,6 +97,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
       domains: ctDomains,
       issuers: values['ct-issuer'] ?? [],
       provider: ctProvider,
+      enrol: ctEnrol,
       token: process.env.CT_API_TOKEN?.trim() || undefined,
       baseUrl: ctUrl,
     },
@@ -153,6 +156,7 @@ function parse(argv: string[]) {
       'ct-issuer': { type: 'string', multiple: true },
       'ct-provider': { type: 'string' },
       'ct-url': { type: 'string' },
+      'ct-enrol': { type: 'string' },
     },
   });
 }

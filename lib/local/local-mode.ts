@@ -319,6 +319,7 @@ export interface LocalCtOptions {
   domains: string[];
   issuers?: string[] | undefined;
   provider?: 'certspotter' | 'crtsh' | undefined;
+  enrol?: 'auto' | 'report' | undefined;
   /** A Cert Spotter API token (from CT_API_TOKEN; never printed). */
   token?: string | undefined;
   /** Another address of the provider's API (a mirror, or a stand-in). */
@@ -330,7 +331,7 @@ async function localCt(ct: LocalCtOptions, doc: ReturnType<typeof documentClient
   const { ctProviderFor } = await import('../discovery/ct/providers.ts');
   const { defaultTrustStore } = await import('../probe/trust-store.ts');
   return {
-    settings: { domains: ct.domains, issuers: ct.issuers },
+    settings: { domains: ct.domains, issuers: ct.issuers, enrol: ct.enrol },
     provider: ctProviderFor(ct.provider ?? 'certspotter', {
       reach: { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS },
       token: ct.token,

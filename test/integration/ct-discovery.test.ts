@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeDiscovery, discoveryIncomplete } from '../../lib/cli/remote-commands.ts';
 import { certSpotterProvider } from '../../lib/discovery/ct/certspotter.ts';
+import { crtShProvider } from '../../lib/discovery/ct/crtsh.ts';
 import { type CtSettings, watchCertificateTransparency } from '../../lib/discovery/ct/ct-watch.ts';
 import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
@@ -45,6 +46,8 @@ function issuance(id: number, names: string[], issuer = LE, notAfter = later(80)
 let server: DocumentServer;
 let pages: Record<string, unknown[]>;
 let failWith: number | null;
+/** crt.sh's answers by query (q). */
+let crtsh: Record<string, unknown[]>;
 let afters: (string | null)[];
 let tables: TestTables;
 let store: TargetStore;
@@ -70,6 +73,10 @@ beforeAll(async () => {
     if (failWith) return res.writeHead(failWith).end();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(pages[after ?? ''] ?? []));
   });
+  server.route('/', (req: IncomingMessage, res: ServerResponse) => {
+    const q = new URL(req.url ?? '/', 'https://x').searchParams.get('q') ?? '';
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(crtsh[q] ?? []));
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -81,6 +88,7 @@ beforeEach(async () => {
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   pages = {};
   failWith = null;
+  crtsh = {};
   afters = [];
   for (const host of ['www.example.com', 'api.example.com'])
     await store.putTarget(normalizeTarget({ host, owner: 'web' }), new Date());
@@ -224,5 +232,58 @@ describe('Certificate Transparency discovery', () => {
       /example\.com: Cert Spotter could not be read \(.*500.*\); nothing inferred/,
     );
     expect(discoveryIncomplete(failed)).toBe(true);
+  });
+
+  it('records unwatched names as disabled targets in report mode, and still announces the certificate once', async () => {
+    pages = { '': [issuance(40, ['beta.example.com'])], '40': [] };
+    const [summary] = await watch({ ...SETTINGS, enrol: 'report' });
+    expect(summary).toMatchObject({ unlisted: 1, enrolled: ['beta.example.com:443'] });
+    expect(await store.getTarget('beta.example.com:443')).toMatchObject({ enabled: false, tags: ['discovered', 'ct'] });
+    expect(published().map((n) => [n.event, n.target])).toEqual([['unlisted-certificate', 'beta.example.com:443']]);
+  });
+
+  it('reads crt.sh the same way: a precertificate and its certificate once, two runs at once announce once', async () => {
+    /** crt.sh's output=json entries: the precertificate and the certificate of one issuance share issuer and serial. */
+    const entry = (id: number, serial: string, names: string, issuer = "C=US, O=Let's Encrypt, CN=R10") => ({
+      issuer_ca_id: 295810,
+      issuer_name: issuer,
+      common_name: names.split('\n')[0],
+      name_value: names,
+      id,
+      entry_timestamp: '2026-11-20T10:05:00.123',
+      not_before: later(-3).slice(0, 19),
+      not_after: later(60).slice(0, 19),
+      serial_number: serial,
+      result_count: 2,
+    });
+    crtsh = {
+      'example.com': [],
+      '%.example.com': [
+        entry(500, '0a1b', 'shop.example.com'), // precertificate
+        entry(501, '0a1b', 'shop.example.com'), // its certificate
+        entry(502, '0c2d', 'api.example.com', 'C=XX, O=Quick Certs Ltd, CN=Quick DV CA'),
+      ],
+    };
+    const crt = crtShProvider({
+      reach: { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS },
+      baseUrl: server.origin,
+    });
+    const run = () => watchCertificateTransparency(deps(), crt, SETTINGS, { signal: AbortSignal.timeout(20_000) });
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(a?.[0]).toMatchObject({ read: 2, position: '502', problem: null });
+    expect([...(a?.[0]?.enrolled ?? []), ...(b?.[0]?.enrolled ?? [])]).toEqual(['shop.example.com:443']);
+    expect(
+      published()
+        .map((n) => [n.event, n.target])
+        .sort(),
+    ).toEqual([
+      ['unexpected-issuer', 'api.example.com:443'],
+      ['unlisted-certificate', 'shop.example.com:443'],
+    ]);
+    // The next run drops what it has seen (ids up to 502): nothing new, nothing said.
+    sns.resetHistory();
+    const [again] = await run();
+    expect(again).toMatchObject({ read: 0, position: '502' });
+    expect(published()).toEqual([]);
   });
 });

@@ -27,6 +27,11 @@ export interface CtSettings {
   domains: readonly string[];
   /** Allowed issuer organisations (like CAA); unset: any CA. Compared case-insensitively. */
   issuers?: readonly string[] | undefined;
+  /**
+   * `auto` (default): unwatched names become targets that are checked. `report`: they are recorded
+   * as disabled targets (nothing is probed; the event has a home, and enabling one is one edit).
+   */
+  enrol?: 'auto' | 'report' | undefined;
 }
 
 export interface CtDomainSummary {
@@ -101,7 +106,7 @@ export async function watchCertificateTransparency(
       } else {
         // Enrol what can be probed (a wildcard cannot); then carry the events on a target.
         for (const name of unwatched.filter((n) => !n.startsWith('*.')).slice(0, MAX_ENROLLED_PER_CERTIFICATE)) {
-          const target = ctTarget(name, issuance, provider.name);
+          const target = ctTarget(name, issuance, provider.name, settings.enrol === 'report');
           if (!target) continue;
           if (await deps.targets.createDiscovered(target, mark(issuance, now()), now()))
             summary.enrolled.push(target.id);
@@ -162,10 +167,11 @@ class Watched {
   }
 }
 
-function ctTarget(name: string, issuance: CtIssuance, provider: string): Target | undefined {
+function ctTarget(name: string, issuance: CtIssuance, provider: string, reportOnly: boolean): Target | undefined {
   try {
     return normalizeTarget({
       host: name,
+      ...(reportOnly ? { enabled: false } : {}),
       tags: ['discovered', CT_TAG],
       notes: `Found in Certificate Transparency (${provider}): a certificate issued by ${issuance.issuer.slice(0, 200)}, valid until ${issuance.notAfter.slice(0, 10)}.`,
     });
