@@ -20,6 +20,7 @@ import { CertificateStore } from '../../lib/store/certificate-store.ts';
 import { CtStateStore } from '../../lib/store/ct-state-store.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
+import { crtShEntry } from '../fixtures/ct-api.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 
@@ -57,12 +58,29 @@ function deps() {
 }
 const provider = () =>
   certSpotterProvider({ reach: { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS }, baseUrl: server.origin });
+/** What two concurrent runs over shop (unwatched) and api (a foreign CA) announce: one each. */
+const ONE_OF_EACH = [
+  ['unexpected-issuer', 'api.example.com:443'],
+  ['unlisted-certificate', 'shop.example.com:443'],
+];
 const SETTINGS: CtSettings = { domains: ['example.com'], issuers: ["Let's Encrypt", 'Google Trust Services'] };
 const watch = (settings = SETTINGS) =>
   watchCertificateTransparency(deps(), provider(), settings, { signal: AbortSignal.timeout(20_000) });
 
 function published(): Notification[] {
   return sns.commandCalls(PublishCommand).map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '{}').lambda));
+}
+
+/** Two runs at once: the names enrolled (once in all) and the events announced, sorted. */
+async function twoRunsAtOnce(run: () => ReturnType<typeof watch>) {
+  const [a, b] = await Promise.all([run(), run()]);
+  return {
+    first: a?.[0],
+    enrolled: [...(a?.[0]?.enrolled ?? []), ...(b?.[0]?.enrolled ?? [])],
+    events: published()
+      .map((n) => [n.event, n.target])
+      .sort(),
+  };
 }
 
 beforeAll(async () => {
@@ -159,16 +177,9 @@ describe('Certificate Transparency discovery', () => {
 
   it('enrols and announces once when two runs read the same issuances at the same time', async () => {
     pages = { '': [issuance(10, ['shop.example.com']), issuance(11, ['api.example.com'], EVIL)], '11': [] };
-    const [a, b] = await Promise.all([watch(), watch()]);
-    expect([...(a?.[0]?.enrolled ?? []), ...(b?.[0]?.enrolled ?? [])]).toEqual(['shop.example.com:443']);
-    expect(
-      published()
-        .map((n) => [n.event, n.target])
-        .sort(),
-    ).toEqual([
-      ['unexpected-issuer', 'api.example.com:443'],
-      ['unlisted-certificate', 'shop.example.com:443'],
-    ]);
+    const both = await twoRunsAtOnce(() => watch());
+    expect(both.enrolled).toEqual(['shop.example.com:443']);
+    expect(both.events).toEqual(ONE_OF_EACH);
     // And a third run, from the start again (position lost), announces nothing twice.
     sns.resetHistory();
     await new CtStateStore(tables.doc, tables.names.certificates).setPosition(
@@ -243,19 +254,12 @@ describe('Certificate Transparency discovery', () => {
   });
 
   it('reads crt.sh the same way: a precertificate and its certificate once, two runs at once announce once', async () => {
-    /** crt.sh's output=json entries: the precertificate and the certificate of one issuance share issuer and serial. */
-    const entry = (id: number, serial: string, names: string, issuer = "C=US, O=Let's Encrypt, CN=R10") => ({
-      issuer_ca_id: 295810,
-      issuer_name: issuer,
-      common_name: names.split('\n')[0],
-      name_value: names,
-      id,
-      entry_timestamp: '2026-11-20T10:05:00.123',
-      not_before: later(-3).slice(0, 19),
-      not_after: later(60).slice(0, 19),
-      serial_number: serial,
-      result_count: 2,
-    });
+    const entry = (id: number, serial: string, names: string, issuer?: string) =>
+      crtShEntry(id, serial, names, {
+        notBefore: later(-3).slice(0, 19),
+        notAfter: later(60).slice(0, 19),
+        ...(issuer ? { issuer } : {}),
+      });
     crtsh = {
       'example.com': [],
       '%.example.com': [
@@ -269,17 +273,10 @@ describe('Certificate Transparency discovery', () => {
       baseUrl: server.origin,
     });
     const run = () => watchCertificateTransparency(deps(), crt, SETTINGS, { signal: AbortSignal.timeout(20_000) });
-    const [a, b] = await Promise.all([run(), run()]);
-    expect(a?.[0]).toMatchObject({ read: 2, position: '502', problem: null });
-    expect([...(a?.[0]?.enrolled ?? []), ...(b?.[0]?.enrolled ?? [])]).toEqual(['shop.example.com:443']);
-    expect(
-      published()
-        .map((n) => [n.event, n.target])
-        .sort(),
-    ).toEqual([
-      ['unexpected-issuer', 'api.example.com:443'],
-      ['unlisted-certificate', 'shop.example.com:443'],
-    ]);
+    const both = await twoRunsAtOnce(run);
+    expect(both.first).toMatchObject({ read: 2, position: '502', problem: null });
+    expect(both.enrolled).toEqual(['shop.example.com:443']);
+    expect(both.events).toEqual(ONE_OF_EACH);
     // The next run drops what it has seen (ids up to 502): nothing new, nothing said.
     sns.resetHistory();
     const [again] = await run();

@@ -9,6 +9,7 @@ import { crtShProvider } from '../../lib/discovery/ct/crtsh.ts';
 import { CtProviderError, organizationOf, readNewIssuances } from '../../lib/discovery/ct/ct-provider.ts';
 import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
 import { defaultTrustStore } from '../../lib/probe/trust-store.ts';
+import { crtShEntry } from '../fixtures/ct-api.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 
 const reach = { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS };
@@ -165,20 +166,8 @@ describe('Cert Spotter', () => {
 
 describe('crt.sh', () => {
   const provider = () => crtShProvider({ reach, baseUrl: server.origin });
-  /** A crt.sh JSON entry as its output=json gives it. */
-  const entry = (id: number, serial: string, names: string, issuer = "C=US, O=Let's Encrypt, CN=R10") => ({
-    issuer_ca_id: 295810,
-    issuer_name: issuer,
-    common_name: names.split('\n')[0],
-    name_value: names,
-    id,
-    entry_timestamp: '2026-11-20T10:05:00.123',
-    not_before: '2026-11-20T09:00:00',
-    not_after: '2027-02-18T08:59:59',
-    serial_number: serial,
-    result_count: 2,
-  });
-
+  const entry = (id: number, serial: string, names: string, issuer?: string) =>
+    crtShEntry(id, serial, names, issuer ? { issuer } : {});
   it('counts a precertificate and its certificate once, reads the apex and the subdomains, and keeps the highest id', async () => {
     crtsh = {
       'example.com': [entry(100, '04aa', 'example.com\nwww.example.com')],
