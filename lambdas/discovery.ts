@@ -8,6 +8,7 @@ import { runDiscovery } from '../lib/discovery/run-discovery.ts';
 import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
 import { DEFAULT_TIMEOUTS } from '../lib/probe/timeouts.ts';
 import { defaultTrustStore } from '../lib/probe/trust-store.ts';
+import { CertificateStore } from '../lib/store/certificate-store.ts';
 import { CtStateStore } from '../lib/store/ct-state-store.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { TargetStore } from '../lib/store/target-store.ts';
@@ -44,6 +45,7 @@ export const handler = createHandler(async () => {
           token: await token,
         }),
         state: new CtStateStore(doc, ct.certificatesTable),
+        certificates: new CertificateStore(doc, ct.certificatesTable),
       },
     },
   );

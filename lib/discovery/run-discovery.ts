@@ -2,6 +2,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { PublishDependencies } from '../monitor/probe-target.ts';
 import type { AccountRoles } from '../sources/account-roles.ts';
+import type { CertificateStore } from '../store/certificate-store.ts';
 import type { CtStateStore } from '../store/ct-state-store.ts';
 import { parseTarget } from '../targets/parse-target.ts';
 import { boundText } from '../text-bounds.ts';
@@ -23,7 +24,16 @@ export interface DiscoverySettings {
   makeClient?: DiscoveryOptions['makeClient'];
   partition?: string | undefined;
   /** Certificate Transparency discovery, after the account's (when domains are watched). */
-  ct?: { settings: CtSettings; provider: CtProvider; state: CtStateStore; signal?: AbortSignal } | undefined;
+  ct?:
+    | {
+        settings: CtSettings;
+        provider: CtProvider;
+        state: CtStateStore;
+        /** The certificate inventory (certificates served somewhere certvigil checks). */
+        certificates?: CertificateStore | undefined;
+        signal?: AbortSignal;
+      }
+    | undefined;
 }
 
 export async function runDiscovery(
@@ -47,7 +57,7 @@ export async function runDiscovery(
   }
   if (settings.ct) {
     summary.ct = await watchCertificateTransparency(
-      { ...deps, ctState: settings.ct.state },
+      { ...deps, ctState: settings.ct.state, certificates: settings.ct.certificates },
       settings.ct.provider,
       settings.ct.settings,
       {

@@ -25,6 +25,7 @@ import { DEFAULT_UNREACHABLE_AFTER } from '../policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from '../probe/timeouts.ts';
 import type { AccountRoles } from '../sources/account-roles.ts';
 import { ALL_READERS } from '../sources/registry.ts';
+import { CertificateStore } from '../store/certificate-store.ts';
 import { CtStateStore } from '../store/ct-state-store.ts';
 import { documentClient } from '../store/document-client.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
@@ -338,5 +339,6 @@ async function localCt(ct: LocalCtOptions, doc: ReturnType<typeof documentClient
       baseUrl: ct.baseUrl,
     }),
     state: new CtStateStore(doc, TABLES.certificates),
+    certificates: new CertificateStore(doc, TABLES.certificates),
   };
 }

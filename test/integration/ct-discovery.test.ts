@@ -8,7 +8,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeDiscovery, discoveryIncomplete } from '../../lib/cli/remote-commands.ts';
-import { certSpotterProvider } from '../../lib/discovery/ct/certspotter.ts';
+import { certSpotterProvider, colonHex } from '../../lib/discovery/ct/certspotter.ts';
 import { crtShProvider } from '../../lib/discovery/ct/crtsh.ts';
 import { type CtSettings, watchCertificateTransparency } from '../../lib/discovery/ct/ct-watch.ts';
 import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
@@ -54,7 +54,11 @@ let tables: TestTables;
 let store: TargetStore;
 
 function deps() {
-  return { ...testMonitor(tables, ALL_READERS), ctState: new CtStateStore(tables.doc, tables.names.certificates) };
+  return {
+    ...testMonitor(tables, ALL_READERS),
+    ctState: new CtStateStore(tables.doc, tables.names.certificates),
+    certificates: new CertificateStore(tables.doc, tables.names.certificates),
+  };
 }
 const provider = () =>
   certSpotterProvider({ reach: { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS }, baseUrl: server.origin });
@@ -281,6 +285,28 @@ describe('Certificate Transparency discovery', () => {
     sns.resetHistory();
     const [again] = await run();
     expect(again).toMatchObject({ read: 0, position: '502' });
+    expect(published()).toEqual([]);
+  });
+
+  it('takes a certificate already served where certvigil checks (the certificate inventory) as watched', async () => {
+    // legacy-lb.example.com is no target's host, but its certificate is served by a watched load balancer.
+    const logged = issuance(60, ['legacy-lb.example.com']);
+    await new CertificateStore(tables.doc, tables.names.certificates).addLocation(
+      {
+        fingerprint256: colonHex(logged.cert_sha256),
+        subject: 'CN=legacy-lb.example.com',
+        issuer: LE.name,
+        notBefore: logged.not_before,
+        notAfter: logged.not_after,
+        lifetimeDays: 90,
+        namesKey: 'k',
+      },
+      'lb.example.net:443|203.0.113.7',
+      new Date(),
+    );
+    pages = { '': [logged], '60': [] };
+    const [summary] = await watch();
+    expect(summary).toMatchObject({ matched: 1, unlisted: 0, enrolled: [] });
     expect(published()).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { mapWithConcurrency } from '../../concurrency.ts';
 import { type PublishDependencies, publishPending } from '../../monitor/probe-target.ts';
 import { type CtEventFacts, eventId, type MonitorEvent } from '../../policy/transitions.ts';
 import { resultWithoutCertificate } from '../../sources/document-result.ts';
+import type { CertificateStore } from '../../store/certificate-store.ts';
 import type { CtStateStore } from '../../store/ct-state-store.ts';
 import type { StoredTarget } from '../../store/target-store.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../../targets/target-schema.ts';
@@ -53,6 +54,8 @@ export interface CtDomainSummary {
 
 export type CtWatchDependencies = PublishDependencies & {
   ctState: CtStateStore;
+  /** The certificate inventory: a logged certificate already seen served somewhere is watched. */
+  certificates?: Pick<CertificateStore, 'get'> | undefined;
 };
 
 export async function watchCertificateTransparency(
@@ -99,7 +102,9 @@ export async function watchCertificateTransparency(
       }
       if (await deps.ctState.seen(issuance.key)) continue;
       const names = issuance.dnsNames.filter((n) => inDomain(n, domain));
-      const unwatched = names.filter((n) => !watched.covers(n));
+      // Served somewhere certvigil checks (the certificate inventory): its names are watched there.
+      const served = issuance.fingerprint256 && (await deps.certificates?.get(issuance.fingerprint256)) !== undefined;
+      const unwatched = served ? [] : names.filter((n) => !watched.covers(n));
       const unexpected = allowed !== null && !allowed.has((issuance.issuerOrganization ?? '').toLowerCase());
       if (unwatched.length === 0 && !unexpected) {
         summary.matched++;
