@@ -44,14 +44,16 @@ export function renderNotification(event: MonitorEvent): Notification {
   if (event.certificate) return renderCertificateNotification(event, event.certificate);
   const r = event.result;
   const news = headline(event);
+  // A CT event is about the logged certificate, not what the target served at its last check.
+  const ct = event.ct;
   return {
     ...envelope(event, news, body(event, news)),
     status: r.status,
-    daysLeft: r.daysLeft,
-    notAfter: r.notAfter,
-    issuer: r.issuer,
-    serialNumber: r.serialNumber,
-    fingerprint256: r.fingerprint256,
+    daysLeft: ct ? Math.floor((Date.parse(ct.notAfter) - Date.parse(event.occurredAt)) / 86_400_000) : r.daysLeft,
+    notAfter: ct ? ct.notAfter : r.notAfter,
+    issuer: ct ? ct.issuer : r.issuer,
+    serialNumber: ct ? null : r.serialNumber,
+    fingerprint256: ct ? ct.fingerprint256 : r.fingerprint256,
     previous: event.previous ?? null,
     endpoints: r.endpoints,
     error: r.error,

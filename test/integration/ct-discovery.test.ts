@@ -161,6 +161,13 @@ describe('Certificate Transparency discovery', () => {
     expect(unlisted?.text).toContain("Issuer: C=US, O=Let's Encrypt, CN=R11");
     expect(unlisted?.text).toMatch(/Valid: \d{4}-\d\d-\d\dT.* to \d{4}-\d\d-\d\dT/);
     expect(sent.find((n) => n.event === 'unexpected-issuer')?.text).toContain('Quick Certs Ltd');
+    // The message's fields are the logged certificate's, for subscribers that read them.
+    expect(unlisted).toMatchObject({
+      issuer: "C=US, O=Let's Encrypt, CN=R11",
+      notAfter: expect.stringMatching(/^\d{4}-/),
+      daysLeft: 79,
+      fingerprint256: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+    });
 
     // The next run reads only what was logged after the position, and each issuance once.
     sns.resetHistory();
