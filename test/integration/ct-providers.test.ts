@@ -40,6 +40,8 @@ let authorizations: (string | undefined)[];
 /** Answers for /v1/issuances: by `after` (absent: ''), or a status with headers. */
 let certspotterPages: Record<string, unknown[] | { status: number; headers?: Record<string, string> }[]>;
 let crtsh: Record<string, unknown[]>;
+/** Statuses crt.sh answers first, in order (it is often overloaded). */
+let crtshStatus: { code: number; headers?: Record<string, string> }[];
 
 beforeAll(async () => {
   server = await startDocumentServer();
@@ -58,6 +60,8 @@ beforeAll(async () => {
   server.route('/', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://x');
     requests.push(url);
+    const status = crtshStatus.shift();
+    if (status) return res.writeHead(status.code, status.headers).end('<html>busy</html>');
     res
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify(crtsh[url.searchParams.get('q') ?? ''] ?? []));
@@ -71,6 +75,7 @@ beforeEach(() => {
   authorizations = [];
   certspotterPages = {};
   crtsh = {};
+  crtshStatus = [];
 });
 
 describe('Cert Spotter', () => {
@@ -187,6 +192,24 @@ describe('crt.sh', () => {
       ['example.com', 'expired'],
       ['%.example.com', 'expired'],
     ]);
+  });
+
+  it('waits out a 503 with Retry-After, and reports a 502 without moving the position', async () => {
+    crtsh = { 'example.com': [entry(100, '04aa', 'example.com')] };
+    crtshStatus = [{ code: 503, headers: { 'retry-after': '2' } }];
+    const waits: number[] = [];
+    const read = await readNewIssuances(provider(), 'example.com', null, {
+      signal: signal(),
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    expect(waits).toEqual([2000]);
+    expect(read.position).toBe('100');
+    crtshStatus = [{ code: 502 }];
+    await expect(readNewIssuances(provider(), 'example.com', '100', { signal: signal() })).rejects.toThrow(
+      /^crt\.sh for example\.com: the server answered 502/,
+    );
   });
 
   it('keeps its position when nothing new is logged', async () => {
