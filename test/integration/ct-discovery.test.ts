@@ -316,4 +316,14 @@ describe('Certificate Transparency discovery', () => {
     expect(summary).toMatchObject({ matched: 1, unlisted: 0, enrolled: [] });
     expect(published()).toEqual([]);
   });
+
+  it('announces a certificate for a lone wildcard nobody watches on the domain itself, recorded disabled', async () => {
+    pages = { '': [issuance(70, ['*.internal.example.com'])], '70': [] };
+    const [summary] = await watch();
+    expect(summary).toMatchObject({ unlisted: 1, enrolled: ['example.com:443'] });
+    expect(await store.getTarget('example.com:443')).toMatchObject({ enabled: false, tags: ['discovered', 'ct'] });
+    expect(published().map((n) => [n.event, n.target, n.text.includes('*.internal.example.com')])).toEqual([
+      ['unlisted-certificate', 'example.com:443', true],
+    ]);
+  });
 });

@@ -118,7 +118,17 @@ export async function watchCertificateTransparency(
           watched.add(target);
         }
         // The event goes to a target of a name nobody watched (it is that news), else one the certificate names.
-        const anchor = [...unwatched, ...names].map((n) => watched.targetFor(n)).find((id) => id !== undefined);
+        let anchor = [...unwatched, ...names].map((n) => watched.targetFor(n)).find((id) => id !== undefined);
+        if (!anchor) {
+          // Only names no target can stand for (a lone wildcard): the domain's own target carries the
+          // news, recorded disabled when it is not a target yet (nothing is probed for it).
+          const home = ctTarget(domain, issuance, provider.name, true);
+          if (home) {
+            if (await deps.targets.createDiscovered(home, mark(issuance, now()), now())) summary.enrolled.push(home.id);
+            watched.add(home);
+            anchor = home.id;
+          }
+        }
         const facts = eventFacts(issuance, provider.name, names, unwatched);
         const events: (MonitorEvent | undefined)[] = [];
         if (anchor && unwatched.length) events.push(await ctEvent(deps, anchor, 'unlisted-certificate', facts, now()));
