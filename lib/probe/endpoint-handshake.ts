@@ -44,7 +44,7 @@ export async function handshake(request: HandshakeRequest): Promise<HandshakeRes
     if (request.protocol !== 'tls') {
       const protocol = request.protocol;
       await attempt.step('starttls', request.timeouts.starttlsMs, (done, fail) => {
-        negotiateStartTls(protocol, socket).then(done, fail);
+        negotiateStartTls(protocol, socket, request.servername ?? request.address).then(done, fail);
       });
     }
     const secure = attempt.track(

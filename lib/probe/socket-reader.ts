@@ -54,6 +54,19 @@ export class SocketReader {
     return bytes;
   }
 
+  /** Whatever the server has sent and was not read yet (waits for at least one byte). */
+  async readSome(): Promise<Buffer> {
+    while (this.buffer.length === 0) await this.more();
+    const bytes = this.buffer;
+    this.buffer = Buffer.alloc(0);
+    return bytes;
+  }
+
+  /** Puts back bytes read with readSome that were not the dialogue's (checked by release). */
+  unread(bytes: Buffer): void {
+    this.buffer = Buffer.concat([bytes, this.buffer]);
+  }
+
   /** Stops reading; throws if the server sent more than was read. */
   release(): void {
     this.socket.off('data', this.onData);

@@ -9,19 +9,30 @@ const EHLO_NAME = 'certvigil.invalid';
 /** Most reply lines we read while waiting for the one that matters. */
 const MAX_REPLY_LINES = 200;
 
-type Dialect = (socket: Socket, reader: SocketReader) => Promise<void>;
+/** `domain`: the name the client asks for (XMPP's stream `to`): the target's host. */
+type Dialect = (socket: Socket, reader: SocketReader, domain: string) => Promise<void>;
 
-const DIALECTS: Record<StartTlsProtocol, Dialect> = { smtp, imap, pop3, ftp, ldap, postgres };
+const DIALECTS: Record<StartTlsProtocol, Dialect> = {
+  smtp,
+  imap,
+  pop3,
+  ftp,
+  ldap,
+  postgres,
+  mysql,
+  xmpp: (socket, reader, domain) => xmpp(socket, reader, domain, 'jabber:client'),
+  'xmpp-server': (socket, reader, domain) => xmpp(socket, reader, domain, 'jabber:server'),
+};
 
 /**
  * Runs the plaintext part of a STARTTLS protocol on a connected socket, leaving the socket
  * ready for the TLS handshake. Throws ProbeError: `starttls` when the server declines,
  * `protocol` when it does not speak the protocol, `reset` when it hangs up.
  */
-export async function negotiateStartTls(protocol: StartTlsProtocol, socket: Socket): Promise<void> {
+export async function negotiateStartTls(protocol: StartTlsProtocol, socket: Socket, domain = ''): Promise<void> {
   const reader = new SocketReader(socket);
   try {
-    await DIALECTS[protocol](socket, reader);
+    await DIALECTS[protocol](socket, reader, domain);
   } finally {
     socket.pause();
   }
@@ -170,6 +181,130 @@ async function postgres(socket: Socket, reader: SocketReader): Promise<void> {
   if (answer === 0x4e /* N */)
     throw new ProbeError('starttls', 'the PostgreSQL server does not accept SSL connections');
   throw new ProbeError('protocol', 'the server does not speak the PostgreSQL protocol');
+}
+
+/** MySQL's CLIENT_SSL and CLIENT_PROTOCOL_41 capability flags. */
+const MYSQL_CLIENT_SSL = 0x0800;
+const MYSQL_CLIENT_PROTOCOL_41 = 0x0200;
+const MYSQL_CLIENT_SECURE_CONNECTION = 0x8000;
+/** Largest handshake packet read (the real ones are about 100 bytes). */
+const MYSQL_MAX_PACKET = 16 * 1024;
+
+/**
+ * MySQL/MariaDB (the client/server protocol, "SSL handshake"): the server greets with an Initial
+ * Handshake packet (protocol 10) whose capability flags say whether it can do SSL; the client
+ * answers with an SSLRequest packet (sequence 1), and TLS starts at once (the server says nothing).
+ */
+async function mysql(socket: Socket, reader: SocketReader): Promise<void> {
+  const header = await reader.readBytes(4);
+  const length = (header[0] ?? 0) | ((header[1] ?? 0) << 8) | ((header[2] ?? 0) << 16);
+  if (length === 0 || length > MYSQL_MAX_PACKET) {
+    throw new ProbeError('protocol', 'the server does not speak the MySQL protocol: no handshake packet');
+  }
+  const payload = await reader.readBytes(length);
+  if (payload[0] === 0xff) {
+    // An ERR packet instead of a greeting: code (2 bytes), then a message ("Host … is not allowed").
+    const message = payload
+      .subarray(3)
+      .toString('latin1')
+      .replace(/^#[0-9A-Z]{5}/, '');
+    throw new ProbeError('starttls', `the MySQL server refused the connection: "${clip(printable(message))}"`);
+  }
+  if (payload[0] !== 10) {
+    throw new ProbeError('protocol', 'the server does not speak the MySQL protocol (no protocol 10 handshake)');
+  }
+  const versionEnd = payload.indexOf(0, 1);
+  // version NUL, connection id (4), auth data part 1 (8), filler (1), then the lower capability flags.
+  const flagsAt = versionEnd + 1 + 4 + 8 + 1;
+  if (versionEnd < 0 || flagsAt + 2 > payload.length) {
+    throw new ProbeError('protocol', 'malformed MySQL handshake packet');
+  }
+  const capabilities = payload.readUInt16LE(flagsAt);
+  if (!(capabilities & MYSQL_CLIENT_SSL)) {
+    throw new ProbeError('starttls', 'the MySQL server does not offer SSL (no CLIENT_SSL capability)');
+  }
+  const request = Buffer.alloc(4 + 32);
+  request.writeUIntLE(32, 0, 3);
+  request[3] = 1; // sequence id
+  request.writeUInt32LE(MYSQL_CLIENT_SSL | MYSQL_CLIENT_PROTOCOL_41 | MYSQL_CLIENT_SECURE_CONNECTION, 4);
+  request.writeUInt32LE(16 * 1024 * 1024, 8); // max packet size
+  request[12] = 45; // utf8mb4_general_ci; 23 zero bytes follow
+  send(socket, request);
+}
+
+const XMPP_STREAMS = 'http://etherx.jabber.org/streams';
+const XMPP_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
+
+/**
+ * XMPP (RFC 6120 §5): open a stream to the domain, read the stream features, ask for STARTTLS
+ * when offered, and wait for <proceed/> (or <failure/>). Read with a streaming XML parser; the
+ * stream element never closes, and nothing may follow <proceed/> before TLS.
+ */
+async function xmpp(socket: Socket, reader: SocketReader, domain: string, namespace: string): Promise<void> {
+  const { SaxesParser } = await import('saxes');
+  const parser = new SaxesParser({ xmlns: true });
+  let depth = 0;
+  let streamSeen = false;
+  let phase: 'features' | 'answer' = 'features';
+  let offered = false;
+  let outcome: 'features-done' | 'proceed' | 'failure' | undefined;
+  let failure: ProbeError | undefined;
+  let endAt = -1; // position (characters) right after <proceed/>
+  parser.on('opentag', (tag) => {
+    depth++;
+    if (depth === 1) {
+      if (tag.local !== 'stream' || tag.uri !== XMPP_STREAMS) {
+        failure = new ProbeError(
+          'protocol',
+          `the server does not speak XMPP: its first element is <${clip(tag.name)}>`,
+        );
+      }
+      streamSeen = true;
+    } else if (depth === 2 && tag.uri === XMPP_STREAMS && tag.local === 'error') {
+      failure = new ProbeError('starttls', 'the XMPP server ended the stream with an error');
+    } else if (depth === 3 && phase === 'features' && tag.local === 'starttls' && tag.uri === XMPP_TLS) {
+      offered = true;
+    }
+  });
+  parser.on('closetag', (tag) => {
+    if (depth === 2 && phase === 'features' && tag.uri === XMPP_STREAMS && tag.local === 'features') {
+      outcome = 'features-done';
+    } else if (depth === 2 && phase === 'answer' && tag.uri === XMPP_TLS) {
+      outcome = tag.local === 'proceed' ? 'proceed' : 'failure';
+      endAt = parser.position;
+    }
+    depth--;
+  });
+  parser.on('error', (error) => {
+    failure ??= new ProbeError('protocol', `the server does not speak XMPP: ${clip(printable(error.message))}`);
+  });
+  let fed = 0;
+  const readUntil = async (done: () => boolean): Promise<Buffer> => {
+    for (;;) {
+      const chunk = await reader.readSome();
+      fed += chunk.length;
+      parser.write(chunk.toString('latin1'));
+      if (failure) throw failure;
+      if (done()) return chunk;
+    }
+  };
+  const to = domain.replace(/[<>&'"]/g, '');
+  send(
+    socket,
+    `<?xml version='1.0'?><stream:stream to='${to}' version='1.0' xmlns='${namespace}' xmlns:stream='${XMPP_STREAMS}'>`,
+  );
+  await readUntil(() => outcome === 'features-done');
+  if (!streamSeen) throw new ProbeError('protocol', 'the server does not speak XMPP');
+  if (!offered) throw new ProbeError('starttls', 'the XMPP server does not offer STARTTLS');
+  phase = 'answer';
+  outcome = undefined;
+  send(socket, `<starttls xmlns='${XMPP_TLS}'/>`);
+  const last = await readUntil(() => outcome === 'proceed' || outcome === 'failure');
+  if (outcome === 'failure') throw new ProbeError('starttls', 'the XMPP server answered STARTTLS with <failure/>');
+  // Bytes after <proceed/> are not the server's TLS (it waits for ours): hand them back for release() to refuse.
+  const extra = fed - endAt;
+  const rest = extra > 0 ? last.subarray(last.length - extra) : Buffer.alloc(0);
+  if (rest.toString('latin1').trim()) reader.unread(rest);
 }
 
 function declined(service: string, verb: string, reply: string): ProbeError {

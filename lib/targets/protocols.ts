@@ -1,5 +1,16 @@
 /** How a check reaches TLS: `tls` is a direct handshake, the others negotiate STARTTLS first. */
-export const PROTOCOLS = ['tls', 'smtp', 'imap', 'pop3', 'ftp', 'ldap', 'postgres'] as const;
+export const PROTOCOLS = [
+  'tls',
+  'smtp',
+  'imap',
+  'pop3',
+  'ftp',
+  'ldap',
+  'postgres',
+  'mysql',
+  'xmpp',
+  'xmpp-server',
+] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 export type StartTlsProtocol = Exclude<Protocol, 'tls'>;
 
@@ -12,6 +23,9 @@ export const DEFAULT_PORT: Record<Protocol, number> = {
   ftp: 21,
   ldap: 389,
   postgres: 5432,
+  mysql: 3306,
+  xmpp: 5222,
+  'xmpp-server': 5269,
 };
 
 /** Ports whose service speaks STARTTLS; every other port is assumed to speak TLS directly. */
@@ -23,6 +37,9 @@ const STARTTLS_BY_PORT: ReadonlyMap<number, StartTlsProtocol> = new Map([
   [21, 'ftp'],
   [389, 'ldap'],
   [5432, 'postgres'],
+  [3306, 'mysql'],
+  [5222, 'xmpp'],
+  [5269, 'xmpp-server'],
 ]);
 
 export function isProtocol(value: string): value is Protocol {
@@ -51,4 +68,7 @@ export const URL_SCHEMES: Record<string, { protocol: Protocol; port: number }> =
   ldap: { protocol: 'ldap', port: 389 },
   postgres: { protocol: 'postgres', port: 5432 },
   postgresql: { protocol: 'postgres', port: 5432 },
+  mysql: { protocol: 'mysql', port: 3306 },
+  xmpp: { protocol: 'xmpp', port: 5222 },
+  'xmpp-server': { protocol: 'xmpp-server', port: 5269 },
 };

@@ -3,7 +3,7 @@ import { checkTarget } from '../../lib/probe/check-target.ts';
 import type { ProbeTimeouts } from '../../lib/probe/timeouts.ts';
 import { TrustStore } from '../../lib/probe/trust-store.ts';
 import { parseTarget } from '../../lib/targets/parse-target.ts';
-import type { StartTlsProtocol } from '../../lib/targets/protocols.ts';
+import { PROTOCOLS, type StartTlsProtocol } from '../../lib/targets/protocols.ts';
 import { createChain, type Minted } from '../fixtures/cert-factory.ts';
 import { credentials, type RunningServer, type StartTlsBehaviour, startStartTlsServer } from '../fixtures/servers.ts';
 
@@ -11,7 +11,8 @@ const servers: RunningServer[] = [];
 let leaf: Minted;
 let trust: TrustStore;
 const fast: ProbeTimeouts = { dnsMs: 300, connectMs: 300, starttlsMs: 400, handshakeMs: 400, endpointMs: 1000 };
-const PROTOCOLS: StartTlsProtocol[] = ['smtp', 'imap', 'pop3', 'ftp', 'ldap', 'postgres'];
+/** Every STARTTLS dialect certvigil speaks: a new one without a stand-in fails here. */
+const DIALECTS = PROTOCOLS.filter((p): p is StartTlsProtocol => p !== 'tls');
 
 beforeAll(async () => {
   const chain = await createChain({ sans: ['mail.test', '127.0.0.1'] });
@@ -29,7 +30,7 @@ async function checkDialect(protocol: StartTlsProtocol, behaviour: StartTlsBehav
   return checkTarget(parseTarget(`127.0.0.1:${server.port}/${protocol}`), { trust, timeouts: fast });
 }
 
-describe.each(PROTOCOLS)('STARTTLS over %s', (protocol) => {
+describe.each(DIALECTS)('STARTTLS over %s', (protocol) => {
   it('negotiates the upgrade and reads the certificate', async () => {
     const result = await checkDialect(protocol, 'upgrade');
     expect(result).toMatchObject({
@@ -60,7 +61,7 @@ describe.each(PROTOCOLS)('STARTTLS over %s', (protocol) => {
 });
 
 describe('STARTTLS hardening', () => {
-  it.each(['smtp', 'imap', 'pop3', 'ftp'] as const)(
+  it.each(['smtp', 'imap', 'pop3', 'ftp', 'xmpp'] as const)(
     'refuses a %s server that sends extra bytes after agreeing to STARTTLS',
     async (protocol) => {
       const result = await checkDialect(protocol, 'inject');
@@ -70,4 +71,17 @@ describe('STARTTLS hardening', () => {
       });
     },
   );
+});
+
+describe('STARTTLS dialects by port and scheme', () => {
+  it.each([
+    ['db.example.com:3306', 'db.example.com:3306/mysql', 'mysql'],
+    ['mysql://db.example.com', 'db.example.com:3306/mysql', 'mysql'],
+    ['chat.example.com:5222', 'chat.example.com:5222/xmpp', 'xmpp'],
+    ['xmpp://chat.example.com', 'chat.example.com:5222/xmpp', 'xmpp'],
+    ['chat.example.com:5269', 'chat.example.com:5269/xmpp-server', 'xmpp-server'],
+    ['chat.example.com:5280/xmpp', 'chat.example.com:5280/xmpp', 'xmpp'],
+  ])('reads %s as %s', (input, id, protocol) => {
+    expect(parseTarget(input)).toMatchObject({ id, protocol });
+  });
 });
