@@ -5,7 +5,13 @@ import { TrustStore } from '../../lib/probe/trust-store.ts';
 import { parseTarget } from '../../lib/targets/parse-target.ts';
 import { PROTOCOLS, type StartTlsProtocol } from '../../lib/targets/protocols.ts';
 import { createChain, type Minted } from '../fixtures/cert-factory.ts';
-import { credentials, type RunningServer, type StartTlsBehaviour, startStartTlsServer } from '../fixtures/servers.ts';
+import {
+  credentials,
+  type RunningServer,
+  type StartTlsBehaviour,
+  startStartTlsServer,
+  startTcpServer,
+} from '../fixtures/servers.ts';
 
 const servers: RunningServer[] = [];
 let leaf: Minted;
@@ -71,6 +77,22 @@ describe('STARTTLS hardening', () => {
       });
     },
   );
+});
+
+describe('MySQL refusals', () => {
+  it('reports an ERR packet in place of the greeting with its message', async () => {
+    const message = "Host '127.0.0.1' is not allowed to connect to this MySQL server";
+    const payload = Buffer.concat([Buffer.from([0xff, 0x6a, 0x04]), Buffer.from(message, 'latin1')]);
+    const server = await startTcpServer((socket) => {
+      socket.end(Buffer.concat([Buffer.from([payload.length, 0, 0, 0]), payload]));
+    });
+    servers.push(server);
+    const result = await checkTarget(parseTarget(`127.0.0.1:${server.port}/mysql`), { trust, timeouts: fast });
+    expect(result.error).toEqual({
+      kind: 'starttls',
+      message: `the MySQL server refused the connection: "${message}"`,
+    });
+  });
 });
 
 describe('STARTTLS dialects by port and scheme', () => {
