@@ -3,6 +3,7 @@ import type { StartTlsProtocol } from '../targets/protocols.ts';
 import { clip } from '../targets/target-id.ts';
 import { ProbeError } from './probe-error.ts';
 import { SocketReader } from './socket-reader.ts';
+import { XmlTagScanner } from './xml-tags.ts';
 
 /** The name we introduce ourselves with in SMTP EHLO. */
 const EHLO_NAME = 'certvigil.invalid';
@@ -241,49 +242,52 @@ const XMPP_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
  * stream element never closes, and nothing may follow <proceed/> before TLS.
  */
 async function xmpp(socket: Socket, reader: SocketReader, domain: string, namespace: string): Promise<void> {
-  const { SaxesParser } = await import('saxes');
-  const parser = new SaxesParser({ xmlns: true });
   let depth = 0;
-  let streamSeen = false;
   let phase: 'features' | 'answer' = 'features';
   let offered = false;
   let outcome: 'features-done' | 'proceed' | 'failure' | undefined;
   let failure: ProbeError | undefined;
   let endAt = -1; // position (characters) right after <proceed/>
-  parser.on('opentag', (tag) => {
-    depth++;
-    if (depth === 1) {
-      if (tag.local !== 'stream' || tag.uri !== XMPP_STREAMS) {
-        failure = new ProbeError(
+  const scanner = new XmlTagScanner({
+    open: (tag) => {
+      depth++;
+      if (depth === 1 && (tag.local !== 'stream' || tag.uri !== XMPP_STREAMS)) {
+        failure ??= new ProbeError(
           'protocol',
-          `the server does not speak XMPP: its first element is <${clip(tag.name)}>`,
+          `the server does not speak XMPP: its first element is <${clip(printable(tag.name))}>`,
         );
+      } else if (depth === 2 && tag.uri === XMPP_STREAMS && tag.local === 'error') {
+        failure ??= new ProbeError('starttls', 'the XMPP server ended the stream with an error');
+      } else if (depth === 3 && phase === 'features' && tag.local === 'starttls' && tag.uri === XMPP_TLS) {
+        offered = true;
       }
-      streamSeen = true;
-    } else if (depth === 2 && tag.uri === XMPP_STREAMS && tag.local === 'error') {
-      failure = new ProbeError('starttls', 'the XMPP server ended the stream with an error');
-    } else if (depth === 3 && phase === 'features' && tag.local === 'starttls' && tag.uri === XMPP_TLS) {
-      offered = true;
-    }
-  });
-  parser.on('closetag', (tag) => {
-    if (depth === 2 && phase === 'features' && tag.uri === XMPP_STREAMS && tag.local === 'features') {
-      outcome = 'features-done';
-    } else if (depth === 2 && phase === 'answer' && tag.uri === XMPP_TLS) {
-      outcome = tag.local === 'proceed' ? 'proceed' : 'failure';
-      endAt = parser.position;
-    }
-    depth--;
-  });
-  parser.on('error', (error) => {
-    failure ??= new ProbeError('protocol', `the server does not speak XMPP: ${clip(printable(error.message))}`);
+    },
+    close: (tag, position) => {
+      if (depth === 2 && phase === 'features' && tag.uri === XMPP_STREAMS && tag.local === 'features') {
+        outcome = 'features-done';
+      } else if (depth === 2 && phase === 'answer' && tag.uri === XMPP_TLS) {
+        outcome = tag.local === 'proceed' ? 'proceed' : 'failure';
+        endAt = position;
+      }
+      depth--;
+    },
   });
   let fed = 0;
   const readUntil = async (done: () => boolean): Promise<Buffer> => {
     for (;;) {
       const chunk = await reader.readSome();
       fed += chunk.length;
-      parser.write(chunk.toString('latin1'));
+      try {
+        scanner.write(chunk.toString('latin1'));
+      } catch (error) {
+        // Text that is not XML at all (an HTTP or SMTP greeting) is "does not speak XMPP".
+        throw (
+          failure ??
+          (error instanceof ProbeError
+            ? new ProbeError('protocol', `the server does not speak XMPP: ${error.message}`)
+            : error)
+        );
+      }
       if (failure) throw failure;
       if (done()) return chunk;
     }
@@ -294,7 +298,6 @@ async function xmpp(socket: Socket, reader: SocketReader, domain: string, namesp
     `<?xml version='1.0'?><stream:stream to='${to}' version='1.0' xmlns='${namespace}' xmlns:stream='${XMPP_STREAMS}'>`,
   );
   await readUntil(() => outcome === 'features-done');
-  if (!streamSeen) throw new ProbeError('protocol', 'the server does not speak XMPP');
   if (!offered) throw new ProbeError('starttls', 'the XMPP server does not offer STARTTLS');
   phase = 'answer';
   outcome = undefined;

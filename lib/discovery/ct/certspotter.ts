@@ -2,7 +2,7 @@
 // &match_wildcards=true&expand=dns_names&expand=issuer[&after=ID]`, each issuance once (SSLMate
 // coalesces a certificate and its precertificate), pages until one comes back empty. An API token
 // (optional: without one the free allowance applies) is sent as a bearer token and never shown.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ProbeError } from '../../probe/probe-error.ts';
 import { fetchDocument, type ReachOptions } from '../../sources/fetch-document.ts';
 import { boundText } from '../../text-bounds.ts';
@@ -12,21 +12,20 @@ export const CERTSPOTTER_URL = 'https://api.certspotter.com';
 const MAX_PAGE_BYTES = 10 * 1024 * 1024;
 
 const Issuance = z.object({
-  id: z.string().max(64),
-  tbs_sha256: z.string().regex(/^[0-9a-f]{64}$/i),
-  cert_sha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/i)
-    .nullish(),
-  dns_names: z.array(z.unknown()).max(10_000).default([]),
-  issuer: z
-    .object({ name: z.string().max(65_536).nullish(), friendly_name: z.string().max(65_536).nullish() })
-    .passthrough()
-    .nullish(),
-  not_before: z.string().max(64),
-  not_after: z.string().max(64),
+  id: z.string().check(z.maxLength(64)),
+  tbs_sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/i)),
+  cert_sha256: z.nullish(z.string().check(z.regex(/^[0-9a-f]{64}$/i))),
+  dns_names: z._default(z.array(z.unknown()).check(z.maxLength(10_000)), []),
+  issuer: z.nullish(
+    z.looseObject({
+      name: z.nullish(z.string().check(z.maxLength(65_536))),
+      friendly_name: z.nullish(z.string().check(z.maxLength(65_536))),
+    }),
+  ),
+  not_before: z.string().check(z.maxLength(64)),
+  not_after: z.string().check(z.maxLength(64)),
 });
-const Page = z.array(z.unknown()).max(100_000);
+const Page = z.array(z.unknown()).check(z.maxLength(100_000));
 
 export function certSpotterProvider(options: { reach: ReachOptions; baseUrl?: string; token?: string }): CtProvider {
   const base = (options.baseUrl ?? CERTSPOTTER_URL).replace(/\/$/, '');

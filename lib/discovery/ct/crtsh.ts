@@ -2,7 +2,7 @@
 // subdomains). crt.sh lists a precertificate and its certificate as two entries with the same
 // issuer and serial (one issuance here), and has no paging: the position is the highest entry id
 // seen, and entries at or below it are dropped.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ProbeError } from '../../probe/probe-error.ts';
 import { fetchDocument, type ReachOptions } from '../../sources/fetch-document.ts';
 import { boundText } from '../../text-bounds.ts';
@@ -12,14 +12,14 @@ export const CRTSH_URL = 'https://crt.sh';
 const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
 const Entry = z.object({
-  id: z.number().int().nonnegative(),
-  issuer_ca_id: z.number().int().nullish(),
-  issuer_name: z.string().max(4096).nullish(),
-  common_name: z.string().max(1024).nullish(),
-  name_value: z.string().max(100_000).nullish(),
-  serial_number: z.string().max(128),
-  not_before: z.string().max(64),
-  not_after: z.string().max(64),
+  id: z.number().check(z.int(), z.nonnegative()),
+  issuer_ca_id: z.nullish(z.number().check(z.int())),
+  issuer_name: z.nullish(z.string().check(z.maxLength(4096))),
+  common_name: z.nullish(z.string().check(z.maxLength(1024))),
+  name_value: z.nullish(z.string().check(z.maxLength(100_000))),
+  serial_number: z.string().check(z.maxLength(128)),
+  not_before: z.string().check(z.maxLength(64)),
+  not_after: z.string().check(z.maxLength(64)),
 });
 
 export function crtShProvider(options: { reach: ReachOptions; baseUrl?: string }): CtProvider {

@@ -1,0 +1,53 @@
+// The XMPP dialogue's XML tag scanner: namespaces as declared (scoped, prefixed or default), tags
+// split across chunks anywhere, and refusals of what is not a plain XML stream.
+import { describe, expect, it } from 'vitest';
+import { ProbeError } from '../../lib/probe/probe-error.ts';
+import { type XmlTag, XmlTagScanner } from '../../lib/probe/xml-tags.ts';
+
+function scan(chunks: string[]) {
+  const events: string[] = [];
+  const scanner = new XmlTagScanner({
+    open: (t: XmlTag) => events.push(`+${t.local}@${t.uri}`),
+    close: (t: XmlTag, at: number) => events.push(`-${t.local}:${at}`),
+  });
+  for (const chunk of chunks) scanner.write(chunk);
+  return events;
+}
+
+const STREAM =
+  "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='a>b'>" +
+  "<!-- features follow --><stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>" +
+  '</stream:features>';
+
+describe('XmlTagScanner', () => {
+  it('reports starts and ends with the namespace each prefix stands for, whatever the chunking', () => {
+    const whole = scan([STREAM]);
+    expect(whole).toEqual([
+      '+stream@http://etherx.jabber.org/streams',
+      '+features@http://etherx.jabber.org/streams',
+      '+starttls@urn:ietf:params:xml:ns:xmpp-tls',
+      '+required@urn:ietf:params:xml:ns:xmpp-tls',
+      `-required:${STREAM.indexOf('<required/>') + '<required/>'.length}`,
+      `-starttls:${STREAM.indexOf('</starttls>') + '</starttls>'.length}`,
+      `-features:${STREAM.length}`,
+    ]);
+    // One character at a time, and in random cuts: the same events.
+    expect(scan([...STREAM])).toEqual(whole);
+    for (let seed = 1; seed < 20; seed++) {
+      const cuts: string[] = [];
+      for (let i = 0; i < STREAM.length; i += ((seed * 7919 + i) % 13) + 1)
+        cuts.push(STREAM.slice(i, i + ((seed * 7919 + i) % 13) + 1));
+      expect(scan(cuts)).toEqual(whole);
+    }
+  });
+
+  it.each([
+    ['text outside the stream', 'HTTP/1.1 400 Bad Request\r\n'],
+    ['a DOCTYPE', "<!DOCTYPE x [<!ENTITY a 'b'>]><x/>"],
+    ['a mismatched end tag', '<a><b></a>'],
+    ['an end tag with nothing open', '</a>'],
+    ['a tag longer than 8 KiB', `<a ${'x'.repeat(9000)}`],
+  ])('refuses %s', (_what, text) => {
+    expect(() => scan([text])).toThrow(ProbeError);
+  });
+});
