@@ -1,6 +1,6 @@
 import type { ExitCode } from '../policy/status.ts';
 import { AWS_KINDS } from '../sources/kinds.ts';
-import { CHECK_USAGE, runCheck } from './check-command.ts';
+import { CHECK_USAGE } from './check-usage.ts';
 import { type Io, processIo, UsageError } from './io.ts';
 
 const VERSION = '0.1.0';
@@ -82,6 +82,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<ExitCo
         io.stdout(`${CHECK_USAGE}\n`);
         return 0;
       }
+      const { runCheck } = await import('./check-command.ts');
       return await runCheck(rest, io);
     }
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;

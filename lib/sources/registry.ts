@@ -1,12 +1,30 @@
 // One registry: a target's kind -> the reader of its certificates. Every reader returns the same
 // check result (DESIGN.md); adding a kind is a file in this folder and a line in the readers of
-// the function that serves it (tls-readers.ts or document-readers.ts).
-import { AWS_READERS } from './aws-readers.ts';
-import type { SourceReaders } from './check-source.ts';
-import { DOCUMENT_READERS } from './document-readers.ts';
+// the function that serves it (tls-readers.ts, document-readers.ts or aws-readers.ts).
+import type { SourceReader, SourceReaders } from './check-source.ts';
+import { AWS_KINDS, type SourceKind, URL_KINDS } from './kinds.ts';
 import { TLS_READERS } from './tls-readers.ts';
 
 export { checkSource, type SourceReader, type SourceReaders } from './check-source.ts';
 
+/**
+ * A reader loaded on first use: the document readers (an XML parser) and the AWS readers (the
+ * AWS SDK clients) cost start-up time and memory that `certvigil check host` never needs.
+ */
+function lazy(kind: SourceKind, load: () => Promise<SourceReaders>): SourceReader {
+  return async (request, context) => {
+    const reader = (await load())[kind];
+    if (!reader) throw new Error(`no reader for kind ${kind}`);
+    return reader(request, context);
+  };
+}
+
+const documents = () => import('./document-readers.ts').then((m) => m.DOCUMENT_READERS);
+const aws = () => import('./aws-readers.ts').then((m) => m.AWS_READERS);
+
 /** Every kind: for the CLI, local mode and the admin API (check now). */
-export const ALL_READERS: SourceReaders = { ...TLS_READERS, ...DOCUMENT_READERS, ...AWS_READERS };
+export const ALL_READERS: SourceReaders = {
+  ...TLS_READERS,
+  ...Object.fromEntries(([...URL_KINDS, 'file'] as SourceKind[]).map((kind) => [kind, lazy(kind, documents)])),
+  ...Object.fromEntries(AWS_KINDS.map((kind) => [kind, lazy(kind, aws)])),
+};
