@@ -1,4 +1,4 @@
-// The CDK app: `npx cdk synth` / `npx cdk deploy`. Settings: infra/config.ts (and the README).
+// The CDK app: `npx cdk synth` / `npx cdk deploy`. Settings: infra/config.ts (and docs/deploy.md).
 // With `-c memberOf=ACCOUNT` it also holds the member-account stack (CertvigilMember).
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

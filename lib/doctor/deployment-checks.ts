@@ -139,7 +139,7 @@ async function channelSecret(secrets: SecretsManagerClient, name: ChannelName, s
   return { check: name, verdict: 'ok', detail: `the ${channel.title} secret is set` };
 }
 
-/** What each channel's secret holds (README: Alert channels). */
+/** What each channel's secret holds (docs/alert-channels.md). */
 const SECRET_HINT: Record<ChannelName, string> = {
   slack: '<webhook URL>',
   teams: '<Workflows webhook URL>',

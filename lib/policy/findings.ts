@@ -1,5 +1,5 @@
 // Weak certificates: what clients refuse long before the expiry date. Each finding has a stable
-// code (README: "Findings"); a target decides with `findingsInvalid` whether one makes it invalid.
+// code (docs/cli.md: "Findings"); a target decides with `findingsInvalid` whether one makes it invalid.
 import { boundText, LIMITS } from '../text-bounds.ts';
 
 export const FINDING_CODES = ['weak-rsa-key', 'sha1-signature', 'md5-signature', 'lifetime-over-limit'] as const;

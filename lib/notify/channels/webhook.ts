@@ -1,6 +1,6 @@
 // Generic webhook: the notification's fields as JSON, signed with HMAC-SHA256 over
 // `<timestamp>.<body>` so that a receiver can reject forgeries (wrong signature) and replays (an
-// old timestamp, an id seen before). The recipe is in the README.
+// old timestamp, an id seen before). The recipe is in docs/alert-channels.md.
 import { createHash, createHmac } from 'node:crypto';
 import { boundText } from '../../text-bounds.ts';
 import {
