@@ -23,6 +23,9 @@ const DIALECTS: Record<StartTlsProtocol, Dialect> = {
   mysql,
   xmpp: (socket, reader, domain) => xmpp(socket, reader, domain, 'jabber:client'),
   'xmpp-server': (socket, reader, domain) => xmpp(socket, reader, domain, 'jabber:server'),
+  lmtp: (socket, reader) => smtpLike(socket, reader, 'LMTP', 'LHLO'),
+  nntp,
+  sieve,
 };
 
 /**
@@ -60,18 +63,57 @@ async function readCodedReply(reader: SocketReader, service: string): Promise<{ 
   throw new ProbeError('protocol', `the ${service} server sent a reply longer than ${MAX_REPLY_LINES} lines`);
 }
 
-async function smtp(socket: Socket, reader: SocketReader): Promise<void> {
-  const greeting = await readCodedReply(reader, 'SMTP');
-  if (greeting.code !== 220) throw declined('SMTP', 'greeted with', greeting.text);
-  send(socket, `EHLO ${EHLO_NAME}\r\n`);
-  const ehlo = await readCodedReply(reader, 'SMTP');
-  if (ehlo.code !== 250) throw declined('SMTP', 'refused EHLO with', ehlo.text);
+function smtp(socket: Socket, reader: SocketReader): Promise<void> {
+  return smtpLike(socket, reader, 'SMTP', 'EHLO');
+}
+
+/** SMTP (EHLO) and LMTP (RFC 2033: the same dialogue, LHLO in place of EHLO). */
+async function smtpLike(socket: Socket, reader: SocketReader, service: string, hello: string): Promise<void> {
+  const greeting = await readCodedReply(reader, service);
+  if (greeting.code !== 220) throw declined(service, 'greeted with', greeting.text);
+  send(socket, `${hello} ${EHLO_NAME}\r\n`);
+  const ehlo = await readCodedReply(reader, service);
+  if (ehlo.code !== 250) throw declined(service, `refused ${hello} with`, ehlo.text);
   if (!/^250[ -]STARTTLS\b/im.test(ehlo.text)) {
-    throw new ProbeError('starttls', 'the SMTP server does not offer STARTTLS');
+    throw new ProbeError('starttls', `the ${service} server does not offer STARTTLS`);
   }
   send(socket, 'STARTTLS\r\n');
-  const reply = await readCodedReply(reader, 'SMTP');
-  if (reply.code !== 220) throw declined('SMTP', 'refused STARTTLS with', reply.text);
+  const reply = await readCodedReply(reader, service);
+  if (reply.code !== 220) throw declined(service, 'refused STARTTLS with', reply.text);
+}
+
+/** NNTP (RFC 4642): greeting 200/201, STARTTLS, 382 to go on (580 when TLS cannot be started). */
+async function nntp(socket: Socket, reader: SocketReader): Promise<void> {
+  const greeting = await readCodedReply(reader, 'NNTP');
+  if (greeting.code !== 200 && greeting.code !== 201) throw declined('NNTP', 'greeted with', greeting.text);
+  send(socket, 'STARTTLS\r\n');
+  const reply = await readCodedReply(reader, 'NNTP');
+  if (reply.code !== 382) throw declined('NNTP', 'refused STARTTLS with', reply.text);
+}
+
+/** ManageSieve (RFC 5804): capability lines ending in OK, STARTTLS offered among them, then OK. */
+async function sieve(socket: Socket, reader: SocketReader): Promise<void> {
+  const readResponse = async (): Promise<{ ok: boolean; lines: string[] }> => {
+    const lines: string[] = [];
+    for (let i = 0; i < MAX_REPLY_LINES; i++) {
+      const line = await reader.readLine();
+      lines.push(line);
+      if (/^OK\b/i.test(line)) return { ok: true, lines };
+      if (/^(NO|BYE)\b/i.test(line)) return { ok: false, lines };
+      if (!line.startsWith('"')) {
+        throw new ProbeError('protocol', `the server does not speak ManageSieve: it said "${clip(printable(line))}"`);
+      }
+    }
+    throw new ProbeError('protocol', `the ManageSieve server sent more than ${MAX_REPLY_LINES} lines`);
+  };
+  const greeting = await readResponse();
+  if (!greeting.ok) throw declined('ManageSieve', 'greeted with', greeting.lines.join('\n'));
+  if (!greeting.lines.some((l) => /^"STARTTLS"/i.test(l))) {
+    throw new ProbeError('starttls', 'the ManageSieve server does not offer STARTTLS');
+  }
+  send(socket, 'STARTTLS\r\n');
+  const reply = await readResponse();
+  if (!reply.ok) throw declined('ManageSieve', 'refused STARTTLS with', reply.lines.join('\n'));
 }
 
 async function ftp(socket: Socket, reader: SocketReader): Promise<void> {

@@ -10,6 +10,9 @@ export const PROTOCOLS = [
   'mysql',
   'xmpp',
   'xmpp-server',
+  'lmtp',
+  'nntp',
+  'sieve',
 ] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 export type StartTlsProtocol = Exclude<Protocol, 'tls'>;
@@ -26,6 +29,9 @@ export const DEFAULT_PORT: Record<Protocol, number> = {
   mysql: 3306,
   xmpp: 5222,
   'xmpp-server': 5269,
+  lmtp: 24,
+  nntp: 119,
+  sieve: 4190,
 };
 
 /** Ports whose service speaks STARTTLS; every other port is assumed to speak TLS directly. */
@@ -40,6 +46,9 @@ const STARTTLS_BY_PORT: ReadonlyMap<number, StartTlsProtocol> = new Map([
   [3306, 'mysql'],
   [5222, 'xmpp'],
   [5269, 'xmpp-server'],
+  [24, 'lmtp'],
+  [119, 'nntp'],
+  [4190, 'sieve'],
 ]);
 
 export function isProtocol(value: string): value is Protocol {
@@ -71,4 +80,7 @@ export const URL_SCHEMES: Record<string, { protocol: Protocol; port: number }> =
   mysql: { protocol: 'mysql', port: 3306 },
   xmpp: { protocol: 'xmpp', port: 5222 },
   'xmpp-server': { protocol: 'xmpp-server', port: 5269 },
+  lmtp: { protocol: 'lmtp', port: 24 },
+  nntp: { protocol: 'nntp', port: 119 },
+  sieve: { protocol: 'sieve', port: 4190 },
 };

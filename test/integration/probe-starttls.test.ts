@@ -67,7 +67,7 @@ describe.each(DIALECTS)('STARTTLS over %s', (protocol) => {
 });
 
 describe('STARTTLS hardening', () => {
-  it.each(['smtp', 'imap', 'pop3', 'ftp', 'xmpp'] as const)(
+  it.each(['smtp', 'imap', 'pop3', 'ftp', 'xmpp', 'lmtp', 'nntp', 'sieve'] as const)(
     'refuses a %s server that sends extra bytes after agreeing to STARTTLS',
     async (protocol) => {
       const result = await checkDialect(protocol, 'inject');
