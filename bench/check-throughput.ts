@@ -3,6 +3,7 @@
 // processes at the same concurrency, and prints median wall times, their ratio, and the CLI's
 // peak memory. Usage: npm run bench:check -- [N] [R] [CONCURRENCY]
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,9 @@ const cli = [
   String(concurrency),
 ];
 const bare = [here('./bare-tls-loop.mjs'), targets, String(concurrency)];
+// The launcher runs dist/ when it is current, the TypeScript sources otherwise: build it, so the
+// bench measures what an installed package runs (a stale dist/ would time type stripping instead).
+spawnSync(process.execPath, [here('../scripts/build.js')], { stdio: 'inherit', cwd: here('..') });
 const cliRuns: { ms: number; rssKiB: number }[] = [];
 const bareRuns: { ms: number; rssKiB: number }[] = [];
 await timed(cli); // warm-up: file cache, JIT of the servers
