@@ -1,5 +1,12 @@
 import type { Construct } from 'constructs';
 import * as z from 'zod/mini';
+import {
+  CT_DOMAIN,
+  CT_ENROL_MODES,
+  CT_PROVIDER_NAMES,
+  type CtEnrolMode,
+  type CtProviderName,
+} from '../lib/discovery/ct/ct-options.ts';
 import { longestGapMs, MAX_SCHEDULE_GAP_MS, ScheduleError } from '../lib/dispatch/schedule-period.ts';
 import { CHANNEL_NAMES, type ChannelName } from '../lib/notify/channels/channel.ts';
 import { EVENT_TYPES, type EventType, type Severity } from '../lib/policy/transitions.ts';
@@ -69,9 +76,9 @@ export const DEFAULT_CONFIG = {
   /** Issuer organisations allowed to issue for ctDomains (like CAA); empty: any CA. */
   ctIssuers: [] as string[],
   /** The CT search API: Cert Spotter (SSLMate) or crt.sh. */
-  ctProvider: 'certspotter' as 'certspotter' | 'crtsh',
+  ctProvider: 'certspotter' as CtProviderName,
   /** `auto`: names nobody watches are enrolled and checked; `report`: recorded as disabled targets. */
-  ctEnrol: 'auto' as 'auto' | 'report',
+  ctEnrol: 'auto' as CtEnrolMode,
   /** Secrets Manager secret (name or ARN) holding a Cert Spotter API token; empty: none. */
   ctApiTokenSecret: '',
   /**
@@ -167,14 +174,10 @@ const schema = z.object({
   discoveryRegions: z.array(
     z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be region names like eu-west-1')),
   ),
-  ctDomains: z.array(
-    z
-      .string()
-      .check(z.regex(/^([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$/, 'must be lower-case domain names like example.com')),
-  ),
+  ctDomains: z.array(z.string().check(z.regex(CT_DOMAIN, 'must be lower-case domain names like example.com'))),
   ctIssuers: z.array(z.string().check(z.minLength(1), z.maxLength(128))),
-  ctProvider: z.enum(['certspotter', 'crtsh']),
-  ctEnrol: z.enum(['auto', 'report']),
+  ctProvider: z.enum(CT_PROVIDER_NAMES),
+  ctEnrol: z.enum(CT_ENROL_MODES),
   ctApiTokenSecret: z
     .string()
     .check(z.regex(/^([\w/+=.@-]{1,512}|arn:aws[\w-]*:secretsmanager:\S{1,400})?$/, 'must be a secret name or ARN')),

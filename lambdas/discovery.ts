@@ -27,7 +27,11 @@ export const handler = createHandler(async () => {
   if (ct?.tokenSecret) {
     token ??= new SecretsManagerClient({})
       .send(new GetSecretValueCommand({ SecretId: ct.tokenSecret }))
-      .then((s) => s.SecretString?.trim() || undefined);
+      .then((s) => s.SecretString?.trim() || undefined)
+      .catch((error: unknown) => {
+        token = undefined; // a failed read is tried again by the next run, not kept
+        throw error;
+      });
   }
   return runDiscovery(
     { targets, publisher },

@@ -2,6 +2,15 @@
 // validated, with one error naming every missing or bad variable. The only place that reads
 // process.env.
 
+import {
+  CT_DOMAIN,
+  CT_ENROL_MODES,
+  CT_PROVIDER_NAMES,
+  type CtEnrolMode,
+  type CtProviderName,
+  isCtEnrolMode,
+  isCtProviderName,
+} from './discovery/ct/ct-options.ts';
 import { DISPATCH_DEFAULTS } from './dispatch/dispatch-round.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from './inventory/rollout.ts';
 import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
@@ -255,9 +264,9 @@ export interface CtConfig {
   domains: string[];
   /** Allowed issuer organisations; empty: any CA. */
   issuers: string[];
-  provider: 'certspotter' | 'crtsh';
+  provider: CtProviderName;
   /** `auto`: unwatched names are enrolled and checked; `report`: recorded disabled. */
-  enrol: 'auto' | 'report';
+  enrol: CtEnrolMode;
   /** Secrets Manager secret holding a Cert Spotter API token (optional). */
   tokenSecret: string | undefined;
   /** Where positions and handled issuances are kept. */
@@ -275,13 +284,13 @@ function ctConfig(r: Reader): CtConfig | undefined {
   const certificatesTable = r.optionalText('CERTIFICATES_TABLE');
   if (!domains.length) return undefined;
   for (const domain of domains) {
-    if (!/^([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$/.test(domain)) {
+    if (!CT_DOMAIN.test(domain)) {
       throw new Error(`CT_DOMAINS: "${domain.slice(0, 100)}" is not a domain name like example.com`);
     }
   }
-  if (provider !== 'certspotter' && provider !== 'crtsh') throw new Error('CT_PROVIDER must be certspotter or crtsh');
+  if (!isCtProviderName(provider)) throw new Error(`CT_PROVIDER must be one of ${CT_PROVIDER_NAMES.join(', ')}`);
   if (!certificatesTable) throw new Error('CT_DOMAINS needs CERTIFICATES_TABLE (CT positions are kept there)');
-  if (enrol !== 'auto' && enrol !== 'report') throw new Error('CT_ENROL must be auto or report');
+  if (!isCtEnrolMode(enrol)) throw new Error(`CT_ENROL must be one of ${CT_ENROL_MODES.join(', ')}`);
   return { domains, issuers, provider, enrol, tokenSecret, certificatesTable };
 }
 

@@ -1,5 +1,6 @@
 // The certificate-centric view of the inventory: for each certificate, where it is served now,
 // what replaced it or what it replaces, and how far its rollout has got.
+import { colonHex } from '../fingerprint.ts';
 import { renewalWindows } from '../policy/renewal-policy.ts';
 import { type CertificateItem, rolloutOf, splitLocation } from '../store/certificate-store.ts';
 
@@ -57,7 +58,7 @@ export function certificateView(item: CertificateItem, now: Date): CertificateVi
 export function canonicalFingerprint(text: string): string | undefined {
   const hex = text.replace(/[\s:]/g, '').toUpperCase();
   if (!/^[0-9A-F]{64}$/.test(hex)) return undefined;
-  return (hex.match(/../g) ?? []).join(':');
+  return colonHex(hex);
 }
 
 /** Soonest expiry first; certificates served nowhere any more last. */

@@ -17,8 +17,6 @@ import { DEFAULT_CONCURRENCY } from './check-usage.ts';
 import { type Io, numberOption, parseCommandLine, UsageError } from './io.ts';
 import { renderTable } from './render-table.ts';
 
-export { CHECK_USAGE, DEFAULT_CONCURRENCY } from './check-usage.ts';
-
 interface CheckArgs {
   requests: SourceRequest[];
   json: boolean;

@@ -1,3 +1,10 @@
+import {
+  CT_DOMAIN,
+  CT_ENROL_MODES,
+  CT_PROVIDER_NAMES,
+  isCtEnrolMode,
+  isCtProviderName,
+} from '../discovery/ct/ct-options.ts';
 import { ChannelConfigError } from '../notify/channels/channel.ts';
 import { CHANNEL_ENV, type ConfiguredChannel, channelsFromEnv } from '../notify/channels/index.ts';
 import type { ExitCode } from '../policy/status.ts';
@@ -61,14 +68,13 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     .flatMap((d) => d.split(','))
     .map((d) => d.trim().toLowerCase())
     .filter(Boolean);
-  const badDomain = ctDomains.find((d) => !/^([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$/.test(d));
+  const badDomain = ctDomains.find((d) => !CT_DOMAIN.test(d));
   if (badDomain) throw new UsageError(`--ct-domain "${badDomain.slice(0, 80)}" is not a domain name like example.com`);
   const ctProvider = values['ct-provider'] ?? 'certspotter';
-  if (ctProvider !== 'certspotter' && ctProvider !== 'crtsh') {
-    throw new UsageError('--ct-provider must be certspotter or crtsh');
-  }
+  if (!isCtProviderName(ctProvider))
+    throw new UsageError(`--ct-provider must be one of ${CT_PROVIDER_NAMES.join(', ')}`);
   const ctEnrol = values['ct-enrol'] ?? 'auto';
-  if (ctEnrol !== 'auto' && ctEnrol !== 'report') throw new UsageError('--ct-enrol must be auto or report');
+  if (!isCtEnrolMode(ctEnrol)) throw new UsageError(`--ct-enrol must be one of ${CT_ENROL_MODES.join(', ')}`);
   const ctUrl = values['ct-url'];
   if (ctUrl !== undefined && !/^https:\/\/\S+$/.test(ctUrl)) throw new UsageError('--ct-url must be an https URL');
   let channels: ConfiguredChannel[];

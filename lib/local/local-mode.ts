@@ -16,6 +16,7 @@ import { json, problem } from '../admin/problem.ts';
 import { createLimiter } from '../concurrency.ts';
 import type { ProbeConfig } from '../config.ts';
 import { dashboardPage, isPageRequest } from '../dashboard/page-asset.ts';
+import type { CtEnrolMode, CtProviderName } from '../discovery/ct/ct-options.ts';
 import { DEFAULT_SOURCE_TAG } from '../discovery/discovery-types.ts';
 import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
 import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
@@ -319,8 +320,8 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
 export interface LocalCtOptions {
   domains: string[];
   issuers?: string[] | undefined;
-  provider?: 'certspotter' | 'crtsh' | undefined;
-  enrol?: 'auto' | 'report' | undefined;
+  provider?: CtProviderName | undefined;
+  enrol?: CtEnrolMode | undefined;
   /** A Cert Spotter API token (from CT_API_TOKEN; never printed). */
   token?: string | undefined;
   /** Another address of the provider's API (a mirror, or a stand-in). */

@@ -1,6 +1,7 @@
 // The one judge of certificates read from a source: every kind ends here (the TLS probe judges
 // its leaf with the same renewal policy, plus what only a handshake can tell: trust and name).
 import { createHash, type X509Certificate } from 'node:crypto';
+import { colonHex } from '../fingerprint.ts';
 import { type CertificateFacts, certificateFacts, judgedCertificate } from '../probe/cert-facts.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import { type Finding, findingCodes, findingsOf, MAX_FINDINGS } from './findings.ts';
@@ -59,7 +60,7 @@ export interface SourceCertificate {
 
 /**
  * An end date a service reports without giving the certificate (an RDS instance's server
- * certificate, the RDS CA it uses, an IAM SAML provider's ValidUntil). It is judged like a
+ * certificate, the RDS CA it uses). It is judged like a
  * certificate with those dates; it stands in `certificates[]` with a fingerprint that is a digest
  * of its identity and end (`identity` names what it is: a new end date is a new "certificate", so
  * a renewal is news once, as for a real one) and no key facts.
@@ -78,7 +79,7 @@ export interface DatedValidity {
 /** The fingerprint a dated validity stands under: SHA-256 of its identity and end, as colon hex. */
 export function datedFingerprint(dated: Pick<DatedValidity, 'identity' | 'notAfter'>): string {
   const digest = createHash('sha256').update(`dated\n${dated.identity}\n${dated.notAfter.toISOString()}`).digest('hex');
-  return digest.toUpperCase().match(/../g)?.join(':') ?? '';
+  return colonHex(digest);
 }
 
 /** Most certificates kept in a result; a document may publish thousands (federation aggregates). */

@@ -47,7 +47,8 @@ export function readApiGatewayTrustStore(request: SourceRequest, context: Source
         );
       });
     if ((object.ContentLength ?? 0) > MAX_PEM_BYTES) {
-      object.Body?.transformToByteArray?.().catch(() => undefined);
+      // Not read at all: the stream is closed unread.
+      (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
       throw new ProbeError('parse', `the trust store is larger than ${MAX_PEM_BYTES} bytes`);
     }
     const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);

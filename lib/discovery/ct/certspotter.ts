@@ -3,6 +3,7 @@
 // coalesces a certificate and its precertificate), pages until one comes back empty. An API token
 // (optional: without one the free allowance applies) is sent as a bearer token and never shown.
 import * as z from 'zod/mini';
+import { colonHex } from '../../fingerprint.ts';
 import { ProbeError } from '../../probe/probe-error.ts';
 import { fetchDocument, type ReachOptions } from '../../sources/fetch-document.ts';
 import { boundText } from '../../text-bounds.ts';
@@ -79,8 +80,4 @@ export function certSpotterProvider(options: { reach: ReachOptions; baseUrl?: st
 function isoOrRaw(value: string): string {
   const at = Date.parse(value);
   return Number.isNaN(at) ? boundText(value, 64) : new Date(at).toISOString();
-}
-
-export function colonHex(hex: string): string {
-  return hex.toUpperCase().match(/../g)?.join(':') ?? '';
 }

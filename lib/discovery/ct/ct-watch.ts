@@ -12,6 +12,7 @@ import type { CertificateStore } from '../../store/certificate-store.ts';
 import type { CtStateStore } from '../../store/ct-state-store.ts';
 import type { StoredTarget } from '../../store/target-store.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../../targets/target-schema.ts';
+import type { CtEnrolMode } from './ct-options.ts';
 import { type CtIssuance, type CtProvider, CtProviderError, readNewIssuances } from './ct-provider.ts';
 
 /** The tag of targets enrolled from Certificate Transparency. */
@@ -32,7 +33,7 @@ export interface CtSettings {
    * `auto` (default): unwatched names become targets that are checked. `report`: they are recorded
    * as disabled targets (nothing is probed; the event has a home, and enabling one is one edit).
    */
-  enrol?: 'auto' | 'report' | undefined;
+  enrol?: CtEnrolMode | undefined;
 }
 
 export interface CtDomainSummary {

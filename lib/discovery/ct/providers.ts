@@ -2,9 +2,13 @@
 import type { ReachOptions } from '../../sources/fetch-document.ts';
 import { certSpotterProvider } from './certspotter.ts';
 import { crtShProvider } from './crtsh.ts';
+import type { CtProviderName } from './ct-options.ts';
 import type { CtProvider } from './ct-provider.ts';
 
-export const CT_PROVIDERS = {
+export const CT_PROVIDERS: Record<
+  CtProviderName,
+  (o: { reach: ReachOptions; token?: string | undefined; baseUrl?: string | undefined }) => CtProvider
+> = {
   certspotter: (o: { reach: ReachOptions; token?: string | undefined; baseUrl?: string | undefined }) =>
     certSpotterProvider({
       reach: o.reach,
@@ -13,9 +17,7 @@ export const CT_PROVIDERS = {
     }),
   crtsh: (o: { reach: ReachOptions; baseUrl?: string | undefined }) =>
     crtShProvider({ reach: o.reach, ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}) }),
-} as const;
-
-export type CtProviderName = keyof typeof CT_PROVIDERS;
+};
 
 export function ctProviderFor(
   name: CtProviderName,

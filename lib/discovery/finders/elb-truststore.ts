@@ -3,24 +3,27 @@
 import { DescribeTrustStoresCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { DiscoveredResource, Finder } from '../discovery-types.ts';
 import { elbTags } from './elbv2.ts';
+import { eachPage } from './pages.ts';
 
 export const elbTrustStoreFinder: Finder = {
   service: 'elb-truststore',
   async find(context) {
     const elb = context.client(ElasticLoadBalancingV2Client);
     const arns: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await context.call('ELB DescribeTrustStores', () =>
-        elb.send(new DescribeTrustStoresCommand({ Marker: marker, PageSize: 400 })),
-      );
-      for (const store of page.TrustStores ?? []) {
-        if (!store.TrustStoreArn) continue;
-        if (store.Status !== 'ACTIVE') context.skip('ELB trust store being created');
-        else arns.push(store.TrustStoreArn);
-      }
-      marker = page.NextMarker;
-    } while (marker);
+    await eachPage(
+      (token) =>
+        context.call('ELB DescribeTrustStores', () =>
+          elb.send(new DescribeTrustStoresCommand({ Marker: token, PageSize: 400 })),
+        ),
+      (page) => page.NextMarker,
+      (page) => {
+        for (const store of page.TrustStores ?? []) {
+          if (!store.TrustStoreArn) continue;
+          if (store.Status !== 'ACTIVE') context.skip('ELB trust store being created');
+          else arns.push(store.TrustStoreArn);
+        }
+      },
+    );
     const tags = await elbTags(
       context,
       elb,

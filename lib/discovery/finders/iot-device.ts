@@ -7,6 +7,7 @@
 import { DescribeCertificateCommand, IoTClient, ListCertificatesCommand } from '@aws-sdk/client-iot';
 import { mapWithConcurrency } from '../../concurrency.ts';
 import type { DiscoveredResource, Finder } from '../discovery-types.ts';
+import { eachPage } from './pages.ts';
 
 /** Most device certificates listed (and at most described) per account and region each run. */
 export const IOT_DEVICE_LIST_LIMIT = 1_000;
@@ -20,20 +21,23 @@ export const iotDeviceFinder: Finder = {
   async find(context) {
     const iot = context.client(IoTClient);
     const active: string[] = [];
-    let marker: string | undefined;
     let listed = 0;
-    do {
-      const page = await context.call('IoT ListCertificates', () =>
-        iot.send(new ListCertificatesCommand({ pageSize: PAGE_SIZE, marker, ascendingOrder: true })),
-      );
-      for (const c of page.certificates ?? []) {
-        listed++;
-        if (c.status !== 'ACTIVE') context.skip('IoT device certificate not active');
-        else if (c.certificateArn && c.certificateId) active.push(c.certificateArn);
-      }
-      marker = page.nextMarker;
-    } while (marker && listed < IOT_DEVICE_LIST_LIMIT);
-    if (marker) context.partial(`IoT device certificates past the oldest ${IOT_DEVICE_LIST_LIMIT} not read`);
+    const unread = await eachPage(
+      (marker) =>
+        context.call('IoT ListCertificates', () =>
+          iot.send(new ListCertificatesCommand({ pageSize: PAGE_SIZE, marker, ascendingOrder: true })),
+        ),
+      (page) => page.nextMarker,
+      (page) => {
+        for (const c of page.certificates ?? []) {
+          listed++;
+          if (c.status !== 'ACTIVE') context.skip('IoT device certificate not active');
+          else if (c.certificateArn && c.certificateId) active.push(c.certificateArn);
+        }
+        return listed < IOT_DEVICE_LIST_LIMIT;
+      },
+    );
+    if (unread) context.partial(`IoT device certificates past the oldest ${IOT_DEVICE_LIST_LIMIT} not read`);
     const horizon = Date.now() + IOT_DEVICE_HORIZON_DAYS * 86_400_000;
     const found: DiscoveredResource[] = [];
     await mapWithConcurrency(active, DESCRIBE_CONCURRENCY, async (arn) => {

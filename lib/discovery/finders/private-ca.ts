@@ -7,6 +7,7 @@ import {
   PrivateCaClient,
 } from '../../sources/private-ca-client.ts';
 import type { DiscoveredResource, Finder } from '../discovery-types.ts';
+import { eachPage } from './pages.ts';
 import { tagRecord, withTags } from './tags.ts';
 
 const WITH_CERTIFICATE = new Set(['ACTIVE', 'DISABLED', 'EXPIRED']);
@@ -16,18 +17,20 @@ export const privateCaFinder: Finder = {
   async find(context) {
     const pca = context.client(PrivateCaClient);
     const arns: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await context.call('Private CA ListCertificateAuthorities', () =>
-        pca.send(new ListCertificateAuthoritiesCommand({ MaxResults: 1000, NextToken: token })),
-      );
-      for (const ca of page.CertificateAuthorities ?? []) {
-        if (!ca.Arn) continue;
-        if (WITH_CERTIFICATE.has(ca.Status ?? '')) arns.push(ca.Arn);
-        else context.skip(`private CA ${(ca.Status ?? 'without status').toLowerCase().replace(/_/g, ' ')}`);
-      }
-      token = page.NextToken;
-    } while (token);
+    await eachPage(
+      (token) =>
+        context.call('Private CA ListCertificateAuthorities', () =>
+          pca.send(new ListCertificateAuthoritiesCommand({ MaxResults: 1000, NextToken: token })),
+        ),
+      (page) => page.NextToken,
+      (page) => {
+        for (const ca of page.CertificateAuthorities ?? []) {
+          if (!ca.Arn) continue;
+          if (WITH_CERTIFICATE.has(ca.Status ?? '')) arns.push(ca.Arn);
+          else context.skip(`private CA ${(ca.Status ?? 'without status').toLowerCase().replace(/_/g, ' ')}`);
+        }
+      },
+    );
     const tagged = await withTags(arns, async (arn) =>
       context.isNew(`acm-pca:${arn}`)
         ? tagRecord(
