@@ -1,12 +1,14 @@
 // Bundles the CLI into dist/ (dist/cli.js plus chunks loaded on demand) and the dashboard page
 // (dist/dashboard.html), for installs where the TypeScript sources are not present.
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { BUILT_PAGE_NAME, buildDashboardHtml } from '../lib/dashboard/page-asset.ts';
 
 rmSync('dist', { recursive: true, force: true });
-await build({
+const { metafile } = await build({
   entryPoints: { cli: 'lib/cli/main.ts' },
+  metafile: true,
   outdir: 'dist',
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
@@ -29,3 +31,12 @@ await build({
 
 // The dashboard page, one self-contained file beside the CLI bundle (lib/dashboard/page-asset.ts reads it).
 writeFileSync(`dist/${BUILT_PAGE_NAME}`, await buildDashboardHtml());
+
+// The sources both were built from, for the launcher's staleness check (bin/certvigil.js): the
+// CLI bundle's inputs under lib/, and the page's directory.
+const pageDir = 'lib/dashboard/page';
+const pageFiles = readdirSync(pageDir, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile())
+  .map((entry) => join(entry.parentPath, entry.name));
+const inputs = Object.keys(metafile.inputs).filter((path) => path.startsWith('lib/'));
+writeFileSync('dist/sources.json', `${JSON.stringify([...new Set([...inputs, ...pageFiles])].sort())}\n`);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { isIP } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { DiscoveryUnavailable } from '../discovery/discovery-types.ts';
 import type { DiscoverySummary } from '../discovery/enrol.ts';
+import { ipFamily } from '../ip-family.ts';
 import type { EventPublisher, ProbeOutcome } from '../monitor/probe-target.ts';
 import { testNotification } from '../notify/render-message.ts';
 import { STATUSES } from '../policy/status.ts';
@@ -241,7 +241,7 @@ async function guardTarget(target: Target, deps: AdminDependencies): Promise<voi
     const reason = guard(address);
     if (reason) throw explain(address, reason, 'addresses');
   }
-  if (isIP(target.host) !== 0) {
+  if (ipFamily(target.host) !== 0) {
     const reason = guard(target.host);
     if (reason) throw explain(target.host, reason, 'host');
     return;

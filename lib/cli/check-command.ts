@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { mapWithConcurrency } from '../concurrency.ts';
+import { ipFamily } from '../ip-family.ts';
+import { fs } from '../node-builtins.ts';
 import { combinedExitCode, type ExitCode } from '../policy/status.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { DEFAULT_MAX_ADDRESSES } from '../probe/resolve-addresses.ts';
@@ -146,7 +146,7 @@ function targetFromArgument(argument: string): Target {
 function targetsFromFile(path: string, io: Io): Target[] {
   let text: string;
   try {
-    text = path === '-' ? io.readStdin() : readFileSync(path, 'utf8');
+    text = path === '-' ? io.readStdin() : fs.readFileSync(path, 'utf8');
   } catch (error) {
     throw new UsageError(
       `cannot read --file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -164,7 +164,8 @@ function targetsFromFile(path: string, io: Io): Target[] {
 function servernameArgument(text: string): string {
   try {
     const name = canonicalHost(text);
-    if (isIP(name) !== 0) throw new UsageError(`--servername must be a host name, not an IP address (got "${text}")`);
+    if (ipFamily(name) !== 0)
+      throw new UsageError(`--servername must be a host name, not an IP address (got "${text}")`);
     return name;
   } catch (error) {
     if (error instanceof InvalidTargetError) throw new UsageError(`--servername: ${error.message}`);
@@ -184,7 +185,7 @@ function parseResolveOptions(entries: string[]): Map<string, { addresses: string
       const port = parsePort(portText);
       const addresses = addressText.split(',').map((a) => {
         const address = a.trim().replace(/^\[(.*)\]$/, '$1');
-        if (isIP(address) === 0) throw new UsageError(`--resolve "${entry}": "${a}" is not an IP address`);
+        if (ipFamily(address) === 0) throw new UsageError(`--resolve "${entry}": "${a}" is not an IP address`);
         return canonicalHost(address);
       });
       pins.set(`${host}:${port}`, { addresses, used: false });

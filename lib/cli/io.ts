@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig, parseArgs } from 'node:util';
+import { fs, util } from '../node-builtins.ts';
 
 /** Where the CLI reads and writes: the process in real use, buffers in tests. */
 export interface Io {
@@ -34,7 +34,7 @@ export function processIo(): Io {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    readStdin: () => readFileSync(0, 'utf8'),
+    readStdin: () => fs.readFileSync(0, 'utf8'),
     stdoutColor: Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env),
     stderrIsTTY: Boolean(process.stderr.isTTY),
   };
@@ -65,7 +65,7 @@ export function numberOption(
 /** node:util parseArgs (strict, its default), with its errors turned into one-line UsageErrors. */
 export function parseCommandLine<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    return parseArgs(config); // strict by default: unknown options are errors
+    return util.parseArgs(config); // strict by default: unknown options are errors
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
   }

@@ -1,4 +1,5 @@
-import { styleText } from 'node:util';
+import type { styleText } from 'node:util';
+import { util } from '../node-builtins.ts';
 import { findingCodes } from '../policy/findings.ts';
 import { describeTrustError } from '../policy/renewal-policy.ts';
 import { type Status, severity } from '../policy/status.ts';
@@ -86,7 +87,9 @@ export function renderTable(results: readonly CheckResult[], options: { color: b
   return formatColumns(header, rows, {
     rightAlign: [1],
     decorate: (cell, column, row) =>
-      column === 0 && options.color ? styleText(STATUS_STYLE[row[0] as Status], cell, { validateStream: false }) : cell,
+      column === 0 && options.color
+        ? util.styleText(STATUS_STYLE[row[0] as Status], cell, { validateStream: false })
+        : cell,
   });
 }
 

@@ -1,10 +1,11 @@
 // `certvigil dashboard`: the dashboard page on 127.0.0.1, its API calls forwarded to a deployed
 // admin URL and signed with the user's AWS credentials (like `kubectl proxy`). Nothing public and
 // no new AWS resource. It only reads: every forwarded call is a GET on a route the page uses.
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AdminResponse, problem } from '../admin/problem.ts';
 import { type AdminClient, AdminError, describeFailure } from '../cli/admin-client.ts';
+import { http as nodeHttp } from '../node-builtins.ts';
 import { boundText } from '../text-bounds.ts';
 import { dashboardPage, isPageRequest } from './page-asset.ts';
 import { DASHBOARD_HEADER } from './protocol.ts';
@@ -37,7 +38,7 @@ const API_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'no
 
 export async function startDashboardProxy(options: DashboardProxyOptions): Promise<DashboardProxy> {
   let port = options.port;
-  const server = http.createServer((req, res) => {
+  const server = nodeHttp().createServer((req, res) => {
     void answer(req).then(
       (reply) => {
         res.writeHead(reply.status, { ...API_HEADERS, ...reply.headers });

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { DEFAULT_SOURCE_TAG } from '../discovery/discovery-types.ts';
 import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
 import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
 import { probeTarget } from '../monitor/probe-target.ts';
+import { http as nodeHttp } from '../node-builtins.ts';
 import type { ConfiguredChannel } from '../notify/channels/index.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from '../policy/transitions.ts';
 import { DEFAULT_TIMEOUTS } from '../probe/timeouts.ts';
@@ -220,7 +221,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     },
   ];
   const expected = Buffer.from(options.token);
-  const server = http.createServer((req, res) => {
+  const server = nodeHttp().createServer((req, res) => {
     void serve(req, res).catch((error: Error) => {
       options.print(`admin request failed: ${error.message}\n`);
       send(res, problem(500, 'the request failed inside certvigil; see the local mode output'));

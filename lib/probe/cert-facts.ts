@@ -2,7 +2,7 @@ import { createHash, type X509Certificate } from 'node:crypto';
 import type { JudgedCertificate } from '../policy/findings.ts';
 import { DAY_MS } from '../policy/renewal-policy.ts';
 import { boundList, boundText, LIMITS } from '../text-bounds.ts';
-import { issued } from './certificate-cache.ts';
+import { issued, perCertificate } from './certificate-cache.ts';
 import type { ChainEntry } from './check-result.ts';
 
 /** What a check reports about one certificate; every text field is bounded (lib/text-bounds). */
@@ -35,7 +35,7 @@ const CURVE_BITS: Record<string, number> = {
 };
 
 /** The key's type and size in bits (curve size for EC and EdDSA keys). */
-function keyOf(cert: X509Certificate): { keyType: string | null; keyBits: number | null } {
+const keyOf = perCertificate((cert: X509Certificate): { keyType: string | null; keyBits: number | null } => {
   const key = cert.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   const keyType = key.asymmetricKeyType ?? null;
@@ -45,10 +45,14 @@ function keyOf(cert: X509Certificate): { keyType: string | null; keyBits: number
     (keyType ? CURVE_BITS[keyType] : undefined) ??
     null;
   return { keyType, keyBits };
-}
+});
 
 /** What the findings rules look at, for one certificate (findings.ts). */
 export function judgedCertificate(cert: X509Certificate, place: { leaf: boolean; root: boolean }): JudgedCertificate {
+  return { ...judgedFacts(cert), ...place };
+}
+
+const judgedFacts = perCertificate((cert: X509Certificate): Omit<JudgedCertificate, 'leaf' | 'root'> => {
   const { keyType, keyBits } = keyOf(cert);
   return {
     fingerprint256: cert.fingerprint256,
@@ -59,11 +63,11 @@ export function judgedCertificate(cert: X509Certificate, place: { leaf: boolean;
     notBefore: cert.validFromDate.toISOString(),
     lifetimeDays: (cert.validToDate.getTime() - cert.validFromDate.getTime()) / DAY_MS,
     selfSigned: issued(cert, cert),
-    ...place,
   };
-}
+});
 
-export function certificateFacts(cert: X509Certificate): CertificateFacts {
+/** The facts of one certificate (shared between the checks that meet it: frozen). */
+export const certificateFacts = perCertificate((cert: X509Certificate): CertificateFacts => {
   const { keyType, keyBits } = keyOf(cert);
   return {
     subject: distinguishedName(cert.subject),
@@ -79,7 +83,7 @@ export function certificateFacts(cert: X509Certificate): CertificateFacts {
     keyBits,
     signatureAlgorithm: cert.signatureAlgorithm ? boundText(cert.signatureAlgorithm, LIMITS.token) : null,
   };
-}
+});
 
 /**
  * Two certificates with the same names key cover the same names: the same subject alternative
@@ -95,15 +99,15 @@ export function namesKeyOf(cert: X509Certificate): string {
 }
 
 /** The short description of a chain member. */
-export function chainEntry(cert: X509Certificate): ChainEntry {
-  return {
+export const chainEntry = perCertificate(
+  (cert: X509Certificate): ChainEntry => ({
     subject: distinguishedName(cert.subject),
     issuer: distinguishedName(cert.issuer),
     notBefore: cert.validFromDate.toISOString(),
     notAfter: cert.validToDate.toISOString(),
     fingerprint256: cert.fingerprint256,
-  };
-}
+  }),
+);
 
 /** Node prints a DN one attribute per line; we keep it on one line, bounded. */
 function distinguishedName(dn: string): string {

@@ -5,7 +5,7 @@ import type { X509Certificate } from 'node:crypto';
  * appear behind thousands of endpoints, so each issuer/subject pair has its signature verified
  * once per process. Oldest entries go first when the table is full.
  */
-class BoundedMap<K, V> {
+export class BoundedMap<K, V> {
   private readonly map = new Map<K, V>();
   private readonly limit: number;
 
@@ -39,4 +39,28 @@ export function issued(issuer: X509Certificate, cert: X509Certificate): boolean 
     valid = false;
   }
   return signatures.set(key, valid);
+}
+
+/**
+ * `derive` memoised by certificate (its SHA-256 fingerprint), for values that depend on the
+ * certificate alone: the same intermediates, and often the same leaf, sit behind many endpoints,
+ * and reading a key or walking extensions again for each costs more than the handshake's own
+ * JavaScript. What it returns is shared, so it is frozen.
+ */
+export function perCertificate<T extends object>(
+  derive: (cert: X509Certificate) => T,
+  limit = 2_000,
+): (cert: X509Certificate) => Readonly<T> {
+  const table = new BoundedMap<string, Readonly<T>>(limit);
+  return (cert) => {
+    const key = cert.fingerprint256;
+    return table.get(key) ?? table.set(key, deepFreeze(derive(cert)));
+  };
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const field of Object.values(value)) {
+    if (typeof field === 'object' && field !== null && !Object.isFrozen(field)) deepFreeze(field);
+  }
+  return Object.freeze(value);
 }

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { issued } from './certificate-cache.ts';
+import { BoundedMap, issued } from './certificate-cache.ts';
 import type { TrustStore } from './trust-store.ts';
 
 /** Most certificates we follow in a chain; longer chains are cut there. */
@@ -12,7 +12,7 @@ export interface ChainLink {
 }
 
 export interface Chain {
-  links: ChainLink[];
+  links: readonly ChainLink[];
   /** The chain ends at a trusted root. */
   anchored: boolean;
   /** Earliest notAfter among the leaf and intermediates, the trust anchor excluded. */
@@ -24,10 +24,24 @@ export interface Chain {
 /**
  * Builds the certification path from the leaf the way OpenSSL does (trusted issuers first):
  * at each step a trust anchor that issued the current certificate ends the chain, otherwise
- * a certificate the server presented continues it. Presented certificates that are not on
+ * a certificate the server presented continues it; where neither does, an anchor whose name
+ * matches only as text (another string encoding) ends it. Presented certificates that are not on
  * the path (an expired cross-sign, say) do not count against the chain's expiry.
  */
 export function buildChain(presented: readonly X509Certificate[], trust: TrustStore): Chain {
+  // Endpoints behind one certificate present the same chain: its path is built once per trust store.
+  let paths = built.get(trust);
+  if (!paths) {
+    paths = new BoundedMap<string, Chain>(1_000);
+    built.set(trust, paths);
+  }
+  const key = presented.map((cert) => cert.fingerprint256).join(' ');
+  return paths.get(key) ?? paths.set(key, Object.freeze(pathOf(presented, trust)));
+}
+
+const built = new WeakMap<TrustStore, BoundedMap<string, Chain>>();
+
+function pathOf(presented: readonly X509Certificate[], trust: TrustStore): Chain {
   const [leaf] = presented;
   if (!leaf) throw new Error('buildChain needs at least the leaf certificate');
   const links: ChainLink[] = [{ cert: leaf, source: 'server' }];
@@ -43,7 +57,14 @@ export function buildChain(presented: readonly X509Certificate[], trust: TrustSt
     const next = presented.find(
       (cert) => !links.some((l) => l.cert.fingerprint256 === cert.fingerprint256) && issued(cert, current),
     );
-    if (!next) break;
+    if (!next) {
+      const byText = trust.issuerOfByText(current);
+      if (byText) {
+        links.push({ cert: byText, source: 'trust-store' });
+        anchored = true;
+      }
+      break;
+    }
     links.push({ cert: next, source: 'server' });
     current = next;
     anchored = trust.isAnchor(next);
@@ -53,7 +74,7 @@ export function buildChain(presented: readonly X509Certificate[], trust: TrustSt
   const endsAtRoot = links.length > 1 && (last.source === 'trust-store' || issued(last.cert, last.cert));
   const counted = endsAtRoot ? links.slice(0, -1) : links;
   return {
-    links,
+    links: Object.freeze(links),
     anchored,
     notAfter: new Date(Math.min(...counted.map((l) => l.cert.validToDate.getTime()))),
     notBefore: new Date(Math.max(...counted.map((l) => l.cert.validFromDate.getTime()))),

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { ipFamily } from '../ip-family.ts';
 import { findingsOf } from '../policy/findings.ts';
 import { certificateEntry, worstFirst } from '../policy/judge-certificates.ts';
 import { DAY_MS, daysUntil, evaluateCertificate, renewalWindows, type Thresholds } from '../policy/renewal-policy.ts';
@@ -94,7 +94,7 @@ interface AddressOutcome {
 export async function checkTarget(request: CheckRequest, options: CheckOptions = {}): Promise<CheckResult> {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const now = options.now ?? (() => new Date());
-  const servername = request.servername ?? (isIP(request.host) === 0 ? request.host : undefined);
+  const servername = request.servername ?? (ipFamily(request.host) === 0 ? request.host : undefined);
   const base = {
     target: request.id,
     host: request.host,
@@ -225,7 +225,7 @@ async function checkAddress(
   const chain = buildChain(handshakeResult.certificates, context.trust);
   const name = request.servername ?? request.host;
   const hostnameMatch =
-    isIP(name) !== 0
+    ipFamily(name) !== 0
       ? leaf.checkIP(name) !== undefined
       : leaf.checkHost(name, { subject: 'never', wildcards: true, partialWildcards: false }) !== undefined;
   const now = context.now();

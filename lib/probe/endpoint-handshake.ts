@@ -35,28 +35,34 @@ export interface HandshakeResult {
 export async function handshake(request: HandshakeRequest): Promise<HandshakeResult> {
   const attempt = new Attempt(request.timeouts.endpointMs);
   try {
-    const socket = attempt.track(new net.Socket());
-    await attempt.step('connect', request.timeouts.connectMs, (done) => {
-      socket.once('connect', done);
-      socket.connect({ host: request.address, port: request.port });
-    });
-    socket.setNoDelay(true);
-    if (request.protocol !== 'tls') {
+    const options = {
+      secureContext: request.secureContext,
+      rejectUnauthorized: false,
+      // Node folds the name check into `authorized`; we report trust and name separately.
+      checkServerIdentity: () => undefined,
+      ...(request.servername ? { servername: request.servername } : {}),
+    };
+    let secure: tls.TLSSocket;
+    if (request.protocol === 'tls') {
+      // One socket: TLS starts as soon as TCP connects (what a plain tls.connect does).
+      secure = attempt.track(tls.connect({ ...options, host: request.address, port: request.port }));
+      secure.setNoDelay(true);
+      await attempt.step('connect', request.timeouts.connectMs, (done) => {
+        secure.once('connect', done);
+      });
+    } else {
+      const socket = attempt.track(new net.Socket());
+      await attempt.step('connect', request.timeouts.connectMs, (done) => {
+        socket.once('connect', done);
+        socket.connect({ host: request.address, port: request.port });
+      });
+      socket.setNoDelay(true);
       const protocol = request.protocol;
       await attempt.step('starttls', request.timeouts.starttlsMs, (done, fail) => {
         negotiateStartTls(protocol, socket, request.servername ?? request.address).then(done, fail);
       });
+      secure = attempt.track(tls.connect({ ...options, socket }));
     }
-    const secure = attempt.track(
-      tls.connect({
-        socket,
-        secureContext: request.secureContext,
-        rejectUnauthorized: false,
-        // Node folds the name check into `authorized`; we report trust and name separately.
-        checkServerIdentity: () => undefined,
-        ...(request.servername ? { servername: request.servername } : {}),
-      }),
-    );
     // Node builds the legacy certificate object (three fingerprints per certificate, trust-store
     // lookups) only to pass it to checkServerIdentity, which we replace; we read the chain
     // through getPeerX509Certificate instead, so that work is skipped on this socket.

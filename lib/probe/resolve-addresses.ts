@@ -1,5 +1,5 @@
 import dns from 'node:dns';
-import { isIP } from 'node:net';
+import { ipFamily } from '../ip-family.ts';
 import { ProbeError } from './probe-error.ts';
 
 /** Default cap on the addresses probed per target. */
@@ -32,7 +32,7 @@ export async function resolveAddresses(
   host: string,
   options: { resolver: Resolver; timeoutMs: number; maxAddresses: number },
 ): Promise<string[]> {
-  if (isIP(host) !== 0) return [host];
+  if (ipFamily(host) !== 0) return [host];
   let timer: NodeJS.Timeout | undefined;
   const lookup = options.resolver(host);
   lookup.catch(() => undefined); // it may reject after the timeout; that result is not wanted

@@ -3,6 +3,7 @@
 // a certificate or a CRL is hostile: URLs are bounded in number and length, sizes are capped by
 // the caller, and nothing here throws past `readCrl`'s documented CrlError.
 import { verify, type X509Certificate } from 'node:crypto';
+import { perCertificate } from '../probe/certificate-cache.ts';
 import {
   certificateExtensions,
   children,
@@ -28,7 +29,9 @@ export class CrlError extends Error {
 }
 
 /** The http(s) URLs of a certificate's CRL distribution points (at most MAX_CRL_URLS). */
-export function crlUrls(cert: X509Certificate): string[] {
+export const crlUrls = perCertificate(distributionPoints);
+
+function distributionPoints(cert: X509Certificate): string[] {
   const urls: string[] = [];
   try {
     const value = certificateExtensions(cert.raw).get(CRL_DISTRIBUTION_POINTS);

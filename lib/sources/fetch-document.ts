@@ -1,11 +1,12 @@
 // Fetches a document (SAML metadata, a JWKS, a PEM bundle) over HTTPS with the probe's trust,
 // the same address guard and pinned addresses, per-phase timeouts and one deadline, at most five
 // redirects (each hop guarded), and a size cap that holds after decompression too.
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { RequestOptions } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { ipFamily } from '../ip-family.ts';
+import { http, https, zlib } from '../node-builtins.ts';
 import { classifyError, ProbeError } from '../probe/probe-error.ts';
 import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from '../probe/resolve-addresses.ts';
 import type { ProbeTimeouts } from '../probe/timeouts.ts';
@@ -116,10 +117,10 @@ export async function fetchDocument(url: string, options: FetchOptions): Promise
 
 function request(url: URL, options: FetchOptions): Promise<IncomingMessage> {
   const host = canonicalHost(url.hostname);
-  const literal = isIP(host) !== 0;
+  const literal = ipFamily(host) !== 0;
   if (literal) refuseIfGuarded(host, options, url);
   return new Promise<IncomingMessage>((resolve, reject) => {
-    const requestOptions: https.RequestOptions & { secureContext: TrustStore['secureContext'] } = {
+    const requestOptions: RequestOptions & { secureContext: TrustStore['secureContext'] } = {
       method: 'GET',
       headers: { ...options.headers, accept: options.accept, 'accept-encoding': 'gzip', 'user-agent': 'certvigil' },
       secureContext: options.trust.secureContext,
@@ -132,7 +133,7 @@ function request(url: URL, options: FetchOptions): Promise<IncomingMessage> {
     };
     const req =
       url.protocol === 'http:' && options.allowHttp
-        ? http.request(url, {
+        ? http().request(url, {
             method: requestOptions.method,
             headers: requestOptions.headers,
             lookup: requestOptions.lookup,
@@ -140,7 +141,7 @@ function request(url: URL, options: FetchOptions): Promise<IncomingMessage> {
             agent: false,
             timeout: requestOptions.timeout,
           })
-        : https.request(url, requestOptions);
+        : https().request(url, requestOptions);
     req.once('timeout', () =>
       req.destroy(
         new ProbeError(
@@ -175,7 +176,7 @@ function guardedLookup(host: string, url: URL, options: FetchOptions): LookupFun
           return;
         }
         const first = list[0] as string;
-        const family = isIP(first);
+        const family = ipFamily(first);
         if ((lookupOptions as { all?: boolean }).all) callback(null, [{ address: first, family }]);
         else callback(null, first, family);
       },
@@ -224,7 +225,7 @@ function bounded(response: IncomingMessage, options: FetchOptions): Readable {
   response.once('aborted', () => fail(new ProbeError('reset', 'the server closed the connection mid-document')));
   response.once('error', (error) => fail(fetchError(error, new URL('https://document'), options)));
   if (encoding === 'gzip' || encoding === 'x-gzip') {
-    const gunzip = createGunzip();
+    const gunzip = zlib().createGunzip();
     gunzip.on('data', (chunk: Buffer) => {
       if (count(chunk)) out.write(chunk);
     });

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { ipFamily } from '../ip-family.ts';
 
 /**
  * Addresses a public monitor must not be pointed at: anything but global unicast. Refusing them
@@ -43,9 +43,9 @@ const IPV6_REASONS: Record<string, string> = {
 export function blockedReason(address: string): string | undefined {
   const text = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   if (text.includes('%')) {
-    return isIP(text.slice(0, text.indexOf('%'))) === 6 ? 'an address with a zone id (link-local)' : undefined;
+    return ipFamily(text.slice(0, text.indexOf('%'))) === 6 ? 'an address with a zone id (link-local)' : undefined;
   }
-  const family = isIP(text);
+  const family = ipFamily(text);
   if (family === 0) return undefined;
   if (family === 4) return ipv4Reason(ipaddr.IPv4.parse(text));
   // Written in hex first: ipaddr.js reads `::a.b.c.d` (IPv4-compatible) as IPv4-mapped.

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { isAbsolute, normalize } from 'node:path';
+import { ipFamily } from '../ip-family.ts';
 import { AWS_KIND_FORMS, type AwsKind, isAwsKind, isSourceKind, isUrlKind, type SourceKind } from '../sources/kinds.ts';
 import { DEFAULT_PORT, isProtocol, PROTOCOLS, type Protocol, protocolForPort, URL_SCHEMES } from './protocols.ts';
 import { canonicalHost, clip, InvalidTargetError, targetId } from './target-id.ts';
@@ -119,7 +119,7 @@ export function parseTargetString(input: string): ParsedTargetString {
       if (!after.startsWith(':')) throw new InvalidTargetError(`target "${clip(input)}" has text after "]"`, 'host');
       port = parsePort(after.slice(1));
     }
-  } else if (isIP(rest) !== 6) {
+  } else if (ipFamily(rest) !== 6) {
     const colon = rest.lastIndexOf(':');
     if (colon !== -1) {
       hostText = rest.slice(0, colon);

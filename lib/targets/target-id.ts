@@ -1,5 +1,6 @@
-import { isIP, isIPv4 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import { domainToASCII } from 'node:url';
+import { ipFamily } from '../ip-family.ts';
 import { type Protocol, protocolForPort } from './protocols.ts';
 
 export class InvalidTargetError extends Error {
@@ -29,7 +30,7 @@ export function canonicalHost(input: string): string {
       'host',
     );
   }
-  const family = isIP(host);
+  const family = ipFamily(host);
   if (family === 4) return host;
   if (family === 6) return new URL(`http://[${host}]/`).hostname.slice(1, -1);
   if (host.length > 253 * 4) throw new InvalidTargetError('host is longer than 253 characters', 'host');
@@ -58,7 +59,7 @@ export function canonicalHost(input: string): string {
  * Adding the same endpoint twice therefore yields the same id.
  */
 export function targetId(host: string, port: number, protocol: Protocol): string {
-  const hostPart = isIP(host) === 6 ? `[${host}]` : host;
+  const hostPart = ipFamily(host) === 6 ? `[${host}]` : host;
   const implied = protocolForPort(port);
   if (protocol === 'tls') return implied === 'tls' ? `${hostPart}:${port}` : `${hostPart}:${port}/tls`;
   return `${hostPart}:${port}/${protocol}`;

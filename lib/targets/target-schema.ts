@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import * as z from 'zod/mini';
+import { ipFamily } from '../ip-family.ts';
 import { isAwsKind, isSourceKind, SOURCE_KINDS, type SourceKind } from '../sources/kinds.ts';
 import {
   type Endpoint,
@@ -99,7 +99,7 @@ export const targetInputSchema = z
       listOf(
         z.string().check(
           z.trim(),
-          z.refine((a) => isIP(stripBrackets(a)) !== 0, 'must be IP addresses'),
+          z.refine((a) => ipFamily(stripBrackets(a)) !== 0, 'must be IP addresses'),
         ),
         MAX_PINNED_ADDRESSES,
         `may pin at most ${MAX_PINNED_ADDRESSES} addresses`,
@@ -247,7 +247,8 @@ function common(raw: RawTarget) {
 
 function canonicalServername(name: string): string {
   const host = canonicalHost(name);
-  if (isIP(host) !== 0) throw new InvalidTargetError('servername must be a host name, not an IP address', 'servername');
+  if (ipFamily(host) !== 0)
+    throw new InvalidTargetError('servername must be a host name, not an IP address', 'servername');
   return host;
 }
 
