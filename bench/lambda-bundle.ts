@@ -2,7 +2,7 @@
 // the benchmarks measure what runs in Lambda.
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { LAMBDA_BUNDLING } from '../infra/constructs/certvigil-function.ts';
+import { externalModulesOf, LAMBDA_BUNDLING } from '../infra/constructs/certvigil-function.ts';
 
 /** Bundles lambdas/NAME.ts into DIR/NAME.cjs and returns that path. */
 export async function bundleLambda(name: string, dir: string): Promise<string> {
@@ -16,7 +16,7 @@ export async function bundleLambda(name: string, dir: string): Promise<string> {
     minify: LAMBDA_BUNDLING.minify,
     target: LAMBDA_BUNDLING.target,
     mainFields: [...LAMBDA_BUNDLING.mainFields],
-    external: [...LAMBDA_BUNDLING.externalModules],
+    external: externalModulesOf(name),
     logLevel: 'warning',
   });
   return outfile;

@@ -24,7 +24,9 @@ const root = new URL('../..', import.meta.url).pathname;
  * Modules the functions never load. Credential providers that only ever run outside Lambda (SSO,
  * profiles, web identity, container and instance metadata). The SDK loads them lazily, after the environment provider, and inside
  * Lambda the credentials are always in the environment, so they are never loaded; should they
- * be, the runtime's own copy of the SDK provides them. Everything else of the SDK is bundled.
+ * be, the runtime's own copy of the SDK provides them. Everything else of the SDK is bundled
+ * (but see EVENT_STREAMS below). test/integration/lambda-bundle.test.ts loads every function's
+ * bundle, and runs the probe's, where none of these can be found.
  */
 export const NOT_BUNDLED = [
   '@aws-sdk/credential-provider-sso',
@@ -42,12 +44,29 @@ export const NOT_BUNDLED = [
   'reflect-metadata',
 ];
 
+/**
+ * The SDK's event-stream support (15 KB). Its Lambda and S3 clients import it up front; the other
+ * clients only for operations that stream events, which certvigil never calls. So the functions
+ * without those two clients leave it out, and the others bundle it.
+ */
+const EVENT_STREAMS = '@smithy/core/event-streams';
+const FUNCTIONS_WITH_EVENT_STREAM_CLIENTS: ReadonlySet<string> = new Set([
+  'dispatcher',
+  'admin',
+  'account',
+  'discovery',
+]);
+
+/** The modules left out of function NAME's bundle. */
+export function externalModulesOf(name: string): string[] {
+  return FUNCTIONS_WITH_EVENT_STREAM_CLIENTS.has(name) ? [...NOT_BUNDLED] : [...NOT_BUNDLED, EVENT_STREAMS];
+}
+
 /** How every function is bundled; the benchmarks build the same bundles from these settings. */
 export const LAMBDA_BUNDLING = {
   minify: true,
   target: 'node24',
   mainFields: ['module', 'main'],
-  externalModules: NOT_BUNDLED,
 } as const;
 
 /**
@@ -89,7 +108,7 @@ export class CertvigilFunction extends NodejsFunction {
       bundling: {
         ...LAMBDA_BUNDLING,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
-        externalModules: [...LAMBDA_BUNDLING.externalModules],
+        externalModules: externalModulesOf(props.name),
         sourceMap: true,
         format: OutputFormat.CJS,
         forceDockerBundling: false,
