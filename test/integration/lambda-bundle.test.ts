@@ -5,7 +5,7 @@
 // checks a loopback endpoint whose certificate is about to expire, keeps the state in DynamoDB
 // Local (the SDK's JSON protocol) and publishes the alert to an SNS stand-in over real HTTP (the
 // query protocol, XML answers).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createChain, daysFromNow } from '../fixtures/cert-factory.ts';
 import { createTestTables, type TestTables } from '../fixtures/dynamo.ts';
 import { type ScriptedServer, startScriptedServer } from '../fixtures/http-server.ts';
+import { runNode } from '../fixtures/run-cli.ts';
 import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:certvigil-alerts';
@@ -52,7 +53,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function runBundle(target: unknown): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBundle(target: unknown) {
   writeFileSync(
     join(dir, 'invoke.cjs'),
     `const { handler } = require('./probe.cjs');
@@ -61,30 +62,18 @@ handler(${JSON.stringify({ target, roundId: 'bundle-test' })}).then(
   (error) => { process.stderr.write(String(error && error.stack || error)); process.exitCode = 1; },
 );\n`,
   );
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(dir, 'invoke.cjs')], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        ...tables.env,
-        AWS_ENDPOINT_URL_SNS: sns.url.replace(/\/services\/.*$/, '/'),
-        NODE_EXTRA_CA_CERTS: caFile,
-        TOPIC_ARN: TOPIC,
-        ALLOW_PRIVATE_TARGETS: 'true',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-        POWERTOOLS_LOG_LEVEL: 'ERROR',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  return runNode([join(dir, 'invoke.cjs')], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      ...tables.env,
+      AWS_ENDPOINT_URL_SNS: sns.url.replace(/\/services\/.*$/, '/'),
+      NODE_EXTRA_CA_CERTS: caFile,
+      TOPIC_ARN: TOPIC,
+      ALLOW_PRIVATE_TARGETS: 'true',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
   });
 }
 
