@@ -46,9 +46,9 @@ function sourcesChangedSince(built) {
     listed = undefined;
   }
   if (!Array.isArray(listed)) return newestSource(sources) > built;
-  return listed.some(
-    (path) => !((statSync(join(root, path), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) <= built),
-  );
+  // `root` ends with a slash and the listed paths are relative: plain concatenation (path.join
+  // normalises each of ~150 paths again, a few milliseconds of every start).
+  return listed.some((path) => !((statSync(root + path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) <= built));
 }
 
 const runSources =

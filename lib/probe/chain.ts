@@ -15,6 +15,8 @@ export interface Chain {
   links: readonly ChainLink[];
   /** The chain ends at a trusted root. */
   anchored: boolean;
+  /** …and that root is one of the public web PKI's (TrustStore.isPublicAnchor). */
+  publicAnchor: boolean;
   /** Earliest notAfter among the leaf and intermediates, the trust anchor excluded. */
   notAfter: Date;
   /** Latest notBefore among the same certificates. */
@@ -76,6 +78,7 @@ function pathOf(presented: readonly X509Certificate[], trust: TrustStore): Chain
   return {
     links: Object.freeze(links),
     anchored,
+    publicAnchor: anchored && trust.isPublicAnchor(last.cert),
     notAfter: new Date(Math.min(...counted.map((l) => l.cert.validToDate.getTime()))),
     notBefore: new Date(Math.max(...counted.map((l) => l.cert.validFromDate.getTime()))),
   };

@@ -251,7 +251,7 @@ async function checkAddress(
     chain.links.map((link, i) =>
       judgedCertificate(link.cert, { leaf: i === 0, root: endsAtRoot && i === chain.links.length - 1 }),
     ),
-    { publiclyTrusted: handshakeResult.authorized && chain.anchored && context.trust.isPublicAnchor(last.cert) },
+    { publiclyTrusted: handshakeResult.authorized && chain.publicAnchor },
   );
   // Revocation matters while the certificate would otherwise be accepted; its CRL may drop it
   // once expired. Each certificate with an issuer in the path is looked up. The CA's renewal
