@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import { ipFamily } from '../ip-family.ts';
 import { findingsOf } from '../policy/findings.ts';
 import { certificateEntry, worstFirst } from '../policy/judge-certificates.ts';
@@ -11,7 +12,7 @@ import { fetchCrl } from '../revocation/fetch-crl.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import { type CertificateFacts, certificateFacts, chainEntry, judgedCertificate } from './cert-facts.ts';
-import { issued } from './certificate-cache.ts';
+import { BoundedMap, issued } from './certificate-cache.ts';
 import { buildChain } from './chain.ts';
 import {
   type CertificateEntry,
@@ -192,6 +193,20 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
   };
 }
 
+/** Whether `cert` names `name` (an IP address or a host name), memoised: many endpoints serve one certificate. */
+function namesHost(cert: X509Certificate, name: string): boolean {
+  const key = `${cert.fingerprint256}\n${name}`;
+  const known = nameMatches.get(key);
+  if (known !== undefined) return known;
+  return nameMatches.set(
+    key,
+    ipFamily(name) !== 0
+      ? cert.checkIP(name) !== undefined
+      : cert.checkHost(name, { subject: 'never', wildcards: true, partialWildcards: false }) !== undefined,
+  );
+}
+const nameMatches = new BoundedMap<string, boolean>(10_000);
+
 async function checkAddress(
   address: string,
   request: CheckRequest,
@@ -224,10 +239,7 @@ async function checkAddress(
   const facts = certificateFacts(leaf);
   const chain = buildChain(handshakeResult.certificates, context.trust);
   const name = request.servername ?? request.host;
-  const hostnameMatch =
-    ipFamily(name) !== 0
-      ? leaf.checkIP(name) !== undefined
-      : leaf.checkHost(name, { subject: 'never', wildcards: true, partialWildcards: false }) !== undefined;
+  const hostnameMatch = namesHost(leaf, name);
   const now = context.now();
   const verdict = evaluateCertificate(
     {

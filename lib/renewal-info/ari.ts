@@ -4,6 +4,7 @@
 // serial) is looked up at the directory's `renewalInfo`; the answer is kept per certificate as
 // long as its Retry-After says. Everything in the answer is bounded before it is kept.
 import type { X509Certificate } from 'node:crypto';
+import { perCertificate } from '../probe/certificate-cache.ts';
 import { retryAfterMs } from '../retry-after.ts';
 import { certificateExtensions, children, element, serialBytes } from '../revocation/der.ts';
 import { boundText } from '../text-bounds.ts';
@@ -40,16 +41,19 @@ export function ariCertId(cert: X509Certificate): string | null {
 
 /** The directory of the CA that issued `cert`, by the organization in its issuer name. */
 export function directoryFor(cert: X509Certificate, directories: Readonly<Record<string, string>>): string | null {
-  const organizations = cert.issuer
-    .split('\n')
-    .filter((line) => line.startsWith('O='))
-    .map((line) => line.slice(2));
-  for (const organization of organizations) {
+  for (const organization of issuerOrganizations(cert)) {
     const url = directories[organization];
     if (url) return url;
   }
   return null;
 }
+
+const issuerOrganizations = perCertificate((cert: X509Certificate) =>
+  cert.issuer
+    .split('\n')
+    .filter((line) => line.startsWith('O='))
+    .map((line) => line.slice(2)),
+);
 
 export interface AriOptions {
   directories: Readonly<Record<string, string>>;
