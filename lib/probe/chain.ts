@@ -17,6 +17,8 @@ export interface Chain {
   anchored: boolean;
   /** …and that root is one of the public web PKI's (TrustStore.isPublicAnchor). */
   publicAnchor: boolean;
+  /** The last link is a root (from the trust store, or self-signed), not counted in the dates. */
+  endsAtRoot: boolean;
   /** Earliest notAfter among the leaf and intermediates, the trust anchor excluded. */
   notAfter: Date;
   /** Latest notBefore among the same certificates. */
@@ -79,6 +81,7 @@ function pathOf(presented: readonly X509Certificate[], trust: TrustStore): Chain
     links: Object.freeze(links),
     anchored,
     publicAnchor: anchored && trust.isPublicAnchor(last.cert),
+    endsAtRoot,
     notAfter: new Date(Math.min(...counted.map((l) => l.cert.validToDate.getTime()))),
     notBefore: new Date(Math.max(...counted.map((l) => l.cert.validFromDate.getTime()))),
   };

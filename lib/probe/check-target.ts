@@ -12,7 +12,7 @@ import { fetchCrl } from '../revocation/fetch-crl.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import { type CertificateFacts, certificateFacts, chainEntry, judgedCertificate } from './cert-facts.ts';
-import { BoundedMap, issued } from './certificate-cache.ts';
+import { BoundedMap } from './certificate-cache.ts';
 import { buildChain } from './chain.ts';
 import {
   type CertificateEntry,
@@ -257,11 +257,9 @@ async function checkAddress(
   // The path is kept to LIMITS.chain certificates (leaf first); chainNotAfter still covers all.
   const chainEntries: ChainEntry[] = chain.links.slice(0, LIMITS.chain).map(({ cert }) => chainEntry(cert));
   const daysLeft = daysUntil(leaf.validToDate, now);
-  const last = chain.links.at(-1) as (typeof chain.links)[number];
-  const endsAtRoot = chain.links.length > 1 && (last.source === 'trust-store' || issued(last.cert, last.cert));
   const findings = findingsOf(
     chain.links.map((link, i) =>
-      judgedCertificate(link.cert, { leaf: i === 0, root: endsAtRoot && i === chain.links.length - 1 }),
+      judgedCertificate(link.cert, { leaf: i === 0, root: chain.endsAtRoot && i === chain.links.length - 1 }),
     ),
     { publiclyTrusted: handshakeResult.authorized && chain.publicAnchor },
   );

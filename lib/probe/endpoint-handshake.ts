@@ -26,6 +26,9 @@ export interface HandshakeResult {
   tlsVersion: string | null;
 }
 
+/** Node folds the name check into `authorized`; we report trust and name separately. */
+const noIdentityCheck = () => undefined;
+
 /**
  * Connects to one address, negotiates STARTTLS when the protocol needs it, completes a TLS
  * handshake without rejecting any certificate, and returns what the server presented. Every
@@ -38,8 +41,7 @@ export async function handshake(request: HandshakeRequest): Promise<HandshakeRes
     const options = {
       secureContext: request.secureContext,
       rejectUnauthorized: false,
-      // Node folds the name check into `authorized`; we report trust and name separately.
-      checkServerIdentity: () => undefined,
+      checkServerIdentity: noIdentityCheck,
       ...(request.servername ? { servername: request.servername } : {}),
     };
     let secure: tls.TLSSocket;

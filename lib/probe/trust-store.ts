@@ -20,7 +20,7 @@ const LENIENT_TLS = { minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' } as c
  */
 export class TrustStore {
   readonly secureContext: tls.SecureContext;
-  private readonly pems: readonly string[];
+  private readonly extraCaPems: readonly string[];
   private index: AnchorIndex | undefined;
   private textIndex: Map<string, X509Certificate[]> | undefined;
   private publicCertificates: Set<string> | undefined;
@@ -31,7 +31,7 @@ export class TrustStore {
    * with Node; tests name their own CA).
    */
   constructor(extraCaPems: readonly string[] = [], options: { publicCaPems?: readonly string[] } = {}) {
-    this.pems = [...tls.getCACertificates('default'), ...extraCaPems];
+    this.extraCaPems = extraCaPems;
     this.publicPems = options.publicCaPems;
     this.secureContext = createLenientContext(extraCaPems);
   }
@@ -79,10 +79,18 @@ export class TrustStore {
    * Indexes the anchors on first use by their DER and by the DER of their subject, without
    * parsing them (hundreds of certificates: about a millisecond, where parsing took 30-40 ms).
    */
+  /**
+   * Node's default CA list and the extra CAs, fetched when a chain first needs them (Node writes
+   * its list out as PEM: ~7 ms with 150 NODE_EXTRA_CA_CERTS), not when the store is made.
+   */
+  private pems(): readonly string[] {
+    return [...tls.getCACertificates('default'), ...this.extraCaPems];
+  }
+
   private anchors(): AnchorIndex {
     if (this.index) return this.index;
     const index: AnchorIndex = { bySubject: new Map(), certificates: new Set() };
-    for (const pem of this.pems) {
+    for (const pem of this.pems()) {
       const der = pemToDer(pem);
       const binary = der.toString('latin1');
       if (index.certificates.has(binary)) continue;
@@ -101,7 +109,7 @@ export class TrustStore {
     if (this.textIndex) return this.textIndex;
     const bySubject = new Map<string, X509Certificate[]>();
     const seen = new Set<string>();
-    for (const pem of this.pems) {
+    for (const pem of this.pems()) {
       const cert = new X509Certificate(pem);
       if (seen.has(cert.fingerprint256)) continue;
       seen.add(cert.fingerprint256);

@@ -117,9 +117,21 @@ export function certificateExtensions(der: Buffer): Map<string, Buffer> {
   return extensions;
 }
 
-/** The fields of a certificate's TBSCertificate, and how many precede the serial number (1 with a [0] version). */
-function tbsFields(der: Buffer): { fields: Element[]; skip: number } {
-  const fields = children(children(element(der).content)[0]?.content ?? Buffer.alloc(0));
+/**
+ * Where the first six fields of a certificate's TBSCertificate lie ([0] version (optional),
+ * serialNumber, signature, issuer, validity, subject), copying nothing, and how many precede the
+ * serial number (1 with a version).
+ */
+function tbsFields(der: Buffer): { fields: { tag: number; from: number; start: number; end: number }[]; skip: number } {
+  const certificate = locate(der);
+  const tbs = locate(der, certificate.start, certificate.end);
+  if (certificate.tag !== TAG.sequence || tbs.tag !== TAG.sequence) throw new DerError('not a certificate');
+  const fields: { tag: number; from: number; start: number; end: number }[] = [];
+  for (let at = tbs.start; at < tbs.end && fields.length < 6; ) {
+    const field = locate(der, at, tbs.end);
+    fields.push({ tag: field.tag, from: at, start: field.start, end: field.end });
+    at = field.end;
+  }
   return { fields, skip: fields[0]?.tag === 0xa0 ? 1 : 0 };
 }
 
@@ -128,16 +140,15 @@ export function serialBytes(der: Buffer): Buffer {
   const { fields, skip } = tbsFields(der);
   const serial = fields[skip];
   if (serial?.tag !== TAG.integer) throw new DerError('no serial number');
-  return serial.content;
+  return der.subarray(serial.start, serial.end);
 }
 
 /** A certificate's subject name, as its DER element bytes. */
 export function subjectBytes(der: Buffer): Buffer {
-  // [0] version (optional), serialNumber, signature, issuer, validity, subject, …
   const { fields, skip } = tbsFields(der);
   const subject = fields[skip + 4];
   if (subject?.tag !== TAG.sequence) throw new DerError('no subject');
-  return subject.bytes;
+  return der.subarray(subject.from, subject.end);
 }
 
 /**
@@ -148,17 +159,7 @@ export function subjectBytes(der: Buffer): Buffer {
  */
 export function certificateNames(der: Buffer): { issuer: string; subject: string } | undefined {
   try {
-    const certificate = locate(der);
-    const tbs = locate(der, certificate.start, certificate.end);
-    if (certificate.tag !== TAG.sequence || tbs.tag !== TAG.sequence) return undefined;
-    // [0] version (optional), serialNumber, signature, issuer, validity, subject, …
-    const fields: { tag: number; from: number; end: number }[] = [];
-    for (let at = tbs.start; at < tbs.end && fields.length < 6; ) {
-      const field = locate(der, at, tbs.end);
-      fields.push({ tag: field.tag, from: at, end: field.end });
-      at = field.end;
-    }
-    const skip = fields[0]?.tag === 0xa0 ? 1 : 0;
+    const { fields, skip } = tbsFields(der);
     const issuer = fields[skip + 2];
     const subject = fields[skip + 4];
     if (issuer?.tag !== TAG.sequence || subject?.tag !== TAG.sequence) return undefined;
