@@ -64,3 +64,24 @@ export function createLimiter(limit: number) {
     },
   };
 }
+
+/** Longest stretch of synchronous parsing before it lets timers and I/O run (other checks' deadlines). */
+export const PACE_SLICE_MS = 10;
+
+/**
+ * Lets long parsing share the event loop: `due()` says the work has run for a slice without a
+ * break, `yield()` lets timers and I/O run (setImmediate) and starts a new slice. A reader calls
+ * `if (pace.due()) await pace.yield()` between elements, so no hostile document holds the process.
+ */
+export function createPacer(sliceMs = PACE_SLICE_MS) {
+  let since = performance.now();
+  return {
+    due: (): boolean => performance.now() - since >= sliceMs,
+    yield: async (): Promise<void> => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      since = performance.now();
+    },
+  };
+}
+
+export type Pacer = ReturnType<typeof createPacer>;

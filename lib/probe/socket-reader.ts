@@ -13,10 +13,16 @@ export class SocketReader {
   private buffer = Buffer.alloc(0);
   private total = 0;
   private ended = false;
+  private overflowed = false;
   private waiter: (() => void) | undefined;
   private readonly onData = (chunk: Buffer): void => {
     this.total += chunk.length;
-    this.buffer = Buffer.concat([this.buffer, chunk]);
+    // The cap holds inside a read: bytes past it are never buffered or handed to a parser.
+    if (this.total > MAX_PLAINTEXT_BYTES) {
+      this.socket.off('data', this.onData);
+      this.socket.pause();
+      this.overflowed = true;
+    } else this.buffer = Buffer.concat([this.buffer, chunk]);
     this.wake();
   };
   private readonly onEnd = (): void => {
@@ -72,13 +78,13 @@ export class SocketReader {
     this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onEnd);
-    if (this.buffer.length > 0) {
+    if (this.buffer.length > 0 || this.overflowed) {
       throw new ProbeError('protocol', 'the server sent unexpected data after agreeing to STARTTLS');
     }
   }
 
   private more(): Promise<void> {
-    if (this.total > MAX_PLAINTEXT_BYTES) {
+    if (this.overflowed) {
       throw new ProbeError('protocol', `the server sent more than ${MAX_PLAINTEXT_BYTES} bytes before TLS`);
     }
     if (this.ended) {

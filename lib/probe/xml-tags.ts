@@ -1,7 +1,8 @@
 // Just enough XML for the XMPP STARTTLS dialogue: element starts and ends with their namespace
 // (xmlns and prefixed xmlns:p declarations, scoped), fed in chunks, text and comments skipped. The
 // probe bundle stays small without a general parser; nothing here builds a tree or expands
-// entities, and every tag is bounded.
+// entities, every tag is bounded, and so is the nesting: each open element holds the namespace map
+// in force there, so a tag costs the same at any depth and the work is linear in the input.
 import { ProbeError } from './probe-error.ts';
 
 export interface XmlTag {
@@ -14,11 +15,14 @@ export interface XmlTag {
 
 /** Longest tag accepted (a stream header with its attributes is a few hundred bytes). */
 const MAX_TAG = 8 * 1024;
+/** Deepest nesting accepted: the XMPP dialogue needs four levels (stream, features, starttls, required). */
+export const MAX_XML_DEPTH = 16;
 
 export class XmlTagScanner {
   /** Characters consumed: after the last complete tag (or skipped text). */
   position = 0;
   private pending = '';
+  /** The namespaces in force at each depth (the whole map, not the element's own declarations). */
   private readonly scopes: Map<string, string>[] = [new Map([['xml', 'http://www.w3.org/XML/1998/namespace']])];
   private readonly open: XmlTag[] = [];
   private readonly onOpen: (tag: XmlTag) => void;
@@ -83,17 +87,23 @@ export class XmlTagScanner {
       this.onClose(top, this.position);
       return;
     }
-    const scope = new Map<string, string>();
+    if (this.open.length >= MAX_XML_DEPTH) {
+      throw new ProbeError('protocol', `XML nested deeper than ${MAX_XML_DEPTH} elements`);
+    }
+    const parent = this.scopes[this.scopes.length - 1] as Map<string, string>;
+    let scope = parent;
     for (const match of body.slice(name.length).matchAll(/([^\s=/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
       const [, attribute = '', double, single] = match;
       const value = double ?? single ?? '';
-      if (attribute === 'xmlns') scope.set('', value);
-      else if (attribute.startsWith('xmlns:')) scope.set(attribute.slice(6), value);
+      const prefix = attribute === 'xmlns' ? '' : attribute.startsWith('xmlns:') ? attribute.slice(6) : undefined;
+      if (prefix === undefined) continue;
+      if (scope === parent) scope = new Map(parent); // copied only where an element declares one
+      scope.set(prefix, value);
     }
     this.scopes.push(scope);
     const colon = name.indexOf(':');
     const prefix = colon === -1 ? '' : name.slice(0, colon);
-    const tag: XmlTag = { name, local: colon === -1 ? name : name.slice(colon + 1), uri: this.resolve(prefix) };
+    const tag: XmlTag = { name, local: colon === -1 ? name : name.slice(colon + 1), uri: scope.get(prefix) ?? '' };
     this.open.push(tag);
     this.onOpen(tag);
     if (selfClosing) {
@@ -114,14 +124,6 @@ export class XmlTagScanner {
           .replace(/[^\x20-\x7e]/g, '?')}"`,
       );
     }
-  }
-
-  private resolve(prefix: string): string {
-    for (let i = this.scopes.length - 1; i >= 0; i--) {
-      const uri = this.scopes[i]?.get(prefix);
-      if (uri !== undefined) return uri;
-    }
-    return '';
   }
 
   private consume(count: number): void {

@@ -2,7 +2,9 @@
 // says about it, once its signature has been verified with the issuer's key. Everything read from
 // a certificate or a CRL is hostile: URLs are bounded in number and length, sizes are capped by
 // the caller, and nothing here throws past `readCrl`'s documented CrlError.
+
 import { verify, type X509Certificate } from 'node:crypto';
+import { createPacer } from '../concurrency.ts';
 import { perCertificate } from '../probe/certificate-cache.ts';
 import {
   certificateExtensions,
@@ -103,17 +105,17 @@ export function serialKey(bytes: ArrayBuffer | Uint8Array | string): string {
  * Reads a DER CRL (or PEM), checks that `issuer` issued it (its name, and its signature with the
  * issuer's key) and that it is current at `now`, and returns what it says. Throws CrlError.
  */
-export function readCrl(body: Buffer, issuer: X509Certificate, now: Date): Crl {
+export async function readCrl(body: Buffer, issuer: X509Certificate, now: Date): Promise<Crl> {
   const der = pemOrDer(body);
   try {
-    return parseCrl(der, issuer, now);
+    return await parseCrl(der, issuer, now);
   } catch (error) {
     if (error instanceof DerError) throw new CrlError('the CRL cannot be parsed');
     throw error;
   }
 }
 
-function parseCrl(der: Buffer, issuer: X509Certificate, now: Date): Crl {
+async function parseCrl(der: Buffer, issuer: X509Certificate, now: Date): Promise<Crl> {
   const top = element(der);
   if (top.tag !== TAG.sequence) throw new DerError('not a CRL');
   const [tbs, algorithm, signature] = children(top.content);
@@ -157,7 +159,10 @@ function parseCrl(der: Buffer, issuer: X509Certificate, now: Date): Crl {
   // Only serial → where its entry is: a 100,000-entry CRL keeps a few MiB, not objects per entry.
   const index = new Map<string, number>();
   const list = fields[i]?.tag === TAG.sequence ? (fields[i] as Element) : undefined;
+  // 100,000 entries take a few hundred ms: indexed in slices, so other checks' timers still fire.
+  const pace = createPacer();
   for (let offset = 0; list && offset < list.content.length; ) {
+    if ((index.size & 255) === 0 && pace.due()) await pace.yield();
     const entry = element(list.content, offset);
     const serial = element(entry.content, 0);
     if (serial.tag === TAG.integer) index.set(serialKey(serial.content), offset);

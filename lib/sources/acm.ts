@@ -40,7 +40,7 @@ export function readAcm(request: SourceRequest, context: SourceContext): Promise
     const [leaf] = await certificatesIn(Buffer.from(got.Certificate ?? ''));
     if (!leaf) throw new ProbeError('empty', 'ACM returned no certificate');
     const chain = got.CertificateChain ? await certificatesIn(Buffer.from(got.CertificateChain)).catch(() => []) : [];
-    const result = bundleResult(request, context, [leaf], 'ACM');
+    const result = await bundleResult(request, context, [leaf], 'ACM');
     // Expiry is judged on the earlier of the leaf and the intermediates ACM serves with it.
     const chainNotAfter = [leaf, ...chain]
       .filter((c) => c.subject !== c.issuer)

@@ -2,6 +2,7 @@
 // are skipped without being read: only CERTIFICATE and PKCS7 blocks are decoded, and no error
 // message quotes the document.
 import { X509Certificate } from 'node:crypto';
+import { createPacer } from '../concurrency.ts';
 import { ProbeError } from '../probe/probe-error.ts';
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s]*?)-----END \1-----/g;
@@ -21,7 +22,9 @@ export async function certificatesIn(
   const certificates: X509Certificate[] = [];
   if (text.includes('-----BEGIN ')) {
     let blocks = 0;
+    const pace = createPacer();
     for (const match of text.matchAll(PEM_BLOCK)) {
+      if (pace.due()) await pace.yield();
       const label = match[1] ?? '';
       const pkcs7Label = label === 'PKCS7' || label === 'CMS';
       if (label !== 'CERTIFICATE' && label !== 'TRUSTED CERTIFICATE' && !pkcs7Label) continue;

@@ -1,6 +1,8 @@
 // The check result of a document or file source, built from its judged certificates: the same
 // top-level fields as a TLS result (those of the governing certificate), plus certificates[].
+
 import type { X509Certificate } from 'node:crypto';
+import { createPacer } from '../concurrency.ts';
 import { type CertificateJudge, certificateJudge, type SourceCertificate } from '../policy/judge-certificates.ts';
 import { type CheckError, type CheckResult, NO_CERTIFICATE } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
@@ -49,16 +51,20 @@ export function judgeFor(
   );
 }
 
-/** A result from the certificates a document published (all given at once). */
-export function documentResult(
+/** A result from the certificates a document published (all given at once), judged in slices of the event loop. */
+export async function documentResult(
   request: SourceRequest,
   context: SourceContext,
   items: readonly SourceCertificate[],
   purposeOf: (item: SourceCertificate) => string,
   describe: string,
-): CheckResult {
+): Promise<CheckResult> {
   const judge = judgeFor(request, context, purposeOf);
-  for (const item of items) judge.add(item);
+  const pace = createPacer();
+  for (const item of items) {
+    judge.add(item);
+    if (pace.due()) await pace.yield();
+  }
   return judgedResult(request, context, judge, describe);
 }
 
@@ -68,7 +74,7 @@ export function bundleResult(
   context: SourceContext,
   certificates: readonly X509Certificate[],
   describe: string,
-): CheckResult {
+): Promise<CheckResult> {
   return documentResult(
     request,
     context,

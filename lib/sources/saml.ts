@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { type SaxesAttributeNS, SaxesParser, type SaxesTagNS } from 'saxes';
+import { createPacer } from '../concurrency.ts';
 import type { SourceCertificate } from '../policy/judge-certificates.ts';
 import type { CheckResult } from '../probe/check-result.ts';
 import { ProbeError } from '../probe/probe-error.ts';
@@ -17,8 +18,16 @@ import type { SourceContext, SourceRequest } from './source-context.ts';
 export const MAX_SAML_BYTES = 64 * 1024 * 1024;
 /** Most certificates read from one metadata document; an aggregate beyond that is cut there. */
 export const MAX_SAML_CERTIFICATES = 50_000;
+/**
+ * Deepest nesting accepted. Metadata needs about ten levels (EntitiesDescriptor groups,
+ * EntityDescriptor, role, KeyDescriptor, KeyInfo, X509Data, X509Certificate, extensions); the cap
+ * also bounds saxes's namespace lookup, which walks the open elements for each tag.
+ */
+export const MAX_SAML_DEPTH = 64;
 /** The longest base64 text of one certificate. */
 const MAX_CERTIFICATE_TEXT = 64 * 1024;
+
+const PARSE_SLICE_BYTES = 16 * 1024;
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -81,6 +90,12 @@ export async function parseSamlMetadata(
   parser.on('doctype', () => {
     throw new ProbeError('parse', 'the metadata has a DOCTYPE; certvigil does not process DTDs or entities');
   });
+  // Before saxes resolves the tag's namespace: past the cap, nothing deeper is looked at.
+  parser.on('opentagstart', () => {
+    if (depth >= MAX_SAML_DEPTH) {
+      throw new ProbeError('parse', `the metadata nests elements deeper than ${MAX_SAML_DEPTH} levels`);
+    }
+  });
   parser.on('opentag', (tag) => {
     depth++;
     if (!rootSeen) {
@@ -127,9 +142,14 @@ export async function parseSamlMetadata(
   });
 
   const decoder = new StringDecoder('utf8');
+  const pace = createPacer();
   try {
     for await (const chunk of body) {
-      parser.write(decoder.write(chunk as Buffer));
+      // At most 16 KiB at a time, so one chunk of a large read is never a long synchronous step.
+      for (let at = 0; at < (chunk as Buffer).length; at += PARSE_SLICE_BYTES) {
+        parser.write(decoder.write((chunk as Buffer).subarray(at, at + PARSE_SLICE_BYTES)));
+        if (pace.due()) await pace.yield();
+      }
     }
     parser.write(decoder.end());
     parser.close();

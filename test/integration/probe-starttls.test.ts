@@ -1,5 +1,7 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTarget } from '../../lib/probe/check-target.ts';
+import { MAX_PLAINTEXT_BYTES, SocketReader } from '../../lib/probe/socket-reader.ts';
 import type { ProbeTimeouts } from '../../lib/probe/timeouts.ts';
 import { TrustStore } from '../../lib/probe/trust-store.ts';
 import { parseTarget } from '../../lib/targets/parse-target.ts';
@@ -77,6 +79,46 @@ describe('STARTTLS hardening', () => {
       });
     },
   );
+});
+
+describe('the plaintext cap', () => {
+  it('hands no byte past the cap to the dialogue, however the server writes it', async () => {
+    const server = await startTcpServer((socket) => {
+      socket.write(Buffer.alloc(MAX_PLAINTEXT_BYTES, 0x20));
+      socket.write(Buffer.alloc(MAX_PLAINTEXT_BYTES, 0x20));
+    });
+    servers.push(server);
+    const socket = net.connect(server.port, '127.0.0.1');
+    try {
+      const reader = new SocketReader(socket);
+      let read = 0;
+      const failure = await (async () => {
+        for (;;) read += (await reader.readSome()).length;
+      })().catch((error: Error) => error);
+      expect(failure.message).toBe(`the server sent more than ${MAX_PLAINTEXT_BYTES} bytes before TLS`);
+      expect(read).toBeLessThanOrEqual(MAX_PLAINTEXT_BYTES);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('reports an XMPP server that nests elements past the cap as protocol, at once', async () => {
+    const server = await startTcpServer((socket) => {
+      socket.once('data', () => {
+        socket.write(
+          "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>",
+        );
+        socket.write('<a>'.repeat(21_845));
+        socket.write('<a>'.repeat(21_845));
+      });
+    });
+    servers.push(server);
+    const result = await checkTarget(parseTarget(`127.0.0.1:${server.port}/xmpp`), { trust, timeouts: fast });
+    expect(result.error).toEqual({
+      kind: 'protocol',
+      message: 'the server does not speak XMPP: XML nested deeper than 16 elements',
+    });
+  });
 });
 
 describe('MySQL refusals', () => {

@@ -2,7 +2,7 @@
 // split across chunks anywhere, and refusals of what is not a plain XML stream.
 import { describe, expect, it } from 'vitest';
 import { ProbeError } from '../../lib/probe/probe-error.ts';
-import { type XmlTag, XmlTagScanner } from '../../lib/probe/xml-tags.ts';
+import { MAX_XML_DEPTH, type XmlTag, XmlTagScanner } from '../../lib/probe/xml-tags.ts';
 
 function scan(chunks: string[]) {
   const events: string[] = [];
@@ -49,5 +49,28 @@ describe('XmlTagScanner', () => {
     ['a tag longer than 8 KiB', `<a ${'x'.repeat(9000)}`],
   ])('refuses %s', (_what, text) => {
     expect(() => scan([text])).toThrow(ProbeError);
+  });
+
+  it('accepts nesting up to the cap and refuses the element one level deeper, before reporting it', () => {
+    const deepest = scan(['<a>'.repeat(MAX_XML_DEPTH)]);
+    expect(deepest).toHaveLength(MAX_XML_DEPTH);
+    const opened: string[] = [];
+    const scanner = new XmlTagScanner({ open: (t) => opened.push(t.local), close: () => undefined });
+    expect(() => scanner.write('<a>'.repeat(43_690))).toThrow(`XML nested deeper than ${MAX_XML_DEPTH} elements`);
+    expect(opened).toHaveLength(MAX_XML_DEPTH);
+  });
+
+  it('resolves a namespace declared at the top from the deepest element, and a redeclaration only inside it', () => {
+    const events = scan([
+      "<s xmlns='urn:top' xmlns:p='urn:p'>",
+      '<a>'.repeat(MAX_XML_DEPTH - 3),
+      "<p:b xmlns:p='urn:inner'><p:c/></p:b><p:d/>",
+    ]);
+    expect(events.filter((e) => e.startsWith('+')).slice(-4)).toEqual([
+      '+a@urn:top',
+      '+b@urn:inner',
+      '+c@urn:inner',
+      '+d@urn:p',
+    ]);
   });
 });
