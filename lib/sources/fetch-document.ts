@@ -1,6 +1,8 @@
 // Fetches a document (SAML metadata, a JWKS, a PEM bundle) over HTTPS with the probe's trust,
 // the same address guard and pinned addresses, per-phase timeouts and one deadline, at most five
-// redirects (each hop guarded), and a size cap that holds after decompression too.
+// redirects (each hop guarded), and a size cap that holds after decompression too. Headers the
+// caller adds (an API token) go to the first URL's origin only: a redirect to another origin drops
+// them, as browsers and curl do, or is refused outright for APIs that must answer themselves.
 import type { IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -21,8 +23,13 @@ export interface FetchOptions {
   /** Largest document accepted, in bytes after decompression. */
   maxBytes: number;
   accept: string;
-  /** More request headers (an API token): sent, never put in a message. */
+  /**
+   * More request headers (an API token): sent, never put in a message, and only to the origin
+   * (scheme, host, port) of the URL asked for; a redirect to another origin goes on without them.
+   */
   headers?: Readonly<Record<string, string>> | undefined;
+  /** Refuse a redirect to another origin (an API whose answers count only from its own origin). */
+  sameOriginOnly?: boolean | undefined;
   /** Why an address must not be fetched from (see address-guard.ts). */
   guard?: ((address: string) => string | undefined) | undefined;
   resolver?: Resolver | undefined;
@@ -56,8 +63,9 @@ export interface OpenedDocument {
  */
 export async function openDocument(url: string, options: FetchOptions): Promise<OpenedDocument> {
   let current = new URL(url);
+  let headers = options.headers;
   for (let hop = 0; ; hop++) {
-    const response = await request(current, options);
+    const response = await request(current, options, headers);
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
       response.resume();
@@ -75,6 +83,15 @@ export async function openDocument(url: string, options: FetchOptions): Promise<
           'http',
           `a redirect leaves https (to ${clipUrl(next)}); documents are fetched over https only`,
         );
+      }
+      if (next.origin !== current.origin) {
+        if (options.sameOriginOnly) {
+          throw new ProbeError(
+            'http',
+            `${clipUrl(current)} redirects to another origin (${clipUrl(next)}); this API is read from its own origin only`,
+          );
+        }
+        headers = undefined;
       }
       current = next;
       continue;
@@ -115,14 +132,14 @@ export async function fetchDocument(url: string, options: FetchOptions): Promise
   return { body: Buffer.concat(chunks), url: opened.url };
 }
 
-function request(url: URL, options: FetchOptions): Promise<IncomingMessage> {
+function request(url: URL, options: FetchOptions, headers: FetchOptions['headers']): Promise<IncomingMessage> {
   const host = canonicalHost(url.hostname);
   const literal = ipFamily(host) !== 0;
   if (literal) refuseIfGuarded(host, options, url);
   return new Promise<IncomingMessage>((resolve, reject) => {
     const requestOptions: RequestOptions & { secureContext: TrustStore['secureContext'] } = {
       method: 'GET',
-      headers: { ...options.headers, accept: options.accept, 'accept-encoding': 'gzip', 'user-agent': 'certvigil' },
+      headers: { ...headers, accept: options.accept, 'accept-encoding': 'gzip', 'user-agent': 'certvigil' },
       secureContext: options.trust.secureContext,
       ...(literal ? {} : { servername: host }),
       lookup: guardedLookup(host, url, options),

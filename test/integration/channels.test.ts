@@ -377,6 +377,24 @@ describe.each(Object.keys(CHANNELS) as ChannelName[])('delivering to %s', (name)
     expect(waits).toEqual([1000, 2000]);
   });
 
+  it('follows no redirect, to another origin or its own, and does not retry it', async () => {
+    const elsewhere = await startScriptedServer();
+    try {
+      for (const location of [elsewhere.url, '/elsewhere']) {
+        server.requests.length = 0;
+        server.answer({ status: 307, headers: { location } });
+        const failure = await deliver(channel, settingsFor(name), requests()).catch((e: Error) => e);
+        expect(failure).toBeInstanceOf(ChannelDeliveryError);
+        expect((failure as ChannelDeliveryError).retryable).toBe(false);
+        expect((failure as Error).message).toMatch(/^.+ answered 307 \(a redirect\) .* follows no redirects/);
+        expect(server.requests).toHaveLength(1);
+      }
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('does not retry a 4xx', async () => {
     server.answer({ status: 400, body: 'invalid payload' });
     const failure = await deliver(channel, settingsFor(name), requests()).catch((e: Error) => e);

@@ -42,6 +42,8 @@ export function certSpotterProvider(options: { reach: ReachOptions; baseUrl?: st
         maxBytes: MAX_PAGE_BYTES,
         accept: 'application/json',
         headers: options.token ? { authorization: `Bearer ${options.token}` } : undefined,
+        // Issuances count only from the API itself: a redirect elsewhere is refused, token or not.
+        sameOriginOnly: true,
         signal,
       });
       let items: unknown[];

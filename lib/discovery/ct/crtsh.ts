@@ -30,6 +30,8 @@ export function crtShProvider(options: { reach: ReachOptions; baseUrl?: string }
       ...options.reach,
       maxBytes: MAX_ANSWER_BYTES,
       accept: 'application/json',
+      // Entries count only from crt.sh itself: a redirect elsewhere is refused.
+      sameOriginOnly: true,
       signal,
     });
     try {

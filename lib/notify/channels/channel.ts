@@ -181,11 +181,20 @@ async function deliverOne(
         headers: { 'content-type': 'application/json', 'user-agent': 'certvigil', ...request.headers },
         body: request.body,
         signal: AbortSignal.timeout(Math.max(1, Math.min(options.timeoutMs ?? DELIVERY_DEFAULTS.timeoutMs, left))),
-        redirect: 'error',
+        // A redirect is never followed: the body and its signature go to the URL configured, nowhere else.
+        redirect: 'manual',
       });
       // What the channel says is bounded and kept: it helps, and it never holds our URL.
       const reply = (await response.text().catch(() => '')).slice(0, 200);
       if (response.ok) return;
+      if (response.status >= 300 && response.status < 400) {
+        last = new ChannelDeliveryError(
+          `${channel.title} answered ${response.status} (a redirect) to the ${request.what}; certvigil follows no redirects from a channel (check the URL in the channel secret)`,
+          response.status,
+          false,
+        );
+        throw last;
+      }
       const retryable = channel.retryable(response.status);
       last = new ChannelDeliveryError(
         `${channel.title} answered ${response.status} to the ${request.what}${reply ? ` ${JSON.stringify(reply)}` : ''}${
