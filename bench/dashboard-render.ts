@@ -60,6 +60,12 @@ for (let i = 0; i < n; i++) {
     checkedAt: new Date(now - (i % 1440) * 60_000).toISOString(),
     error: status === 'error' ? 'timeout: no answer within 10 s' : null,
     kind: i % 25 === 0 ? 'saml' : 'tls',
+    servername: null,
+    addresses: '',
+    warnDays: null,
+    critDays: null,
+    intervalMinutes: 60,
+    findingsInvalid: false,
   });
   if (status === 'error') continue;
   certificates.push({

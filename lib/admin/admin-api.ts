@@ -337,10 +337,7 @@ async function patchTarget(id: string, request: AdminRequest, deps: AdminDepende
       unknown.map((field) => ({ field, message: 'is not a target setting' })),
     );
   }
-  const merged: Record<string, unknown> = {};
-  for (const field of TARGET_SETTINGS) merged[field] = stored[field];
-  for (const [field, value] of Object.entries(changes)) merged[field] = value === null ? undefined : value;
-  const target = normalizeTarget(merged);
+  const target = withSettings(stored, changes as Record<string, unknown>);
   if (target.id !== id) {
     throw new ProblemError(
       409,
@@ -350,6 +347,20 @@ async function patchTarget(id: string, request: AdminRequest, deps: AdminDepende
   await guardTarget(target, deps);
   await deps.targets.putTarget(target, now(deps));
   return json(200, toView((await deps.targets.getTarget(id)) as StoredTarget));
+}
+
+/** A stored target with the settings given replaced (null or undefined clears one), the others as they are. */
+function withSettings(stored: StoredTarget, given: Record<string, unknown>): Target {
+  const merged: Record<string, unknown> = {};
+  for (const field of TARGET_SETTINGS) merged[field] = stored[field];
+  for (const [field, value] of Object.entries(given)) merged[field] = value === null ? undefined : value;
+  return normalizeTarget(merged);
+}
+
+/** Whether two targets have the same settings (what an import would change). */
+function sameSettings(a: Target, b: Target): boolean {
+  const settings = (t: Target) => JSON.stringify(TARGET_SETTINGS.map((f) => t[f] ?? null));
+  return settings(a) === settings(b);
 }
 
 async function deleteTarget(id: string, deps: AdminDependencies): Promise<AdminResponse> {
@@ -422,17 +433,23 @@ function decodeCursor(cursor: string | null): Record<string, unknown> | undefine
 interface ImportRowResult {
   row: number;
   id?: string;
-  result: 'created' | 'updated' | 'rejected';
+  result: 'created' | 'updated' | 'unchanged' | 'rejected';
   problems?: { field: string; message: string }[];
 }
 
 async function importTargets(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
   const type = (request.headers['content-type'] ?? '').toLowerCase();
   if (!request.body) throw new ProblemError(400, 'the request has no body; send CSV (text/csv) or a JSON array');
-  const rows: { row: number; target?: Target; problems?: { field: string; message: string }[] }[] = [];
+  const rows: {
+    row: number;
+    target?: Target;
+    /** The settings the row gives (absent ones stay as they are on a target that exists). */
+    given?: Record<string, unknown>;
+    problems?: { field: string; message: string }[];
+  }[] = [];
   if (type.startsWith('text/csv') || type.startsWith('text/plain')) {
     const parsed = parseTargetFile(request.body);
-    for (const t of parsed.targets) rows.push({ row: t.line, target: t.target });
+    for (const t of parsed.targets) rows.push({ row: t.line, target: t.target, given: t.given });
     for (const p of parsed.problems) rows.push({ row: p.line, problems: [{ field: 'row', message: p.message }] });
   } else if (/^application\/(?:[\w.+-]*\+)?json\b/.test(type)) {
     let list: unknown;
@@ -444,7 +461,7 @@ async function importTargets(request: AdminRequest, deps: AdminDependencies): Pr
     if (!Array.isArray(list)) throw new ProblemError(400, 'send a JSON array of targets');
     list.forEach((input, index) => {
       try {
-        rows.push({ row: index + 1, target: normalizeTarget(input) });
+        rows.push({ row: index + 1, target: normalizeTarget(input), given: input as Record<string, unknown> });
       } catch (error) {
         if (!(error instanceof TargetValidationError)) throw error;
         rows.push({ row: index + 1, problems: error.problems });
@@ -467,10 +484,20 @@ async function importTargets(request: AdminRequest, deps: AdminDependencies): Pr
       continue;
     }
     try {
-      await guardTarget(row.target, deps);
-      const { created } = await deps.targets.putTarget(row.target, now(deps));
-      results.push({ row: row.row, id: row.target.id, result: created ? 'created' : 'updated' });
+      const stored = await deps.targets.getTarget(row.target.id);
+      const target = stored && row.given ? withSettings(stored, row.given) : row.target;
+      if (stored && sameSettings(stored, target)) {
+        results.push({ row: row.row, id: target.id, result: 'unchanged' });
+        continue;
+      }
+      await guardTarget(target, deps);
+      const { created } = await deps.targets.putTarget(target, now(deps));
+      results.push({ row: row.row, id: target.id, result: created ? 'created' : 'updated' });
     } catch (error) {
+      if (error instanceof TargetValidationError) {
+        results.push({ row: row.row, id: row.target.id, result: 'rejected', problems: error.problems });
+        continue;
+      }
       if (!(error instanceof ProblemError)) throw error;
       results.push({
         row: row.row,
@@ -484,6 +511,7 @@ async function importTargets(request: AdminRequest, deps: AdminDependencies): Pr
   return json(200, {
     created: count('created'),
     updated: count('updated'),
+    unchanged: count('unchanged'),
     rejected: count('rejected'),
     rows: results,
   });

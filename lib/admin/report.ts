@@ -1,5 +1,16 @@
 import type { StoredTarget } from '../store/target-store.ts';
+import { safeCell } from '../targets/spreadsheet-cell.ts';
 import type { CertificateView } from './certificate-views.ts';
+
+/** The settings after the check's columns, so that an export imports back to the same targets. */
+const OTHER_SETTINGS = [
+  'servername',
+  'addresses',
+  'warnDays',
+  'critDays',
+  'intervalMinutes',
+  'findingsInvalid',
+] as const;
 
 /** The columns of the inventory report, in order. */
 export const REPORT_COLUMNS = [
@@ -19,10 +30,11 @@ export const REPORT_COLUMNS = [
   'checkedAt',
   'error',
   'kind',
+  ...OTHER_SETTINGS,
 ] as const;
 
 /** Report columns that come from the target's settings; the others come from its latest check. */
-const SETTINGS_COLUMNS = new Set<string>(['target', 'owner', 'tags', 'notes', 'enabled', 'kind']);
+const SETTINGS_COLUMNS = new Set<string>(['target', 'owner', 'tags', 'notes', 'enabled', 'kind', ...OTHER_SETTINGS]);
 
 /** The stored attributes the report reads (a projection: the rest of each item stays in DynamoDB). */
 export const REPORT_FIELDS = [
@@ -65,22 +77,14 @@ export function reportRows(targets: readonly StoredTarget[]): ReportRow[] {
         checkedAt: r?.checkedAt ?? null,
         error: r?.error ? `${r.error.kind}: ${r.error.message}` : null,
         kind: t.kind ?? 'tls',
+        servername: t.servername ?? null,
+        addresses: (t.addresses ?? []).join(' '),
+        warnDays: t.warnDays ?? null,
+        critDays: t.critDays ?? null,
+        intervalMinutes: t.intervalMinutes ?? null,
+        findingsInvalid: t.findingsInvalid ?? false,
       };
     });
-}
-
-/**
- * A cell that is safe to open in a spreadsheet: text starting with = + - @ (or their full-width
- * forms, which some spreadsheets also take as formulas), or with a tab, carriage return, line
- * feed or NUL, is prefixed with an apostrophe so it is not run as a formula. Plain numbers are
- * left alone.
- */
-export function safeCell(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  const neutral =
-    /^-?\d+(\.\d+)?$/.test(text) || !/^[=+\-@\t\r\n\0\uff1d\uff0b\uff0d\uff20]/.test(text) ? text : `'${text}`;
-  return /[",\r\n]/.test(neutral) ? `"${neutral.replace(/"/g, '""')}"` : neutral;
 }
 
 export function reportCsv(rows: readonly ReportRow[]): string {

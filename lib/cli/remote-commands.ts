@@ -184,12 +184,15 @@ async function importFile(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promi
   const result = await adminClientFor(values, env).json<{
     created: number;
     updated: number;
+    unchanged: number;
     rejected: number;
     rows: { row: number; id?: string; result: string; problems?: { field: string; message: string }[] }[];
   }>('POST', '/import', { body: text, contentType: 'text/csv' });
   if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   else {
-    io.stdout(`${result.created} created, ${result.updated} updated, ${result.rejected} rejected\n`);
+    io.stdout(
+      `${result.created} created, ${result.updated} updated, ${result.unchanged ?? 0} unchanged, ${result.rejected} rejected\n`,
+    );
     for (const row of result.rows.filter((r) => r.result === 'rejected')) {
       io.stdout(
         `  ${file}:${row.row}: ${(row.problems ?? []).map((p) => (p.field === 'row' ? p.message : `${p.field}: ${p.message}`)).join('; ')}\n`,

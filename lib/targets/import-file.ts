@@ -1,10 +1,17 @@
 import { parse as parseCsv } from 'csv-parse/sync';
+import { cellText } from './spreadsheet-cell.ts';
 import { normalizeTarget, type Target, TargetValidationError } from './target-schema.ts';
 
 /** A target read from a file, with the line it came from. */
 export interface ImportedTarget {
   line: number;
   target: Target;
+  /**
+   * The settings the row gives, by field: one per column of the file (an empty cell is
+   * undefined, which clears that setting); a line list gives the host alone. Settings without a
+   * column are not given, so an import leaves them as they are on a target that exists.
+   */
+  given: Record<string, string | undefined>;
 }
 
 /** A row that could not be read, with the reason. */
@@ -104,19 +111,21 @@ function parseCsvTargets(text: string): ImportResult {
   if (!header) return result;
   const fields = header.record.map((cell) => COLUMN_ALIASES[normalizeHeader(cell)]);
   for (const { record, info } of rows) {
-    const input: Record<string, string> = {};
-    record.forEach((cell, i) => {
-      const field = fields[i];
-      if (field && cell !== '') input[field] = cell;
+    const given: Record<string, string | undefined> = {};
+    fields.forEach((field, i) => {
+      // A cell is read back as written: the escapes an export puts in front of formulas come off.
+      const cell = cellText(record[i] ?? '');
+      if (field) given[field] = cell === '' ? undefined : cell;
     });
-    addRow(result, info.lines, input);
+    addRow(result, info.lines, given);
   }
   return result;
 }
 
-function addRow(result: ImportResult, line: number, input: Record<string, string>): void {
+function addRow(result: ImportResult, line: number, given: Record<string, string | undefined>): void {
   try {
-    result.targets.push({ line, target: normalizeTarget(input) });
+    const input = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+    result.targets.push({ line, target: normalizeTarget(input), given });
   } catch (error) {
     if (!(error instanceof TargetValidationError)) throw error;
     result.problems.push({ line, message: error.message });

@@ -9,7 +9,7 @@ import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { decideTransition } from '../../lib/policy/transitions.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { addressGuard } from '../../lib/targets/address-guard.ts';
-import { normalizeTarget } from '../../lib/targets/target-schema.ts';
+import { normalizeTarget, TARGET_SETTINGS } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate } from '../fixtures/cert-factory.ts';
 import { checkResult } from '../fixtures/check-results.ts';
 import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
@@ -328,6 +328,71 @@ describe('admin API: import', () => {
     ]);
   });
 
+  it('re-imports its own CSV export unchanged: every setting, hostile values included', async () => {
+    const hostile = `x;=cmd|' /C calc'!A0;@SUM(1+1)\r\n- second line, "quoted"\t=tab; 'tis`;
+    const targets = [
+      {
+        host: 'rt-full.roundtrip.example:8443',
+        servername: 'origin.roundtrip.example',
+        addresses: ['127.0.0.1', '::1'],
+        warnDays: 40,
+        critDays: 10,
+        intervalMinutes: 15,
+        enabled: false,
+        findingsInvalid: true,
+        owner: "=cmd|' /C calc'!A0",
+        tags: ['prod', '-x', '@team', '+1'],
+        notes: hostile,
+      },
+      { host: 'mail.roundtrip.example:587/smtp', owner: 'mail team', notes: ' =1+1 ', warnDays: 0 },
+      { host: 'saml:https://idp.roundtrip.example/metadata', owner: '@idp', tags: ['sso'], critDays: 3 },
+    ];
+    const ids: string[] = [];
+    for (const target of targets) {
+      const created = await call(open, 'POST', '/targets', target);
+      expect(created.status).toBe(201);
+      ids.push(created.json.id);
+    }
+    const settings = async () =>
+      Promise.all(
+        ids.map(async (id) => {
+          const view = (await call(open, 'GET', `/targets/${encodeURIComponent(id)}`)).json;
+          return Object.fromEntries(TARGET_SETTINGS.map((f) => [f, view[f] ?? null]));
+        }),
+      );
+    const before = await settings();
+    expect(before[0]).toMatchObject({ addresses: ['127.0.0.1', '::1'], notes: hostile, findingsInvalid: true });
+
+    const csv = (await call(open, 'GET', '/report?format=csv')).text;
+    const imported = await call(open, 'POST', '/import', csv, { 'content-type': 'text/csv' });
+    expect(imported.status).toBe(200);
+    // Every target of the table, ours and the other tests', is the same after the round trip.
+    expect(imported.json).toMatchObject({ created: 0, updated: 0, rejected: 0 });
+    expect(imported.json.unchanged).toBeGreaterThanOrEqual(3);
+    expect(await settings()).toEqual(before);
+  });
+
+  it('leaves a setting without a column as it is, and clears one whose cell is empty', async () => {
+    const id = 'pinned.roundtrip.example:443';
+    await call(open, 'POST', '/targets', { host: id, addresses: ['10.0.0.7'], owner: 'ops', warnDays: 30 });
+    const noColumn = await call(open, 'POST', '/import', `target,owner\r\n${id},dba\r\n`, {
+      'content-type': 'text/csv',
+    });
+    expect(noColumn.json.rows).toEqual([{ row: 2, id, result: 'updated' }]);
+    expect((await call(open, 'GET', `/targets/${id}`)).json).toMatchObject({
+      owner: 'dba',
+      addresses: ['10.0.0.7'],
+      warnDays: 30,
+    });
+    const lineList = await call(open, 'POST', '/import', `${id}\n`, { 'content-type': 'text/plain' });
+    expect(lineList.json.rows).toEqual([{ row: 1, id, result: 'unchanged' }]);
+    await call(open, 'POST', '/import', `target,addresses,warnDays\r\n${id},,\r\n`, { 'content-type': 'text/csv' });
+    const cleared = (await call(open, 'GET', `/targets/${id}`)).json;
+    expect(cleared.addresses ?? null).toBeNull();
+    expect(cleared.warnDays ?? null).toBeNull();
+    expect(cleared.owner).toBe('dba');
+  });
+
   it('refuses a body that is neither CSV nor JSON', async () => {
     const response = await call(open, 'POST', '/import', '<xml/>', { 'content-type': 'application/xml' });
     expect(response.status).toBe(415);
@@ -429,7 +494,7 @@ describe('admin API: report', () => {
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     const lines = csv.text.split('\r\n');
     expect(lines[0]).toBe(
-      'target,status,daysLeft,notAfter,chainNotAfter,issuer,subject,serialNumber,fingerprint256,owner,tags,notes,enabled,checkedAt,error,kind',
+      'target,status,daysLeft,notAfter,chainNotAfter,issuer,subject,serialNumber,fingerprint256,owner,tags,notes,enabled,checkedAt,error,kind,servername,addresses,warnDays,critDays,intervalMinutes,findingsInvalid',
     );
     const soon = lines.find((l) => l.startsWith('soon.report.example:443')) ?? '';
     expect(soon).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);

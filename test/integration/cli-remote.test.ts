@@ -248,7 +248,7 @@ describe('certvigil remote commands', () => {
     const result = await run(['targets', 'import', '-'], {}, 'host\na.example\nbad host\n');
     expect(received[0]?.headers['content-type']).toBe('text/csv');
     expect(received[0]?.body).toBe('host\na.example\nbad host\n');
-    expect(result.stdout).toBe('1 created, 0 updated, 1 rejected\n  -:3: host: bad\n');
+    expect(result.stdout).toBe('1 created, 0 updated, 0 unchanged, 1 rejected\n  -:3: host: bad\n');
     expect(result.code).toBe(3);
   });
 

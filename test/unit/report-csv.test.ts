@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { safeCell } from '../../lib/admin/report.ts';
 import { parseTargetFile } from '../../lib/targets/import-file.ts';
+import { safeCell } from '../../lib/targets/spreadsheet-cell.ts';
 
 describe('spreadsheet-safe report cells', () => {
   it.each([
@@ -8,7 +8,7 @@ describe('spreadsheet-safe report cells', () => {
     ['+1+1', "'+1+1"],
     ['-2+3', "'-2+3"],
     ['@SUM(A1)', "'@SUM(A1)"],
-    ['\tcmd', "'\tcmd"],
+    ['\tcmd', `"'\tcmd"`],
     ['\rcmd', `"'\rcmd"`],
     ['\ncmd', `"'\ncmd"`],
     ['\0cmd', "'\0cmd"],
