@@ -15,7 +15,13 @@ import type { StoredTarget, TargetStore } from '../store/target-store.ts';
 import { parseTargetFile } from '../targets/import-file.ts';
 import { parseTarget } from '../targets/parse-target.ts';
 import { InvalidTargetError } from '../targets/target-id.ts';
-import { normalizeTarget, TARGET_SETTINGS, type Target, TargetValidationError } from '../targets/target-schema.ts';
+import {
+  normalizeTarget,
+  singleLabelProblem,
+  TARGET_SETTINGS,
+  type Target,
+  TargetValidationError,
+} from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
 import { canonicalFingerprint, certificateView, sortCertificates } from './certificate-views.ts';
 import { OPEN_EVENT_FIELDS, openEventViews } from './open-events.ts';
@@ -229,6 +235,9 @@ async function guardTarget(target: Target, deps: AdminDependencies): Promise<voi
   }
   // AWS sources are read through the AWS APIs: no address to guard.
   if (isAwsKind(target.kind)) return;
+  const bare = singleLabelProblem(target);
+  if (bare)
+    throw new ProblemError(422, bare, [{ field: 'host', message: 'is a single label without pinned addresses' }]);
   const guard = deps.guard;
   if (!guard) return;
   const explain = (address: string, reason: string, field: string, via?: string) =>

@@ -270,3 +270,17 @@ function parseBoolean(value: unknown): unknown {
   if (['false', 'no', 'n', '0', 'off'].includes(text)) return false;
   return value;
 }
+
+/**
+ * Why a watched target's host cannot be reached as written: a name of one label (`intranet`, `a`)
+ * resolves only through a machine's search domains, which the deployed monitor has none of, so
+ * it would fail every check. Monitored targets give the full name, or pin their addresses;
+ * `localhost` is a name of its own (local mode). The CLI's one-off `check` still takes such a
+ * name, through the machine's resolver.
+ */
+export function singleLabelProblem(target: Target): string | undefined {
+  const host = target.host;
+  if (!host || ipFamily(stripBrackets(host)) !== 0 || host.includes('.') || host === 'localhost') return undefined;
+  if (target.addresses?.length) return undefined;
+  return `host "${clip(host)}" is a single label: the monitor resolves names without search domains, so give the full name (${clip(host)}.example.com) or pin its addresses`;
+}

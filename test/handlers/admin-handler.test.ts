@@ -137,6 +137,22 @@ describe('admin API: targets', () => {
     expect((await call(open, 'DELETE', '/targets/mail.example.com%3A587%2Fsmtp')).status).toBe(404);
   });
 
+  it('refuses a single-label host unless its addresses are pinned, in a body and in an import', async () => {
+    const bare = await call(open, 'POST', '/targets', { host: 'a' });
+    expect(bare.status).toBe(422);
+    expect(bare.json.detail).toMatch(
+      /^host "a" is a single label: .* give the full name \(a\.example\.com\) or pin its addresses$/,
+    );
+    expect((await call(open, 'GET', '/targets/a:443')).status).toBe(404);
+    const saml = await call(open, 'POST', '/targets', { host: 'saml:https://idp/metadata' });
+    expect(saml.status).toBe(422);
+    const pinned = await call(open, 'POST', '/targets', { host: 'intranet:8443', addresses: ['10.0.0.9'] });
+    expect(pinned.status).toBe(201);
+    expect((await call(open, 'POST', '/targets', { host: 'localhost:8443' })).status).toBe(201);
+    const imported = await call(open, 'POST', '/import', 'host\nb\nb.example\n', { 'content-type': 'text/csv' });
+    expect(imported.json).toMatchObject({ created: 1, rejected: 1 });
+  });
+
   it('refuses a patch that would change the target id', async () => {
     await call(open, 'POST', '/targets', { host: 'move.example.com' });
     const moved = await call(open, 'PATCH', '/targets/move.example.com:443', { port: 8443 });
