@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import {
   CT_DOMAIN,
   CT_ENROL_MODES,
+  CT_MAX_PER_RUN,
   CT_PROVIDER_NAMES,
   type CtEnrolMode,
   type CtProviderName,
@@ -79,6 +80,8 @@ export const DEFAULT_CONFIG = {
   ctProvider: 'certspotter' as CtProviderName,
   /** `auto`: names nobody watches are enrolled and checked; `report`: recorded as disabled targets. */
   ctEnrol: 'auto' as CtEnrolMode,
+  /** Targets enrolled and announcements made per watched domain and discovery run; the rest in the next runs. */
+  ctMaxPerRun: CT_MAX_PER_RUN.default as number,
   /** Secrets Manager secret (name or ARN) holding a Cert Spotter API token; empty: none. */
   ctApiTokenSecret: '',
   /**
@@ -178,6 +181,7 @@ const schema = z.object({
   ctIssuers: z.array(z.string().check(z.minLength(1), z.maxLength(128))),
   ctProvider: z.enum(CT_PROVIDER_NAMES),
   ctEnrol: z.enum(CT_ENROL_MODES),
+  ctMaxPerRun: z.number().check(z.int(), z.minimum(CT_MAX_PER_RUN.min), z.maximum(CT_MAX_PER_RUN.max)),
   ctApiTokenSecret: z
     .string()
     .check(z.regex(/^([\w/+=.@-]{1,512}|arn:aws[\w-]*:secretsmanager:\S{1,400})?$/, 'must be a secret name or ARN')),

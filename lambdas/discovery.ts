@@ -42,7 +42,7 @@ export const handler = createHandler(async () => {
       roles: config.accountRoles,
       sourceTag: config.sourceTag,
       ct: ct && {
-        settings: { domains: ct.domains, issuers: ct.issuers, enrol: ct.enrol },
+        settings: { domains: ct.domains, issuers: ct.issuers, enrol: ct.enrol, maxPerRun: ct.maxPerRun },
         provider: ctProviderFor(ct.provider, {
           // CT search APIs are public services: the same guard as the probes' (no private addresses).
           reach: { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS, guard: addressGuard(false) },

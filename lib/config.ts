@@ -5,6 +5,7 @@
 import {
   CT_DOMAIN,
   CT_ENROL_MODES,
+  CT_MAX_PER_RUN,
   CT_PROVIDER_NAMES,
   type CtEnrolMode,
   type CtProviderName,
@@ -267,6 +268,8 @@ export interface CtConfig {
   provider: CtProviderName;
   /** `auto`: unwatched names are enrolled and checked; `report`: recorded disabled. */
   enrol: CtEnrolMode;
+  /** Targets enrolled and announcements made per domain and run (CT_MAX_PER_RUN). */
+  maxPerRun: number;
   /** Secrets Manager secret holding a Cert Spotter API token (optional). */
   tokenSecret: string | undefined;
   /** Where positions and handled issuances are kept. */
@@ -282,6 +285,11 @@ function ctConfig(r: Reader): CtConfig | undefined {
   const tokenSecret = r.optionalText('CT_API_TOKEN_SECRET');
   const enrol = r.optionalText('CT_ENROL') ?? 'auto';
   const certificatesTable = r.optionalText('CERTIFICATES_TABLE');
+  const maxPerRun = r.number('CT_MAX_PER_RUN', CT_MAX_PER_RUN.default, {
+    min: CT_MAX_PER_RUN.min,
+    max: CT_MAX_PER_RUN.max,
+    integer: true,
+  });
   if (!domains.length) return undefined;
   for (const domain of domains) {
     if (!CT_DOMAIN.test(domain)) {
@@ -291,7 +299,7 @@ function ctConfig(r: Reader): CtConfig | undefined {
   if (!isCtProviderName(provider)) throw new Error(`CT_PROVIDER must be one of ${CT_PROVIDER_NAMES.join(', ')}`);
   if (!certificatesTable) throw new Error('CT_DOMAINS needs CERTIFICATES_TABLE (CT positions are kept there)');
   if (!isCtEnrolMode(enrol)) throw new Error(`CT_ENROL must be one of ${CT_ENROL_MODES.join(', ')}`);
-  return { domains, issuers, provider, enrol, tokenSecret, certificatesTable };
+  return { domains, issuers, provider, enrol, maxPerRun, tokenSecret, certificatesTable };
 }
 
 export function discoveryConfig(env: Env = process.env): DiscoveryConfig {

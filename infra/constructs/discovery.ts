@@ -57,6 +57,7 @@ export class Discovery extends Construct {
               CT_DOMAINS: c.ctDomains.join(','),
               CT_PROVIDER: c.ctProvider,
               CT_ENROL: c.ctEnrol,
+              CT_MAX_PER_RUN: String(c.ctMaxPerRun),
               CERTIFICATES_TABLE: props.certificates.tableName,
               ...(c.ctIssuers.length ? { CT_ISSUERS: JSON.stringify(c.ctIssuers) } : {}),
               ...(c.ctApiTokenSecret ? { CT_API_TOKEN_SECRET: c.ctApiTokenSecret } : {}),

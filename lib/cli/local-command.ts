@@ -1,6 +1,7 @@
 import {
   CT_DOMAIN,
   CT_ENROL_MODES,
+  CT_MAX_PER_RUN,
   CT_PROVIDER_NAMES,
   isCtEnrolMode,
   isCtProviderName,
@@ -17,6 +18,7 @@ export const LOCAL_USAGE = `Usage: certvigil local [--port N] [--data DIR] [--in
                        [--probe-concurrency N] [--discover-region R]... [--account-role ARN]...
                        [--source-tag TAG] [--ct-domain DOMAIN]... [--ct-issuer ORG]...
                        [--ct-provider certspotter|crtsh] [--ct-enrol auto|report] [--ct-url URL]
+                       [--ct-max-per-run N]
 
 Runs the whole monitor on this machine: DynamoDB Local as the store (in memory, or kept in
 DIR with --data), the dashboard and the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
@@ -35,7 +37,9 @@ with your own AWS credentials (AWS_PROFILE, AWS_REGION…) in the --discover-reg
 when tagged TAG (default certvigil). Without credentials it says so and nothing else changes.
 With --ct-domain it also reads the certificates Certificate Transparency logged for those domains
 (no AWS credentials needed): names nobody watches are enrolled (tag ct) and announced once; a CA
-outside --ct-issuer is announced as unexpected. CT_API_TOKEN: a Cert Spotter API token (optional).`;
+outside --ct-issuer is announced as unexpected; at most --ct-max-per-run N (default
+${CT_MAX_PER_RUN.default}) enrolments and announcements per domain and run, the rest in the next runs.
+CT_API_TOKEN: a Cert Spotter API token (optional).`;
 
 export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   const { values } = parse(argv);
@@ -75,6 +79,11 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     throw new UsageError(`--ct-provider must be one of ${CT_PROVIDER_NAMES.join(', ')}`);
   const ctEnrol = values['ct-enrol'] ?? 'auto';
   if (!isCtEnrolMode(ctEnrol)) throw new UsageError(`--ct-enrol must be one of ${CT_ENROL_MODES.join(', ')}`);
+  const ctMaxPerRun = numberOption(values['ct-max-per-run'], '--ct-max-per-run', {
+    min: CT_MAX_PER_RUN.min,
+    max: CT_MAX_PER_RUN.max,
+    integer: true,
+  });
   const ctUrl = values['ct-url'];
   if (ctUrl !== undefined && !/^https:\/\/\S+$/.test(ctUrl)) throw new UsageError('--ct-url must be an https URL');
   let channels: ConfiguredChannel[];
@@ -104,6 +113,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
       issuers: values['ct-issuer'] ?? [],
       provider: ctProvider,
       enrol: ctEnrol,
+      maxPerRun: ctMaxPerRun,
       token: process.env.CT_API_TOKEN?.trim() || undefined,
       baseUrl: ctUrl,
     },
@@ -163,6 +173,7 @@ function parse(argv: string[]) {
       'ct-provider': { type: 'string' },
       'ct-url': { type: 'string' },
       'ct-enrol': { type: 'string' },
+      'ct-max-per-run': { type: 'string' },
     },
   });
 }

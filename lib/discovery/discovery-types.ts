@@ -1,6 +1,9 @@
 // What discovery finds and what it could not see. A *finder* lists one kind of AWS resource in
 // one account and region; discovery runs every finder everywhere it is configured to look.
 
+/** How long POST /discover waits for a run before it answers 202 (the run goes on). */
+export const DISCOVERY_WAIT_MS = 45_000;
+
 /** The tag that opts secrets and parameters in, unless a deployment names another. */
 export const DEFAULT_SOURCE_TAG = 'certvigil';
 

@@ -3,10 +3,8 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { DiscoverAnswer } from '../admin/admin-api.ts';
 import { boundText } from '../text-bounds.ts';
+import { DISCOVERY_WAIT_MS } from './discovery-types.ts';
 import type { DiscoverySummary } from './enrol.ts';
-
-/** How long the admin function waits for a discovery run (its own timeout is 60 s). */
-export const DISCOVERY_WAIT_MS = 45_000;
 
 export function invokeDiscovery(
   lambda: LambdaClient,

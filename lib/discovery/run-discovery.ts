@@ -62,7 +62,9 @@ export async function runDiscovery(
       settings.ct.settings,
       {
         now,
-        signal: settings.ct.signal ?? AbortSignal.timeout(CT_TIME_BUDGET_MS),
+        signal: settings.ct.signal
+          ? AbortSignal.any([settings.ct.signal, AbortSignal.timeout(CT_TIME_BUDGET_MS)])
+          : AbortSignal.timeout(CT_TIME_BUDGET_MS),
         ...(settings.sleep ? { sleep: settings.sleep } : {}),
       },
     );

@@ -17,7 +17,8 @@ import { createLimiter } from '../concurrency.ts';
 import type { ProbeConfig } from '../config.ts';
 import { dashboardPage, isPageRequest } from '../dashboard/page-asset.ts';
 import type { CtEnrolMode, CtProviderName } from '../discovery/ct/ct-options.ts';
-import { DEFAULT_SOURCE_TAG } from '../discovery/discovery-types.ts';
+import { DEFAULT_SOURCE_TAG, DISCOVERY_WAIT_MS } from '../discovery/discovery-types.ts';
+import type { DiscoverySummary } from '../discovery/enrol.ts';
 import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
 import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
 import { probeTarget } from '../monitor/probe-target.ts';
@@ -39,6 +40,8 @@ import { OutboxPublisher } from './outbox-publisher.ts';
 const TABLES = { targets: 'certvigil-targets', history: 'certvigil-history', certificates: 'certvigil-certificates' };
 
 export interface LocalModeOptions {
+  /** How long POST /discover waits for a run before it answers 202 (default DISCOVERY_WAIT_MS, as deployed). */
+  discoveryWaitMs?: number | undefined;
   port: number;
   /** Keep DynamoDB's data (and the default outbox) here; in memory when absent. */
   dataDir?: string | undefined;
@@ -142,25 +145,52 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     allowFiles: true,
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,
-    // With the user's own AWS credentials; without any, a 503 saying how to provide them.
+    // With the user's own AWS credentials; without any, a 503 saying how to provide them. A
+    // request while a run is going joins it; past the wait it answers 202 and the run goes on.
     discover: async () => {
-      const { runDiscovery } = await import('../discovery/run-discovery.ts');
-      const ct = options.ct;
-      const summary = await runDiscovery(
-        { targets: monitor.targets, publisher },
-        {
-          regions: options.discovery?.regions ?? [],
-          roles: options.discovery?.roles,
-          sourceTag: options.discovery?.sourceTag ?? DEFAULT_SOURCE_TAG,
-          ...(ct?.domains.length ? { ct: await localCt(ct, documentClient(dynamo)) } : {}),
-        },
-      );
-      options.print(
-        `discovery: ${summary.found} found, ${summary.enrolled} enrolled, ${summary.vanished.length} vanished, ${summary.problems.length} could not be listed\n`,
-      );
-      return { done: true, summary };
+      discovering ??= runLocalDiscovery().finally(() => {
+        discovering = undefined;
+      });
+      const run = discovering;
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<'waited'>((resolve) => {
+        timer = setTimeout(() => resolve('waited'), options.discoveryWaitMs ?? DISCOVERY_WAIT_MS);
+      });
+      try {
+        const outcome = await Promise.race([run, waited]);
+        if (outcome !== 'waited') return { done: true, summary: outcome };
+      } finally {
+        clearTimeout(timer);
+      }
+      // Nobody waits for it any more: its failure is printed, not left unhandled.
+      run.catch((error: Error) => options.print(`discovery failed: ${error.message}\n`));
+      return {
+        done: false,
+        detail: `discovery is still running (longer than ${Math.round((options.discoveryWaitMs ?? DISCOVERY_WAIT_MS) / 1000)} s); its summary is printed by local mode when it ends, and new targets carry the tag "discovered"`,
+      };
     },
   };
+  let discovering: Promise<DiscoverySummary> | undefined;
+  const stopDiscovery = new AbortController();
+  async function runLocalDiscovery(): Promise<DiscoverySummary> {
+    const { runDiscovery } = await import('../discovery/run-discovery.ts');
+    const ct = options.ct;
+    const summary = await runDiscovery(
+      { targets: monitor.targets, publisher },
+      {
+        regions: options.discovery?.regions ?? [],
+        roles: options.discovery?.roles,
+        sourceTag: options.discovery?.sourceTag ?? DEFAULT_SOURCE_TAG,
+        ...(ct?.domains.length
+          ? { ct: { ...(await localCt(ct, documentClient(dynamo))), signal: stopDiscovery.signal } }
+          : {}),
+      },
+    );
+    options.print(
+      `discovery: ${summary.found} found, ${summary.enrolled} enrolled, ${summary.vanished.length} vanished, ${summary.problems.length} could not be listed\n`,
+    );
+    return summary;
+  }
 
   const limiter = createLimiter(options.probeConcurrency ?? LOCAL_PROBE_CONCURRENCY);
   let stopping = false;
@@ -289,6 +319,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     stop: async () => {
       stopping = true;
       clearInterval(timer);
+      // A discovery run reading CT stops at its next step (a rate-limit wait ends at once).
+      stopDiscovery.abort();
       // Probes waiting their turn are dropped; those running get a short grace, not a minute.
       limiter.close();
       server.closeAllConnections();
@@ -323,6 +355,8 @@ export interface LocalCtOptions {
   issuers?: string[] | undefined;
   provider?: CtProviderName | undefined;
   enrol?: CtEnrolMode | undefined;
+  /** Targets enrolled and announcements made per domain and run (default CT_MAX_PER_RUN.default). */
+  maxPerRun?: number | undefined;
   /** A Cert Spotter API token (from CT_API_TOKEN; never printed). */
   token?: string | undefined;
   /** Another address of the provider's API (a mirror, or a stand-in). */
@@ -334,7 +368,7 @@ async function localCt(ct: LocalCtOptions, doc: ReturnType<typeof documentClient
   const { ctProviderFor } = await import('../discovery/ct/providers.ts');
   const { defaultTrustStore } = await import('../probe/trust-store.ts');
   return {
-    settings: { domains: ct.domains, issuers: ct.issuers, enrol: ct.enrol },
+    settings: { domains: ct.domains, issuers: ct.issuers, enrol: ct.enrol, maxPerRun: ct.maxPerRun },
     provider: ctProviderFor(ct.provider ?? 'certspotter', {
       reach: { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS },
       token: ct.token,

@@ -136,7 +136,9 @@ function headline(event: MonitorEvent): string {
     case 'unlisted-certificate':
       return `a certificate for ${event.ct?.unwatched.length ?? 0} name(s) nobody watches was logged in Certificate Transparency`;
     case 'unexpected-issuer':
-      return `a certificate was issued by ${event.ct?.issuerOrganization ?? 'a CA'} outside the allowed issuers`;
+      return `a certificate was issued by ${event.ct?.issuerOrganization ?? 'a CA'} outside the allowed issuers${
+        event.ct?.unwatched.length ? `, for ${event.ct.unwatched.length} name(s) nobody watches` : ''
+      }`;
     case 'rollout-stalled':
       return `rollout stalled: the old certificate is still served at ${event.stillAt?.length ?? 0} of ${event.rollout?.total ?? 0} locations, ${duration(event)} after its replacement appeared`;
   }

@@ -51,6 +51,8 @@ export interface OpenedDocument {
   /** The decoded body, bytes counted against maxBytes. */
   body: Readable;
   url: string;
+  /** The body's length as declared (Content-Length, not compressed), when it was; Node holds the server to it. */
+  declaredBytes: number | null;
   contentType: string;
   /** The answer's Retry-After header (ACME renewal information), when it has one. */
   retryAfter: string | null;
@@ -109,9 +111,11 @@ export async function openDocument(url: string, options: FetchOptions): Promise<
       response.destroy();
       throw tooLarge(options.maxBytes);
     }
+    const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
     return {
       body: bounded(response, options),
       url: current.href,
+      declaredBytes: Number.isFinite(declared) && encoding === 'identity' ? declared : null,
       contentType: String(response.headers['content-type'] ?? ''),
       retryAfter:
         typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'].slice(0, 64) : null,
@@ -127,6 +131,14 @@ export function fetchDeadline(timeouts: ProbeTimeouts): AbortSignal {
 /** Fetches a whole (small) document into memory. */
 export async function fetchDocument(url: string, options: FetchOptions): Promise<{ body: Buffer; url: string }> {
   const opened = await openDocument(url, options);
+  // Written into one buffer of the declared size where there is one: a large document (a CT
+  // answer of 32 MiB) is then held once, not as its chunks and their copy.
+  if (opened.declaredBytes !== null) {
+    const body = Buffer.allocUnsafe(opened.declaredBytes);
+    let at = 0;
+    for await (const chunk of opened.body) at += (chunk as Buffer).copy(body, at);
+    return { body: body.subarray(0, at), url: opened.url };
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of opened.body) chunks.push(chunk as Buffer);
   return { body: Buffer.concat(chunks), url: opened.url };

@@ -444,11 +444,13 @@ describe('deployment settings', () => {
         ctDomains: ['example.com', 'example.org'],
         ctIssuers: ["Let's Encrypt", 'DigiCert, Inc.'],
         ctProvider: 'crtsh',
+        ctMaxPerRun: 250,
       },
     });
     expect(env).toMatchObject({
       CT_DOMAINS: 'example.com,example.org',
       CT_PROVIDER: 'crtsh',
+      CT_MAX_PER_RUN: '250',
       CT_ISSUERS: JSON.stringify(["Let's Encrypt", 'DigiCert, Inc.']),
       CERTIFICATES_TABLE: expect.anything(),
     });
@@ -459,6 +461,7 @@ describe('deployment settings', () => {
       CT_DOMAINS: String(env.CT_DOMAINS),
       CT_ISSUERS: String(env.CT_ISSUERS),
       CT_PROVIDER: 'crtsh',
+      CT_MAX_PER_RUN: String(env.CT_MAX_PER_RUN),
       CERTIFICATES_TABLE: 'c',
     });
     expect(config.ct).toEqual({
@@ -466,6 +469,7 @@ describe('deployment settings', () => {
       issuers: ["Let's Encrypt", 'DigiCert, Inc.'],
       provider: 'crtsh',
       enrol: 'auto',
+      maxPerRun: 250,
       tokenSecret: undefined,
       certificatesTable: 'c',
     });

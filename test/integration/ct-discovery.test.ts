@@ -88,14 +88,17 @@ async function twoRunsAtOnce(run: () => ReturnType<typeof watch>) {
   };
 }
 
+/** The stand-in's issuances: the page after `after`, or the failure set. */
+function issuancesRoute(req: IncomingMessage, res: ServerResponse) {
+  const after = new URL(req.url ?? '/', 'https://x').searchParams.get('after');
+  afters.push(after);
+  if (failWith) return res.writeHead(failWith).end();
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(pages[after ?? ''] ?? []));
+}
+
 beforeAll(async () => {
   server = await startDocumentServer();
-  server.route('/v1/issuances', (req: IncomingMessage, res: ServerResponse) => {
-    const after = new URL(req.url ?? '/', 'https://x').searchParams.get('after');
-    afters.push(after);
-    if (failWith) return res.writeHead(failWith).end();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(pages[after ?? ''] ?? []));
-  });
+  server.route('/v1/issuances', issuancesRoute);
   server.route('/', (req: IncomingMessage, res: ServerResponse) => {
     const q = new URL(req.url ?? '/', 'https://x').searchParams.get('q') ?? '';
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(crtsh[q] ?? []));
@@ -326,5 +329,66 @@ describe('Certificate Transparency discovery', () => {
     expect(published().map((n) => [n.event, n.target, n.text.includes('*.internal.example.com')])).toEqual([
       ['unlisted-certificate', 'example.com:443', true],
     ]);
+  });
+
+  it('announces a certificate both unlisted and from a foreign CA once, as the graver news naming both', async () => {
+    pages = { '': [issuance(80, ['rogue.example.com'], EVIL)], '80': [] };
+    const [summary] = await watch();
+    expect(summary).toMatchObject({ unlisted: 1, unexpectedIssuer: 1, enrolled: ['rogue.example.com:443'] });
+    const sent = published();
+    expect(sent.map((n) => [n.event, n.severity, n.target])).toEqual([
+      ['unexpected-issuer', 'critical', 'rogue.example.com:443'],
+    ]);
+    expect(sent[0]?.text).toContain('outside the allowed issuers, for 1 name(s) nobody watches');
+  });
+
+  it('enrols and announces at most maxPerRun per domain and run, and the next runs take the rest', async () => {
+    pages = {
+      '': Array.from({ length: 7 }, (_, i) => issuance(100 + i, [`flood-${i}.example.com`])),
+      '106': [],
+    };
+    const settings = { ...SETTINGS, maxPerRun: 3 };
+    const [first] = await watch(settings);
+    expect(first?.enrolled).toHaveLength(3);
+    expect(first?.stoppedEarly).toMatch(/^the cap of 3 enrolments and announcements per domain and run was reached/);
+    expect(published()).toHaveLength(3);
+    // The position stays, so the next run reads the same issuances and skips the ones handled.
+    expect(await new CtStateStore(tables.doc, tables.names.certificates).position('Cert Spotter', 'example.com')).toBe(
+      null,
+    );
+    const [second] = await watch(settings);
+    const [third] = await watch(settings);
+    expect([...(second?.enrolled ?? []), ...(third?.enrolled ?? [])]).toHaveLength(4);
+    expect(third).toMatchObject({ stoppedEarly: null, position: '106' });
+    expect(
+      published()
+        .map((n) => n.target)
+        .sort(),
+    ).toEqual(Array.from({ length: 7 }, (_, i) => `flood-${i}.example.com:443`).sort());
+  });
+
+  it('stops when the run is out of time, keeping the position, and waits out no rate limit past it', async () => {
+    pages = { '': [issuance(200, ['late.example.com'])], '200': [] };
+    const [aborted] = await watchCertificateTransparency(deps(), provider(), SETTINGS, {
+      signal: AbortSignal.abort(),
+    });
+    expect(aborted).toMatchObject({ enrolled: [], position: null });
+    expect(aborted?.stoppedEarly).toMatch(/ran out of time/);
+    expect(published()).toEqual([]);
+
+    // A 429 asking for 30 s, in a run with 1 s left: the wait ends with the run.
+    server.route('/v1/issuances', (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(429, { 'retry-after': '30' }).end();
+    });
+    try {
+      const started = performance.now();
+      const [limited] = await watchCertificateTransparency(deps(), provider(), SETTINGS, {
+        signal: AbortSignal.timeout(1_000),
+      });
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(limited?.stoppedEarly).toMatch(/rate limiting, and the run ran out of time/);
+    } finally {
+      server.route('/v1/issuances', issuancesRoute);
+    }
   });
 });

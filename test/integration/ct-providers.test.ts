@@ -6,7 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { certSpotterProvider } from '../../lib/discovery/ct/certspotter.ts';
 import { crtShProvider } from '../../lib/discovery/ct/crtsh.ts';
-import { CtProviderError, organizationOf, readNewIssuances } from '../../lib/discovery/ct/ct-provider.ts';
+import {
+  CtProviderError,
+  MAX_ISSUANCES_PER_RUN,
+  organizationOf,
+  readNewIssuances,
+} from '../../lib/discovery/ct/ct-provider.ts';
+import { ProbeError } from '../../lib/probe/probe-error.ts';
 import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
 import { defaultTrustStore } from '../../lib/probe/trust-store.ts';
 import { crtShEntry } from '../fixtures/ct-api.ts';
@@ -42,6 +48,8 @@ let certspotterPages: Record<string, unknown[] | { status: number; headers?: Rec
 let crtsh: Record<string, unknown[]>;
 /** Statuses crt.sh answers first, in order (it is often overloaded). */
 let crtshStatus: { code: number; headers?: Record<string, string> }[];
+/** An answer sent as it is by both stand-ins, in place of the JSON of the scripted ones. */
+let raw: Buffer | null;
 
 beforeAll(async () => {
   server = await startDocumentServer();
@@ -49,6 +57,7 @@ beforeAll(async () => {
     const url = new URL(req.url ?? '/', 'https://x');
     requests.push(url);
     authorizations.push(req.headers.authorization);
+    if (raw) return res.writeHead(200, { 'content-type': 'application/json' }).end(raw);
     const answers = certspotterPages[url.searchParams.get('after') ?? ''] ?? [];
     const first = answers[0] as { status?: number; headers?: Record<string, string> } | undefined;
     if (first && typeof first.status === 'number') {
@@ -60,6 +69,7 @@ beforeAll(async () => {
   server.route('/', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://x');
     requests.push(url);
+    if (raw) return res.writeHead(200, { 'content-type': 'application/json' }).end(raw);
     const status = crtshStatus.shift();
     if (status) return res.writeHead(status.code, status.headers).end('<html>busy</html>');
     res
@@ -76,6 +86,7 @@ beforeEach(() => {
   certspotterPages = {};
   crtsh = {};
   crtshStatus = [];
+  raw = null;
 });
 
 describe('Cert Spotter', () => {
@@ -231,5 +242,51 @@ describe('issuer organisation', () => {
     ['CN=No Organisation CA', null],
   ])('reads O= of %s', (dn, organization) => {
     expect(organizationOf(dn)).toBe(organization);
+  });
+});
+
+describe('hostile and very large answers', () => {
+  const certSpotter = () => certSpotterProvider({ reach, baseUrl: server.origin });
+  const crtSh = () => crtShProvider({ reach, baseUrl: server.origin });
+
+  it('refuses 10 MiB of nested lists at the nesting cap, without building them', async () => {
+    raw = Buffer.from(`${'['.repeat(5 * 1024 * 1024)}${']'.repeat(5 * 1024 * 1024)}`);
+    const failure = await certSpotter()
+      .page('example.com', '7', signal())
+      .catch((e: Error) => e);
+    expect(failure).toBeInstanceOf(ProbeError);
+    expect((failure as Error).message).toBe(
+      'Cert Spotter did not answer a list of issuances: the answer nests deeper than 6 levels',
+    );
+  });
+
+  it('reads a Cert Spotter page of more issuances than it takes at once as two pages', async () => {
+    raw = Buffer.from(JSON.stringify(Array.from({ length: 10_001 }, (_, i) => issuance(i + 1, [`h${i}.example.com`]))));
+    const page = await certSpotter().page('example.com', null, signal());
+    expect(page.issuances).toHaveLength(10_000);
+    expect(page).toMatchObject({ position: '10000', more: true });
+  });
+
+  it('reads crt.sh backlogs beyond a run’s share lowest ids first, the rest from the position it keeps', async () => {
+    const entries = Array.from({ length: MAX_ISSUANCES_PER_RUN + 500 }, (_, i) =>
+      crtShEntry(5_000_000 - i, hex(i).slice(-16), `h${i}.example.com`),
+    );
+    raw = Buffer.from(JSON.stringify(entries));
+    const first = await readNewIssuances(crtSh(), 'example.com', '4000000', { signal: signal() });
+    // Both queries answer the same entries: each is one issuance.
+    expect(first.issuances).toHaveLength(MAX_ISSUANCES_PER_RUN);
+    const lowest = 5_000_000 - (MAX_ISSUANCES_PER_RUN + 500) + 1;
+    expect(first.position).toBe(String(lowest + MAX_ISSUANCES_PER_RUN - 1));
+    expect(first.stoppedEarly).toMatch(/the ones with the lowest ids are read now, the rest in the next runs$/);
+    const next = await readNewIssuances(crtSh(), 'example.com', first.position, { signal: signal() });
+    expect(next).toMatchObject({ position: '5000000', stoppedEarly: null });
+    expect(next.issuances).toHaveLength(500);
+  });
+
+  it('looks at no more than its cap of crt.sh entries, skips ones too small to be entries, and keeps the position', async () => {
+    raw = Buffer.from(`[${Array.from({ length: 300_000 }, () => '{}').join(',')}]`);
+    const read = await readNewIssuances(crtSh(), 'example.com', '12', { signal: signal() });
+    expect(read).toMatchObject({ issuances: [], position: '12' });
+    expect(read.stoppedEarly).toMatch(/^crt.sh answered more than 250,000 entries for one query/);
   });
 });

@@ -81,4 +81,45 @@ describe('local mode with --ct-domain', () => {
       'staging.example.com:443',
     ]);
   }, 60_000);
+
+  it('answers 202 when a run outlasts the wait, lets a second request join it, and stop ends its rate-limit wait', async () => {
+    // A CT API that keeps asking to wait: a run in progress for as long as it is let.
+    let asked = 0;
+    const limited = await startDocumentServer();
+    limited.route('/v1/issuances', (_req: IncomingMessage, res: ServerResponse) => {
+      asked++;
+      res.writeHead(429, { 'retry-after': '50' }).end();
+    });
+    const slow = await startLocalMode({
+      port: 0,
+      intervalSeconds: 3600,
+      token: 't',
+      print: () => undefined,
+      discoveryWaitMs: 1_000,
+      ct: { domains: ['example.com'], baseUrl: limited.origin },
+    });
+    try {
+      const ask = () =>
+        fetch(`${slow.url}/discover`, { method: 'POST', headers: { authorization: 'Bearer t' } }).then(async (r) => ({
+          status: r.status,
+          json: (await r.json()) as { detail?: string },
+        }));
+      const started = performance.now();
+      const [first, second] = await Promise.all([ask(), ask()]);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect([first.status, second.status]).toEqual([202, 202]);
+      expect(first.json.detail).toMatch(/^discovery is still running \(longer than 1 s\)/);
+      // One run for both requests: the API was asked once, and is waited out.
+      expect(asked).toBe(1);
+      const third = await ask();
+      expect(third.status).toBe(202);
+      expect(asked).toBe(1);
+    } finally {
+      const stopping = performance.now();
+      await slow.stop();
+      // The 50 s wait ends with local mode, not after it.
+      expect(performance.now() - stopping).toBeLessThan(10_000);
+      await limited.close();
+    }
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ import { ProbeError } from '../../probe/probe-error.ts';
 import { fetchDocument, type ReachOptions } from '../../sources/fetch-document.ts';
 import { boundText } from '../../text-bounds.ts';
 import { type CtIssuance, type CtProvider, cleanNames, organizationOf } from './ct-provider.ts';
+import { forEachJsonElement, parsedOrUndefined } from './json-elements.ts';
 
 export const CERTSPOTTER_URL = 'https://api.certspotter.com';
 const MAX_PAGE_BYTES = 10 * 1024 * 1024;
@@ -26,7 +27,10 @@ const Issuance = z.object({
   not_before: z.string().check(z.maxLength(64)),
   not_after: z.string().check(z.maxLength(64)),
 });
-const Page = z.array(z.unknown()).check(z.maxLength(100_000));
+/** Most issuances read of one page (SSLMate's pages hold about a hundred); the rest is the next page. */
+const MAX_PAGE_ISSUANCES = 10_000;
+/** An issuance nests its issuer's CAA domains (level 4); it names at most 10,000 names. */
+const LIMITS = { maxDepth: 6, maxElementBytes: 3 * 1024 * 1024, maxElements: MAX_PAGE_ISSUANCES };
 
 export function certSpotterProvider(options: { reach: ReachOptions; baseUrl?: string; token?: string }): CtProvider {
   const base = (options.baseUrl ?? CERTSPOTTER_URL).replace(/\/$/, '');
@@ -46,35 +50,38 @@ export function certSpotterProvider(options: { reach: ReachOptions; baseUrl?: st
         sameOriginOnly: true,
         signal,
       });
-      let items: unknown[];
-      try {
-        items = Page.parse(JSON.parse(body.toString('utf8')));
-      } catch {
-        throw new ProbeError('parse', 'Cert Spotter did not answer a list of issuances');
-      }
       const issuances: CtIssuance[] = [];
       let last: string | null = null;
-      for (const item of items) {
-        // The position moves past a malformed issuance too, or it would be read again on every run.
-        const id = (item as { id?: unknown } | null)?.id;
-        if (typeof id === 'string' && id.length <= 64) last = id;
-        const parsed = Issuance.safeParse(item);
-        if (!parsed.success) continue; // one malformed issuance does not hide the others
-        const i = parsed.data;
-        const issuer = boundText(i.issuer?.name ?? i.issuer?.friendly_name ?? 'unknown issuer', 512);
-        issuances.push({
-          key: `tbs:${i.tbs_sha256.toLowerCase()}`,
-          dnsNames: cleanNames(i.dns_names),
-          issuer,
-          issuerOrganization:
-            organizationOf(issuer) ?? (i.issuer?.friendly_name ? boundText(i.issuer.friendly_name, 128) : null),
-          notBefore: isoOrRaw(i.not_before),
-          notAfter: isoOrRaw(i.not_after),
-          fingerprint256: i.cert_sha256 ? colonHex(i.cert_sha256) : null,
-        });
+      let items = 0;
+      let cut = false;
+      try {
+        ({ count: items, cut } = await forEachJsonElement(body, LIMITS, signal, (item) => {
+          // The position moves past a malformed issuance too, or it would be read again on every run.
+          const id = (item as { id?: unknown } | null)?.id;
+          if (typeof id === 'string' && id.length <= 64) last = id;
+          const i = parsedOrUndefined(Issuance, item);
+          if (!i) return; // one malformed issuance does not hide the others
+          const issuer = boundText(i.issuer?.name ?? i.issuer?.friendly_name ?? 'unknown issuer', 512);
+          issuances.push({
+            key: `tbs:${i.tbs_sha256.toLowerCase()}`,
+            dnsNames: cleanNames(i.dns_names),
+            issuer,
+            issuerOrganization:
+              organizationOf(issuer) ?? (i.issuer?.friendly_name ? boundText(i.issuer.friendly_name, 128) : null),
+            notBefore: isoOrRaw(i.not_before),
+            notAfter: isoOrRaw(i.not_after),
+            fingerprint256: i.cert_sha256 ? colonHex(i.cert_sha256) : null,
+          });
+        }));
+      } catch (error) {
+        if (error instanceof ProbeError && error.kind === 'parse') {
+          throw new ProbeError('parse', `Cert Spotter did not answer a list of issuances: ${error.message}`);
+        }
+        throw error;
       }
-      if (items.length && !last) throw new ProbeError('parse', 'Cert Spotter answered issuances without ids');
-      return { issuances, position: last ?? position, more: items.length > 0 };
+      if (items && !last) throw new ProbeError('parse', 'Cert Spotter answered issuances without ids');
+      // A page cut at MAX_PAGE_ISSUANCES goes on from its last issuance, like the next page.
+      return { issuances, position: last ?? position, more: items > 0 || cut };
     },
   };
 }

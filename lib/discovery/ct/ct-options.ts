@@ -9,6 +9,12 @@ export type CtProviderName = (typeof CT_PROVIDER_NAMES)[number];
 export const CT_ENROL_MODES = ['auto', 'report'] as const;
 export type CtEnrolMode = (typeof CT_ENROL_MODES)[number];
 
+/**
+ * Targets enrolled and announcements made per watched domain and discovery run: a flood of
+ * issuances is taken over several runs, not as thousands of targets and messages at once.
+ */
+export const CT_MAX_PER_RUN = { default: 100, min: 1, max: 10_000 } as const;
+
 /** A watched domain: lower-case labels, at least two (`example.com`, `eu.example.com`). */
 export const CT_DOMAIN = /^([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$/;
 

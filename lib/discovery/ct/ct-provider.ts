@@ -27,6 +27,8 @@ export interface CtPage {
   position: string | null;
   /** Whether another page follows now. */
   more: boolean;
+  /** The provider's answer was larger than certvigil reads: what was left unread, said in the summary. */
+  cut?: string | undefined;
 }
 
 export interface CtProvider {
@@ -42,6 +44,11 @@ export interface CtProvider {
 export const MAX_NAMES = 100;
 /** Most pages read for one domain in one run; the next run goes on from where this one stopped. */
 export const MAX_PAGES = 50;
+/**
+ * Most new issuances read for one domain in one run (each is then looked up and recorded, a few
+ * DynamoDB requests apiece, within the run's 4 minutes); the next run goes on from there.
+ */
+export const MAX_ISSUANCES_PER_RUN = 20_000;
 /** Longest wait for a rate limit within one run; a longer Retry-After ends the run's reading. */
 export const MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
@@ -70,14 +77,21 @@ export async function readNewIssuances(
   position: string | null,
   options: { signal: AbortSignal; sleep?: (ms: number) => Promise<void>; maxPages?: number },
 ): Promise<NewIssuances> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal));
   const byKey = new Map<string, CtIssuance>();
+  const result = (stoppedEarly: string | null): NewIssuances => ({
+    issuances: [...byKey.values()],
+    position: current,
+    stoppedEarly,
+  });
   let current = position;
   for (let pages = 0; pages < (options.maxPages ?? MAX_PAGES); ) {
+    if (options.signal.aborted) return result('the run ran out of time');
     let page: CtPage;
     try {
       page = await provider.page(domain, current, options.signal);
     } catch (error) {
+      if (options.signal.aborted) return result('the run ran out of time');
       const wait = rateLimitWait(error);
       if (wait === undefined) {
         throw new CtProviderError(
@@ -85,22 +99,36 @@ export async function readNewIssuances(
           { cause: error },
         );
       }
-      if (wait > MAX_RATE_LIMIT_WAIT_MS || options.signal.aborted) {
-        return { issuances: [...byKey.values()], position: current, stoppedEarly: `${provider.name} is rate limiting` };
-      }
+      if (wait > MAX_RATE_LIMIT_WAIT_MS) return result(`${provider.name} is rate limiting`);
       await sleep(wait);
+      if (options.signal.aborted) return result(`${provider.name} is rate limiting, and the run ran out of time`);
       continue;
     }
     pages++;
     for (const issuance of page.issuances) if (!byKey.has(issuance.key)) byKey.set(issuance.key, issuance);
     current = page.position ?? current;
-    if (!page.more) return { issuances: [...byKey.values()], position: current, stoppedEarly: null };
+    if (!page.more) return result(page.cut ?? null);
+    if (byKey.size >= MAX_ISSUANCES_PER_RUN) {
+      return result(
+        `more than ${MAX_ISSUANCES_PER_RUN.toLocaleString('en-US')} new issuances: the rest in the next runs`,
+      );
+    }
   }
-  return {
-    issuances: [...byKey.values()],
-    position: current,
-    stoppedEarly: `more than ${options.maxPages ?? MAX_PAGES} pages`,
-  };
+  return result(`more than ${options.maxPages ?? MAX_PAGES} pages`);
+}
+
+/** Waits `ms`, or less when `signal` aborts (then it resolves: the caller looks at the signal). */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 /** How long a rate-limited answer asks to wait (a 429, or a 503 with Retry-After); undefined otherwise. */

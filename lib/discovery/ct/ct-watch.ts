@@ -1,9 +1,12 @@
 // Certificate Transparency discovery: for each watched domain, the issuances logged since the last
 // position, each judged once. Names no target watches are enrolled create-only as `tls` targets
 // tagged `ct`; a certificate with such names is `unlisted-certificate` (warning), one from a CA
-// outside `issuers` is `unexpected-issuer` (critical). Each event is recorded on a target (the
+// outside `issuers` is `unexpected-issuer` (critical; it names the unwatched names too: one
+// announcement per certificate). Each event is recorded on a target (the
 // enrolled one, or the watched one the certificate names) before the issuance is marked handled,
-// and published through the targets' outbox: once, whatever runs overlap or stop half-way.
+// and published through the targets' outbox: once, whatever runs overlap or stop half-way. A run
+// enrols and announces at most `maxPerRun` per domain and stops when its signal aborts; what is left
+// waits for the next run (the position stays where it was).
 import { mapWithConcurrency } from '../../concurrency.ts';
 import { type PublishDependencies, publishPending } from '../../monitor/probe-target.ts';
 import { type CtEventFacts, eventId, type MonitorEvent } from '../../policy/transitions.ts';
@@ -12,7 +15,7 @@ import type { CertificateStore } from '../../store/certificate-store.ts';
 import type { CtStateStore } from '../../store/ct-state-store.ts';
 import type { StoredTarget } from '../../store/target-store.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../../targets/target-schema.ts';
-import type { CtEnrolMode } from './ct-options.ts';
+import { CT_MAX_PER_RUN, type CtEnrolMode } from './ct-options.ts';
 import { type CtIssuance, type CtProvider, CtProviderError, readNewIssuances } from './ct-provider.ts';
 
 /** The tag of targets enrolled from Certificate Transparency. */
@@ -34,6 +37,12 @@ export interface CtSettings {
    * as disabled targets (nothing is probed; the event has a home, and enabling one is one edit).
    */
   enrol?: CtEnrolMode | undefined;
+  /**
+   * Most targets enrolled, and most announcements made, for one domain in one run
+   * (default CT_MAX_PER_RUN.default): a flood of issuances (a wildcard-less fleet, a mis-issuing CA) is
+   * taken over several runs rather than as thousands of targets and messages at once.
+   */
+  maxPerRun?: number | undefined;
 }
 
 export interface CtDomainSummary {
@@ -68,6 +77,7 @@ export async function watchCertificateTransparency(
   const now = options.now ?? (() => new Date());
   const watched = new Watched(await deps.targets.allTargets(['id', 'host', 'kind']));
   const allowed = settings.issuers?.length ? new Set(settings.issuers.map((i) => i.trim().toLowerCase())) : null;
+  const maxPerRun = settings.maxPerRun ?? CT_MAX_PER_RUN.default;
   // A few domains at once: each is mostly waiting on the provider (rate limits are per provider).
   return mapWithConcurrency(settings.domains, DOMAIN_CONCURRENCY, async (domain) => {
     const summary: CtDomainSummary = {
@@ -96,7 +106,14 @@ export async function watchCertificateTransparency(
     summary.read = read.issuances.length;
     summary.stoppedEarly = read.stoppedEarly;
     const anchors = new Set<string>();
+    // Why this run left issuances for the next one (then the position stays where it was).
+    let leftover: string | null = null;
+    let announced = 0;
     for (const issuance of read.issuances) {
+      if (options.signal.aborted) {
+        leftover = 'the run ran out of time; the rest in the next run';
+        break;
+      }
       if (Date.parse(issuance.notAfter) <= now().getTime()) {
         summary.expired++;
         continue;
@@ -110,8 +127,15 @@ export async function watchCertificateTransparency(
       if (unwatched.length === 0 && !unexpected) {
         summary.matched++;
       } else {
+        const enrolling = unwatched.filter((n) => !n.startsWith('*.')).slice(0, MAX_ENROLLED_PER_CERTIFICATE);
+        // The first certificate of a run always goes through, so that a run makes progress whatever the cap.
+        const full = summary.enrolled.length > 0 && summary.enrolled.length + enrolling.length > maxPerRun;
+        if (announced >= maxPerRun || full) {
+          leftover = `the cap of ${maxPerRun} enrolments and announcements per domain and run was reached; the rest in the next run`;
+          break;
+        }
         // Enrol what can be probed (a wildcard cannot); then carry the events on a target.
-        for (const name of unwatched.filter((n) => !n.startsWith('*.')).slice(0, MAX_ENROLLED_PER_CERTIFICATE)) {
+        for (const name of enrolling) {
           const target = ctTarget(name, issuance, provider.name, settings.enrol === 'report');
           if (!target) continue;
           if (await deps.targets.createDiscovered(target, mark(issuance, now()), now()))
@@ -130,11 +154,16 @@ export async function watchCertificateTransparency(
             anchor = home.id;
           }
         }
+        // One announcement per certificate: from an unexpected CA is the graver news, and its
+        // message names the unwatched names too.
         const facts = eventFacts(issuance, provider.name, names, unwatched);
-        const events: (MonitorEvent | undefined)[] = [];
-        if (anchor && unwatched.length) events.push(await ctEvent(deps, anchor, 'unlisted-certificate', facts, now()));
-        if (anchor && unexpected) events.push(await ctEvent(deps, anchor, 'unexpected-issuer', facts, now()));
-        for (const event of events) if (event) await deps.targets.addPendingEvent(event.target, event);
+        const event =
+          anchor &&
+          (await ctEvent(deps, anchor, unexpected ? 'unexpected-issuer' : 'unlisted-certificate', facts, now()));
+        if (event) {
+          await deps.targets.addPendingEvent(event.target, event);
+          announced++;
+        }
         if (anchor) anchors.add(anchor);
         if (unwatched.length) summary.unlisted++;
         if (unexpected) summary.unexpectedIssuer++;
@@ -147,6 +176,11 @@ export async function watchCertificateTransparency(
       );
     }
     for (const id of anchors) await publishPending(deps, id, now);
+    if (leftover) {
+      // Handled issuances are marked: the next run reads from the same position and skips them.
+      summary.stoppedEarly = summary.stoppedEarly ? `${leftover}; ${summary.stoppedEarly}` : leftover;
+      return summary;
+    }
     if (read.position && read.position !== position)
       await deps.ctState.setPosition(provider.name, domain, read.position, now());
     summary.position = read.position;
