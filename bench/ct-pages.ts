@@ -30,7 +30,7 @@ function crtShEntries(limit: number, offset: number): Buffer {
     const id = offset + i;
     const entry = JSON.stringify({
       issuer_ca_id: 295810 + (i % 7),
-      issuer_name: "C=US, O=Let's Encrypt, CN=R1" + (i % 7),
+      issuer_name: `C=US, O=Let's Encrypt, CN=R1${i % 7}`,
       common_name: `host-${id}.example.com`,
       name_value: `host-${id}.example.com\nwww.host-${id}.example.com`,
       id: 9_000_000_000 + id,
