@@ -3,43 +3,11 @@
 import { createHash, type X509Certificate } from 'node:crypto';
 import { colonHex } from '../fingerprint.ts';
 import { type CertificateFacts, certificateFacts, judgedCertificate } from '../probe/cert-facts.ts';
+import type { CertificateEntry } from '../probe/check-result.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import { type Finding, findingCodes, findingsOf, MAX_FINDINGS } from './findings.ts';
 import { DAY_MS, daysUntil, evaluateCertificate, type Thresholds } from './renewal-policy.ts';
 import { type Status, severity } from './status.ts';
-
-/** One certificate as a source reports it (DESIGN.md: `certificates[]` of a check result). */
-export interface CertificateEntry {
-  fingerprint256: string | null;
-  subject: string | null;
-  issuer: string | null;
-  serialNumber: string | null;
-  notBefore: string | null;
-  notAfter: string | null;
-  daysLeft: number | null;
-  lifetimeDays: number | null;
-  status: Exclude<Status, 'error'>;
-  keyType: string | null;
-  keyBits: number | null;
-  signatureAlgorithm: string | null;
-  /** SAML: the entity and role descriptor (`idp`, `sp`, `aa`…) the certificate belongs to. */
-  entityId: string | null;
-  role: string | null;
-  /** `signing`, `encryption`, or null when the document does not say. */
-  use: string | null;
-  /** JWKS: the key id and algorithm. */
-  kid: string | null;
-  alg: string | null;
-  /** Fingerprint of a later-expiring certificate published for the same purpose: a rollover. */
-  successor: string | null;
-  /** Why the certificate is `invalid` (x5t#S256 mismatch, not yet valid…), when it is. */
-  problem: string | null;
-  /**
-   * What the certificate stands for, to tell a replacement from another certificate: the names it
-   * covers (TLS, PEM, files), or where a document publishes it (SAML entity/role/use, JWKS kid/use).
-   */
-  namesKey: string | null;
-}
 
 /** A certificate read from a document, with where it was published. */
 export interface SourceCertificate {

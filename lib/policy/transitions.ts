@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Locations } from '../inventory/locations.ts';
-import type { CheckResult } from '../probe/check-result.ts';
+import type { CertificateEntry, CheckResult } from '../probe/check-result.ts';
 import { boundText } from '../text-bounds.ts';
 import { findingCodes } from './findings.ts';
-import { type CertificateEntry, MAX_CERTIFICATES } from './judge-certificates.ts';
+import { MAX_CERTIFICATES } from './judge-certificates.ts';
 import type { Status } from './status.ts';
 
 /** Notification-worthy transitions (DESIGN.md). */

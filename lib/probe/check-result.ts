@@ -1,13 +1,10 @@
 import type { Finding } from '../policy/findings.ts';
-import type { CertificateEntry } from '../policy/judge-certificates.ts';
 import type { Status } from '../policy/status.ts';
 import type { RenewalInfo } from '../renewal-info/ari.ts';
 import type { Revocation } from '../revocation/check-revocation.ts';
 import type { SourceKind } from '../sources/kinds.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import type { ErrorKind } from './probe-error.ts';
-
-export type { CertificateEntry };
 
 export interface CheckError {
   /** The TLS kinds, plus `http` (a non-2xx answer), `parse` (not the expected document) and `empty`. */
@@ -37,6 +34,39 @@ export interface ChainEntry {
  * the admin API and the stored state (see DESIGN.md). Certificate fields describe the worst
  * address that served a certificate, and are null when none did.
  */
+/** One certificate of a result (documents and AWS sources): the contract's `certificates[]`. */
+export interface CertificateEntry {
+  fingerprint256: string | null;
+  subject: string | null;
+  issuer: string | null;
+  serialNumber: string | null;
+  notBefore: string | null;
+  notAfter: string | null;
+  daysLeft: number | null;
+  lifetimeDays: number | null;
+  status: Exclude<Status, 'error'>;
+  keyType: string | null;
+  keyBits: number | null;
+  signatureAlgorithm: string | null;
+  /** SAML: the entity and role descriptor (`idp`, `sp`, `aa`…) the certificate belongs to. */
+  entityId: string | null;
+  role: string | null;
+  /** `signing`, `encryption`, or null when the document does not say. */
+  use: string | null;
+  /** JWKS: the key id and algorithm. */
+  kid: string | null;
+  alg: string | null;
+  /** Fingerprint of a later-expiring certificate published for the same purpose: a rollover. */
+  successor: string | null;
+  /** Why the certificate is `invalid` (x5t#S256 mismatch, not yet valid…), when it is. */
+  problem: string | null;
+  /**
+   * What the certificate stands for, to tell a replacement from another certificate: the names it
+   * covers (TLS, PEM, files), or where a document publishes it (SAML entity/role/use, JWKS kid/use).
+   */
+  namesKey: string | null;
+}
+
 export interface CheckResult {
   target: string;
   /** Where the certificates were read from: `tls` (an endpoint), or a document or file kind. */
