@@ -1,10 +1,10 @@
 // One CT provider page read in a fresh process (spawned by bench/ct-pages.ts): prints JSON with
 // the peak memory above the process's baseline, CPU and wall time, and what the page gave.
 import { readFileSync } from 'node:fs';
+import { TrustStore } from '../lib/certificate/trust-store.ts';
 import { certSpotterProvider } from '../lib/discovery/ct/certspotter.ts';
 import { crtShProvider } from '../lib/discovery/ct/crtsh.ts';
 import { DEFAULT_TIMEOUTS } from '../lib/probe/timeouts.ts';
-import { TrustStore } from '../lib/probe/trust-store.ts';
 
 const [providerName = 'certspotter', baseUrl = '', rootFile = ''] = process.argv.slice(2);
 const reach = { trust: new TrustStore([readFileSync(rootFile, 'utf8')]), timeouts: DEFAULT_TIMEOUTS };

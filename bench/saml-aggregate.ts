@@ -56,7 +56,7 @@ const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/federat
 const child = join(dir, 'read.ts');
 writeFileSync(
   child,
-  `import { defaultTrustStore } from '${new URL('../lib/probe/trust-store.ts', import.meta.url).pathname}';
+  `import { defaultTrustStore } from '${new URL('../lib/certificate/trust-store.ts', import.meta.url).pathname}';
 import { checkSource } from '${new URL('../lib/sources/check-source.ts', import.meta.url).pathname}';
 import { DOCUMENT_READERS } from '${new URL('../lib/sources/document-readers.ts', import.meta.url).pathname}';
 import { normalizeTarget } from '${new URL('../lib/targets/target-schema.ts', import.meta.url).pathname}';

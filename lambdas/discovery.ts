@@ -2,12 +2,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { defaultTrustStore } from '../lib/certificate/trust-store.ts';
 import { discoveryConfig } from '../lib/config.ts';
 import { ctProviderFor } from '../lib/discovery/ct/providers.ts';
 import { runDiscovery } from '../lib/discovery/run-discovery.ts';
 import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
 import { DEFAULT_TIMEOUTS } from '../lib/probe/timeouts.ts';
-import { defaultTrustStore } from '../lib/probe/trust-store.ts';
 import { CertificateStore } from '../lib/store/certificate-store.ts';
 import { CtStateStore } from '../lib/store/ct-state-store.ts';
 import { documentClient } from '../lib/store/document-client.ts';

@@ -1,6 +1,6 @@
 // The certificate-centric view of the inventory: for each certificate, where it is served now,
 // what replaced it or what it replaces, and how far its rollout has got.
-import { colonHex } from '../fingerprint.ts';
+import { colonHex } from '../certificate/fingerprint.ts';
 import { renewalWindows } from '../policy/renewal-policy.ts';
 import { type CertificateItem, rolloutOf, splitLocation } from '../store/certificate-store.ts';
 

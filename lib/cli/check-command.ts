@@ -1,12 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
+import { TrustStore } from '../certificate/trust-store.ts';
 import { mapWithConcurrency } from '../concurrency.ts';
 import { ipFamily } from '../ip-family.ts';
+import { DEFAULT_MAX_ADDRESSES } from '../net/resolve-addresses.ts';
 import { fs } from '../node-builtins.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { combinedExitCode, type ExitCode } from '../policy/status.ts';
-import type { CheckResult } from '../probe/check-result.ts';
-import { DEFAULT_MAX_ADDRESSES } from '../probe/resolve-addresses.ts';
 import { DEFAULT_TIMEOUTS, timeoutsWithTotal } from '../probe/timeouts.ts';
-import { TrustStore } from '../probe/trust-store.ts';
 import { ALL_READERS, checkSource } from '../sources/registry.ts';
 import type { SourceRequest } from '../sources/source-context.ts';
 import { parseTargetFile } from '../targets/import-file.ts';

@@ -1,5 +1,5 @@
 // The text of "certvigil check --help", apart from the check engine: printing it loads nothing else.
-import { DEFAULT_MAX_ADDRESSES } from '../probe/resolve-addresses.ts';
+import { DEFAULT_MAX_ADDRESSES } from '../net/resolve-addresses.ts';
 import { DEFAULT_TIMEOUTS } from '../probe/timeouts.ts';
 import { PROTOCOLS } from '../targets/protocols.ts';
 

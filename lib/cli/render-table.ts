@@ -1,9 +1,9 @@
 import type { styleText } from 'node:util';
 import { util } from '../node-builtins.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { findingCodes } from '../policy/findings.ts';
 import { describeTrustError } from '../policy/renewal-policy.ts';
 import { type Status, severity } from '../policy/status.ts';
-import type { CheckResult } from '../probe/check-result.ts';
 
 const STATUS_STYLE: Record<Status, Parameters<typeof styleText>[0]> = {
   ok: 'green',

@@ -4,8 +4,8 @@
 // un-marks it if the resource comes back. A scope that could not be listed says nothing about
 // its resources' absence.
 import { type PublishDependencies, publishPending } from '../monitor/probe-target.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { eventId, type MonitorEvent, openEventIds } from '../policy/transitions.ts';
-import type { CheckResult } from '../probe/check-result.ts';
 import { resultWithoutCertificate } from '../sources/document-result.ts';
 import type { DiscoveryMark, StoredTarget } from '../store/target-store.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';

@@ -1,7 +1,7 @@
 // Where a target's certificates are: per location (an address of a TLS target, or the place a
 // document publishes a certificate: SAML entity/role/use, JWKS kid/use), the certificates there.
 // Pure: the probe compares the locations of its last successful check with the new ones.
-import type { CheckResult } from '../probe/check-result.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 
 /** One certificate at one location, as the target's state remembers it (small). */
 export interface LocatedCertificate {

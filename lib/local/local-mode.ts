@@ -366,7 +366,7 @@ export interface LocalCtOptions {
 /** CT discovery as local mode runs it: the machine's trust (NODE_EXTRA_CA_CERTS), positions in its own table. */
 async function localCt(ct: LocalCtOptions, doc: ReturnType<typeof documentClient>) {
   const { ctProviderFor } = await import('../discovery/ct/providers.ts');
-  const { defaultTrustStore } = await import('../probe/trust-store.ts');
+  const { defaultTrustStore } = await import('../certificate/trust-store.ts');
   return {
     settings: { domains: ct.domains, issuers: ct.issuers, enrol: ct.enrol, maxPerRun: ct.maxPerRun },
     provider: ctProviderFor(ct.provider ?? 'certspotter', {

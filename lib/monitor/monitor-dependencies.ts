@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { defaultTrustStore } from '../certificate/trust-store.ts';
 import type { ProbeConfig } from '../config.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from '../inventory/rollout.ts';
 import { timeoutsWithinBudget } from '../probe/timeouts.ts';
-import { defaultTrustStore } from '../probe/trust-store.ts';
 import { checkSource, type SourceReaders } from '../sources/check-source.ts';
 import { CertificateStore } from '../store/certificate-store.ts';
 import { documentClient } from '../store/document-client.ts';

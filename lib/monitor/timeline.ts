@@ -2,8 +2,9 @@
 // tells something new: the first check, an event, a new certificate, a status, an error kind, or
 // a different set of addresses. The target's item keeps a compact copy of the latest result and
 // the time of its last check, so a quiet check writes one small item and nothing else.
+
+import type { CheckResult } from '../policy/check-result.ts';
 import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
-import type { CheckResult } from '../probe/check-result.ts';
 
 /** Why a check goes into the timeline, or undefined for a quiet check. */
 export type TimelineChange = 'first' | 'event' | 'certificate' | 'status' | 'error' | 'addresses' | 'refresh';

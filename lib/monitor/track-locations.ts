@@ -4,9 +4,9 @@
 // replaced certificate's item in the same transaction that records the check: exactly once
 // across every target that serves the certificate.
 import { diffLocations, locationsOf } from '../inventory/locations.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { renewalWindows } from '../policy/renewal-policy.ts';
 import { eventId, type MonitorEvent, type Transition } from '../policy/transitions.ts';
-import type { CheckResult } from '../probe/check-result.ts';
 import {
   type CertificateItem,
   type CertificateStore,

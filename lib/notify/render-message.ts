@@ -1,7 +1,7 @@
+import type { CheckResult } from '../policy/check-result.ts';
 import { findingCodes } from '../policy/findings.ts';
 import { describeTrustError } from '../policy/renewal-policy.ts';
 import type { EventCertificate, MonitorEvent, Severity } from '../policy/transitions.ts';
-import type { CheckResult } from '../probe/check-result.ts';
 import { boundBytes } from '../text-bounds.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Locations } from '../inventory/locations.ts';
-import type { CertificateEntry, CheckResult } from '../probe/check-result.ts';
 import { boundText } from '../text-bounds.ts';
+import type { CertificateEntry, CheckResult } from './check-result.ts';
 import { findingCodes } from './findings.ts';
 import { MAX_CERTIFICATES } from './judge-certificates.ts';
 import type { Status } from './status.ts';

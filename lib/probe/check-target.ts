@@ -1,5 +1,18 @@
 import type { X509Certificate } from 'node:crypto';
+import { type CertificateFacts, certificateFacts, chainEntry, judgedCertificate } from '../certificate/cert-facts.ts';
+import { BoundedMap } from '../certificate/certificate-cache.ts';
+import { defaultTrustStore, type TrustStore } from '../certificate/trust-store.ts';
 import { ipFamily } from '../ip-family.ts';
+import { ProbeError } from '../net/probe-error.ts';
+import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from '../net/resolve-addresses.ts';
+import {
+  type CertificateEntry,
+  type ChainEntry,
+  type CheckError,
+  type CheckResult,
+  type EndpointResult,
+  NO_CERTIFICATE,
+} from '../policy/check-result.ts';
 import { findingsOf } from '../policy/findings.ts';
 import { certificateEntry, worstFirst } from '../policy/judge-certificates.ts';
 import { DAY_MS, daysUntil, evaluateCertificate, renewalWindows, type Thresholds } from '../policy/renewal-policy.ts';
@@ -11,22 +24,9 @@ import { checkRevocation, type RevocationOptions } from '../revocation/check-rev
 import { fetchCrl } from '../revocation/fetch-crl.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
-import { type CertificateFacts, certificateFacts, chainEntry, judgedCertificate } from './cert-facts.ts';
-import { BoundedMap } from './certificate-cache.ts';
 import { buildChain } from './chain.ts';
-import {
-  type CertificateEntry,
-  type ChainEntry,
-  type CheckError,
-  type CheckResult,
-  type EndpointResult,
-  NO_CERTIFICATE,
-} from './check-result.ts';
 import { handshake } from './endpoint-handshake.ts';
-import { ProbeError } from './probe-error.ts';
-import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from './resolve-addresses.ts';
 import { DEFAULT_TIMEOUTS, type ProbeTimeouts } from './timeouts.ts';
-import { defaultTrustStore, type TrustStore } from './trust-store.ts';
 
 /** What a check needs to know about a target. */
 export interface CheckRequest {

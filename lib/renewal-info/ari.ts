@@ -4,9 +4,9 @@
 // serial) is looked up at the directory's `renewalInfo`; the answer is kept per certificate as
 // long as its Retry-After says. Everything in the answer is bounded before it is kept.
 import type { X509Certificate } from 'node:crypto';
-import { perCertificate } from '../probe/certificate-cache.ts';
-import { retryAfterMs } from '../retry-after.ts';
-import { certificateExtensions, children, element, serialBytes } from '../revocation/der.ts';
+import { perCertificate } from '../certificate/certificate-cache.ts';
+import { certificateExtensions, children, element, serialBytes } from '../certificate/der.ts';
+import { retryAfterMs } from '../net/retry-after.ts';
 import { boundText } from '../text-bounds.ts';
 
 /** What a CA's renewal information says, as a result keeps it. */

@@ -1,11 +1,11 @@
 // `acm:ARN`: an ACM certificate and its chain, with what only ACM knows: its type (imported ones
 // are never renewed by ACM), its managed renewal's status and reason, and what uses it.
 import { DescribeCertificateCommand, GetCertificateCommand } from '@aws-sdk/client-acm';
-import type { CheckResult } from '../probe/check-result.ts';
-import { ProbeError } from '../probe/probe-error.ts';
+import { certificatesIn } from '../certificate/pem-blocks.ts';
+import { ProbeError } from '../net/probe-error.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
 import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
-import { certificatesIn } from './certificate-blocks.ts';
 import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 

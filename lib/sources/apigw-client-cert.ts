@@ -2,7 +2,7 @@
 // certificate API Gateway presents to an HTTP backend. API Gateway issues it for 365 days and never
 // renews it; when it ends, backends that verify it refuse every request the API forwards.
 import { GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
-import type { CheckResult } from '../probe/check-result.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { regionOf } from './aws-clients.ts';
 import { readAwsPem } from './aws-pem-source.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';

@@ -4,11 +4,11 @@
 // object is opt-in, like secrets: only objects tagged with the source tag may be read.
 import { GetDomainNameCommand } from '@aws-sdk/client-api-gateway';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { CheckResult } from '../probe/check-result.ts';
-import { ProbeError } from '../probe/probe-error.ts';
+import { certificatesIn } from '../certificate/pem-blocks.ts';
+import { ProbeError } from '../net/probe-error.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { boundText } from '../text-bounds.ts';
 import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
-import { certificatesIn } from './certificate-blocks.ts';
 import { bundleResult, documentDeadline, readOrFail } from './document-result.ts';
 import { MAX_PEM_BYTES } from './pem.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';

@@ -1,9 +1,10 @@
 // The shape most AWS kinds share: one API call returns the certificate (and perhaps its chain) as
 // PEM. The call's failure is the check's error (`aws`, with the API's error name); every certificate
 // in the answer stands for itself.
-import type { CheckResult } from '../probe/check-result.ts';
+
+import { certificatesIn } from '../certificate/pem-blocks.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { accountOf, awsClientsFor, awsError } from './aws-clients.ts';
-import { certificatesIn } from './certificate-blocks.ts';
 import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 

@@ -1,7 +1,7 @@
 // Reads a target's certificates with the reader registered for its kind. The readers are passed
 // in, so that each function bundles only the kinds it serves (the probe function: tls; the
 // documents function: the document kinds); the CLI and local mode pass them all (registry.ts).
-import type { CheckResult } from '../probe/check-result.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import type { SourceKind } from './kinds.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 

@@ -7,11 +7,11 @@ import {
   DescribeIdentityProviderCommand,
   GetSigningCertificateCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { CheckResult } from '../probe/check-result.ts';
-import { ProbeError } from '../probe/probe-error.ts';
+import { certificatesIn } from '../certificate/pem-blocks.ts';
+import { ProbeError } from '../net/probe-error.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { boundText } from '../text-bounds.ts';
 import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
-import { certificatesIn } from './certificate-blocks.ts';
 import { bundleResult, judgedResult, judgeFor, readOrFail } from './document-result.ts';
 import { MAX_SAML_BYTES, parseSamlMetadata, samlPurpose } from './saml.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';

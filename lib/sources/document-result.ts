@@ -3,11 +3,11 @@
 
 import type { X509Certificate } from 'node:crypto';
 import { createPacer } from '../concurrency.ts';
+import { fetchDeadline } from '../net/fetch-document.ts';
+import { ProbeError } from '../net/probe-error.ts';
+import { type CheckError, type CheckResult, NO_CERTIFICATE } from '../policy/check-result.ts';
 import { type CertificateJudge, certificateJudge, type SourceCertificate } from '../policy/judge-certificates.ts';
-import { type CheckError, type CheckResult, NO_CERTIFICATE } from '../probe/check-result.ts';
-import { ProbeError } from '../probe/probe-error.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
-import { fetchDeadline } from './fetch-document.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
 type Identity = Pick<SourceRequest, 'id' | 'kind' | 'host' | 'port' | 'protocol'>;

@@ -4,12 +4,12 @@
 // bundle out as a short-lived S3 link, fetched like a `pem:` document (guard, trust, time limits);
 // the link carries a signature, so no message names more than its host and path.
 import { GetTrustStoreCaCertificatesBundleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { CheckResult } from '../probe/check-result.ts';
-import { ProbeError } from '../probe/probe-error.ts';
+import { certificatesIn } from '../certificate/pem-blocks.ts';
+import { fetchDocument } from '../net/fetch-document.ts';
+import { ProbeError } from '../net/probe-error.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
-import { certificatesIn } from './certificate-blocks.ts';
 import { bundleResult, documentDeadline, readOrFail } from './document-result.ts';
-import { fetchDocument } from './fetch-document.ts';
 import { MAX_PEM_BYTES } from './pem.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 

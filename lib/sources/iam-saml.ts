@@ -3,8 +3,8 @@
 // without the document being updated, sign-in breaks and AWS says nothing beforehand.
 import { Readable } from 'node:stream';
 import { GetSAMLProviderCommand } from '@aws-sdk/client-iam';
-import type { CheckResult } from '../probe/check-result.ts';
-import { ProbeError } from '../probe/probe-error.ts';
+import { ProbeError } from '../net/probe-error.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { accountOf, awsClientsFor, awsError } from './aws-clients.ts';
 import { judgedResult, judgeFor, readOrFail } from './document-result.ts';
 import { MAX_SAML_BYTES, parseSamlMetadata, samlPurpose } from './saml.ts';

@@ -1,9 +1,9 @@
 // `iam:NAME`: an IAM server certificate (still used by some load balancers and CloudFront), which
 // has no expiry alerting of its own.
 import { GetServerCertificateCommand } from '@aws-sdk/client-iam';
-import type { CheckResult } from '../probe/check-result.ts';
+import { certificatesIn } from '../certificate/pem-blocks.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { accountOf, awsClientsFor, awsError } from './aws-clients.ts';
-import { certificatesIn } from './certificate-blocks.ts';
 import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 

@@ -2,7 +2,7 @@
 // certificate ends can no longer connect, and nothing brings it back but a new certificate put on
 // the device itself: the warning has to come while the device still connects to receive one.
 import { DescribeCertificateCommand } from '@aws-sdk/client-iot';
-import type { CheckResult } from '../probe/check-result.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { regionOf } from './aws-clients.ts';
 import { readAwsPem } from './aws-pem-source.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';

@@ -2,7 +2,7 @@
 // Devices present certificates this CA signed; when it expires, just-in-time registration and
 // (with its verification) device sign-in under it stop, and IoT Core says nothing beforehand.
 import { DescribeCACertificateCommand } from '@aws-sdk/client-iot';
-import type { CheckResult } from '../probe/check-result.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { regionOf } from './aws-clients.ts';
 import { readAwsPem } from './aws-pem-source.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';

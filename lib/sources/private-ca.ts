@@ -2,7 +2,7 @@
 // certificate and the chain above it. When a private CA's certificate ends, every certificate it
 // issued stops validating at once (service meshes, internal mTLS, devices), and nothing in AWS
 // warns beforehand; a subordinate CA also falls with the root above it, so the chain counts too.
-import type { CheckResult } from '../probe/check-result.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { regionOf } from './aws-clients.ts';
 import { readAwsPem } from './aws-pem-source.ts';
 import { GetCertificateAuthorityCertificateCommand } from './private-ca-client.ts';

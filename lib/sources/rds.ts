@@ -4,9 +4,9 @@
 // that verify the server (sslmode=verify-full, the JDBC/Go/Python defaults of many teams) refuse
 // every connection: an instance still on a CA near its end is the event to have early.
 import { DescribeCertificatesCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { ProbeError } from '../net/probe-error.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import type { SourceCertificate } from '../policy/judge-certificates.ts';
-import type { CheckResult } from '../probe/check-result.ts';
-import { ProbeError } from '../probe/probe-error.ts';
 import { boundText } from '../text-bounds.ts';
 import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
 import { documentResult, readOrFail } from './document-result.ts';

@@ -1,8 +1,8 @@
+import type { TrustStore } from '../certificate/trust-store.ts';
+import type { Resolver } from '../net/resolve-addresses.ts';
 import type { Thresholds } from '../policy/renewal-policy.ts';
 import type { CheckRequest } from '../probe/check-target.ts';
-import type { Resolver } from '../probe/resolve-addresses.ts';
 import type { ProbeTimeouts } from '../probe/timeouts.ts';
-import type { TrustStore } from '../probe/trust-store.ts';
 import type { AccountRoles } from './account-roles.ts';
 import type { SourceKind } from './kinds.ts';
 

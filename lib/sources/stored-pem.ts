@@ -4,10 +4,10 @@
 // message quotes the value.
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import type { CheckResult } from '../probe/check-result.ts';
-import { ProbeError } from '../probe/probe-error.ts';
+import { certificatesIn } from '../certificate/pem-blocks.ts';
+import { ProbeError } from '../net/probe-error.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
-import { certificatesIn } from './certificate-blocks.ts';
 import { bundleResult, readOrFail } from './document-result.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 

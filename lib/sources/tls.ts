@@ -1,5 +1,5 @@
 // `tls`: what every address of an endpoint serves (the probe in lib/probe).
-import type { CheckResult } from '../probe/check-result.ts';
+import type { CheckResult } from '../policy/check-result.ts';
 import { checkTarget } from '../probe/check-target.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 

@@ -5,7 +5,7 @@
 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, ScanCommand, type ScanCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CertificateEntry } from '../probe/check-result.ts';
+import type { CertificateEntry } from '../policy/check-result.ts';
 import { isConditionFailure } from './document-client.ts';
 
 /** Most locations one certificate item records (a wildcard on thousands of hosts stops there). */

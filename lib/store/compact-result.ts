@@ -4,8 +4,8 @@
 // port, protocol), nulls, and repeats (an endpoint's certificate when it is the target's).
 // `expandResult` gives back the full CheckResult shape for every reader.
 import type { LocatedCertificate, Locations } from '../inventory/locations.ts';
+import type { CheckResult, EndpointResult } from '../policy/check-result.ts';
 import type { MonitorState } from '../policy/transitions.ts';
-import type { CheckResult, EndpointResult } from '../probe/check-result.ts';
 import type { Protocol } from '../targets/protocols.ts';
 
 type Stored = Partial<CheckResult> & { checkedAt: string; status: CheckResult['status'] };

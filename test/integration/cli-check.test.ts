@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../lib/probe/check-result.ts';
+import type { CheckResult } from '../../lib/policy/check-result.ts';
 import { createChain, daysFromNow, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { BIN, type CliRun, runCli } from '../fixtures/run-cli.ts';
 import { closedPort, credentials, type RunningServer, startTcpServer, startTlsServer } from '../fixtures/servers.ts';

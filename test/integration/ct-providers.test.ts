@@ -4,6 +4,7 @@
 // provider that fails reported without moving the position.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { defaultTrustStore } from '../../lib/certificate/trust-store.ts';
 import { certSpotterProvider } from '../../lib/discovery/ct/certspotter.ts';
 import { crtShProvider } from '../../lib/discovery/ct/crtsh.ts';
 import {
@@ -12,9 +13,8 @@ import {
   organizationOf,
   readNewIssuances,
 } from '../../lib/discovery/ct/ct-provider.ts';
-import { ProbeError } from '../../lib/probe/probe-error.ts';
+import { ProbeError } from '../../lib/net/probe-error.ts';
 import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
-import { defaultTrustStore } from '../../lib/probe/trust-store.ts';
 import { crtShEntry } from '../fixtures/ct-api.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 

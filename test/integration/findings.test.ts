@@ -4,12 +4,12 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { defaultTrustStore, TrustStore } from '../../lib/certificate/trust-store.ts';
 import { noteFor } from '../../lib/cli/render-table.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { renderNotification } from '../../lib/notify/render-message.ts';
 import { checkTarget } from '../../lib/probe/check-target.ts';
 import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
-import { defaultTrustStore, TrustStore } from '../../lib/probe/trust-store.ts';
 import { ALL_READERS, checkSource } from '../../lib/sources/registry.ts';
 import { TLS_READERS } from '../../lib/sources/tls-readers.ts';
 import { parseTarget } from '../../lib/targets/parse-target.ts';

@@ -4,14 +4,14 @@
 // to be redirected elsewhere, and the documents, CRLs and ACME answers send no credentials at all.
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { defaultTrustStore } from '../../lib/certificate/trust-store.ts';
 import { certSpotterProvider } from '../../lib/discovery/ct/certspotter.ts';
 import { crtShProvider } from '../../lib/discovery/ct/crtsh.ts';
-import { ProbeError } from '../../lib/probe/probe-error.ts';
+import { fetchDocument } from '../../lib/net/fetch-document.ts';
+import { ProbeError } from '../../lib/net/probe-error.ts';
 import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
-import { defaultTrustStore } from '../../lib/probe/trust-store.ts';
 import { getJson } from '../../lib/renewal-info/get-json.ts';
 import { fetchCrl } from '../../lib/revocation/fetch-crl.ts';
-import { fetchDocument } from '../../lib/sources/fetch-document.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 
 const reach = { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS };

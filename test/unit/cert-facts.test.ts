@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { subjectAltNames } from '../../lib/probe/cert-facts.ts';
+import { subjectAltNames } from '../../lib/certificate/cert-facts.ts';
 
 describe('subjectAltNames', () => {
   it.each([

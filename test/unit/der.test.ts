@@ -3,8 +3,8 @@
 import { X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { children, DerError, element, oid, time } from '../../lib/certificate/der.ts';
 import { CrlError, readCrl } from '../../lib/revocation/crl.ts';
-import { children, DerError, element, oid, time } from '../../lib/revocation/der.ts';
 import { createRootCa } from '../fixtures/cert-factory.ts';
 
 // Any well-formed certificate will do as the "issuer" of hostile CRLs.

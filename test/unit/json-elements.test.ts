@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forEachJsonElement, type JsonListLimits } from '../../lib/discovery/ct/json-elements.ts';
-import { ProbeError } from '../../lib/probe/probe-error.ts';
+import { ProbeError } from '../../lib/net/probe-error.ts';
 
 const LIMITS: JsonListLimits = { maxDepth: 8, maxElementBytes: 1 << 20, maxElements: 1_000 };
 

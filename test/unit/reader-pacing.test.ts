@@ -2,9 +2,9 @@
 // PEM bundle of thousands of certificates is read, other checks' timers keep firing.
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { certificatesIn } from '../../lib/certificate/pem-blocks.ts';
 import { PACE_SLICE_MS } from '../../lib/concurrency.ts';
 import { readCrl } from '../../lib/revocation/crl.ts';
-import { certificatesIn } from '../../lib/sources/certificate-blocks.ts';
 import { createRootCa, createSelfSigned } from '../fixtures/cert-factory.ts';
 import { largeCrl } from '../fixtures/large-crl.ts';
 

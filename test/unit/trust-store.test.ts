@@ -6,9 +6,9 @@ import tls from 'node:tls';
 import * as x509 from '@peculiar/x509';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { certificateNames } from '../../lib/certificate/der.ts';
+import { TrustStore } from '../../lib/certificate/trust-store.ts';
 import { buildChain } from '../../lib/probe/chain.ts';
-import { TrustStore } from '../../lib/probe/trust-store.ts';
-import { certificateNames } from '../../lib/revocation/der.ts';
 import { createChain, createRootCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 
 const parse = (m: Minted) => new X509Certificate(m.certPem);

@@ -1,7 +1,7 @@
 // The XMPP dialogue's XML tag scanner: namespaces as declared (scoped, prefixed or default), tags
 // split across chunks anywhere, and refusals of what is not a plain XML stream.
 import { describe, expect, it } from 'vitest';
-import { ProbeError } from '../../lib/probe/probe-error.ts';
+import { ProbeError } from '../../lib/net/probe-error.ts';
 import { MAX_XML_DEPTH, type XmlTag, XmlTagScanner } from '../../lib/probe/xml-tags.ts';
 
 function scan(chunks: string[]) {

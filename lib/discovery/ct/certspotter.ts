@@ -3,9 +3,9 @@
 // coalesces a certificate and its precertificate), pages until one comes back empty. An API token
 // (optional: without one the free allowance applies) is sent as a bearer token and never shown.
 import * as z from 'zod/mini';
-import { colonHex } from '../../fingerprint.ts';
-import { ProbeError } from '../../probe/probe-error.ts';
-import { fetchDocument, type ReachOptions } from '../../sources/fetch-document.ts';
+import { colonHex } from '../../certificate/fingerprint.ts';
+import { fetchDocument, type ReachOptions } from '../../net/fetch-document.ts';
+import { ProbeError } from '../../net/probe-error.ts';
 import { boundText } from '../../text-bounds.ts';
 import { type CtIssuance, type CtProvider, cleanNames, organizationOf } from './ct-provider.ts';
 import { forEachJsonElement, parsedOrUndefined } from './json-elements.ts';

@@ -3,8 +3,8 @@
 // issuer and serial (one issuance here), and has no paging: the position is the highest entry id
 // seen, and entries at or below it are dropped.
 import * as z from 'zod/mini';
-import { ProbeError } from '../../probe/probe-error.ts';
-import { fetchDocument, type ReachOptions } from '../../sources/fetch-document.ts';
+import { fetchDocument, type ReachOptions } from '../../net/fetch-document.ts';
+import { ProbeError } from '../../net/probe-error.ts';
 import { boundText } from '../../text-bounds.ts';
 import { type CtIssuance, type CtProvider, cleanNames, MAX_ISSUANCES_PER_RUN, organizationOf } from './ct-provider.ts';
 import { forEachJsonElement } from './json-elements.ts';

@@ -1,8 +1,8 @@
 // Certificate Transparency search providers: one file each (certspotter.ts, crtsh.ts) behind this
 // interface. A provider answers one page of the issuances logged for a domain and its subdomains
 // after a position; reading pages, waiting out rate limits and de-duplicating is done once, here.
-import { ProbeError } from '../../probe/probe-error.ts';
-import { retryAfterMs } from '../../retry-after.ts';
+import { ProbeError } from '../../net/probe-error.ts';
+import { retryAfterMs } from '../../net/retry-after.ts';
 import { boundText } from '../../text-bounds.ts';
 
 /** One issuance: a certificate, its precertificate counted with it. */

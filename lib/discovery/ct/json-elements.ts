@@ -6,7 +6,7 @@
 // only the element in hand is parsed, and only what the caller keeps of it stays.
 import * as z from 'zod/mini';
 import { createPacer } from '../../concurrency.ts';
-import { ProbeError } from '../../probe/probe-error.ts';
+import { ProbeError } from '../../net/probe-error.ts';
 
 export interface JsonListLimits {
   /** Deepest nesting accepted, the list itself being level 1. */

@@ -1,5 +1,5 @@
 // The CT providers by name (the `ctProvider` setting): one line each.
-import type { ReachOptions } from '../../sources/fetch-document.ts';
+import type { ReachOptions } from '../../net/fetch-document.ts';
 import { certSpotterProvider } from './certspotter.ts';
 import { crtShProvider } from './crtsh.ts';
 import type { CtProviderName } from './ct-options.ts';

@@ -2,7 +2,7 @@
 // and says which answers are worth another attempt. Delivery (deadline, retries, Retry-After)
 // is the same for every channel and lives here. Nothing here ever puts a URL, routing key or
 // signing secret into an error or a log line.
-import { retryAfterMs } from '../../retry-after.ts';
+import { retryAfterMs } from '../../net/retry-after.ts';
 import type { Notification } from '../render-message.ts';
 import type { AlarmMessage } from '../topic-message.ts';
 

@@ -1,9 +1,9 @@
 import { createHash, type X509Certificate } from 'node:crypto';
+import type { ChainEntry } from '../policy/check-result.ts';
 import type { JudgedCertificate } from '../policy/findings.ts';
 import { DAY_MS } from '../policy/renewal-policy.ts';
 import { boundList, boundText, LIMITS } from '../text-bounds.ts';
 import { issued, perCertificate } from './certificate-cache.ts';
-import type { ChainEntry } from './check-result.ts';
 
 /** What a check reports about one certificate; every text field is bounded (lib/text-bounds). */
 export interface CertificateFacts {

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { fs } from '../node-builtins.ts';
-import { certificateNames } from '../revocation/der.ts';
 import { issued } from './certificate-cache.ts';
+import { certificateNames } from './der.ts';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 

@@ -1,10 +1,10 @@
-import type { Finding } from '../policy/findings.ts';
-import type { Status } from '../policy/status.ts';
+import type { ErrorKind } from '../net/probe-error.ts';
 import type { RenewalInfo } from '../renewal-info/ari.ts';
 import type { Revocation } from '../revocation/check-revocation.ts';
 import type { SourceKind } from '../sources/kinds.ts';
 import type { Protocol } from '../targets/protocols.ts';
-import type { ErrorKind } from './probe-error.ts';
+import type { Finding } from './findings.ts';
+import type { Status } from './status.ts';
 
 export interface CheckError {
   /** The TLS kinds, plus `http` (a non-2xx answer), `parse` (not the expected document) and `empty`. */

@@ -7,13 +7,13 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
+import type { TrustStore } from '../certificate/trust-store.ts';
 import { ipFamily } from '../ip-family.ts';
 import { http, https, zlib } from '../node-builtins.ts';
-import { classifyError, ProbeError } from '../probe/probe-error.ts';
-import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from '../probe/resolve-addresses.ts';
 import type { ProbeTimeouts } from '../probe/timeouts.ts';
-import type { TrustStore } from '../probe/trust-store.ts';
 import { canonicalHost } from '../targets/target-id.ts';
+import { classifyError, ProbeError } from './probe-error.ts';
+import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from './resolve-addresses.ts';
 
 export const MAX_REDIRECTS = 5;
 

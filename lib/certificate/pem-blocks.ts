@@ -3,7 +3,7 @@
 // message quotes the document.
 import { X509Certificate } from 'node:crypto';
 import { createPacer } from '../concurrency.ts';
-import { ProbeError } from '../probe/probe-error.ts';
+import { ProbeError } from '../net/probe-error.ts';
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s]*?)-----END \1-----/g;
 
