@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { TrustStore } from '../lib/certificate/trust-store.ts';
 import { certSpotterProvider } from '../lib/discovery/ct/certspotter.ts';
 import { crtShProvider } from '../lib/discovery/ct/crtsh.ts';
-import { DEFAULT_TIMEOUTS } from '../lib/probe/timeouts.ts';
+import { DEFAULT_TIMEOUTS } from '../lib/net/timeouts.ts';
 
 const [providerName = 'certspotter', baseUrl = '', rootFile = ''] = process.argv.slice(2);
 const reach = { trust: new TrustStore([readFileSync(rootFile, 'utf8')]), timeouts: DEFAULT_TIMEOUTS };

@@ -14,10 +14,10 @@ import {
 } from './discovery/ct/ct-options.ts';
 import { DISPATCH_DEFAULTS } from './dispatch/dispatch-round.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from './inventory/rollout.ts';
+import { DEFAULT_TIMEOUTS } from './net/timeouts.ts';
 import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
 import { type Cadence, DEFAULT_CADENCE } from './policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/transitions.ts';
-import { DEFAULT_TIMEOUTS } from './probe/timeouts.ts';
 import { DEFAULT_ARI_DIRECTORIES } from './renewal-info/directories.ts';
 import { type AccountRoles, accountRoles } from './sources/account-roles.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { DiscoveryUnavailable } from '../discovery/discovery-types.ts';
-import type { DiscoverySummary } from '../discovery/enrol.ts';
+import type { DiscoverAnswer } from '../discovery/enrol.ts';
 import { ipFamily } from '../ip-family.ts';
-import type { EventPublisher, ProbeOutcome } from '../monitor/probe-target.ts';
+import type { ProbeOutcome } from '../monitor/probe-target.ts';
 import { type Resolver, resolveAddresses, systemResolver } from '../net/resolve-addresses.ts';
+import type { EventPublisher } from '../notify/event-publisher.ts';
 import { testNotification } from '../notify/render-message.ts';
 import type { CheckResult } from '../policy/check-result.ts';
 import { STATUSES } from '../policy/status.ts';
-import { isAwsKind } from '../sources/kinds.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { StoredTarget, TargetStore } from '../store/target-store.ts';
 import { parseTargetFile } from '../targets/import-file.ts';
+import { isAwsKind } from '../targets/kinds.ts';
 import { parseTarget } from '../targets/parse-target.ts';
 import { InvalidTargetError } from '../targets/target-id.ts';
 import {
@@ -66,9 +67,6 @@ export interface AdminDependencies {
   resolver?: Resolver;
   now?: () => Date;
 }
-
-/** What POST /discover answers: the run's summary, or that it is still running in the background. */
-export type DiscoverAnswer = { done: true; summary: DiscoverySummary } | { done: false; detail: string };
 
 /** A target as the API shows it: its settings, and its latest check in the check-result fields. */
 export interface TargetView extends Target {

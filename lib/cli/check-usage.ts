@@ -1,6 +1,6 @@
 // The text of "certvigil check --help", apart from the check engine: printing it loads nothing else.
 import { DEFAULT_MAX_ADDRESSES } from '../net/resolve-addresses.ts';
-import { DEFAULT_TIMEOUTS } from '../probe/timeouts.ts';
+import { DEFAULT_TIMEOUTS } from '../net/timeouts.ts';
 import { PROTOCOLS } from '../targets/protocols.ts';
 
 /** Targets checked at once by default; each target's addresses are probed in parallel. */

@@ -1,5 +1,5 @@
 import type { ExitCode } from '../policy/status.ts';
-import { AWS_KINDS } from '../sources/kinds.ts';
+import { AWS_KINDS } from '../targets/kinds.ts';
 import { CHECK_USAGE } from './check-usage.ts';
 import { type Io, processIo, UsageError } from './io.ts';
 

@@ -21,6 +21,9 @@ const MAX_COPIED_TAGS = 20;
 /** Most ids listed per kind in a summary (counts are always complete). */
 const MAX_LISTED = 100;
 
+/** What POST /discover answers: the run's summary, or that it goes on past the wait. */
+export type DiscoverAnswer = { done: true; summary: DiscoverySummary } | { done: false; detail: string };
+
 export interface DiscoverySummary {
   startedAt: string;
   finishedAt: string;

@@ -1,10 +1,9 @@
 // POST /discover in AWS: the admin function runs the discovery function and waits for its
 // summary, up to a limit; past it the run goes on and the answer says where to look.
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { DiscoverAnswer } from '../admin/admin-api.ts';
 import { boundText } from '../text-bounds.ts';
 import { DISCOVERY_WAIT_MS } from './discovery-types.ts';
-import type { DiscoverySummary } from './enrol.ts';
+import type { DiscoverAnswer, DiscoverySummary } from './enrol.ts';
 
 export function invokeDiscovery(
   lambda: LambdaClient,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type ProbeGroup, probeGroupOf } from '../sources/kinds.ts';
 import type { TargetStore } from '../store/target-store.ts';
+import { type ProbeGroup, probeGroupOf } from '../targets/kinds.ts';
 import type { Target } from '../targets/target-schema.ts';
 
 /** What the dispatcher sends each probe invocation. */

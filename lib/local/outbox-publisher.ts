@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
-import type { EventPublisher } from '../monitor/probe-target.ts';
 import { deliver } from '../notify/channels/channel.ts';
 import type { ConfiguredChannel } from '../notify/channels/index.ts';
+import type { EventPublisher } from '../notify/event-publisher.ts';
 import { type Notification, renderNotification } from '../notify/render-message.ts';
 import type { MonitorEvent } from '../policy/transitions.ts';
 

@@ -2,14 +2,15 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultTrustStore } from '../certificate/trust-store.ts';
 import type { ProbeConfig } from '../config.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from '../inventory/rollout.ts';
-import { timeoutsWithinBudget } from '../probe/timeouts.ts';
+import { timeoutsWithinBudget } from '../net/timeouts.ts';
+import type { EventPublisher } from '../notify/event-publisher.ts';
 import { checkSource, type SourceReaders } from '../sources/check-source.ts';
 import { CertificateStore } from '../store/certificate-store.ts';
 import { documentClient } from '../store/document-client.ts';
 import { HistoryStore } from '../store/history-store.ts';
 import { TargetStore } from '../store/target-store.ts';
 import { addressGuard } from '../targets/address-guard.ts';
-import type { EventPublisher, ProbeDependencies } from './probe-target.ts';
+import type { ProbeDependencies } from './probe-target.ts';
 import { refreshMs } from './timeline.ts';
 
 /** Everything a probe run needs, built from configuration: the same for AWS and local mode. */

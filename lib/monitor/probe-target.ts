@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from '../inventory/rollout.ts';
-import type { Notification } from '../notify/render-message.ts';
+import type { EventPublisher } from '../notify/event-publisher.ts';
 import { type Cadence, nextCheck } from '../policy/cadence.ts';
 import type { CheckResult } from '../policy/check-result.ts';
 import { DEFAULT_UNREACHABLE_AFTER, decideTransition, type MonitorEvent } from '../policy/transitions.ts';
@@ -11,12 +11,7 @@ import type { Target } from '../targets/target-schema.ts';
 import { refreshMs, type TimelineChange, timelineChange } from './timeline.ts';
 import { type RolloutClaim, trackLocations } from './track-locations.ts';
 
-/** Publishes one event to its subscribers (SNS in AWS, the outbox in local mode). */
-export interface EventPublisher {
-  publish(event: MonitorEvent): Promise<void>;
-  /** Publishes an already rendered notification (a test notification, say) the same way. */
-  publishNotification(notification: Notification): Promise<void>;
-}
+export type { EventPublisher };
 
 export interface ProbeDependencies {
   targets: TargetStore;

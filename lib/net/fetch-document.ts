@@ -10,10 +10,10 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { TrustStore } from '../certificate/trust-store.ts';
 import { ipFamily } from '../ip-family.ts';
 import { http, https, zlib } from '../node-builtins.ts';
-import type { ProbeTimeouts } from '../probe/timeouts.ts';
 import { canonicalHost } from '../targets/target-id.ts';
 import { classifyError, ProbeError } from './probe-error.ts';
 import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from './resolve-addresses.ts';
+import type { ProbeTimeouts } from './timeouts.ts';
 
 export const MAX_REDIRECTS = 5;
 

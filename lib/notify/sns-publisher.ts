@@ -1,7 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { EventPublisher } from '../monitor/probe-target.ts';
 import type { MonitorEvent } from '../policy/transitions.ts';
 import { boundBytes } from '../text-bounds.ts';
+import type { EventPublisher } from './event-publisher.ts';
 import { type Notification, renderNotification } from './render-message.ts';
 
 /** SNS takes at most 256 KiB per message, attributes and subject included. */

@@ -1,7 +1,7 @@
 import type { ErrorKind } from '../net/probe-error.ts';
 import type { RenewalInfo } from '../renewal-info/ari.ts';
 import type { Revocation } from '../revocation/check-revocation.ts';
-import type { SourceKind } from '../sources/kinds.ts';
+import type { SourceKind } from '../targets/kinds.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import type { Finding } from './findings.ts';
 import type { Status } from './status.ts';

@@ -5,6 +5,7 @@ import { defaultTrustStore, type TrustStore } from '../certificate/trust-store.t
 import { ipFamily } from '../ip-family.ts';
 import { ProbeError } from '../net/probe-error.ts';
 import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from '../net/resolve-addresses.ts';
+import { DEFAULT_TIMEOUTS, type ProbeTimeouts } from '../net/timeouts.ts';
 import {
   type CertificateEntry,
   type ChainEntry,
@@ -26,7 +27,6 @@ import type { Protocol } from '../targets/protocols.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import { buildChain } from './chain.ts';
 import { handshake } from './endpoint-handshake.ts';
-import { DEFAULT_TIMEOUTS, type ProbeTimeouts } from './timeouts.ts';
 
 /** What a check needs to know about a target. */
 export interface CheckRequest {

@@ -2,10 +2,10 @@ import type { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { classifyError, type Phase, ProbeError } from '../net/probe-error.ts';
+import type { ProbeTimeouts } from '../net/timeouts.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import { MAX_CHAIN_LENGTH } from './chain.ts';
 import { negotiateStartTls } from './starttls.ts';
-import type { ProbeTimeouts } from './timeouts.ts';
 
 export interface HandshakeRequest {
   address: string;

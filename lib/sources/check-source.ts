@@ -2,7 +2,7 @@
 // in, so that each function bundles only the kinds it serves (the probe function: tls; the
 // documents function: the document kinds); the CLI and local mode pass them all (registry.ts).
 import type { CheckResult } from '../policy/check-result.ts';
-import type { SourceKind } from './kinds.ts';
+import type { SourceKind } from '../targets/kinds.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
 export type SourceReader = (request: SourceRequest, context: SourceContext) => Promise<CheckResult>;

@@ -1,8 +1,9 @@
 // One registry: a target's kind -> the reader of its certificates. Every reader returns the same
 // check result (DESIGN.md); adding a kind is a file in this folder and a line in the readers of
 // the function that serves it (tls-readers.ts, document-readers.ts or aws-readers.ts).
+
+import { AWS_KINDS, type SourceKind, URL_KINDS } from '../targets/kinds.ts';
 import type { SourceReader, SourceReaders } from './check-source.ts';
-import { AWS_KINDS, type SourceKind, URL_KINDS } from './kinds.ts';
 import { TLS_READERS } from './tls-readers.ts';
 
 export { checkSource, type SourceReader, type SourceReaders } from './check-source.ts';

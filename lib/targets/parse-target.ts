@@ -1,6 +1,6 @@
 import { isAbsolute, normalize } from 'node:path';
 import { ipFamily } from '../ip-family.ts';
-import { AWS_KIND_FORMS, type AwsKind, isAwsKind, isSourceKind, isUrlKind, type SourceKind } from '../sources/kinds.ts';
+import { AWS_KIND_FORMS, type AwsKind, isAwsKind, isSourceKind, isUrlKind, type SourceKind } from './kinds.ts';
 import { DEFAULT_PORT, isProtocol, PROTOCOLS, type Protocol, protocolForPort, URL_SCHEMES } from './protocols.ts';
 import { canonicalHost, clip, InvalidTargetError, targetId } from './target-id.ts';
 

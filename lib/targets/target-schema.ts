@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ipFamily } from '../ip-family.ts';
-import { isAwsKind, isSourceKind, SOURCE_KINDS, type SourceKind } from '../sources/kinds.ts';
+import { isAwsKind, isSourceKind, SOURCE_KINDS, type SourceKind } from './kinds.ts';
 import {
   type Endpoint,
   parsePort,

@@ -15,7 +15,7 @@ import { DiscoveryUnavailable } from '../../lib/discovery/discovery-types.ts';
 import type { DiscoverySummary } from '../../lib/discovery/enrol.ts';
 import { invokeDiscovery } from '../../lib/discovery/invoke-discovery.ts';
 import { callerIdentity } from '../../lib/discovery/run-discovery.ts';
-import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
+import { DEFAULT_TIMEOUTS } from '../../lib/net/timeouts.ts';
 import { accountRoles } from '../../lib/sources/account-roles.ts';
 import { roleCredentials } from '../../lib/sources/aws-clients.ts';
 import { ALL_READERS, checkSource } from '../../lib/sources/registry.ts';

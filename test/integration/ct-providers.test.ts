@@ -14,7 +14,7 @@ import {
   readNewIssuances,
 } from '../../lib/discovery/ct/ct-provider.ts';
 import { ProbeError } from '../../lib/net/probe-error.ts';
-import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
+import { DEFAULT_TIMEOUTS } from '../../lib/net/timeouts.ts';
 import { crtShEntry } from '../fixtures/ct-api.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 

@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustStore } from '../../lib/certificate/trust-store.ts';
+import type { ProbeTimeouts } from '../../lib/net/timeouts.ts';
 import { MAX_CHAIN_LENGTH } from '../../lib/probe/chain.ts';
 import { checkTarget } from '../../lib/probe/check-target.ts';
 import { MAX_PLAINTEXT_BYTES } from '../../lib/probe/socket-reader.ts';
-import type { ProbeTimeouts } from '../../lib/probe/timeouts.ts';
 import { parseTarget } from '../../lib/targets/parse-target.ts';
 import { createRootCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { credentials, type RunningServer, startTcpServer, startTlsServer } from '../fixtures/servers.ts';

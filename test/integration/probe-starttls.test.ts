@@ -1,9 +1,9 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustStore } from '../../lib/certificate/trust-store.ts';
+import type { ProbeTimeouts } from '../../lib/net/timeouts.ts';
 import { checkTarget } from '../../lib/probe/check-target.ts';
 import { MAX_PLAINTEXT_BYTES, SocketReader } from '../../lib/probe/socket-reader.ts';
-import type { ProbeTimeouts } from '../../lib/probe/timeouts.ts';
 import { parseTarget } from '../../lib/targets/parse-target.ts';
 import { PROTOCOLS, type StartTlsProtocol } from '../../lib/targets/protocols.ts';
 import { createChain, type Minted } from '../fixtures/cert-factory.ts';

@@ -9,7 +9,7 @@ import { certSpotterProvider } from '../../lib/discovery/ct/certspotter.ts';
 import { crtShProvider } from '../../lib/discovery/ct/crtsh.ts';
 import { fetchDocument } from '../../lib/net/fetch-document.ts';
 import { ProbeError } from '../../lib/net/probe-error.ts';
-import { DEFAULT_TIMEOUTS } from '../../lib/probe/timeouts.ts';
+import { DEFAULT_TIMEOUTS } from '../../lib/net/timeouts.ts';
 import { getJson } from '../../lib/renewal-info/get-json.ts';
 import { fetchCrl } from '../../lib/revocation/fetch-crl.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { AWS_READERS } from '../../lib/sources/aws-readers.ts';
 import { DOCUMENT_READERS } from '../../lib/sources/document-readers.ts';
-import { AWS_KINDS, type AwsKind, probeGroupOf, SOURCE_KINDS } from '../../lib/sources/kinds.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TLS_READERS } from '../../lib/sources/tls-readers.ts';
+import { AWS_KINDS, type AwsKind, probeGroupOf, SOURCE_KINDS } from '../../lib/targets/kinds.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 
 /** One valid source of each AWS kind, as a user would write it. */
