@@ -57,4 +57,4 @@ const runSources =
   (!existsSync(bundle) || sourcesChangedSince(statSync(bundle).mtimeMs));
 const entry = runSources ? join(sources, 'cli', 'main.ts') : bundle;
 const { main } = await import(new URL(`file://${entry}`).href);
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), process.env);

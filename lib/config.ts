@@ -352,3 +352,23 @@ function jsonStrings(name: string, text: string | undefined): string[] {
   }
   return value;
 }
+
+/**
+ * On a terminal (local mode), the functions' JSON logs and metrics are for CloudWatch, not for a
+ * person: warnings only and no metrics, unless the environment says otherwise. Written into the
+ * environment the process runs with, where Powertools reads it.
+ */
+export function quietFunctionLogs(env: Env): void {
+  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+}
+
+/** The endpoint the AWS SDK would use for a service (AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL), for a client the SDK does not make. */
+export function awsEndpointUrl(service: string, env: Env = process.env): string | undefined {
+  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+
+/** The region the environment names (AWS_REGION), for a client the SDK does not make. */
+export function awsRegion(env: Env = process.env): string | undefined {
+  return env.AWS_REGION || undefined;
+}

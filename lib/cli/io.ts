@@ -8,6 +8,8 @@ export interface Io {
   readStdin(): string;
   stdoutColor: boolean;
   stderrIsTTY: boolean;
+  /** The environment the command was started with (read by the launcher, bin/certvigil.js). */
+  env: NodeJS.ProcessEnv;
 }
 
 /** A mistake in the command line: printed as one line, exit status 3. */
@@ -29,14 +31,15 @@ function exitQuietlyOnClosedPipe(): void {
   }
 }
 
-export function processIo(): Io {
+export function processIo(env: NodeJS.ProcessEnv): Io {
   exitQuietlyOnClosedPipe();
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readStdin: () => fs.readFileSync(0, 'utf8'),
-    stdoutColor: Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env),
+    stdoutColor: Boolean(process.stdout.isTTY) && !('NO_COLOR' in env),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    env,
   };
 }
 

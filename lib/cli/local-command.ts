@@ -1,3 +1,4 @@
+import { quietFunctionLogs } from '../config.ts';
 import {
   CT_DOMAIN,
   CT_ENROL_MODES,
@@ -88,16 +89,15 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   if (ctUrl !== undefined && !/^https:\/\/\S+$/.test(ctUrl)) throw new UsageError('--ct-url must be an https URL');
   let channels: ConfiguredChannel[];
   try {
-    channels = channelsFromEnv(process.env);
+    channels = channelsFromEnv(io.env);
   } catch (error) {
     if (error instanceof ChannelConfigError) throw new UsageError(error.message);
     throw error;
   }
   // The functions' JSON logs and metrics are for CloudWatch; on a terminal, warnings are enough.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  quietFunctionLogs(io.env);
   const { newLocalToken, startLocalMode } = await import('../local/local-mode.ts');
-  const token = process.env.CERTVIGIL_LOCAL_TOKEN?.trim() || newLocalToken();
+  const token = io.env.CERTVIGIL_LOCAL_TOKEN?.trim() || newLocalToken();
   io.stderr('starting DynamoDB Local…\n');
   const local = await startLocalMode({
     port,
@@ -114,7 +114,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
       provider: ctProvider,
       enrol: ctEnrol,
       maxPerRun: ctMaxPerRun,
-      token: process.env.CT_API_TOKEN?.trim() || undefined,
+      token: io.env.CT_API_TOKEN?.trim() || undefined,
       baseUrl: ctUrl,
     },
     print: (text) => io.stdout(text),

@@ -40,7 +40,7 @@ interface Command {
 
 const remote = async (): Promise<Command> => {
   const { REMOTE_USAGE, runRemote } = await import('./remote-commands.ts');
-  return { usage: REMOTE_USAGE, run: (command, argv, io) => runRemote(command, argv, io, process.env) };
+  return { usage: REMOTE_USAGE, run: (command, argv, io) => runRemote(command, argv, io, io.env) };
 };
 
 /**
@@ -53,11 +53,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ),
   dashboard: async () => {
     const { DASHBOARD_USAGE, runDashboard } = await import('./dashboard-command.ts');
-    return { usage: DASHBOARD_USAGE, run: (_, argv, io) => runDashboard(argv, io, process.env) };
+    return { usage: DASHBOARD_USAGE, run: (_, argv, io) => runDashboard(argv, io, io.env) };
   },
   doctor: async () => {
     const { DOCTOR_USAGE, runDoctor } = await import('./doctor-command.ts');
-    return { usage: DOCTOR_USAGE, run: (_, argv, io) => runDoctor(argv, io, process.env) };
+    return { usage: DOCTOR_USAGE, run: (_, argv, io) => runDoctor(argv, io, io.env) };
   },
   local: async () => {
     const { LOCAL_USAGE, runLocal } = await import('./local-command.ts');
@@ -65,8 +65,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   },
 };
 
-/** Runs the certvigil command line; returns the exit status. */
-export async function main(argv: string[], io: Io = processIo()): Promise<ExitCode> {
+/** Runs the certvigil command line with the environment it was started with; returns the exit status. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io = processIo(env)): Promise<ExitCode> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {

@@ -6,10 +6,12 @@
 // with the credentials given, or else those an SDK client resolves (the default chain); the SDK's
 // endpoint variables (AWS_ENDPOINT_URL_ACM_PCA, then AWS_ENDPOINT_URL) are honoured, so a local
 // stand-in can be pointed at.
+
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { awsEndpointUrl, awsRegion } from '../config.ts';
 import { boundText } from '../text-bounds.ts';
 
 /** An answer larger than this is not a Private CA answer (a CA certificate and chain are a few KB). */
@@ -67,7 +69,7 @@ export class PrivateCaClient {
     // Without credentials of its own: those an SDK client resolves for this region (the default chain).
     const sdk = config.credentials ? undefined : new STSClient(config.region ? { region: config.region } : {});
     this.config = {
-      region: sdk ? () => sdk.config.region() : async () => config.region ?? process.env.AWS_REGION ?? '',
+      region: sdk ? () => sdk.config.region() : async () => config.region ?? awsRegion() ?? '',
       credentials: config.credentials ?? (sdk as STSClient).config.credentials,
       maxAttempts: config.maxAttempts ?? 3,
     };
@@ -127,7 +129,7 @@ export class PrivateCaClient {
 }
 
 function endpointFor(region: string): URL {
-  const configured = process.env.AWS_ENDPOINT_URL_ACM_PCA || process.env.AWS_ENDPOINT_URL;
+  const configured = awsEndpointUrl('ACM_PCA');
   if (configured) return new URL(configured);
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   return new URL(`https://acm-pca.${region}.${suffix}/`);

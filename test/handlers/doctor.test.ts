@@ -41,6 +41,7 @@ async function doctor(args: string[] = []) {
     readStdin: () => '',
     stdoutColor: false,
     stderrIsTTY: false,
+    env: {},
   };
   const code = await runDoctor(args, io, {}, clients());
   return { code, stdout };
