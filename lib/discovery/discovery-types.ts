@@ -1,6 +1,12 @@
 // What discovery finds and what it could not see. A *finder* lists one kind of AWS resource in
 // one account and region; discovery runs every finder everywhere it is configured to look.
 
+import type { PublishDependencies } from '../store/outbox.ts';
+import type { TargetStore } from '../store/target-store.ts';
+
+/** What discovery writes through: the targets it enrols and marks, and the outbox of their events. */
+export type DiscoveryDependencies = Omit<PublishDependencies, 'targets'> & { targets: TargetStore };
+
 /** How long POST /discover waits for a run before it answers 202 (the run goes on). */
 export const DISCOVERY_WAIT_MS = 45_000;
 

@@ -3,18 +3,20 @@
 // survive), marks a discovered target whose resource has gone (once, with one event) and
 // un-marks it if the resource comes back. A scope that could not be listed says nothing about
 // its resources' absence.
-import { type PublishDependencies, publishPending } from '../monitor/probe-target.ts';
+
 import type { CheckResult } from '../policy/check-result.ts';
 import { eventId, type MonitorEvent, openEventIds } from '../policy/transitions.ts';
 import { resultWithoutCertificate } from '../sources/document-result.ts';
+import { publishPending } from '../store/outbox.ts';
 import type { DiscoveryMark, StoredTarget } from '../store/target-store.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
 import type { CtDomainSummary } from './ct/ct-watch.ts';
 import type { DiscoveryRun, FoundResource } from './discover.ts';
-import type { DiscoveryProblem, DiscoveryScope, Skipped } from './discovery-types.ts';
+import type { DiscoveryDependencies, DiscoveryProblem, DiscoveryScope, Skipped } from './discovery-types.ts';
 
 /** The tag every discovered target carries. */
+
 export const DISCOVERED_TAG = 'discovered';
 /** Most of a resource's own tags copied onto its target (target tags are at most 50). */
 const MAX_COPIED_TAGS = 20;
@@ -59,7 +61,7 @@ export interface EnrolOptions {
 }
 
 export async function enrolDiscovered(
-  deps: PublishDependencies,
+  deps: DiscoveryDependencies,
   run: DiscoveryRun,
   options: EnrolOptions = {},
 ): Promise<DiscoverySummary> {

@@ -1,6 +1,5 @@
 // Discovery from start to end: who we are, what the account holds, and the targets it becomes.
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { PublishDependencies } from '../monitor/probe-target.ts';
 import type { AccountRoles } from '../sources/account-roles.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
 import type { CtStateStore } from '../store/ct-state-store.ts';
@@ -9,7 +8,7 @@ import { boundText } from '../text-bounds.ts';
 import type { CtProvider } from './ct/ct-provider.ts';
 import { type CtSettings, watchCertificateTransparency } from './ct/ct-watch.ts';
 import { type DiscoveryOptions, discover } from './discover.ts';
-import { DiscoveryUnavailable, type Finder } from './discovery-types.ts';
+import { type DiscoveryDependencies, DiscoveryUnavailable, type Finder } from './discovery-types.ts';
 import { type DiscoverySummary, enrolDiscovered } from './enrol.ts';
 
 export interface DiscoverySettings {
@@ -37,7 +36,7 @@ export interface DiscoverySettings {
 }
 
 export async function runDiscovery(
-  deps: PublishDependencies & { now?: (() => Date) | undefined },
+  deps: DiscoveryDependencies & { now?: (() => Date) | undefined },
   settings: DiscoverySettings,
 ): Promise<DiscoverySummary> {
   const now = deps.now ?? (() => new Date());
@@ -78,7 +77,7 @@ const CT_TIME_BUDGET_MS = 4 * 60_000;
 
 /** The account's own resources: who we are, what it holds, and the targets it becomes. */
 async function discoverAccount(
-  deps: PublishDependencies,
+  deps: DiscoveryDependencies,
   settings: DiscoverySettings,
   now: () => Date,
   startedAt: Date,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from '../inventory/rollout.ts';
 import type { EventPublisher } from '../notify/event-publisher.ts';
 import { type Cadence, nextCheck } from '../policy/cadence.ts';
@@ -6,7 +5,8 @@ import type { CheckResult } from '../policy/check-result.ts';
 import { DEFAULT_UNREACHABLE_AFTER, decideTransition, type MonitorEvent } from '../policy/transitions.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
 import { DEFAULT_HISTORY_TTL_DAYS, type HistoryStore } from '../store/history-store.ts';
-import { MAX_SENT_KEYS, type PendingEvent, type StoredTarget, type TargetStore } from '../store/target-store.ts';
+import { publishPending } from '../store/outbox.ts';
+import type { PendingEvent, StoredTarget, TargetStore } from '../store/target-store.ts';
 import type { Target } from '../targets/target-schema.ts';
 import { refreshMs, type TimelineChange, timelineChange } from './timeline.ts';
 import { type RolloutClaim, trackLocations } from './track-locations.ts';
@@ -34,9 +34,6 @@ export interface ProbeDependencies {
   timelineRefreshMs?: number | undefined;
 }
 
-/** What publishing pending events needs (discovery publishes its own events the same way). */
-export type PublishDependencies = Pick<ProbeDependencies, 'targets' | 'publisher' | 'claimLeaseMs'>;
-
 export interface ProbeOutcome {
   result: CheckResult;
   /** Events this run added to the target's pending events. */
@@ -49,7 +46,6 @@ export interface ProbeOutcome {
   changed?: TimelineChange | undefined;
 }
 
-export const DEFAULT_CLAIM_LEASE_MS = 60_000;
 const MAX_WRITE_ATTEMPTS = 8;
 
 /**
@@ -152,80 +148,4 @@ export async function probeTarget(
   if (change) await deps.history.append(result, change);
   outcome.published = await publishPending(deps, target.id, now, stored);
   return outcome;
-}
-
-/**
- * Publishes every pending event of a target that nobody else is publishing. Returns what this
- * call published; throws after trying all of them if any publish failed. `known` is the item as
- * the caller last read or wrote it: it saves a read when nothing is pending (the usual check),
- * and a stale copy only costs a failed claim, after which the item is read again.
- */
-export async function publishPending(
-  deps: PublishDependencies,
-  id: string,
-  now: () => Date,
-  known?: StoredTarget,
-): Promise<MonitorEvent[]> {
-  const lease = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
-  const published: MonitorEvent[] = [];
-  const failures: unknown[] = [];
-  const attempted = new Set<string>();
-  for (let round = 0; round < 100; round++) {
-    const stored = round === 0 && known ? known : await deps.targets.getTarget(id);
-    if (!stored) break;
-    const claimable = Object.entries(stored.pending ?? {}).find(
-      ([eventId, p]) => !attempted.has(eventId) && (!p.claim || p.claim.at + lease < now().getTime()),
-    );
-    if (!claimable) break;
-    const [eventId, { event }] = claimable;
-    const token = randomUUID();
-    if (!(await deps.targets.claimEvent(id, stored.version, eventId, { token, at: now().getTime() }))) continue;
-    attempted.add(eventId);
-    try {
-      await deps.publisher.publish(event);
-    } catch (error) {
-      failures.push(error);
-      await deps.targets.releaseEvent(id, eventId, token);
-      continue;
-    }
-    await recordPublished(deps, id, eventId, event.key, token, now);
-    published.push(event);
-    if (Object.keys(stored.sent ?? {}).length > MAX_SENT_KEYS) await deps.targets.pruneSent(id, stored.sent);
-  }
-  if (failures.length > 0) {
-    throw new AggregateError(
-      failures,
-      `${failures.length} notification(s) for ${id} could not be published; they stay pending`,
-    );
-  }
-  return published;
-}
-
-/**
- * Records a published event as sent. This write is what keeps the event from going out again,
- * so transient DynamoDB failures are retried here; if it still fails, the error says so.
- */
-async function recordPublished(
-  deps: PublishDependencies,
-  id: string,
-  eventId: string,
-  key: string,
-  token: string,
-  now: () => Date,
-): Promise<void> {
-  const attempts = 5;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await deps.targets.completeEvent(id, eventId, key, token, now());
-      return;
-    } catch (error) {
-      if (attempt >= attempts) {
-        throw new Error(
-          `event ${key} of ${id} was published but could not be recorded as sent (${(error as Error).name}); it may be sent again when its claim expires`,
-          { cause: error },
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    }
-  }
 }

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 /** The document client every repository uses: plain JS values, optional fields left out. */
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -11,4 +11,18 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
 /** True for DynamoDB's "the condition was not met" (another writer got there first). */
 export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/** An UpdateItem whose condition may fail: true when it was written, false when the condition did not hold. */
+export async function conditionalUpdate(
+  doc: DynamoDBDocumentClient,
+  input: ConstructorParameters<typeof UpdateCommand>[0],
+): Promise<boolean> {
+  try {
+    await doc.send(new UpdateCommand(input));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }

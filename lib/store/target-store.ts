@@ -12,15 +12,12 @@ import {
 import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
 import { TARGET_SETTINGS, type Target } from '../targets/target-schema.ts';
 import { compactState, expandState } from './compact-result.ts';
-import { isConditionFailure } from './document-client.ts';
-import { DUE_SOON, TARGETS_TABLE } from './table-schema.ts';
+import { conditionalUpdate, isConditionFailure } from './document-client.ts';
+import { OutboxStore, type PendingEvent } from './outbox.ts';
 
-/** An event recorded in a target's item until it has been published. */
-export interface PendingEvent {
-  event: MonitorEvent;
-  /** Set while one probe publishes it; a claim older than the lease may be taken over. */
-  claim?: { token: string; at: number } | undefined;
-}
+export type { PendingEvent };
+
+import { DUE_SOON, TARGETS_TABLE } from './table-schema.ts';
 
 /** A target as stored: its settings plus what the monitor keeps about it. */
 export interface StoredTarget extends Target {
@@ -72,9 +69,6 @@ function fromItem(item: StoredTarget | undefined): StoredTarget | undefined {
   return { ...item, state: expandState(state, item) };
 }
 
-/** Most sent-event keys remembered per target. */
-export const MAX_SENT_KEYS = 50;
-
 /** A page of due targets from one scan segment, and where the next page starts. */
 export interface DuePage {
   targets: Target[];
@@ -88,9 +82,13 @@ export class TargetStore {
   private readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
 
+  /** The outbox of the targets' items: pending events, their claims, and the keys already sent. */
+  readonly outbox: OutboxStore;
+
   constructor(doc: DynamoDBDocumentClient, tableName: string) {
     this.doc = doc;
     this.tableName = tableName;
+    this.outbox = new OutboxStore(doc, tableName);
   }
 
   /**
@@ -412,23 +410,6 @@ export class TargetStore {
   }
 
   /**
-   * Records `event` as pending on an existing target, once: false when the target is gone, or the
-   * event is already pending or was already sent (its key is in `sent`). Idempotent, so two runs
-   * that find the same news record it once; publishPending then sends it once.
-   */
-  async addPendingEvent(id: string, event: MonitorEvent): Promise<boolean> {
-    return this.conditional({
-      TableName: this.tableName,
-      Key: { id },
-      UpdateExpression: 'SET pending.#event = :pending ADD version :one',
-      ConditionExpression:
-        'attribute_exists(id) AND attribute_not_exists(pending.#event) AND attribute_not_exists(sent.#key)',
-      ExpressionAttributeNames: { '#event': event.id, '#key': event.key },
-      ExpressionAttributeValues: { ':pending': { event }, ':one': 1 },
-    });
-  }
-
-  /**
    * Marks a discovered target whose resource has gone, once: disables it (remembering whether it
    * was enabled) and records `event` as pending in the same write. False if it was already
    * marked, is not a discovered target, or was deleted.
@@ -457,75 +438,7 @@ export class TargetStore {
     });
   }
 
-  /** Claims a pending event for publishing, if the item is still at `expectedVersion`. */
-  async claimEvent(
-    id: string,
-    expectedVersion: number,
-    eventId: string,
-    claim: { token: string; at: number },
-  ): Promise<boolean> {
-    return this.conditional({
-      TableName: this.tableName,
-      Key: { id },
-      UpdateExpression: 'SET pending.#event.claim = :claim, version = :newVersion',
-      ConditionExpression: 'version = :version AND attribute_exists(pending.#event)',
-      ExpressionAttributeNames: { '#event': eventId },
-      ExpressionAttributeValues: { ':claim': claim, ':version': expectedVersion, ':newVersion': expectedVersion + 1 },
-    });
-  }
-
-  /** Marks a claimed event as published: it leaves `pending` and its key joins `sent`. */
-  async completeEvent(id: string, eventId: string, key: string, token: string, sentAt: Date): Promise<boolean> {
-    return this.conditional({
-      TableName: this.tableName,
-      Key: { id },
-      UpdateExpression: 'REMOVE pending.#event SET sent.#key = :sentAt ADD version :one',
-      ConditionExpression: 'pending.#event.claim.#token = :token',
-      ExpressionAttributeNames: { '#event': eventId, '#key': key, '#token': 'token' },
-      ExpressionAttributeValues: { ':sentAt': sentAt.toISOString(), ':token': token, ':one': 1 },
-    });
-  }
-
-  /** Gives up a claim after a failed publish, so the retry can take the event at once. */
-  async releaseEvent(id: string, eventId: string, token: string): Promise<boolean> {
-    return this.conditional({
-      TableName: this.tableName,
-      Key: { id },
-      UpdateExpression: 'REMOVE pending.#event.claim ADD version :one',
-      ConditionExpression: 'pending.#event.claim.#token = :token',
-      ExpressionAttributeNames: { '#event': eventId, '#token': 'token' },
-      ExpressionAttributeValues: { ':token': token, ':one': 1 },
-    });
-  }
-
-  /** Drops the oldest sent keys beyond MAX_SENT_KEYS (kept small so items stay small). */
-  async pruneSent(id: string, sent: Record<string, string>): Promise<void> {
-    const keys = Object.entries(sent).sort((a, b) => a[1].localeCompare(b[1]));
-    const excess = keys.slice(0, Math.max(0, keys.length - MAX_SENT_KEYS)).map(([k]) => k);
-    if (excess.length === 0) return;
-    const names = Object.fromEntries(excess.map((k, i) => [`#k${i}`, k]));
-    await this.doc
-      .send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { id },
-          UpdateExpression: `REMOVE ${excess.map((_, i) => `sent.#k${i}`).join(', ')}`,
-          ConditionExpression: 'attribute_exists(id)',
-          ExpressionAttributeNames: names,
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
-  }
-
-  private async conditional(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand(input));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  private conditional(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+    return conditionalUpdate(this.doc, input);
   }
 }

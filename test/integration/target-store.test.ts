@@ -60,12 +60,12 @@ describe('target store (DynamoDB Local)', () => {
     if (!event) throw new Error('expected an event');
     await store.recordCheck(target.id, 0, { state, pending: { [event.id]: { event } }, nextCheckAt: 1 });
     const claims = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => store.claimEvent(target.id, 1, event.id, { token: `t${i}`, at: 1 })),
+      Array.from({ length: 10 }, (_, i) => store.outbox.claim(target.id, 1, event.id, { token: `t${i}`, at: 1 })),
     );
     expect(claims.filter(Boolean)).toHaveLength(1);
     const winner = `t${claims.indexOf(true)}`;
-    expect(await store.completeEvent(target.id, event.id, event.key, 'someone-else', NOW)).toBe(false);
-    expect(await store.completeEvent(target.id, event.id, event.key, winner, NOW)).toBe(true);
+    expect(await store.outbox.complete(target.id, event.id, event.key, 'someone-else', NOW)).toBe(false);
+    expect(await store.outbox.complete(target.id, event.id, event.key, winner, NOW)).toBe(true);
     const after = await store.getTarget(target.id);
     expect(after?.pending).toEqual({});
     expect(after?.sent).toEqual({ [event.key]: NOW.toISOString() });

@@ -8,13 +8,14 @@
 // enrols and announces at most `maxPerRun` per domain and stops when its signal aborts; what is left
 // waits for the next run (the position stays where it was).
 import { mapWithConcurrency } from '../../concurrency.ts';
-import { type PublishDependencies, publishPending } from '../../monitor/probe-target.ts';
 import { type CtEventFacts, eventId, type MonitorEvent } from '../../policy/transitions.ts';
 import { resultWithoutCertificate } from '../../sources/document-result.ts';
 import type { CertificateStore } from '../../store/certificate-store.ts';
 import type { CtStateStore } from '../../store/ct-state-store.ts';
+import { publishPending } from '../../store/outbox.ts';
 import type { StoredTarget } from '../../store/target-store.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../../targets/target-schema.ts';
+import type { DiscoveryDependencies } from '../discovery-types.ts';
 import { CT_MAX_PER_RUN, type CtEnrolMode } from './ct-options.ts';
 import { type CtIssuance, type CtProvider, CtProviderError, readNewIssuances } from './ct-provider.ts';
 
@@ -62,7 +63,7 @@ export interface CtDomainSummary {
   problem: string | null;
 }
 
-export type CtWatchDependencies = PublishDependencies & {
+export type CtWatchDependencies = DiscoveryDependencies & {
   ctState: CtStateStore;
   /** The certificate inventory: a logged certificate already seen served somewhere is watched. */
   certificates?: Pick<CertificateStore, 'get'> | undefined;
@@ -161,7 +162,7 @@ export async function watchCertificateTransparency(
           anchor &&
           (await ctEvent(deps, anchor, unexpected ? 'unexpected-issuer' : 'unlisted-certificate', facts, now()));
         if (event) {
-          await deps.targets.addPendingEvent(event.target, event);
+          await deps.targets.outbox.add(event.target, event);
           announced++;
         }
         if (anchor) anchors.add(anchor);
@@ -250,7 +251,7 @@ function eventFacts(issuance: CtIssuance, provider: string, names: string[], unw
 }
 
 async function ctEvent(
-  deps: PublishDependencies,
+  deps: DiscoveryDependencies,
   targetId: string,
   event: 'unlisted-certificate' | 'unexpected-issuer',
   ct: CtEventFacts,
