@@ -10,7 +10,7 @@ import {
 } from '../lib/discovery/ct/ct-options.ts';
 import { longestGapMs, MAX_SCHEDULE_GAP_MS, ScheduleError } from '../lib/dispatch/schedule-period.ts';
 import { CHANNEL_NAMES, type ChannelName } from '../lib/notify/channels/channel.ts';
-import { EVENT_TYPES, type EventType, type Severity } from '../lib/policy/transitions.ts';
+import { EVENT_TYPES, type EventType, type Severity } from '../lib/policy/events.ts';
 import { accountRoles } from '../lib/sources/account-roles.ts';
 
 /**

@@ -17,7 +17,7 @@ import { DEFAULT_ROLLOUT_STALL_MINUTES } from './inventory/rollout.ts';
 import { DEFAULT_TIMEOUTS } from './net/timeouts.ts';
 import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
 import { type Cadence, DEFAULT_CADENCE } from './policy/cadence.ts';
-import { DEFAULT_UNREACHABLE_AFTER } from './policy/transitions.ts';
+import { DEFAULT_UNREACHABLE_AFTER } from './policy/events.ts';
 import { DEFAULT_ARI_DIRECTORIES } from './renewal-info/directories.ts';
 import { type AccountRoles, accountRoles } from './sources/account-roles.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { CHANNEL_SECRET_OUTPUTS } from '../../lib/doctor/stack-outputs.ts';
 import type { Channel, ChannelName } from '../../lib/notify/channels/channel.ts';
 import { CHANNELS } from '../../lib/notify/channels/index.ts';
-import type { EventType, Severity } from '../../lib/policy/transitions.ts';
+import type { EventType, Severity } from '../../lib/policy/events.ts';
 import { CertvigilFunction } from './certvigil-function.ts';
 
 export interface ChannelProps {

@@ -5,7 +5,8 @@
 // its resources' absence.
 
 import type { CheckResult } from '../policy/check-result.ts';
-import { eventId, type MonitorEvent, openEventIds } from '../policy/transitions.ts';
+import { eventId, type MonitorEvent } from '../policy/events.ts';
+import { openEventIds } from '../policy/transitions.ts';
 import { resultWithoutCertificate } from '../sources/document-result.ts';
 import { publishPending } from '../store/outbox.ts';
 import type { DiscoveryMark, StoredTarget } from '../store/target-store.ts';

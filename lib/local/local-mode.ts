@@ -25,7 +25,7 @@ import { probeTarget } from '../monitor/probe-target.ts';
 import { DEFAULT_TIMEOUTS } from '../net/timeouts.ts';
 import { http as nodeHttp } from '../node-builtins.ts';
 import type { ConfiguredChannel } from '../notify/channels/index.ts';
-import { DEFAULT_UNREACHABLE_AFTER } from '../policy/transitions.ts';
+import { DEFAULT_UNREACHABLE_AFTER } from '../policy/events.ts';
 import type { AccountRoles } from '../sources/account-roles.ts';
 import { ALL_READERS } from '../sources/registry.ts';
 import { CertificateStore } from '../store/certificate-store.ts';

@@ -3,7 +3,7 @@ import { deliver } from '../notify/channels/channel.ts';
 import type { ConfiguredChannel } from '../notify/channels/index.ts';
 import type { EventPublisher } from '../notify/event-publisher.ts';
 import { type Notification, renderNotification } from '../notify/render-message.ts';
-import type { MonitorEvent } from '../policy/transitions.ts';
+import type { MonitorEvent } from '../policy/events.ts';
 
 /**
  * Local mode's stand-in for SNS and the channel functions: prints each notification readably,

@@ -4,7 +4,7 @@
 // the time of its last check, so a quiet check writes one small item and nothing else.
 
 import type { CheckResult } from '../policy/check-result.ts';
-import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
+import type { MonitorEvent, MonitorState } from '../policy/events.ts';
 
 /** Why a check goes into the timeline, or undefined for a quiet check. */
 export type TimelineChange = 'first' | 'event' | 'certificate' | 'status' | 'error' | 'addresses' | 'refresh';

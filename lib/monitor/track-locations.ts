@@ -5,8 +5,8 @@
 // across every target that serves the certificate.
 import { diffLocations, locationsOf } from '../inventory/locations.ts';
 import type { CheckResult } from '../policy/check-result.ts';
+import { eventId, type MonitorEvent, type Transition } from '../policy/events.ts';
 import { renewalWindows } from '../policy/renewal-policy.ts';
-import { eventId, type MonitorEvent, type Transition } from '../policy/transitions.ts';
 import {
   type CertificateItem,
   type CertificateStore,

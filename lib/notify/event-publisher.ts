@@ -1,7 +1,7 @@
 // The port events leave through: SNS when deployed (sns-publisher.ts), the outbox file and the
 // channels in local mode (local/outbox-publisher.ts). Monitor and discovery depend on this, not on
 // either adapter.
-import type { MonitorEvent } from '../policy/transitions.ts';
+import type { MonitorEvent } from '../policy/events.ts';
 import type { Notification } from './render-message.ts';
 
 /** Publishes one event to its subscribers (SNS in AWS, the outbox in local mode). */

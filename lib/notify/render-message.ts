@@ -1,7 +1,7 @@
 import type { CheckResult } from '../policy/check-result.ts';
+import type { EventCertificate, MonitorEvent, Severity } from '../policy/events.ts';
 import { findingCodes } from '../policy/findings.ts';
 import { describeTrustError } from '../policy/renewal-policy.ts';
-import type { EventCertificate, MonitorEvent, Severity } from '../policy/transitions.ts';
 import { boundBytes } from '../text-bounds.ts';
 
 /**

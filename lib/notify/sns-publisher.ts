@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { MonitorEvent } from '../policy/transitions.ts';
+import type { MonitorEvent } from '../policy/events.ts';
 import { boundBytes } from '../text-bounds.ts';
 import type { EventPublisher } from './event-publisher.ts';
 import { type Notification, renderNotification } from './render-message.ts';

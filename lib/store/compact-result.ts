@@ -5,7 +5,7 @@
 // `expandResult` gives back the full CheckResult shape for every reader.
 import type { LocatedCertificate, Locations } from '../inventory/locations.ts';
 import type { CheckResult, EndpointResult } from '../policy/check-result.ts';
-import type { MonitorState } from '../policy/transitions.ts';
+import type { MonitorState } from '../policy/events.ts';
 import type { Protocol } from '../targets/protocols.ts';
 
 type Stored = Partial<CheckResult> & { checkedAt: string; status: CheckResult['status'] };

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventPublisher } from '../notify/event-publisher.ts';
-import type { MonitorEvent } from '../policy/transitions.ts';
+import type { MonitorEvent } from '../policy/events.ts';
 import { conditionalUpdate, isConditionFailure } from './document-client.ts';
 
 /** Keys of sent events kept per target (the oldest are dropped), so that items stay small. */

@@ -9,7 +9,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { MonitorEvent, MonitorState } from '../policy/transitions.ts';
+import type { MonitorEvent, MonitorState } from '../policy/events.ts';
 import { TARGET_SETTINGS, type Target } from '../targets/target-schema.ts';
 import { compactState, expandState } from './compact-result.ts';
 import { conditionalUpdate, isConditionFailure } from './document-client.ts';

@@ -2,7 +2,8 @@
 // every field a transition, the inventory or a view reads, for healthy, failing, inconsistent and
 // multi-certificate targets, and through a sequence of real transitions.
 import { describe, expect, it } from 'vitest';
-import { decideTransition, type MonitorState } from '../../lib/policy/transitions.ts';
+import type { MonitorState } from '../../lib/policy/events.ts';
+import { decideTransition } from '../../lib/policy/transitions.ts';
 import { compactState, expandState } from '../../lib/store/compact-result.ts';
 import { checkResult, DAY } from '../fixtures/check-results.ts';
 

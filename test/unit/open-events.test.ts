@@ -1,7 +1,8 @@
 // What a target's state says is still open: each announced condition once, with its event type and
 // severity (the dashboard's open events, and what a vanished resource leaves to resolve).
 import { describe, expect, it } from 'vitest';
-import { decideTransition, type MonitorState, openEventIds, openEvents } from '../../lib/policy/transitions.ts';
+import type { MonitorState } from '../../lib/policy/events.ts';
+import { decideTransition, openEventIds, openEvents } from '../../lib/policy/transitions.ts';
 import { checkResult, DAY, type ResultSpec } from '../fixtures/check-results.ts';
 
 const T0 = Date.parse('2026-06-01T00:00:00Z');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { slackMessage } from '../../lib/notify/channels/slack.ts';
 import { renderNotification } from '../../lib/notify/render-message.ts';
-import { decideTransition, type MonitorEvent } from '../../lib/policy/transitions.ts';
+import type { MonitorEvent } from '../../lib/policy/events.ts';
+import { decideTransition } from '../../lib/policy/transitions.ts';
 import { checkResult, DAY, type ResultSpec } from '../fixtures/check-results.ts';
 
 const AT = '2026-06-01T00:00:00.000Z';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideTransition, type MonitorEvent, type MonitorState } from '../../lib/policy/transitions.ts';
+import type { MonitorEvent, MonitorState } from '../../lib/policy/events.ts';
+import { decideTransition } from '../../lib/policy/transitions.ts';
 import { checkResult, DAY, type ResultSpec } from '../fixtures/check-results.ts';
 
 const T0 = Date.parse('2026-06-01T00:00:00Z');

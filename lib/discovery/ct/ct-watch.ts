@@ -8,7 +8,7 @@
 // enrols and announces at most `maxPerRun` per domain and stops when its signal aborts; what is left
 // waits for the next run (the position stays where it was).
 import { mapWithConcurrency } from '../../concurrency.ts';
-import { type CtEventFacts, eventId, type MonitorEvent } from '../../policy/transitions.ts';
+import { type CtEventFacts, eventId, type MonitorEvent } from '../../policy/events.ts';
 import { resultWithoutCertificate } from '../../sources/document-result.ts';
 import type { CertificateStore } from '../../store/certificate-store.ts';
 import type { CtStateStore } from '../../store/ct-state-store.ts';

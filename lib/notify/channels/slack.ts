@@ -1,5 +1,5 @@
 // Slack: an incoming webhook, Block Kit in an attachment coloured by severity.
-import type { Severity } from '../../policy/transitions.ts';
+import type { Severity } from '../../policy/events.ts';
 import { boundText, LIMITS } from '../../text-bounds.ts';
 import type { Notification } from '../render-message.ts';
 import type { AlarmMessage } from '../topic-message.ts';

@@ -1,7 +1,7 @@
 // Microsoft Teams: the Workflows webhook ("When a Teams webhook request is received", Power
 // Automate) with an Adaptive Card. The Office 365 connectors (…webhook.office.com) are retired
 // and refused. Every text from a certificate is a TextRun (plain text: no markdown, no links).
-import type { Severity } from '../../policy/transitions.ts';
+import type { Severity } from '../../policy/events.ts';
 import { boundBytes, boundText } from '../../text-bounds.ts';
 import type { Notification } from '../render-message.ts';
 import type { AlarmMessage } from '../topic-message.ts';
