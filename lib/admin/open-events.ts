@@ -1,7 +1,7 @@
 // The events still open across the inventory: announced (sent, or pending publication) and whose
 // condition the target's state says still holds. Read from the targets' items; nothing new is kept.
 import { openEvents } from '../policy/transitions.ts';
-import type { StoredTarget } from '../store/target-store.ts';
+import type { StoredTarget } from '../store/stored-target.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
 
 export interface OpenEventView {

@@ -1,4 +1,4 @@
-import type { StoredTarget } from '../store/target-store.ts';
+import type { StoredTarget } from '../store/stored-target.ts';
 import { safeCell } from '../targets/spreadsheet-cell.ts';
 import type { CertificateView } from './certificate-views.ts';
 

@@ -9,7 +9,7 @@ import { eventId, type MonitorEvent } from '../policy/events.ts';
 import { openEventIds } from '../policy/transitions.ts';
 import { resultWithoutCertificate } from '../sources/document-result.ts';
 import { publishPending } from '../store/outbox.ts';
-import type { DiscoveryMark, StoredTarget } from '../store/target-store.ts';
+import type { DiscoveryMark, StoredTarget } from '../store/stored-target.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
 import type { CtDomainSummary } from './ct/ct-watch.ts';

@@ -14,7 +14,8 @@ import {
   rolloutOf,
   splitLocation,
 } from '../store/certificate-store.ts';
-import type { StoredTarget, TargetStore } from '../store/target-store.ts';
+import type { StoredTarget } from '../store/stored-target.ts';
+import type { TargetStore } from '../store/target-store.ts';
 import { boundText } from '../text-bounds.ts';
 
 /** A rollout event and the conditional write that makes this run its only announcer. */

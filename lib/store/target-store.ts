@@ -1,3 +1,5 @@
+// The targets table: settings written by people (put, list, delete), state written by probes
+// (conditional on the item's version), the due-soon index, discovery's marks; the outbox of its items is store/outbox.ts.
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -9,55 +11,13 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { MonitorEvent, MonitorState } from '../policy/events.ts';
+import type { MonitorEvent } from '../policy/events.ts';
 import { TARGET_SETTINGS, type Target } from '../targets/target-schema.ts';
 import { compactState, expandState } from './compact-result.ts';
 import { conditionalUpdate, isConditionFailure } from './document-client.ts';
-import { OutboxStore, type PendingEvent } from './outbox.ts';
-
-export type { PendingEvent };
-
+import { OutboxStore } from './outbox.ts';
+import type { CheckUpdate, DiscoveryMark, DuePage, StoredTarget } from './stored-target.ts';
 import { DUE_SOON, TARGETS_TABLE } from './table-schema.ts';
-
-/** A target as stored: its settings plus what the monitor keeps about it. */
-export interface StoredTarget extends Target {
-  createdAt: string;
-  updatedAt: string;
-  /** Epoch milliseconds from which the target is due for its next check. */
-  nextCheckAt: number;
-  /** Bumped by every monitor write; conditional writes compare it. */
-  version: number;
-  state?: MonitorState | undefined;
-  pending: Record<string, PendingEvent>;
-  /** Keys of events already published, with when (bounded; the oldest are dropped). */
-  sent: Record<string, string>;
-  /** `fingerprint since`: a certificate this target served has a replacement rolling out. */
-  rolloutHints?: Set<string> | undefined;
-  /** Targets enrolled by discovery: where from, and whether the resource has gone. */
-  discovery?: DiscoveryMark | undefined;
-}
-
-/** What discovery keeps on a target it enrolled (not a setting: edits never touch it). */
-export interface DiscoveryMark {
-  service: string;
-  resource: string;
-  account: string;
-  region: string;
-  firstSeenAt: string;
-  /** Set once when the resource is no longer found; removed if it comes back. */
-  vanishedAt?: string | undefined;
-  /** Whether the target was enabled when discovery disabled it (restored if the resource returns). */
-  enabledBefore?: boolean | undefined;
-}
-
-/** What a check writes to its target's item. */
-export interface CheckUpdate {
-  state: MonitorState;
-  pending: Record<string, PendingEvent>;
-  nextCheckAt: number;
-  /** Due sooner than a full round comes by: listed in the due-soon index. */
-  soon?: boolean | undefined;
-}
 
 /**
  * An item as read, its state in full: the item keeps a compact one (compact-result.ts). A
@@ -67,14 +27,6 @@ function fromItem(item: StoredTarget | undefined): StoredTarget | undefined {
   const state = item?.state;
   if (!item || !state?.result?.checkedAt || !state.result.status) return item;
   return { ...item, state: expandState(state, item) };
-}
-
-/** A page of due targets from one scan segment, and where the next page starts. */
-export interface DuePage {
-  targets: Target[];
-  nextKey: Record<string, unknown> | undefined;
-  /** Items DynamoDB read for the page, due or not. */
-  scanned: number;
 }
 
 /** The targets table: settings written by people, state written by probes. */

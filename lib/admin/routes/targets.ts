@@ -2,7 +2,7 @@
 import { ipFamily } from '../../ip-family.ts';
 import { resolveAddresses, systemResolver } from '../../net/resolve-addresses.ts';
 import { STATUSES } from '../../policy/status.ts';
-import type { StoredTarget } from '../../store/target-store.ts';
+import type { StoredTarget } from '../../store/stored-target.ts';
 import { isAwsKind } from '../../targets/kinds.ts';
 import { normalizeTarget, singleLabelProblem, TARGET_SETTINGS, type Target } from '../../targets/target-schema.ts';
 import type { AdminDependencies, AdminRequest, Route, TargetView } from '../admin-types.ts';

@@ -13,7 +13,7 @@ import { resultWithoutCertificate } from '../../sources/document-result.ts';
 import type { CertificateStore } from '../../store/certificate-store.ts';
 import type { CtStateStore } from '../../store/ct-state-store.ts';
 import { publishPending } from '../../store/outbox.ts';
-import type { StoredTarget } from '../../store/target-store.ts';
+import type { StoredTarget } from '../../store/stored-target.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../../targets/target-schema.ts';
 import type { DiscoveryDependencies } from '../discovery-types.ts';
 import { CT_MAX_PER_RUN, type CtEnrolMode } from './ct-options.ts';
