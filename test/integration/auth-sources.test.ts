@@ -38,6 +38,7 @@ import { type DocumentServer, startDocumentServer } from '../fixtures/document-s
 import { base64Der, samlMetadata } from '../fixtures/documents.ts';
 import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
 import { PCA_CREDENTIALS, type PrivateCaStandIn, startPrivateCaStandIn } from '../fixtures/private-ca-server.ts';
+import { publishedNotifications } from '../fixtures/sns.ts';
 
 const iam = mockClient(IAMClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -73,9 +74,7 @@ function deps() {
   );
 }
 
-function published(): Notification[] {
-  return sns.commandCalls(PublishCommand).map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '{}').lambda));
-}
+const published = () => publishedNotifications(sns);
 
 /** Enrols `host` and checks it twice, as the account function does: the events announced. */
 async function enrolAndCheckTwice(host: string, owner: string) {

@@ -15,7 +15,6 @@ import { crtShProvider } from '../../lib/discovery/ct/crtsh.ts';
 import { type CtSettings, watchCertificateTransparency } from '../../lib/discovery/ct/ct-watch.ts';
 import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
 import { DEFAULT_TIMEOUTS } from '../../lib/net/timeouts.ts';
-import type { Notification } from '../../lib/notify/render-message.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { CertificateStore } from '../../lib/store/certificate-store.ts';
 import { CtStateStore } from '../../lib/store/ct-state-store.ts';
@@ -24,6 +23,7 @@ import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { crtShEntry } from '../fixtures/ct-api.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
+import { publishedNotifications } from '../fixtures/sns.ts';
 
 const sns = mockClient(SNSClient);
 const hex = (n: number) => n.toString(16).padStart(64, '0');
@@ -72,9 +72,7 @@ const SETTINGS: CtSettings = { domains: ['example.com'], issuers: ["Let's Encryp
 const watch = (settings = SETTINGS) =>
   watchCertificateTransparency(deps(), provider(), settings, { signal: AbortSignal.timeout(20_000) });
 
-function published(): Notification[] {
-  return sns.commandCalls(PublishCommand).map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '{}').lambda));
-}
+const published = () => publishedNotifications(sns);
 
 /** Two runs at once: the names enrolled (once in all) and the events announced, sorted. */
 async function twoRunsAtOnce(run: () => ReturnType<typeof watch>) {

@@ -74,7 +74,6 @@ import { DISCOVERY_SERVICES, type DiscoveryService } from '../../lib/discovery/d
 import { FINDERS } from '../../lib/discovery/finders/index.ts';
 import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
-import type { Notification } from '../../lib/notify/render-message.ts';
 import { accountRoles } from '../../lib/sources/account-roles.ts';
 import { clientFor } from '../../lib/sources/aws-clients.ts';
 import {
@@ -89,6 +88,7 @@ import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createRootCa, daysFromNow, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { samlMetadata } from '../fixtures/documents.ts';
 import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
+import { publishedNotifications } from '../fixtures/sns.ts';
 
 const HOME = '111111111111';
 const MEMBER = '222222222222';
@@ -193,11 +193,7 @@ function acmHolds(byRegion: Record<string, string[]>) {
   }));
 }
 
-function publishedEvents(): Notification[] {
-  return sns
-    .commandCalls(PublishCommand)
-    .map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '{}').lambda) as Notification);
-}
+const publishedEvents = () => publishedNotifications(sns);
 
 function deps() {
   return testMonitor(tables, ALL_READERS);

@@ -9,7 +9,6 @@ import { handleAdminRequest } from '../../lib/admin/admin-api.ts';
 import type { CertificateView } from '../../lib/admin/certificate-views.ts';
 import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { type ProbeDependencies, probeTarget } from '../../lib/monitor/probe-target.ts';
-import type { Notification } from '../../lib/notify/render-message.ts';
 import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { CertificateStore, rolloutOf } from '../../lib/store/certificate-store.ts';
@@ -17,6 +16,7 @@ import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { publishedNotifications } from '../fixtures/sns.ts';
 
 const sns = mockClient(SNSClient);
 const NAMES = ['a.rollout.test', 'b.rollout.test', 'c.rollout.test'];
@@ -60,11 +60,7 @@ function deps(): ProbeDependencies {
   };
 }
 
-function published(): Notification[] {
-  return sns
-    .commandCalls(PublishCommand)
-    .map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '{}').lambda) as Notification);
-}
+const published = () => publishedNotifications(sns);
 
 async function checkAll(): Promise<void> {
   for (const target of targets) await probeTarget(deps(), target);

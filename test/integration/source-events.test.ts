@@ -6,7 +6,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
-import type { Notification } from '../../lib/notify/render-message.ts';
 import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
@@ -15,6 +14,7 @@ import { createSelfSigned, daysFromNow, type Minted } from '../fixtures/cert-fac
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 import { jwks, samlMetadata } from '../fixtures/documents.ts';
 import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { publishedNotifications } from '../fixtures/sns.ts';
 
 const sns = mockClient(SNSClient);
 let tables: TestTables;
@@ -53,11 +53,7 @@ function deps() {
   );
 }
 
-function published(): Notification[] {
-  return sns
-    .commandCalls(PublishCommand)
-    .map((c) => JSON.parse(JSON.parse(c.args[0].input.Message ?? '{}').lambda) as Notification);
-}
+const published = () => publishedNotifications(sns);
 
 describe('a source with several certificates', () => {
   it('announces the expiring one, then one added and one dropped, each exactly once', async () => {
