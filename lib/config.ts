@@ -362,13 +362,3 @@ export function quietFunctionLogs(env: Env): void {
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 }
-
-/** The endpoint the AWS SDK would use for a service (AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL), for a client the SDK does not make. */
-export function awsEndpointUrl(service: string, env: Env = process.env): string | undefined {
-  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
-}
-
-/** The region the environment names (AWS_REGION), for a client the SDK does not make. */
-export function awsRegion(env: Env = process.env): string | undefined {
-  return env.AWS_REGION || undefined;
-}

@@ -11,7 +11,6 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { awsEndpointUrl, awsRegion } from '../config.ts';
 import { boundText } from '../text-bounds.ts';
 
 /** An answer larger than this is not a Private CA answer (a CA certificate and chain are a few KB). */
@@ -69,7 +68,7 @@ export class PrivateCaClient {
     // Without credentials of its own: those an SDK client resolves for this region (the default chain).
     const sdk = config.credentials ? undefined : new STSClient(config.region ? { region: config.region } : {});
     this.config = {
-      region: sdk ? () => sdk.config.region() : async () => config.region ?? awsRegion() ?? '',
+      region: sdk ? () => sdk.config.region() : async () => config.region ?? process.env.AWS_REGION ?? '',
       credentials: config.credentials ?? (sdk as STSClient).config.credentials,
       maxAttempts: config.maxAttempts ?? 3,
     };
@@ -129,7 +128,10 @@ export class PrivateCaClient {
 }
 
 function endpointFor(region: string): URL {
-  const configured = awsEndpointUrl('ACM_PCA');
+  // Read here rather than through lib/config.ts: importing config.ts from this lazily loaded
+  // reader makes esbuild wrap config's imports, and the admin bundle grew by 44 KiB (the whole
+  // DynamoDB client). The SDK clients read these variables themselves; this client is not one.
+  const configured = process.env.AWS_ENDPOINT_URL_ACM_PCA || process.env.AWS_ENDPOINT_URL;
   if (configured) return new URL(configured);
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   return new URL(`https://acm-pca.${region}.${suffix}/`);
