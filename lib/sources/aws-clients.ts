@@ -17,7 +17,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ProbeError } from '../net/probe-error.ts';
 import { boundText } from '../text-bounds.ts';
 import type { AccountRoles } from './account-roles.ts';
-import { PrivateCaClient } from './private-ca-client.ts';
+import { PrivateCaClient } from './acm-pca-client.ts';
 
 /** Clients by constructor (names do not survive minifying), then region and role. */
 const cache = new Map<unknown, Map<string, unknown>>();

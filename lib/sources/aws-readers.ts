@@ -1,5 +1,6 @@
 // The readers of certificates an AWS account holds (ACM, IAM, Secrets Manager, SSM, IAM SAML providers, Cognito, IoT CAs, RDS, API Gateway client certificates, ELB trust stores, Private CA, IoT device certificates, API Gateway trust stores).
 import { readAcm } from './acm.ts';
+import { readPrivateCa } from './acm-pca.ts';
 import { readApiGatewayClientCertificate } from './apigw-client-cert.ts';
 import { readApiGatewayTrustStore } from './apigw-truststore.ts';
 import type { SourceReaders } from './check-source.ts';
@@ -7,9 +8,8 @@ import { readCognito } from './cognito.ts';
 import { readElbTrustStore } from './elb-truststore.ts';
 import { readIam } from './iam.ts';
 import { readIamSaml } from './iam-saml.ts';
-import { readIotCa } from './iot.ts';
+import { readIotCa } from './iot-ca.ts';
 import { readIotDeviceCertificate } from './iot-cert.ts';
-import { readPrivateCa } from './private-ca.ts';
 import { readRds } from './rds.ts';
 import { readSecret, readSsm } from './stored-pem.ts';
 

@@ -75,13 +75,13 @@ import { FINDERS } from '../../lib/discovery/finders/index.ts';
 import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { accountRoles } from '../../lib/sources/account-roles.ts';
-import { clientFor } from '../../lib/sources/aws-clients.ts';
 import {
   GetCertificateAuthorityCertificateCommand,
   ListCertificateAuthoritiesCommand,
   ListTagsCommand,
   PrivateCaClient,
-} from '../../lib/sources/private-ca-client.ts';
+} from '../../lib/sources/acm-pca-client.ts';
+import { clientFor } from '../../lib/sources/aws-clients.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';

@@ -1,6 +1,7 @@
 // Every finder: adding a kind of resource to discovery is a new file and a line here.
 import type { Finder } from '../discovery-types.ts';
 import { acmFinder } from './acm.ts';
+import { privateCaFinder } from './acm-pca.ts';
 import { apiGatewayFinder, apiGatewayV2Finder } from './apigateway.ts';
 import { apiGatewayClientCertFinder } from './apigw-client-cert.ts';
 import { appsyncFinder } from './appsync.ts';
@@ -12,7 +13,6 @@ import { iamFinder } from './iam.ts';
 import { iamSamlFinder } from './iam-saml.ts';
 import { iotFinder } from './iot.ts';
 import { iotDeviceFinder } from './iot-device.ts';
-import { privateCaFinder } from './private-ca.ts';
 import { rdsFinder } from './rds.ts';
 import { secretsFinder } from './secrets.ts';
 import { ssmFinder } from './ssm.ts';

@@ -3,9 +3,9 @@
 // issued stops validating at once (service meshes, internal mTLS, devices), and nothing in AWS
 // warns beforehand; a subordinate CA also falls with the root above it, so the chain counts too.
 import type { CheckResult } from '../policy/check-result.ts';
+import { GetCertificateAuthorityCertificateCommand } from './acm-pca-client.ts';
 import { regionOf } from './aws-clients.ts';
 import { readAwsPem } from './aws-pem-source.ts';
-import { GetCertificateAuthorityCertificateCommand } from './private-ca-client.ts';
 import type { SourceContext, SourceRequest } from './source-context.ts';
 
 export function readPrivateCa(request: SourceRequest, context: SourceContext): Promise<CheckResult> {

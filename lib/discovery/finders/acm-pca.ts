@@ -1,11 +1,7 @@
 // AWS Private CA certificate authorities. Those with a certificate (active, disabled, expired) are
 // watched: a disabled CA issues nothing new, but what it issued still chains to it. Those without
 // one yet, or being deleted, are passed over.
-import {
-  ListCertificateAuthoritiesCommand,
-  ListTagsCommand,
-  PrivateCaClient,
-} from '../../sources/private-ca-client.ts';
+import { ListCertificateAuthoritiesCommand, ListTagsCommand, PrivateCaClient } from '../../sources/acm-pca-client.ts';
 import type { DiscoveredResource, Finder } from '../discovery-types.ts';
 import { eachPage } from './pages.ts';
 import { tagRecord, withTags } from './tags.ts';
