@@ -34,6 +34,7 @@ import { documentClient } from '../store/document-client.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
 import { createTableInputs } from '../store/table-schema.ts';
 import { normalizeTarget } from '../targets/target-schema.ts';
+import { boundText } from '../text-bounds.ts';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.ts';
 import { OutboxPublisher } from './outbox-publisher.ts';
 
@@ -148,9 +149,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     // With the user's own AWS credentials; without any, a 503 saying how to provide them. A
     // request while a run is going joins it; past the wait it answers 202 and the run goes on.
     discover: async () => {
-      discovering ??= runLocalDiscovery().finally(() => {
-        discovering = undefined;
-      });
+      if (!discovering) {
+        discovering = runLocalDiscovery().finally(() => {
+          discovering = undefined;
+        });
+        // Said once per run, whoever waits for it (a request past the wait no longer does).
+        discovering.catch((error: Error) => options.print(`discovery failed: ${boundText(error.message, 500)}\n`));
+      }
       const run = discovering;
       let timer: NodeJS.Timeout | undefined;
       const waited = new Promise<'waited'>((resolve) => {
@@ -162,8 +167,6 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       } finally {
         clearTimeout(timer);
       }
-      // Nobody waits for it any more: its failure is printed, not left unhandled.
-      run.catch((error: Error) => options.print(`discovery failed: ${error.message}\n`));
       return {
         done: false,
         detail: `discovery is still running (longer than ${Math.round((options.discoveryWaitMs ?? DISCOVERY_WAIT_MS) / 1000)} s); its summary is printed by local mode when it ends, and new targets carry the tag "discovered"`,
