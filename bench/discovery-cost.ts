@@ -65,7 +65,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { runDiscovery } from '../lib/discovery/run-discovery.ts';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
-import { ListCertificateAuthoritiesCommand, ListTagsCommand, PrivateCaClient } from '../lib/sources/acm-pca-client.ts';
+import {
+  ListCertificateAuthoritiesCommand,
+  ListTagsCommand,
+  PrivateCaClient,
+} from '../lib/sources/aws/acm-pca-client.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { createTableInputs } from '../lib/store/table-schema.ts';
 import { TargetStore } from '../lib/store/target-store.ts';

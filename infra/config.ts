@@ -11,7 +11,7 @@ import {
 import { longestGapMs, MAX_SCHEDULE_GAP_MS, ScheduleError } from '../lib/dispatch/schedule-period.ts';
 import { CHANNEL_NAMES, type ChannelName } from '../lib/notify/channels/channel.ts';
 import { EVENT_TYPES, type EventType, type Severity } from '../lib/policy/events.ts';
-import { accountRoles } from '../lib/sources/account-roles.ts';
+import { accountRoles } from '../lib/sources/aws/account-roles.ts';
 
 /**
  * Every deployment setting, with its default. Set them in cdk.json under `context.certvigil`,

@@ -10,7 +10,7 @@ import {
 import { ChannelConfigError } from '../notify/channels/channel.ts';
 import { CHANNEL_ENV, type ConfiguredChannel, channelsFromEnv } from '../notify/channels/index.ts';
 import type { ExitCode } from '../policy/status.ts';
-import { accountRoles } from '../sources/account-roles.ts';
+import { accountRoles } from '../sources/aws/account-roles.ts';
 import { type Io, numberOption, parseCommandLine, UsageError } from './io.ts';
 
 const LOCAL_DEFAULTS = { port: 8787, intervalSeconds: 3600 } as const;

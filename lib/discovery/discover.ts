@@ -3,17 +3,11 @@
 // denied, an opt-in region not enabled, throttling that does not let up) is reported and does
 // not stop the others; only scopes listed completely can say that a resource has gone.
 import { mapWithConcurrency } from '../concurrency.ts';
-import type { AccountRoles } from '../sources/account-roles.ts';
-import { clientFor } from '../sources/aws-clients.ts';
+import type { AccountRoles } from '../sources/aws/account-roles.ts';
+import { clientFor } from '../sources/aws/clients.ts';
+import type { DiscoveredResource, Finder, FinderContext } from '../sources/aws/kind-module.ts';
 import { boundText } from '../text-bounds.ts';
-import type {
-  DiscoveredResource,
-  DiscoveryProblem,
-  DiscoveryScope,
-  Finder,
-  FinderContext,
-  Skipped,
-} from './discovery-types.ts';
+import type { DiscoveryProblem, DiscoveryScope, Skipped } from './discovery-types.ts';
 import { FINDERS } from './finders/index.ts';
 
 /** A resource found, with where. */

@@ -1,6 +1,7 @@
 // Discovery from start to end: who we are, what the account holds, and the targets it becomes.
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { AccountRoles } from '../sources/account-roles.ts';
+import type { AccountRoles } from '../sources/aws/account-roles.ts';
+import type { Finder } from '../sources/aws/kind-module.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
 import type { CtStateStore } from '../store/ct-state-store.ts';
 import { parseTarget } from '../targets/parse-target.ts';
@@ -8,7 +9,7 @@ import { boundText } from '../text-bounds.ts';
 import type { CtProvider } from './ct/ct-provider.ts';
 import { type CtSettings, watchCertificateTransparency } from './ct/ct-watch.ts';
 import { type DiscoveryOptions, discover } from './discover.ts';
-import { type DiscoveryDependencies, DiscoveryUnavailable, type Finder } from './discovery-types.ts';
+import { type DiscoveryDependencies, DiscoveryUnavailable } from './discovery-types.ts';
 import { type DiscoverySummary, enrolDiscovered } from './enrol.ts';
 
 export interface DiscoverySettings {

@@ -26,7 +26,7 @@ import { DEFAULT_TIMEOUTS } from '../net/timeouts.ts';
 import { http as nodeHttp } from '../node-builtins.ts';
 import type { ConfiguredChannel } from '../notify/channels/index.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from '../policy/events.ts';
-import type { AccountRoles } from '../sources/account-roles.ts';
+import type { AccountRoles } from '../sources/aws/account-roles.ts';
 import { ALL_READERS } from '../sources/registry.ts';
 import { CertificateStore } from '../store/certificate-store.ts';
 import { CtStateStore } from '../store/ct-state-store.ts';

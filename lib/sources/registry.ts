@@ -1,6 +1,6 @@
 // One registry: a target's kind -> the reader of its certificates. Every reader returns the same
-// check result (DESIGN.md); adding a kind is a file in this folder and a line in the readers of
-// the function that serves it (tls-readers.ts, document-readers.ts or aws-readers.ts).
+// check result (DESIGN.md). Each function group has its table: tls-readers.ts, document-readers.ts
+// and the AWS kinds' registry (aws/registry.ts, one module per kind).
 
 import { AWS_KINDS, type SourceKind, URL_KINDS } from '../targets/kinds.ts';
 import type { SourceReader, SourceReaders } from './check-source.ts';
@@ -21,7 +21,7 @@ function lazy(kind: SourceKind, load: () => Promise<SourceReaders>): SourceReade
 }
 
 const documents = () => import('./document-readers.ts').then((m) => m.DOCUMENT_READERS);
-const aws = () => import('./aws-readers.ts').then((m) => m.AWS_READERS);
+const aws = () => import('./aws/readers.ts').then((m) => m.AWS_READERS);
 
 /** Every kind: for the CLI, local mode and the admin API (check now). */
 export const ALL_READERS: SourceReaders = {

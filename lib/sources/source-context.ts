@@ -4,7 +4,7 @@ import type { ProbeTimeouts } from '../net/timeouts.ts';
 import type { Thresholds } from '../policy/renewal-policy.ts';
 import type { CheckRequest } from '../probe/check-target.ts';
 import type { SourceKind } from '../targets/kinds.ts';
-import type { AccountRoles } from './account-roles.ts';
+import type { AccountRoles } from './aws/account-roles.ts';
 
 /** What a source reads: a target's kind, where, and its own windows. */
 export interface SourceRequest extends CheckRequest {

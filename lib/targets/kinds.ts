@@ -9,8 +9,9 @@ export interface KindForm {
 const PARTITION = 'aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?';
 /**
  * The kinds of certificate an AWS account holds, each with its target form: the one table of AWS
- * kinds. Adding one is a line here, its reader (a file in this folder and a line in
- * aws-readers.ts) and, to find it, a finder (a file in lib/discovery/finders and a line in its index).
+ * kind forms (every function parses targets, so the forms stay here, apart from the SDK clients).
+ * Adding a kind is a line here and its module: lib/sources/aws/<kind>.ts (reader, finder, IAM
+ * grants) with its lines in lib/sources/aws/registry.ts.
  */
 export const AWS_KIND_FORMS = {
   acm: {

@@ -70,18 +70,18 @@ import type { MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscoveryOptions } from '../../lib/discovery/discover.ts';
-import { DISCOVERY_SERVICES, type DiscoveryService } from '../../lib/discovery/discovery-types.ts';
-import { FINDERS } from '../../lib/discovery/finders/index.ts';
+import { DISCOVERY_SERVICES, FINDERS } from '../../lib/discovery/finders/index.ts';
 import { runDiscovery } from '../../lib/discovery/run-discovery.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
-import { accountRoles } from '../../lib/sources/account-roles.ts';
+import { accountRoles } from '../../lib/sources/aws/account-roles.ts';
 import {
   GetCertificateAuthorityCertificateCommand,
   ListCertificateAuthoritiesCommand,
   ListTagsCommand,
   PrivateCaClient,
-} from '../../lib/sources/acm-pca-client.ts';
-import { clientFor } from '../../lib/sources/aws-clients.ts';
+} from '../../lib/sources/aws/acm-pca-client.ts';
+import { clientFor } from '../../lib/sources/aws/clients.ts';
+import type { DiscoveryService } from '../../lib/sources/aws/kind-module.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
@@ -873,7 +873,9 @@ describe('discovery: a refused listing, for every finder', () => {
   it.each(FINDERS.map((f) => [f.service, f.global ?? false] as const))(
     '%s: access denied where it is refused is reported, and the other regions and services go on',
     async (service, global) => {
-      const [mock, command] = FIRST_LISTING[service];
+      const listing = FIRST_LISTING[service];
+      if (!listing) throw new Error(`no first listing for ${service}`);
+      const [mock, command] = listing;
       const refuse = async (_input: unknown, getClient: () => unknown) => {
         // A global service is listed once, from us-east-1; a regional one is refused in us-east-2 only.
         if (global || (await regionOf(getClient as never)) === 'us-east-2') {

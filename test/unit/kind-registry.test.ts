@@ -1,7 +1,7 @@
 // The kinds registry holds together: every kind has a form, a reader in the function that serves
 // it and a valid example; adding a kind without one of them fails here.
 import { describe, expect, it } from 'vitest';
-import { AWS_READERS } from '../../lib/sources/aws-readers.ts';
+import { AWS_READERS } from '../../lib/sources/aws/registry.ts';
 import { DOCUMENT_READERS } from '../../lib/sources/document-readers.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TLS_READERS } from '../../lib/sources/tls-readers.ts';

@@ -3,11 +3,11 @@
 // REST domain names are not reachable from the probe and are passed over.
 import { APIGatewayClient, GetDomainNamesCommand as GetRestDomainNamesCommand } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client, GetDomainNamesCommand } from '@aws-sdk/client-apigatewayv2';
-import type { DiscoveredResource, Finder, FinderContext } from '../discovery-types.ts';
+import type { DiscoveredResource, Finder, FinderContext, Grant } from '../../sources/aws/kind-module.ts';
+import { tagRecord } from '../../sources/aws/tags.ts';
 import { httpsTarget } from './endpoint-name.ts';
-import { tagRecord } from './tags.ts';
 
-export const apiGatewayFinder: Finder = {
+export const finder: Finder = {
   service: 'apigateway',
   async find(context) {
     const api = context.client(APIGatewayClient);
@@ -40,7 +40,7 @@ export const apiGatewayFinder: Finder = {
   },
 };
 
-export const apiGatewayV2Finder: Finder = {
+export const v2Finder: Finder = {
   service: 'apigatewayv2',
   async find(context) {
     const api = context.client(ApiGatewayV2Client);
@@ -80,3 +80,13 @@ function trustStoreTarget(
   const arn = `arn:${context.partition}:apigateway:${context.region}:${context.home ? '' : context.account}:/domainnames/${domainName}`;
   return { target: `apigw-truststore:${arn}`, service: 'apigateway', resource: arn };
 }
+
+/** What listing it needs. */
+export const findGrants: readonly Grant[] = [
+  {
+    sid: 'ListApiGatewayDomainNames',
+    actions: ['apigateway:GET'],
+    resources: ['arn:{partition}:apigateway:*::/domainnames', 'arn:{partition}:apigateway:*::/domainnames/*'],
+    why: 'The custom domain names and each one, in any region; GET only.',
+  },
+];

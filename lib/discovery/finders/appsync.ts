@@ -1,10 +1,10 @@
 // AppSync custom domain names, on 443.
 import { AppSyncClient, ListDomainNamesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-appsync';
-import type { DiscoveredResource, Finder } from '../discovery-types.ts';
+import type { DiscoveredResource, Finder, Grant } from '../../sources/aws/kind-module.ts';
+import { tagRecord, withTags } from '../../sources/aws/tags.ts';
 import { httpsTarget } from './endpoint-name.ts';
-import { tagRecord, withTags } from './tags.ts';
 
-export const appsyncFinder: Finder = {
+export const finder: Finder = {
   service: 'appsync',
   async find(context) {
     const appsync = context.client(AppSyncClient);
@@ -43,3 +43,19 @@ export const appsyncFinder: Finder = {
     return found;
   },
 };
+
+/** What listing it needs. */
+export const findGrants: readonly Grant[] = [
+  {
+    sid: 'ListInventory',
+    actions: ['appsync:ListDomainNames'],
+    resources: ['*'],
+    why: 'List and describe actions that support no resource-level permissions; read-only, no values.',
+  },
+  {
+    sid: 'ReadAppSyncDomainTags',
+    actions: ['appsync:ListTagsForResource'],
+    resources: ['arn:{partition}:appsync:*:{account}:domainnames/*'],
+    why: 'Tags of any AppSync custom domain of this account; read-only.',
+  },
+];

@@ -1,10 +1,10 @@
 // CloudFront (global): every alias of every enabled distribution, on 443.
 import { CloudFrontClient, ListDistributionsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudfront';
-import type { DiscoveredResource, Finder } from '../discovery-types.ts';
+import type { DiscoveredResource, Finder, Grant } from '../../sources/aws/kind-module.ts';
+import { tagRecord, withTags } from '../../sources/aws/tags.ts';
 import { httpsTarget } from './endpoint-name.ts';
-import { tagRecord, withTags } from './tags.ts';
 
-export const cloudfrontFinder: Finder = {
+export const finder: Finder = {
   service: 'cloudfront',
   global: true,
   async find(context) {
@@ -51,3 +51,19 @@ export const cloudfrontFinder: Finder = {
     return found;
   },
 };
+
+/** What listing it needs. */
+export const findGrants: readonly Grant[] = [
+  {
+    sid: 'ListInventory',
+    actions: ['cloudfront:ListDistributions'],
+    resources: ['*'],
+    why: 'List and describe actions that support no resource-level permissions; read-only, no values.',
+  },
+  {
+    sid: 'ReadDistributionTags',
+    actions: ['cloudfront:ListTagsForResource'],
+    resources: ['arn:{partition}:cloudfront::{account}:distribution/*'],
+    why: 'Tags of any distribution of this account (owner); read-only.',
+  },
+];

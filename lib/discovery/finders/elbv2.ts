@@ -6,17 +6,13 @@ import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
-  DescribeTagsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { DiscoveredResource, Finder, FinderContext, Grant } from '../../sources/aws/kind-module.ts';
+import { elbTags } from '../../sources/aws/tags.ts';
 import { canonicalHost } from '../../targets/target-id.ts';
-import type { DiscoveredResource, Finder, FinderContext } from '../discovery-types.ts';
-import { tagRecord } from './tags.ts';
 
-/** DescribeTags takes at most 20 resources per call. */
-const TAG_BATCH = 20;
-
-export const elbv2Finder: Finder = {
+export const finder: Finder = {
   service: 'elbv2',
   async find(context) {
     const elb = context.client(ElasticLoadBalancingV2Client);
@@ -99,19 +95,16 @@ async function certificateName(context: FinderContext, arn: string): Promise<str
   }
 }
 
-/** The tags of ELB resources (load balancers, trust stores) by ARN, 20 a call. */
-export async function elbTags(
-  context: FinderContext,
-  elb: ElasticLoadBalancingV2Client,
-  arns: readonly string[],
-): Promise<Map<string, Record<string, string>>> {
-  const tags = new Map<string, Record<string, string>>();
-  for (let i = 0; i < arns.length; i += TAG_BATCH) {
-    const batch = arns.slice(i, i + TAG_BATCH);
-    const answer = await context.call('ELB DescribeTags', () =>
-      elb.send(new DescribeTagsCommand({ ResourceArns: batch })),
-    );
-    for (const d of answer.TagDescriptions ?? []) if (d.ResourceArn) tags.set(d.ResourceArn, tagRecord(d.Tags));
-  }
-  return tags;
-}
+/** What listing it needs. */
+export const findGrants: readonly Grant[] = [
+  {
+    sid: 'ListInventory',
+    actions: [
+      'elasticloadbalancing:DescribeLoadBalancers',
+      'elasticloadbalancing:DescribeListeners',
+      'elasticloadbalancing:DescribeTags',
+    ],
+    resources: ['*'],
+    why: 'List and describe actions that support no resource-level permissions; read-only, no values.',
+  },
+];

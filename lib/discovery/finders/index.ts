@@ -1,38 +1,24 @@
-// Every finder: adding a kind of resource to discovery is a new file and a line here.
-import type { Finder } from '../discovery-types.ts';
-import { acmFinder } from './acm.ts';
-import { privateCaFinder } from './acm-pca.ts';
-import { apiGatewayFinder, apiGatewayV2Finder } from './apigateway.ts';
-import { apiGatewayClientCertFinder } from './apigw-client-cert.ts';
-import { appsyncFinder } from './appsync.ts';
-import { cloudfrontFinder } from './cloudfront.ts';
-import { cognitoFinder } from './cognito.ts';
-import { elbTrustStoreFinder } from './elb-truststore.ts';
-import { elbv2Finder } from './elbv2.ts';
-import { iamFinder } from './iam.ts';
-import { iamSamlFinder } from './iam-saml.ts';
-import { iotFinder } from './iot.ts';
-import { iotDeviceFinder } from './iot-device.ts';
-import { rdsFinder } from './rds.ts';
-import { secretsFinder } from './secrets.ts';
-import { ssmFinder } from './ssm.ts';
+// Every finder: the AWS kinds' (sources/aws/registry.ts), then the endpoint finders that are not a
+// kind (a TLS endpoint a service serves); adding one of those is a file here and a line below.
+
+import type { Finder } from '../../sources/aws/kind-module.ts';
+import { AWS_FINDERS } from '../../sources/aws/registry.ts';
+import * as apigateway from './apigateway.ts';
+import * as appsync from './appsync.ts';
+import * as cloudfront from './cloudfront.ts';
+import * as elbv2 from './elbv2.ts';
 
 export const FINDERS: readonly Finder[] = [
-  acmFinder,
-  iamFinder,
-  iamSamlFinder,
-  cognitoFinder,
-  iotFinder,
-  rdsFinder,
-  apiGatewayClientCertFinder,
-  elbTrustStoreFinder,
-  privateCaFinder,
-  iotDeviceFinder,
-  secretsFinder,
-  ssmFinder,
-  cloudfrontFinder,
-  elbv2Finder,
-  apiGatewayFinder,
-  apiGatewayV2Finder,
-  appsyncFinder,
+  ...AWS_FINDERS,
+  cloudfront.finder,
+  elbv2.finder,
+  apigateway.finder,
+  apigateway.v2Finder,
+  appsync.finder,
 ];
+
+/** The endpoint finders' modules: infra reads their grants (findGrants) from here. */
+export const ENDPOINT_FINDER_MODULES = { cloudfront, elbv2, apigateway, appsync };
+
+/** The services discovery lists (one finder each). */
+export const DISCOVERY_SERVICES = FINDERS.map((f) => f.service);

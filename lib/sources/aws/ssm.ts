@@ -1,10 +1,16 @@
-// SSM Parameter Store: only parameters carrying the certvigil tag, enrolled by ARN (the region
+// `ssm:NAME-or-ARN`: certificates kept as PEM in SSM Parameter Store (read in stored-pem.ts, beside
+// `secret`, which shares the decoding).
+//
+// Discovery: SSM Parameter Store: only parameters carrying the certvigil tag, enrolled by ARN (the region
 // and account are then part of the target). Parameter values are never read here.
 import { DescribeParametersCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { DiscoveredResource, Finder } from '../discovery-types.ts';
+import type { DiscoveredResource, Finder, Grant } from './kind-module.ts';
+import { DECRYPT_THROUGH_STORES } from './stored-pem.ts';
 import { tagRecord, withTags } from './tags.ts';
 
-export const ssmFinder: Finder = {
+export { readSsm as read } from './stored-pem.ts';
+
+export const finder: Finder = {
   service: 'ssm',
   async find(context) {
     const ssm = context.client(SSMClient);
@@ -45,3 +51,31 @@ export const ssmFinder: Finder = {
     );
   },
 };
+
+/** What reading it needs (infra/constructs/aws-read-access.ts builds the policies). */
+export const grants: readonly Grant[] = [
+  {
+    sid: 'ReadTaggedParameters',
+    actions: ['ssm:GetParameter'],
+    resources: ['arn:{partition}:ssm:*:{account}:parameter/*'],
+    conditions: { Null: { 'aws:ResourceTag/{sourceTag}': 'false' } },
+    why: 'Only parameters carrying the certvigil tag (condition); read-only.',
+  },
+  DECRYPT_THROUGH_STORES,
+];
+
+/** What listing it needs. */
+export const findGrants: readonly Grant[] = [
+  {
+    sid: 'ListInventory',
+    actions: ['ssm:DescribeParameters'],
+    resources: ['*'],
+    why: 'List and describe actions that support no resource-level permissions; read-only, no values.',
+  },
+  {
+    sid: 'ReadParameterTags',
+    actions: ['ssm:ListTagsForResource'],
+    resources: ['arn:{partition}:ssm:*:{account}:parameter/*'],
+    why: 'Tags of parameters (owner); read-only, values are not read by discovery.',
+  },
+];

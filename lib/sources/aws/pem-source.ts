@@ -2,11 +2,11 @@
 // PEM. The call's failure is the check's error (`aws`, with the API's error name); every certificate
 // in the answer stands for itself.
 
-import { certificatesIn } from '../certificate/pem-blocks.ts';
-import type { CheckResult } from '../policy/check-result.ts';
-import { accountOf, awsClientsFor, awsError } from './aws-clients.ts';
-import { bundleResult, readOrFail } from './document-result.ts';
-import type { SourceContext, SourceRequest } from './source-context.ts';
+import { certificatesIn } from '../../certificate/pem-blocks.ts';
+import type { CheckResult } from '../../policy/check-result.ts';
+import { bundleResult, readOrFail } from '../document-result.ts';
+import type { SourceContext, SourceRequest } from '../source-context.ts';
+import { accountOf, awsClientsFor, awsError } from './clients.ts';
 
 export type AwsClients = ReturnType<typeof awsClientsFor>;
 

@@ -14,8 +14,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { ProbeError } from '../net/probe-error.ts';
-import { boundText } from '../text-bounds.ts';
+import { ProbeError } from '../../net/probe-error.ts';
+import { boundText } from '../../text-bounds.ts';
 import type { AccountRoles } from './account-roles.ts';
 import { PrivateCaClient } from './acm-pca-client.ts';
 

@@ -2,18 +2,20 @@
 // store of an API Gateway custom domain, a PEM bundle in S3 (the domain names its URI and version).
 // When a CA in it ends, API Gateway refuses every client whose certificate chains to it. Reading the
 // object is opt-in, like secrets: only objects tagged with the source tag may be read.
+
 import { GetDomainNameCommand } from '@aws-sdk/client-api-gateway';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { certificatesIn } from '../certificate/pem-blocks.ts';
-import { ProbeError } from '../net/probe-error.ts';
-import type { CheckResult } from '../policy/check-result.ts';
-import { boundText } from '../text-bounds.ts';
-import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
-import { bundleResult, documentDeadline, readOrFail } from './document-result.ts';
-import { MAX_PEM_BYTES } from './pem.ts';
-import type { SourceContext, SourceRequest } from './source-context.ts';
+import { certificatesIn } from '../../certificate/pem-blocks.ts';
+import { ProbeError } from '../../net/probe-error.ts';
+import type { CheckResult } from '../../policy/check-result.ts';
+import { boundText } from '../../text-bounds.ts';
+import { bundleResult, documentDeadline, readOrFail } from '../document-result.ts';
+import { MAX_PEM_BYTES } from '../pem.ts';
+import type { SourceContext, SourceRequest } from '../source-context.ts';
+import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
+import type { Grant } from './kind-module.ts';
 
-export function readApiGatewayTrustStore(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
+export function read(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const arn = request.source as string;
     const clients = awsClientsFor(context.awsRoles, accountOf(arn));
@@ -57,3 +59,23 @@ export function readApiGatewayTrustStore(request: SourceRequest, context: Source
     return bundleResult(request, context, await certificatesIn(bytes), 'the trust store');
   });
 }
+
+/** What reading it needs (infra/constructs/aws-read-access.ts builds the policies). */
+export const grants: readonly Grant[] = [
+  {
+    sid: 'ReadApiGatewayClientCertificatesAndTrustStores',
+    actions: ['apigateway:GET'],
+    resources: ['arn:{partition}:apigateway:*::/domainnames/*'],
+    why: 'Custom domain names in any region (their mutual TLS trust store location); GET only.',
+  },
+  {
+    sid: 'ReadTaggedTrustStoreObjects',
+    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    resources: ['arn:{partition}:s3:::*/*'],
+    conditions: {
+      Null: { 's3:ExistingObjectTag/{sourceTag}': 'false' },
+      StringEquals: { 'aws:ResourceAccount': '{account}' },
+    },
+    why: 'Only objects of this account carrying the certvigil tag (conditions): mutual TLS trust stores (public CA certificates); read-only.',
+  },
+];

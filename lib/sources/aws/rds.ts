@@ -3,14 +3,20 @@
 // and, through DescribeCertificates, the dates of the CA it chains to. When the CA ends, clients
 // that verify the server (sslmode=verify-full, the JDBC/Go/Python defaults of many teams) refuse
 // every connection: an instance still on a CA near its end is the event to have early.
-import { DescribeCertificatesCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
-import { ProbeError } from '../net/probe-error.ts';
-import type { CheckResult } from '../policy/check-result.ts';
-import type { SourceCertificate } from '../policy/judge-certificates.ts';
-import { boundText } from '../text-bounds.ts';
-import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
-import { documentResult, readOrFail } from './document-result.ts';
-import type { SourceContext, SourceRequest } from './source-context.ts';
+//
+// Discovery: RDS and Aurora DB instances (each `rds:ARN`: its server certificate's end and its CA's). The
+// listing carries the tags, so an account of any size costs one call per 100 instances.
+import { DescribeCertificatesCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { ProbeError } from '../../net/probe-error.ts';
+import type { CheckResult } from '../../policy/check-result.ts';
+import type { SourceCertificate } from '../../policy/judge-certificates.ts';
+import { boundText } from '../../text-bounds.ts';
+import { documentResult, readOrFail } from '../document-result.ts';
+import type { SourceContext, SourceRequest } from '../source-context.ts';
+import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
+import type { DiscoveredResource, Finder, Grant } from './kind-module.ts';
+import { eachPage } from './pages.ts';
+import { tagRecord } from './tags.ts';
 
 /** How long a CA's dates are kept (one container reads many instances on the same few CAs). */
 const CA_CACHE_MS = 60 * 60_000;
@@ -42,7 +48,7 @@ function caDatesOf(rds: RDSClient, identifier: string, now: number): Promise<CaD
   return answer;
 }
 
-export function readRds(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
+export function read(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const arn = request.source as string;
     const name = boundText(arn.split(':').pop() ?? '', 63);
@@ -91,3 +97,53 @@ export function readRds(request: SourceRequest, context: SourceContext): Promise
     return documentResult(request, context, items, (item) => item.placeKey ?? '', 'the DB instance');
   });
 }
+
+export const finder: Finder = {
+  service: 'rds',
+  async find(context) {
+    const rds = context.client(RDSClient);
+    const found: DiscoveredResource[] = [];
+    await eachPage(
+      (token) =>
+        context.call('RDS DescribeDBInstances', () =>
+          rds.send(new DescribeDBInstancesCommand({ MaxRecords: 100, Marker: token })),
+        ),
+      (page) => page.Marker,
+      (page) => {
+        for (const instance of page.DBInstances ?? []) {
+          const arn = instance.DBInstanceArn;
+          if (!arn) continue;
+          if (instance.DBInstanceStatus === 'deleting') context.skip('RDS instance being deleted');
+          else found.push({ target: `rds:${arn}`, service: 'rds', resource: arn, tags: tagRecord(instance.TagList) });
+        }
+      },
+    );
+    return found;
+  },
+};
+
+/** What reading it needs (infra/constructs/aws-read-access.ts builds the policies). */
+export const grants: readonly Grant[] = [
+  {
+    sid: 'ReadRdsInstanceCertificates',
+    actions: ['rds:DescribeDBInstances'],
+    resources: ['arn:{partition}:rds:*:{account}:db:*'],
+    why: "Any RDS or Aurora DB instance of this account, any region: its certificate's end and CA (no data, no credentials); read-only.",
+  },
+  {
+    sid: 'ReadRdsCaDates',
+    actions: ['rds:DescribeCertificates'],
+    resources: ['*'],
+    why: "rds:DescribeCertificates: the dates of Amazon RDS's own CAs, which are not resources of the account; read-only.",
+  },
+];
+
+/** What listing it needs. */
+export const findGrants: readonly Grant[] = [
+  {
+    sid: 'ListInventory',
+    actions: ['rds:DescribeDBInstances'],
+    resources: ['*'],
+    why: 'List and describe actions that support no resource-level permissions; read-only, no values.',
+  },
+];

@@ -2,14 +2,16 @@
 // Manager or SSM Parameter Store: client certificates for partner APIs, mTLS, signing. Only the
 // certificate blocks are decoded; a private key beside them is never read into a result, and no
 // message quotes the value.
+
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { certificatesIn } from '../certificate/pem-blocks.ts';
-import { ProbeError } from '../net/probe-error.ts';
-import type { CheckResult } from '../policy/check-result.ts';
-import { accountOf, awsClientsFor, awsError, regionOf } from './aws-clients.ts';
-import { bundleResult, readOrFail } from './document-result.ts';
-import type { SourceContext, SourceRequest } from './source-context.ts';
+import { certificatesIn } from '../../certificate/pem-blocks.ts';
+import { ProbeError } from '../../net/probe-error.ts';
+import type { CheckResult } from '../../policy/check-result.ts';
+import { bundleResult, readOrFail } from '../document-result.ts';
+import type { SourceContext, SourceRequest } from '../source-context.ts';
+import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
+import type { Grant } from './kind-module.ts';
 
 /** Most bytes of a stored value read (Secrets Manager allows 64 KiB, SSM advanced parameters 8 KiB). */
 const MAX_VALUE_BYTES = 64 * 1024;
@@ -71,3 +73,15 @@ function jsonField(raw: string, key: string): string {
   if (typeof value !== 'string') throw new ProbeError('empty', `the secret has no text field "${key.slice(0, 64)}"`);
   return value;
 }
+
+/**
+ * Decryption of a tagged secret or parameter encrypted with a customer key: only through Secrets
+ * Manager or SSM (both kinds' grants name it; the policies hold it once).
+ */
+export const DECRYPT_THROUGH_STORES: Grant = {
+  sid: 'DecryptThroughSecretsAndParameters',
+  actions: ['kms:Decrypt'],
+  resources: ['arn:{partition}:kms:*:{account}:key/*'],
+  conditions: { StringLike: { 'kms:ViaService': ['secretsmanager.*.amazonaws.com', 'ssm.*.amazonaws.com'] } },
+  why: 'Decrypt only through Secrets Manager or SSM (kms:ViaService), for tagged items encrypted with a customer key.',
+};

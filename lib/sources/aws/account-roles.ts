@@ -1,6 +1,6 @@
 // Roles that read certificates and inventory in other AWS accounts (the `accountRoleArns`
 // setting). Apart from the clients so that configuration does not pull the SDK into every bundle.
-import { boundText } from '../text-bounds.ts';
+import { boundText } from '../../text-bounds.ts';
 
 /** Read-only roles in other accounts, by account id (the `accountRoleArns` setting). */
 export type AccountRoles = ReadonlyMap<string, string>;

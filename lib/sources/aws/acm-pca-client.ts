@@ -11,7 +11,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { boundText } from '../text-bounds.ts';
+import { boundText } from '../../text-bounds.ts';
 
 /** An answer larger than this is not a Private CA answer (a CA certificate and chain are a few KB). */
 const MAX_ANSWER_BYTES = 1024 * 1024;
