@@ -8,7 +8,6 @@ import { type CfnSubscription, type Subscription, Topic } from 'aws-cdk-lib/aws-
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CHANNEL_SECRET_OUTPUTS } from '../../lib/doctor/stack-outputs.ts';
 import type { Channel, ChannelName } from '../../lib/notify/channels/channel.ts';
 import { CHANNELS } from '../../lib/notify/channels/index.ts';
 import type { EventType, Severity } from '../../lib/policy/events.ts';
@@ -32,26 +31,6 @@ export interface AlertsProps {
   failureQueue: IQueue;
   logRetention: RetentionDays;
 }
-
-/** Construct ids per channel (Slack's are those of the single notifier before channels). */
-const IDS: Record<ChannelName, { fn: string; secret: string; holds: string }> = {
-  slack: { fn: 'Notifier', secret: 'SlackWebhook', holds: 'Slack incoming-webhook URL' },
-  teams: { fn: 'TeamsNotifier', secret: 'TeamsWebhook', holds: 'Microsoft Teams Workflows webhook URL' },
-  pagerduty: { fn: 'PagerdutyNotifier', secret: 'PagerdutyRoutingKey', holds: 'PagerDuty Events API v2 routing key' },
-  webhook: {
-    fn: 'WebhookNotifier',
-    secret: 'WebhookTarget',
-    holds: 'webhook {"url": ..., "secret": <signing secret>}',
-  },
-};
-
-/** What `aws secretsmanager put-secret-value --secret-string` takes for each channel. */
-const SECRET_VALUE: Record<ChannelName, string> = {
-  slack: '<webhook URL>',
-  teams: '<Workflows webhook URL>',
-  pagerduty: '<routing key>',
-  webhook: '\'{"url":"https://...","secret":"<the generated signing secret>"}\'',
-};
 
 /** A channel: its secret, its own notifier function, and its own (filtered) subscription. */
 export interface AlertChannel {
@@ -127,23 +106,23 @@ export class Alerts extends Construct {
 
   private addChannel(props: ChannelProps, alerts: AlertsProps): AlertChannel {
     const stack = Stack.of(this);
-    const ids = IDS[props.name];
-    const title = CHANNELS[props.name].title;
+    const channel = CHANNELS[props.name];
+    const { deploy } = channel;
     const created = props.secret === '';
-    const secret = created ? this.createSecret(props.name) : importedSecret(this, ids.secret, props.secret);
-    new CfnOutput(stack, CHANNEL_SECRET_OUTPUTS[props.name], {
+    const secret = created ? this.createSecret(channel) : importedSecret(this, deploy.secretId, props.secret);
+    new CfnOutput(stack, deploy.secretOutput, {
       value: secret.secretArn,
-      description: `Secret for the ${ids.holds}: aws secretsmanager put-secret-value --secret-id <this> --secret-string ${SECRET_VALUE[props.name]}`,
+      description: `Secret for the ${deploy.holds}: aws secretsmanager put-secret-value --secret-id <this> --secret-string ${deploy.secretValue}`,
     });
     if (created) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: `A ${ids.holds} is issued by ${props.name === 'webhook' ? 'the receiver' : title}; a Lambda rotation function cannot reissue it, so it is replaced by hand.`,
+        reason: `A ${deploy.holds} is issued by ${deploy.issuer}; a Lambda rotation function cannot reissue it, so it is replaced by hand.`,
       });
     }
-    const notifier = new CertvigilFunction(this, ids.fn, {
+    const notifier = new CertvigilFunction(this, deploy.functionId, {
       name: 'notifier',
-      description: `certvigil: delivers alerts to ${title}`,
+      description: `certvigil: delivers alerts to ${channel.title}`,
       memorySize: 256,
       // Up to four attempts per request with waits capped at 20 s each; stops 5 s before this.
       timeout: Duration.seconds(90),
@@ -162,7 +141,7 @@ export class Alerts extends Construct {
       );
     }
     const subscription = this.topic.addSubscription(new LambdaSubscription(notifier));
-    const policy = channelFilterPolicy(CHANNELS[props.name], props.filter);
+    const policy = channelFilterPolicy(channel, props.filter);
     if (policy) {
       (subscription.node.defaultChild as CfnSubscription).filterPolicy = policy;
       this.alarmTopic?.addSubscription(new LambdaSubscription(notifier));
@@ -176,23 +155,23 @@ export class Alerts extends Construct {
     return { name: props.name, secret, notifier, subscription };
   }
 
-  private createSecret(name: ChannelName): secrets.Secret {
-    const ids = IDS[name];
-    const description = `certvigil: ${ids.holds} (empty until you set it)`;
-    if (name === 'webhook') {
-      // The signing secret is generated here; the operator adds the receiver's URL.
-      return new secrets.Secret(this, ids.secret, {
-        description: 'certvigil: webhook {"url": ..., "secret": <signing secret>} (set "url"; the secret is generated)',
+  private createSecret({ deploy }: Channel): secrets.Secret {
+    if (deploy.generated) {
+      // A part is generated here (the webhook's signing secret); the operator adds the rest (its URL).
+      return new secrets.Secret(this, deploy.secretId, {
+        description: `certvigil: ${deploy.holds} (set ${Object.keys(deploy.generated.template)
+          .map((k) => `"${k}"`)
+          .join(', ')}; the ${deploy.generated.key} is generated)`,
         generateSecretString: {
-          secretStringTemplate: JSON.stringify({ url: '' }),
-          generateStringKey: 'secret',
+          secretStringTemplate: JSON.stringify(deploy.generated.template),
+          generateStringKey: deploy.generated.key,
           passwordLength: 48,
           excludePunctuation: true,
         },
       });
     }
-    return new secrets.Secret(this, ids.secret, {
-      description,
+    return new secrets.Secret(this, deploy.secretId, {
+      description: `certvigil: ${deploy.holds} (empty until you set it)`,
       secretStringValue: SecretValue.unsafePlainText('{}'),
     });
   }

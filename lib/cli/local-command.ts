@@ -8,7 +8,7 @@ import {
   isCtProviderName,
 } from '../discovery/ct/ct-options.ts';
 import { ChannelConfigError } from '../notify/channels/channel.ts';
-import { CHANNEL_ENV, type ConfiguredChannel, channelsFromEnv } from '../notify/channels/index.ts';
+import { CHANNELS, type ConfiguredChannel, channelsFromEnv } from '../notify/channels/index.ts';
 import type { ExitCode } from '../policy/status.ts';
 import { accountRoles } from '../sources/aws/account-roles.ts';
 import { type Io, numberOption, parseCommandLine, UsageError } from './io.ts';
@@ -132,7 +132,8 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
       `  channels:   ${
         channels.length
           ? channels.map((c) => c.channel.title).join(', ')
-          : `none (set ${Object.values(CHANNEL_ENV)
+          : `none (set ${Object.values(CHANNELS)
+              .map((c) => c.env)
               .map((v) => v[0])
               .join(', ')}…)`
       }`,

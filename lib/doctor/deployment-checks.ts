@@ -14,7 +14,7 @@ import { ListSubscriptionsByTopicCommand, type SNSClient } from '@aws-sdk/client
 import { longestGapMs } from '../dispatch/schedule-period.ts';
 import { CHANNEL_NAMES, type ChannelName } from '../notify/channels/channel.ts';
 import { CHANNELS } from '../notify/channels/index.ts';
-import { CHANNEL_SECRET_OUTPUTS, STACK_OUTPUTS } from './stack-outputs.ts';
+import { STACK_OUTPUTS } from './stack-outputs.ts';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
@@ -51,7 +51,10 @@ export async function checkDeployment(
     return [{ check: 'stack', verdict: 'fail', detail: `cannot read stack ${stackName}: ${reason(error)}` }];
   }
   // Channel secrets are outputs of enabled channels only.
-  const optional = new Set<string>([STACK_OUTPUTS.cliCommand, ...Object.values(CHANNEL_SECRET_OUTPUTS)]);
+  const optional = new Set<string>([
+    STACK_OUTPUTS.cliCommand,
+    ...Object.values(CHANNELS).map((c) => c.deploy.secretOutput),
+  ]);
   const missing = Object.values(STACK_OUTPUTS).filter((key) => !optional.has(key) && !outputs[key]);
   const findings: Finding[] = [
     missing.length
@@ -75,7 +78,7 @@ export async function checkDeployment(
   if (probe) await guarded('concurrency', () => concurrency(clients.lambda, probe));
   const channelsSet: string[] = [];
   for (const name of CHANNEL_NAMES) {
-    const secret = outputs[CHANNEL_SECRET_OUTPUTS[name]];
+    const secret = outputs[CHANNELS[name].deploy.secretOutput];
     if (!secret) continue;
     await guarded(name, async () => {
       const finding = await channelSecret(clients.secrets, name, secret);

@@ -13,11 +13,3 @@ export const STACK_OUTPUTS = {
 
 /** The stack name `cdk deploy` uses unless told otherwise (context `stackName`). */
 export const DEFAULT_STACK_NAME = 'Certvigil';
-
-/** The output naming each enabled channel's secret (present only for enabled channels). */
-export const CHANNEL_SECRET_OUTPUTS = {
-  slack: 'SlackSecretArn',
-  teams: 'TeamsSecretArn',
-  pagerduty: 'PagerdutySecretArn',
-  webhook: 'WebhookSecretArn',
-} as const;

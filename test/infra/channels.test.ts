@@ -1,12 +1,16 @@
 // The alert channels in the synthesized template: one function and one subscription per enabled
 // channel, each with its own secret and failure destination, and filter policies that — applied
 // to the attributes the real SNS publisher sets — let through what each channel should get.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertvigilStack } from '../../infra/certvigil-stack.ts';
+import { CHANNELS } from '../../lib/notify/channels/index.ts';
 import { renderNotification, testNotification } from '../../lib/notify/render-message.ts';
 import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { decideTransition } from '../../lib/policy/transitions.ts';
@@ -124,6 +128,30 @@ describe('alert channels', () => {
       expect.objectContaining({ GenerateStringKey: 'secret', SecretStringTemplate: '{"url":""}', PasswordLength: 48 }),
     ]);
     expect(stack.alerts.channels.map((c) => c.name)).toEqual(ALL);
+  });
+
+  it('builds each channel of the registry from its module alone: function, secret, output, local variables', () => {
+    expect(Object.keys(CHANNELS)).toEqual(ALL);
+    const outputs = template.toJSON().Outputs as Record<string, { Description: string }>;
+    const localDocs = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'local-mode.md'), 'utf8');
+    for (const channel of Object.values(CHANNELS)) {
+      const { deploy } = channel;
+      const [, fn] = resources(template, 'AWS::Lambda::Function').find(([id]) => id.includes(deploy.functionId)) ?? [];
+      expect(fn?.Properties, channel.name).toMatchObject({
+        Description: `certvigil: delivers alerts to ${channel.title}`,
+        Environment: { Variables: { CHANNEL: channel.name } },
+      });
+      expect(outputs[deploy.secretOutput]?.Description, channel.name).toBe(
+        `Secret for the ${deploy.holds}: aws secretsmanager put-secret-value --secret-id <this> --secret-string ${deploy.secretValue}`,
+      );
+      for (const variable of channel.env) expect(localDocs, variable).toContain(`\`${variable}\``);
+    }
+    const unique = (values: string[]) => new Set(values).size === values.length;
+    const all = Object.values(CHANNELS);
+    expect(unique(all.map((c) => c.deploy.functionId))).toBe(true);
+    expect(unique(all.map((c) => c.deploy.secretId))).toBe(true);
+    expect(unique(all.map((c) => c.deploy.secretOutput))).toBe(true);
+    expect(unique(all.flatMap((c) => [...c.env]))).toBe(true);
   });
 
   it('has no cdk-nag AwsSolutions finding that is not acknowledged, with every channel', () => {

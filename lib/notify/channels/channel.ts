@@ -37,6 +37,10 @@ export interface Channel {
    * that end them (`resolves`), whatever its severity filter lets through.
    */
   resolvesIncidents: boolean;
+  /** Local mode's environment variables that configure it (named in its errors and the banner). */
+  env: readonly string[];
+  /** How the stack deploys it (infra/constructs/alerts.ts builds its notifier from this alone). */
+  deploy: ChannelDeployment;
   /** The secret's value as this channel's settings; undefined when empty. Throws ChannelConfigError. */
   fromSecret(value: string | undefined): ChannelSettings | undefined;
   /** Local mode's environment variables as settings; undefined when the channel is not configured. */
@@ -45,6 +49,23 @@ export interface Channel {
   render(message: Deliverable, settings: ChannelSettings, now: Date): ChannelRequest[];
   /** Whether an HTTP status is worth another attempt (rate limits and server errors). */
   retryable(status: number): boolean;
+}
+
+/** A channel's notifier and secret in the stack. */
+export interface ChannelDeployment {
+  /** Construct ids of its function and secret (kept across releases: an update replaces nothing). */
+  functionId: string;
+  secretId: string;
+  /** What its secret holds, for descriptions and outputs. */
+  holds: string;
+  /** What `aws secretsmanager put-secret-value --secret-string` takes (shell-quoted). */
+  secretValue: string;
+  /** The stack output naming its secret (`certvigil doctor` reads it). */
+  secretOutput: string;
+  /** Who issues the value (why no rotation function can renew it). */
+  issuer: string;
+  /** A part the stack generates (the webhook's signing key): the secret starts as `template` plus a random `key`. */
+  generated?: { template: Record<string, string>; key: string };
 }
 
 /** A problem with a channel's settings (URL, key): retrying will not help. Never carries the value. */

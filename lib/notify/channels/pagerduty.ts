@@ -144,6 +144,15 @@ export const pagerduty: Channel = {
   name: 'pagerduty',
   title: 'PagerDuty',
   resolvesIncidents: true,
+  env: ['PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_EVENTS_URL'],
+  deploy: {
+    functionId: 'PagerdutyNotifier',
+    secretId: 'PagerdutyRoutingKey',
+    holds: 'PagerDuty Events API v2 routing key',
+    secretValue: '<routing key>',
+    secretOutput: 'PagerdutySecretArn',
+    issuer: 'PagerDuty',
+  },
   fromSecret(value) {
     const fields = secretFields(value, 'the PagerDuty secret', ['routingKey', 'eventsUrl'], 'routingKey');
     return fields ? settings(fields.routingKey, fields.eventsUrl) : undefined;

@@ -111,6 +111,15 @@ export const slack: Channel = {
   name: 'slack',
   title: 'Slack',
   resolvesIncidents: false,
+  env: ['SLACK_WEBHOOK_URL'],
+  deploy: {
+    functionId: 'Notifier',
+    secretId: 'SlackWebhook',
+    holds: 'Slack incoming-webhook URL',
+    secretValue: '<webhook URL>',
+    secretOutput: 'SlackSecretArn',
+    issuer: 'Slack',
+  },
   fromSecret(value) {
     const url = secretFields(value, 'the Slack secret', ['webhookUrl'], 'webhookUrl')?.webhookUrl;
     return url ? { url: parseSlackUrl(url) } : undefined;

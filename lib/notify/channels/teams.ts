@@ -127,6 +127,15 @@ export const teams: Channel = {
   name: 'teams',
   title: 'Microsoft Teams',
   resolvesIncidents: false,
+  env: ['TEAMS_WEBHOOK_URL'],
+  deploy: {
+    functionId: 'TeamsNotifier',
+    secretId: 'TeamsWebhook',
+    holds: 'Microsoft Teams Workflows webhook URL',
+    secretValue: '<Workflows webhook URL>',
+    secretOutput: 'TeamsSecretArn',
+    issuer: 'Microsoft Teams',
+  },
   fromSecret(value) {
     const url = secretFields(value, 'the Teams secret', ['webhookUrl'], 'webhookUrl')?.webhookUrl;
     return url ? { url: parseTeamsUrl(url) } : undefined;

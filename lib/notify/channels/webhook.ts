@@ -57,6 +57,16 @@ export const webhook: Channel = {
   name: 'webhook',
   title: 'Webhook',
   resolvesIncidents: false,
+  env: ['WEBHOOK_URL', 'WEBHOOK_SECRET'],
+  deploy: {
+    functionId: 'WebhookNotifier',
+    secretId: 'WebhookTarget',
+    holds: 'webhook {"url": ..., "secret": <signing secret>}',
+    secretValue: '\'{"url":"https://...","secret":"<the generated signing secret>"}\'',
+    secretOutput: 'WebhookSecretArn',
+    issuer: 'the receiver',
+    generated: { template: { url: '' }, key: 'secret' },
+  },
   fromSecret(value) {
     const fields = secretFields(value, 'the webhook secret', ['url', 'secret']);
     return fields ? settings(fields.url, fields.secret, 'the "secret" field of the channel secret') : undefined;
