@@ -1,8 +1,58 @@
 // Import rules a machine checks (npm run lint): the layer order of DESIGN.md (infra -> lambdas ->
 // lib), no cycles, and verdicts (lib/policy) that do no I/O.
+/**
+ * The layers of lib/, lowest first (DESIGN.md, "Target layout of lib/"): a folder imports only
+ * folders before it. The files at lib/'s root are below every folder (text-bounds, concurrency,
+ * ip-family, node-builtins, usage-error), except config.ts, which reads the environment for the
+ * entries (lambdas/, local/, cli/) and is imported elsewhere for its types only.
+ */
+const LAYERS = [
+  'targets',
+  'net',
+  'certificate',
+  'policy',
+  'notify',
+  'inventory',
+  'store',
+  'sources',
+  'monitor',
+  'discovery',
+  'dispatch',
+  'observability',
+  'admin',
+  'doctor',
+  'dashboard',
+  'local',
+  'cli',
+];
+
+const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
+  name: `layer-${layer}`,
+  severity: 'error',
+  comment: `lib/${layer} sits below ${LAYERS.slice(i + 1).join(', ')}: it imports none of them.`,
+  from: { path: `^lib/${layer}/` },
+  to: { path: `^lib/(${LAYERS.slice(i + 1).join('|')})/` },
+}));
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    ...layerRules,
+    {
+      name: 'root-files-below-folders',
+      severity: 'error',
+      comment: "lib/'s root utilities import no folder of lib/ (config.ts aside: it composes them).",
+      from: { path: '^lib/[^/]+\\.ts$', pathNot: '^lib/config\\.ts$' },
+      to: { path: '^lib/[^/]+/' },
+    },
+    {
+      name: 'config-for-entries',
+      severity: 'error',
+      comment:
+        'Only the entries read the configuration (lambdas/, local/, cli/); other code takes its values as arguments and may name its types.',
+      from: { path: '^lib/', pathNot: '^lib/(local|cli)/' },
+      to: { path: '^lib/config\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
     {
       name: 'no-circular',
       severity: 'error',

@@ -5,8 +5,8 @@
 //
 //   npm run bench:crl -- [N=10000,100000]
 import { X509Certificate } from 'node:crypto';
-import { MAX_CRL_BYTES } from '../lib/revocation/check-revocation.ts';
-import { readCrl } from '../lib/revocation/crl.ts';
+import { MAX_CRL_BYTES } from '../lib/sources/tls/revocation/check-revocation.ts';
+import { readCrl } from '../lib/sources/tls/revocation/crl.ts';
 import { createRootCa } from '../test/fixtures/cert-factory.ts';
 import { largeCrl } from '../test/fixtures/large-crl.ts';
 

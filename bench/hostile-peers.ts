@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { parseSamlMetadata } from '../lib/sources/saml.ts';
+import { parseSamlMetadata } from '../lib/sources/documents/saml.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'certvigil-hostile-'));
 const preload = new URL('./rusage-preload.mjs', import.meta.url).href;

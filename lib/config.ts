@@ -18,8 +18,8 @@ import { DEFAULT_TIMEOUTS } from './net/timeouts.ts';
 import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
 import { type Cadence, DEFAULT_CADENCE } from './policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/events.ts';
-import { DEFAULT_ARI_DIRECTORIES } from './renewal-info/directories.ts';
 import { type AccountRoles, accountRoles } from './sources/aws/account-roles.ts';
+import { DEFAULT_ARI_DIRECTORIES } from './sources/tls/renewal-info/directories.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
 
 export class ConfigError extends Error {

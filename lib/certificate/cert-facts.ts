@@ -1,9 +1,9 @@
 import { createHash, type X509Certificate } from 'node:crypto';
-import type { ChainEntry } from '../policy/check-result.ts';
-import type { JudgedCertificate } from '../policy/findings.ts';
-import { DAY_MS } from '../policy/renewal-policy.ts';
 import { boundList, boundText, LIMITS } from '../text-bounds.ts';
 import { issued, perCertificate } from './certificate-cache.ts';
+
+/** Milliseconds in a day. */
+export const DAY_MS = 86_400_000;
 
 /** What a check reports about one certificate; every text field is bounded (lib/text-bounds). */
 export interface CertificateFacts {
@@ -149,4 +149,29 @@ export function subjectAltNames(text: string | undefined): string[] {
     }
     return kind === 'DNS' || kind === 'IP Address' ? value : `${kind}:${value}`;
   });
+}
+
+export interface ChainEntry {
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  fingerprint256: string;
+}
+
+/** What the rules look at, for one certificate of a chain (or of a source). */
+export interface JudgedCertificate {
+  fingerprint256: string;
+  subject: string;
+  keyType: string | null;
+  keyBits: number | null;
+  signatureAlgorithm: string | null;
+  notBefore: string;
+  lifetimeDays: number;
+  /** The trust anchor that ends a chain: its own signature and key are the trust store's business. */
+  root: boolean;
+  /** Signed by its own key: the signature proves nothing, so its algorithm does not matter. */
+  selfSigned: boolean;
+  /** The end-entity certificate (the lifetime rule is about these). */
+  leaf: boolean;
 }

@@ -13,8 +13,9 @@ import { parseTargetFile } from '../targets/import-file.ts';
 import { parsePort, parseTargetString } from '../targets/parse-target.ts';
 import { canonicalHost, InvalidTargetError } from '../targets/target-id.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
+import { UsageError } from '../usage-error.ts';
 import { DEFAULT_CONCURRENCY } from './check-usage.ts';
-import { type Io, numberOption, parseCommandLine, UsageError } from './io.ts';
+import { type Io, numberOption, parseCommandLine } from './io.ts';
 import { renderTable } from './render-table.ts';
 
 interface CheckArgs {

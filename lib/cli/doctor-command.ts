@@ -6,7 +6,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { checkDeployment, type DoctorClients, type Finding } from '../doctor/deployment-checks.ts';
 import { DEFAULT_STACK_NAME } from '../doctor/stack-outputs.ts';
 import type { ExitCode } from '../policy/status.ts';
-import { type Io, parseCommandLine, UsageError } from './io.ts';
+import { UsageError } from '../usage-error.ts';
+import { type Io, parseCommandLine } from './io.ts';
 import { formatColumns } from './render-table.ts';
 
 export const DOCTOR_USAGE = `Usage: certvigil doctor [--stack NAME] [--region REGION] [--json]

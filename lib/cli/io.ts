@@ -1,5 +1,6 @@
 import type { ParseArgsConfig, parseArgs } from 'node:util';
 import { fs, util } from '../node-builtins.ts';
+import { UsageError } from '../usage-error.ts';
 
 /** Where the CLI reads and writes: the process in real use, buffers in tests. */
 export interface Io {
@@ -10,11 +11,6 @@ export interface Io {
   stderrIsTTY: boolean;
   /** The environment the command was started with (read by the launcher, bin/certvigil.js). */
   env: NodeJS.ProcessEnv;
-}
-
-/** A mistake in the command line: printed as one line, exit status 3. */
-export class UsageError extends Error {
-  override name = 'UsageError';
 }
 
 let pipeHandled = false;

@@ -11,7 +11,8 @@ import { ChannelConfigError } from '../notify/channels/channel.ts';
 import { CHANNELS, type ConfiguredChannel, channelsFromEnv } from '../notify/channels/index.ts';
 import type { ExitCode } from '../policy/status.ts';
 import { accountRoles } from '../sources/aws/account-roles.ts';
-import { type Io, numberOption, parseCommandLine, UsageError } from './io.ts';
+import { UsageError } from '../usage-error.ts';
+import { type Io, numberOption, parseCommandLine } from './io.ts';
 
 const LOCAL_DEFAULTS = { port: 8787, intervalSeconds: 3600 } as const;
 

@@ -1,7 +1,8 @@
 import type { ExitCode } from '../policy/status.ts';
 import { AWS_KINDS } from '../targets/kinds.ts';
+import { UsageError } from '../usage-error.ts';
 import { CHECK_USAGE } from './check-usage.ts';
-import { type Io, processIo, UsageError } from './io.ts';
+import { type Io, processIo } from './io.ts';
 
 const VERSION = '0.1.0';
 

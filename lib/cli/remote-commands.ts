@@ -3,10 +3,11 @@ import type { TargetView } from '../admin/admin-api.ts';
 import { type CertificateView, canonicalFingerprint } from '../admin/certificate-views.ts';
 import type { ReportRow } from '../admin/report.ts';
 import type { DiscoverySummary } from '../discovery/enrol.ts';
+import { AdminClient, AdminError } from '../net/admin-client.ts';
 import type { CheckResult } from '../policy/check-result.ts';
 import { combinedExitCode, type ExitCode } from '../policy/status.ts';
-import { AdminClient, AdminError } from './admin-client.ts';
-import { type Io, parseCommandLine, UsageError } from './io.ts';
+import { UsageError } from '../usage-error.ts';
+import { type Io, parseCommandLine } from './io.ts';
 import { formatColumns, renderTable } from './render-table.ts';
 
 export const REMOTE_USAGE = `Remote commands talk to a deployed admin URL (--url or CERTVIGIL_URL), signing requests with

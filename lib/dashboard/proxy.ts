@@ -4,7 +4,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AdminResponse, problem } from '../admin/problem.ts';
-import { type AdminClient, AdminError, describeFailure } from '../cli/admin-client.ts';
+import { type AdminClient, AdminError, describeFailure } from '../net/admin-client.ts';
 import { http as nodeHttp } from '../node-builtins.ts';
 import { boundText } from '../text-bounds.ts';
 import { dashboardPage, isPageRequest } from './page-asset.ts';

@@ -2,16 +2,7 @@
 // document publishes a certificate: SAML entity/role/use, JWKS kid/use), the certificates there.
 // Pure: the probe compares the locations of its last successful check with the new ones.
 import type { CheckResult } from '../policy/check-result.ts';
-
-/** One certificate at one location, as the target's state remembers it (small). */
-export interface LocatedCertificate {
-  fingerprint256: string;
-  namesKey: string | null;
-  notAfter: string | null;
-}
-
-/** Location (within the target) -> the certificates it serves or publishes. */
-export type Locations = Record<string, LocatedCertificate[]>;
+import type { LocatedCertificate, Locations } from '../policy/events.ts';
 
 /** Most locations a target's state remembers (a document can publish many certificates). */
 export const MAX_LOCATIONS = 64;

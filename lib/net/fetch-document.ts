@@ -3,11 +3,12 @@
 // redirects (each hop guarded), and a size cap that holds after decompression too. Headers the
 // caller adds (an API token) go to the first URL's origin only: a redirect to another origin drops
 // them, as browsers and curl do, or is refused outright for APIs that must answer themselves.
+
 import type { IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
-import type { TrustStore } from '../certificate/trust-store.ts';
+import type { SecureContext } from 'node:tls';
 import { ipFamily } from '../ip-family.ts';
 import { http, https, zlib } from '../node-builtins.ts';
 import { canonicalHost } from '../targets/target-id.ts';
@@ -18,7 +19,8 @@ import type { ProbeTimeouts } from './timeouts.ts';
 export const MAX_REDIRECTS = 5;
 
 export interface FetchOptions {
-  trust: TrustStore;
+  /** The CAs to verify against (a certificate/trust-store.ts TrustStore). */
+  trust: { readonly secureContext: SecureContext };
   timeouts: ProbeTimeouts;
   /** Largest document accepted, in bytes after decompression. */
   maxBytes: number;
@@ -149,7 +151,7 @@ function request(url: URL, options: FetchOptions, headers: FetchOptions['headers
   const literal = ipFamily(host) !== 0;
   if (literal) refuseIfGuarded(host, options, url);
   return new Promise<IncomingMessage>((resolve, reject) => {
-    const requestOptions: RequestOptions & { secureContext: TrustStore['secureContext'] } = {
+    const requestOptions: RequestOptions & { secureContext: SecureContext } = {
       method: 'GET',
       headers: { ...headers, accept: options.accept, 'accept-encoding': 'gzip', 'user-agent': 'certvigil' },
       secureContext: options.trust.secureContext,

@@ -1,6 +1,5 @@
+import type { ChainEntry } from '../certificate/cert-facts.ts';
 import type { ErrorKind } from '../net/probe-error.ts';
-import type { RenewalInfo } from '../renewal-info/ari.ts';
-import type { Revocation } from '../revocation/check-revocation.ts';
 import type { SourceKind } from '../targets/kinds.ts';
 import type { Protocol } from '../targets/protocols.ts';
 import type { Finding } from './findings.ts';
@@ -19,14 +18,6 @@ export interface EndpointResult {
   fingerprint256: string | null;
   notAfter: string | null;
   error: CheckError | null;
-}
-
-export interface ChainEntry {
-  subject: string;
-  issuer: string;
-  notBefore: string;
-  notAfter: string;
-  fingerprint256: string;
 }
 
 /**
@@ -153,3 +144,33 @@ export const NO_CERTIFICATE = {
   signatureAlgorithm: null,
   trustError: null,
 } as const;
+
+/** What a CA's renewal information says, as a result keeps it. */
+export interface RenewalInfo {
+  /** The suggested renewal window. */
+  suggestedStart: string;
+  suggestedEnd: string;
+  /** The CA's page explaining why (https, bounded), when it gave one. */
+  explanationURL: string | null;
+  /** When to ask again (the CA's Retry-After, between 1 hour and 1 day). */
+  nextFetchAt: string;
+  /**
+   * The CA asks for renewal before certvigil's own warning window would open: `warning`, or
+   * `critical` when the window has started or starts within a day; null when it does not.
+   */
+  early: 'warning' | 'critical' | null;
+}
+
+/** What a check reports about revocation (null on the result when no certificate names a CRL). */
+export interface Revocation {
+  /** `good`: every CRL read says not revoked; `revoked`; `unknown`: some CRL could not be had. */
+  status: 'good' | 'revoked' | 'unknown';
+  /** The certificate the verdict is about (the revoked one, or the one whose CRL failed). */
+  subject: string | null;
+  fingerprint256: string | null;
+  /** Revoked: when, and the CRL's reason (`keyCompromise`, `superseded`…; null when not given). */
+  revokedAt: string | null;
+  reason: string | null;
+  /** Unknown: why, in words (bounded). */
+  detail: string | null;
+}

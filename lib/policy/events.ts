@@ -2,7 +2,6 @@
 // carries, what the monitor remembers between checks, and the stable id of an event. The judge of
 // transitions (transitions.ts) makes them; the outbox, the messages and the views read them.
 import { createHash } from 'node:crypto';
-import type { Locations } from '../inventory/locations.ts';
 import type { CertificateEntry, CheckResult } from './check-result.ts';
 import type { Status } from './status.ts';
 
@@ -155,3 +154,13 @@ export function eventId(target: string, key: string): string {
 export function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
+
+/** One certificate at one location, as the target's state remembers it (small). */
+export interface LocatedCertificate {
+  fingerprint256: string;
+  namesKey: string | null;
+  notAfter: string | null;
+}
+
+/** Location (within the target) -> the certificates it serves or publishes. */
+export type Locations = Record<string, LocatedCertificate[]>;

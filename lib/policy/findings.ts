@@ -1,3 +1,4 @@
+import type { JudgedCertificate } from '../certificate/cert-facts.ts';
 // Weak certificates: what clients refuse long before the expiry date. Each finding has a stable
 // code (docs/cli.md: "Findings"); a target decides with `findingsInvalid` whether one makes it invalid.
 import { boundText, LIMITS } from '../text-bounds.ts';
@@ -34,23 +35,6 @@ export function maxPublicLifetimeDays(issued: Date): number {
   const at = issued.getTime();
   for (const limit of PUBLIC_LIFETIME_LIMITS) if (at >= Date.parse(limit.from)) return limit.days;
   return 398;
-}
-
-/** What the rules look at, for one certificate of a chain (or of a source). */
-export interface JudgedCertificate {
-  fingerprint256: string;
-  subject: string;
-  keyType: string | null;
-  keyBits: number | null;
-  signatureAlgorithm: string | null;
-  notBefore: string;
-  lifetimeDays: number;
-  /** The trust anchor that ends a chain: its own signature and key are the trust store's business. */
-  root: boolean;
-  /** Signed by its own key: the signature proves nothing, so its algorithm does not matter. */
-  selfSigned: boolean;
-  /** The end-entity certificate (the lifetime rule is about these). */
-  leaf: boolean;
 }
 
 /**

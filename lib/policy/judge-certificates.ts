@@ -1,12 +1,12 @@
 // The one judge of certificates read from a source: every kind ends here (the TLS probe judges
 // its leaf with the same renewal policy, plus what only a handshake can tell: trust and name).
 import { createHash, type X509Certificate } from 'node:crypto';
-import { type CertificateFacts, certificateFacts, judgedCertificate } from '../certificate/cert-facts.ts';
+import { type CertificateFacts, certificateFacts, DAY_MS, judgedCertificate } from '../certificate/cert-facts.ts';
 import { colonHex } from '../certificate/fingerprint.ts';
 import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
 import type { CertificateEntry } from './check-result.ts';
 import { type Finding, findingCodes, findingsOf, MAX_FINDINGS } from './findings.ts';
-import { DAY_MS, daysUntil, evaluateCertificate, type Thresholds } from './renewal-policy.ts';
+import { daysUntil, evaluateCertificate, type Thresholds } from './renewal-policy.ts';
 import { severity } from './status.ts';
 
 /** A certificate read from a document, with where it was published. */

@@ -1,6 +1,5 @@
+import { DAY_MS } from '../certificate/cert-facts.ts';
 import type { Status } from './status.ts';
-
-export const DAY_MS = 86_400_000;
 
 /**
  * Default renewal windows, as fractions of the certificate's lifetime with caps. ACME clients

@@ -4,7 +4,7 @@
 
 import { AWS_KINDS, type SourceKind, URL_KINDS } from '../targets/kinds.ts';
 import type { SourceReader, SourceReaders } from './check-source.ts';
-import { TLS_READERS } from './tls-readers.ts';
+import { TLS_READERS } from './tls/readers.ts';
 
 export { checkSource, type SourceReader, type SourceReaders } from './check-source.ts';
 
@@ -20,7 +20,7 @@ function lazy(kind: SourceKind, load: () => Promise<SourceReaders>): SourceReade
   };
 }
 
-const documents = () => import('./document-readers.ts').then((m) => m.DOCUMENT_READERS);
+const documents = () => import('./documents/readers.ts').then((m) => m.DOCUMENT_READERS);
 const aws = () => import('./aws/readers.ts').then((m) => m.AWS_READERS);
 
 /** Every kind: for the CLI, local mode and the admin API (check now). */

@@ -2,9 +2,9 @@ import type { TrustStore } from '../certificate/trust-store.ts';
 import type { Resolver } from '../net/resolve-addresses.ts';
 import type { ProbeTimeouts } from '../net/timeouts.ts';
 import type { Thresholds } from '../policy/renewal-policy.ts';
-import type { CheckRequest } from '../probe/check-target.ts';
 import type { SourceKind } from '../targets/kinds.ts';
 import type { AccountRoles } from './aws/account-roles.ts';
+import type { CheckRequest } from './tls/check-target.ts';
 
 /** What a source reads: a target's kind, where, and its own windows. */
 export interface SourceRequest extends CheckRequest {

@@ -3,9 +3,9 @@
 // timeline row holds (names, chain, certificates), what the item says already (target, host,
 // port, protocol), nulls, and repeats (an endpoint's certificate when it is the target's).
 // `expandResult` gives back the full CheckResult shape for every reader.
-import type { LocatedCertificate, Locations } from '../inventory/locations.ts';
+
 import type { CheckResult, EndpointResult } from '../policy/check-result.ts';
-import type { MonitorState } from '../policy/events.ts';
+import type { LocatedCertificate, Locations, MonitorState } from '../policy/events.ts';
 import type { Protocol } from '../targets/protocols.ts';
 
 type Stored = Partial<CheckResult> & { checkedAt: string; status: CheckResult['status'] };

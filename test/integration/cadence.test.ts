@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { dispatchRound, invokeSender, type ProbePayload } from '../../lib/dispatch/dispatch-round.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
-import { TLS_READERS } from '../../lib/sources/tls-readers.ts';
+import { TLS_READERS } from '../../lib/sources/tls/readers.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';

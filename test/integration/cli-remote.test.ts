@@ -192,7 +192,7 @@ describe('certvigil remote commands', () => {
   });
 
   it('finds the region in a Lambda function URL', async () => {
-    const { regionFromFunctionUrl } = await import('../../lib/cli/admin-client.ts');
+    const { regionFromFunctionUrl } = await import('../../lib/net/admin-client.ts');
     expect(regionFromFunctionUrl('abcdefghij.lambda-url.ap-southeast-2.on.aws')).toBe('ap-southeast-2');
     expect(regionFromFunctionUrl('example.com')).toBeUndefined();
   });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createHandler } from '../../lambdas/notifier-handler.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { clearChannelSecrets } from '../../lib/notify/channels/channel-secret.ts';
-import { TLS_READERS } from '../../lib/sources/tls-readers.ts';
+import { TLS_READERS } from '../../lib/sources/tls/readers.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';

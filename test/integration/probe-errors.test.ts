@@ -2,7 +2,7 @@ import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustStore } from '../../lib/certificate/trust-store.ts';
 import { type ProbeTimeouts, timeoutsWithTotal } from '../../lib/net/timeouts.ts';
-import { checkTarget } from '../../lib/probe/check-target.ts';
+import { checkTarget } from '../../lib/sources/tls/check-target.ts';
 import { parseTarget } from '../../lib/targets/parse-target.ts';
 import { createChain, type Minted } from '../fixtures/cert-factory.ts';
 import { closedPort, credentials, type RunningServer, startTcpServer, startTlsServer } from '../fixtures/servers.ts';

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustStore } from '../../lib/certificate/trust-store.ts';
-import { checkTarget } from '../../lib/probe/check-target.ts';
+import { checkTarget } from '../../lib/sources/tls/check-target.ts';
 import { parseTarget } from '../../lib/targets/parse-target.ts';
 import {
   createChain,

@@ -10,8 +10,8 @@ import { crtShProvider } from '../../lib/discovery/ct/crtsh.ts';
 import { fetchDocument } from '../../lib/net/fetch-document.ts';
 import { ProbeError } from '../../lib/net/probe-error.ts';
 import { DEFAULT_TIMEOUTS } from '../../lib/net/timeouts.ts';
-import { getJson } from '../../lib/renewal-info/get-json.ts';
-import { fetchCrl } from '../../lib/revocation/fetch-crl.ts';
+import { getJson } from '../../lib/sources/tls/renewal-info/get-json.ts';
+import { fetchCrl } from '../../lib/sources/tls/revocation/fetch-crl.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 
 const reach = { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS };

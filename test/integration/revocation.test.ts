@@ -10,9 +10,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { renderNotification } from '../../lib/notify/render-message.ts';
 import { exitCodeFor } from '../../lib/policy/status.ts';
-import { checkTarget } from '../../lib/probe/check-target.ts';
-import { sharedCrlCache } from '../../lib/revocation/check-revocation.ts';
-import { TLS_READERS } from '../../lib/sources/tls-readers.ts';
+import { checkTarget } from '../../lib/sources/tls/check-target.ts';
+import { TLS_READERS } from '../../lib/sources/tls/readers.ts';
+import { sharedCrlCache } from '../../lib/sources/tls/revocation/check-revocation.ts';
 import { parseTarget } from '../../lib/targets/parse-target.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import {

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { children, DerError, element, oid, time } from '../../lib/certificate/der.ts';
-import { CrlError, readCrl } from '../../lib/revocation/crl.ts';
+import { CrlError, readCrl } from '../../lib/sources/tls/revocation/crl.ts';
 import { createRootCa } from '../fixtures/cert-factory.ts';
 
 // Any well-formed certificate will do as the "issuer" of hostile CRLs.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findingsOf, type JudgedCertificate, maxPublicLifetimeDays } from '../../lib/policy/findings.ts';
+import type { JudgedCertificate } from '../../lib/certificate/cert-facts.ts';
+import { findingsOf, maxPublicLifetimeDays } from '../../lib/policy/findings.ts';
 
 const cert = (over: Partial<JudgedCertificate> = {}): JudgedCertificate => ({
   fingerprint256: 'AA',

@@ -2,9 +2,9 @@
 // it and a valid example; adding a kind without one of them fails here.
 import { describe, expect, it } from 'vitest';
 import { AWS_READERS } from '../../lib/sources/aws/registry.ts';
-import { DOCUMENT_READERS } from '../../lib/sources/document-readers.ts';
+import { DOCUMENT_READERS } from '../../lib/sources/documents/readers.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
-import { TLS_READERS } from '../../lib/sources/tls-readers.ts';
+import { TLS_READERS } from '../../lib/sources/tls/readers.ts';
 import { AWS_KINDS, type AwsKind, probeGroupOf, SOURCE_KINDS } from '../../lib/targets/kinds.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { certificatesIn } from '../../lib/certificate/pem-blocks.ts';
 import { PACE_SLICE_MS } from '../../lib/concurrency.ts';
-import { readCrl } from '../../lib/revocation/crl.ts';
+import { readCrl } from '../../lib/sources/tls/revocation/crl.ts';
 import { createRootCa, createSelfSigned } from '../fixtures/cert-factory.ts';
 import { largeCrl } from '../fixtures/large-crl.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../lib/certificate/cert-facts.ts';
 import {
   type CertificateState,
-  DAY_MS,
   daysUntil,
   evaluateCertificate,
   renewalWindows,

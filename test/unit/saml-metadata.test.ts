@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PACE_SLICE_MS } from '../../lib/concurrency.ts';
 import { ProbeError } from '../../lib/net/probe-error.ts';
-import { MAX_SAML_DEPTH, parseSamlMetadata } from '../../lib/sources/saml.ts';
+import { MAX_SAML_DEPTH, parseSamlMetadata } from '../../lib/sources/documents/saml.ts';
 import { createSelfSigned, type Minted } from '../fixtures/cert-factory.ts';
 import { samlMetadata } from '../fixtures/documents.ts';
 

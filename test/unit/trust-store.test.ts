@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certificateNames } from '../../lib/certificate/der.ts';
 import { TrustStore } from '../../lib/certificate/trust-store.ts';
-import { buildChain } from '../../lib/probe/chain.ts';
+import { buildChain } from '../../lib/sources/tls/chain.ts';
 import { createChain, createRootCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 
 const parse = (m: Minted) => new X509Certificate(m.certPem);

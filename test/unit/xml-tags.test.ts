@@ -2,7 +2,7 @@
 // split across chunks anywhere, and refusals of what is not a plain XML stream.
 import { describe, expect, it } from 'vitest';
 import { ProbeError } from '../../lib/net/probe-error.ts';
-import { MAX_XML_DEPTH, type XmlTag, XmlTagScanner } from '../../lib/probe/xml-tags.ts';
+import { MAX_XML_DEPTH, type XmlTag, XmlTagScanner } from '../../lib/sources/tls/xml-tags.ts';
 
 function scan(chunks: string[]) {
   const events: string[] = [];

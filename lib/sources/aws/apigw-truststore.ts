@@ -10,7 +10,7 @@ import { ProbeError } from '../../net/probe-error.ts';
 import type { CheckResult } from '../../policy/check-result.ts';
 import { boundText } from '../../text-bounds.ts';
 import { bundleResult, documentDeadline, readOrFail } from '../document-result.ts';
-import { MAX_PEM_BYTES } from '../pem.ts';
+import { MAX_PEM_BYTES } from '../documents/pem.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
 import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
 import type { Grant } from './kind-module.ts';

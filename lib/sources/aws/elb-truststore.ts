@@ -16,7 +16,7 @@ import { fetchDocument } from '../../net/fetch-document.ts';
 import { ProbeError } from '../../net/probe-error.ts';
 import type { CheckResult } from '../../policy/check-result.ts';
 import { bundleResult, documentDeadline, readOrFail } from '../document-result.ts';
-import { MAX_PEM_BYTES } from '../pem.ts';
+import { MAX_PEM_BYTES } from '../documents/pem.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
 import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
 import type { DiscoveredResource, Finder, Grant } from './kind-module.ts';

@@ -13,7 +13,7 @@ import {
 import { ProbeError } from '../../net/probe-error.ts';
 import type { CheckResult } from '../../policy/check-result.ts';
 import { judgedResult, judgeFor, readOrFail } from '../document-result.ts';
-import { MAX_SAML_BYTES, parseSamlMetadata, samlPurpose } from '../saml.ts';
+import { MAX_SAML_BYTES, parseSamlMetadata, samlPurpose } from '../documents/saml.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
 import { accountOf, awsClientsFor, awsError } from './clients.ts';
 import type { DiscoveredResource, Finder, Grant } from './kind-module.ts';

@@ -2,12 +2,12 @@
 // Every key's x5c chain is read (standard base64 DER, leaf first); a key without x5c is listed
 // with no certificate; an x5t#S256 that does not match the certificate makes that key invalid.
 import { createHash, X509Certificate } from 'node:crypto';
-import { type FetchOptions, fetchDocument } from '../net/fetch-document.ts';
-import { ProbeError } from '../net/probe-error.ts';
-import type { CheckResult } from '../policy/check-result.ts';
-import type { SourceCertificate } from '../policy/judge-certificates.ts';
-import { documentDeadline, documentResult, readOrFail } from './document-result.ts';
-import type { SourceContext, SourceRequest } from './source-context.ts';
+import { type FetchOptions, fetchDocument } from '../../net/fetch-document.ts';
+import { ProbeError } from '../../net/probe-error.ts';
+import type { CheckResult } from '../../policy/check-result.ts';
+import type { SourceCertificate } from '../../policy/judge-certificates.ts';
+import { documentDeadline, documentResult, readOrFail } from '../document-result.ts';
+import type { SourceContext, SourceRequest } from '../source-context.ts';
 
 export const MAX_JWKS_BYTES = 1024 * 1024;
 /** Most keys read from one set. */

@@ -1,11 +1,11 @@
 // `file:PATH`: PEM, DER or PKCS#7 files, for the CLI and local mode (the deployed API refuses
 // them). A file that also holds a private key is read for its certificates only.
 import { open } from 'node:fs/promises';
-import { certificatesIn, pkcs7Certificates } from '../certificate/pem-blocks.ts';
-import { ProbeError } from '../net/probe-error.ts';
-import type { CheckResult } from '../policy/check-result.ts';
-import { bundleResult, readOrFail } from './document-result.ts';
-import type { SourceContext, SourceRequest } from './source-context.ts';
+import { certificatesIn, pkcs7Certificates } from '../../certificate/pem-blocks.ts';
+import { ProbeError } from '../../net/probe-error.ts';
+import type { CheckResult } from '../../policy/check-result.ts';
+import { bundleResult, readOrFail } from '../document-result.ts';
+import type { SourceContext, SourceRequest } from '../source-context.ts';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 

@@ -3,27 +3,13 @@
 // issuer maps to an ACME directory, the ARI certificate identifier (authority key identifier and
 // serial) is looked up at the directory's `renewalInfo`; the answer is kept per certificate as
 // long as its Retry-After says. Everything in the answer is bounded before it is kept.
-import type { X509Certificate } from 'node:crypto';
-import { perCertificate } from '../certificate/certificate-cache.ts';
-import { certificateExtensions, children, element, serialBytes } from '../certificate/der.ts';
-import { retryAfterMs } from '../net/retry-after.ts';
-import { boundText } from '../text-bounds.ts';
 
-/** What a CA's renewal information says, as a result keeps it. */
-export interface RenewalInfo {
-  /** The suggested renewal window. */
-  suggestedStart: string;
-  suggestedEnd: string;
-  /** The CA's page explaining why (https, bounded), when it gave one. */
-  explanationURL: string | null;
-  /** When to ask again (the CA's Retry-After, between 1 hour and 1 day). */
-  nextFetchAt: string;
-  /**
-   * The CA asks for renewal before certvigil's own warning window would open: `warning`, or
-   * `critical` when the window has started or starts within a day; null when it does not.
-   */
-  early: 'warning' | 'critical' | null;
-}
+import type { X509Certificate } from 'node:crypto';
+import { perCertificate } from '../../../certificate/certificate-cache.ts';
+import { certificateExtensions, children, element, serialBytes } from '../../../certificate/der.ts';
+import { retryAfterMs } from '../../../net/retry-after.ts';
+import type { RenewalInfo } from '../../../policy/check-result.ts';
+import { boundText } from '../../../text-bounds.ts';
 
 /** The ARI certificate identifier: base64url(AKI keyIdentifier) "." base64url(serial DER value). */
 export function ariCertId(cert: X509Certificate): string | null {

@@ -7,13 +7,13 @@ import { X509Certificate } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { type SaxesAttributeNS, SaxesParser, type SaxesTagNS } from 'saxes';
-import { createPacer } from '../concurrency.ts';
-import { openDocument } from '../net/fetch-document.ts';
-import { ProbeError } from '../net/probe-error.ts';
-import type { CheckResult } from '../policy/check-result.ts';
-import type { SourceCertificate } from '../policy/judge-certificates.ts';
-import { documentDeadline, judgedResult, judgeFor, readOrFail } from './document-result.ts';
-import type { SourceContext, SourceRequest } from './source-context.ts';
+import { createPacer } from '../../concurrency.ts';
+import { openDocument } from '../../net/fetch-document.ts';
+import { ProbeError } from '../../net/probe-error.ts';
+import type { CheckResult } from '../../policy/check-result.ts';
+import type { SourceCertificate } from '../../policy/judge-certificates.ts';
+import { documentDeadline, judgedResult, judgeFor, readOrFail } from '../document-result.ts';
+import type { SourceContext, SourceRequest } from '../source-context.ts';
 
 export const MAX_SAML_BYTES = 64 * 1024 * 1024;
 /** Most certificates read from one metadata document; an aggregate beyond that is cut there. */

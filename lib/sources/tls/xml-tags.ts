@@ -3,7 +3,7 @@
 // probe bundle stays small without a general parser; nothing here builds a tree or expands
 // entities, every tag is bounded, and so is the nesting: each open element holds the namespace map
 // in force there, so a tag costs the same at any depth and the work is linear in the input.
-import { ProbeError } from '../net/probe-error.ts';
+import { ProbeError } from '../../net/probe-error.ts';
 
 export interface XmlTag {
   /** As written (`stream:features`). */

@@ -1,7 +1,7 @@
-// `tls`: what every address of an endpoint serves (the probe in lib/probe).
-import type { CheckResult } from '../policy/check-result.ts';
-import { checkTarget } from '../probe/check-target.ts';
-import type { SourceContext, SourceRequest } from './source-context.ts';
+// `tls`: what every address of an endpoint serves (the handshake and STARTTLS in this folder).
+import type { CheckResult } from '../../policy/check-result.ts';
+import type { SourceContext, SourceRequest } from '../source-context.ts';
+import { checkTarget } from './check-target.ts';
 
 export function readTls(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return checkTarget(request, {

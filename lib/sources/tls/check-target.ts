@@ -1,32 +1,38 @@
 import type { X509Certificate } from 'node:crypto';
-import { type CertificateFacts, certificateFacts, chainEntry, judgedCertificate } from '../certificate/cert-facts.ts';
-import { BoundedMap } from '../certificate/certificate-cache.ts';
-import { defaultTrustStore, type TrustStore } from '../certificate/trust-store.ts';
-import { ipFamily } from '../ip-family.ts';
-import { ProbeError } from '../net/probe-error.ts';
-import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from '../net/resolve-addresses.ts';
-import { DEFAULT_TIMEOUTS, type ProbeTimeouts } from '../net/timeouts.ts';
+import type { ChainEntry } from '../../certificate/cert-facts.ts';
+import {
+  type CertificateFacts,
+  certificateFacts,
+  chainEntry,
+  DAY_MS,
+  judgedCertificate,
+} from '../../certificate/cert-facts.ts';
+import { BoundedMap } from '../../certificate/certificate-cache.ts';
+import { defaultTrustStore, type TrustStore } from '../../certificate/trust-store.ts';
+import { ipFamily } from '../../ip-family.ts';
+import { ProbeError } from '../../net/probe-error.ts';
+import { DEFAULT_MAX_ADDRESSES, type Resolver, resolveAddresses, systemResolver } from '../../net/resolve-addresses.ts';
+import { DEFAULT_TIMEOUTS, type ProbeTimeouts } from '../../net/timeouts.ts';
 import {
   type CertificateEntry,
-  type ChainEntry,
   type CheckError,
   type CheckResult,
   type EndpointResult,
   NO_CERTIFICATE,
-} from '../policy/check-result.ts';
-import { findingsOf } from '../policy/findings.ts';
-import { certificateEntry, worstFirst } from '../policy/judge-certificates.ts';
-import { DAY_MS, daysUntil, evaluateCertificate, renewalWindows, type Thresholds } from '../policy/renewal-policy.ts';
-import { type Status, severity, worstStatus } from '../policy/status.ts';
-import { type AriOptions, renewalInfo } from '../renewal-info/ari.ts';
-import { DEFAULT_ARI_DIRECTORIES } from '../renewal-info/directories.ts';
-import { getJson } from '../renewal-info/get-json.ts';
-import { checkRevocation, type RevocationOptions } from '../revocation/check-revocation.ts';
-import { fetchCrl } from '../revocation/fetch-crl.ts';
-import type { Protocol } from '../targets/protocols.ts';
-import { boundNullable, boundText, LIMITS } from '../text-bounds.ts';
+} from '../../policy/check-result.ts';
+import { findingsOf } from '../../policy/findings.ts';
+import { certificateEntry, worstFirst } from '../../policy/judge-certificates.ts';
+import { daysUntil, evaluateCertificate, renewalWindows, type Thresholds } from '../../policy/renewal-policy.ts';
+import { type Status, severity, worstStatus } from '../../policy/status.ts';
+import type { Protocol } from '../../targets/protocols.ts';
+import { boundNullable, boundText, LIMITS } from '../../text-bounds.ts';
 import { buildChain } from './chain.ts';
 import { handshake } from './endpoint-handshake.ts';
+import { type AriOptions, renewalInfo } from './renewal-info/ari.ts';
+import { DEFAULT_ARI_DIRECTORIES } from './renewal-info/directories.ts';
+import { getJson } from './renewal-info/get-json.ts';
+import { checkRevocation, type RevocationOptions } from './revocation/check-revocation.ts';
+import { fetchCrl } from './revocation/fetch-crl.ts';
 
 /** What a check needs to know about a target. */
 export interface CheckRequest {

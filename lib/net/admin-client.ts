@@ -2,7 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { UsageError } from './io.ts';
+import { UsageError } from '../usage-error.ts';
 
 export interface AdminClientOptions {
   /** The admin function URL, or local mode's address. */

@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
-import { BoundedMap, issued } from '../certificate/certificate-cache.ts';
-import type { TrustStore } from '../certificate/trust-store.ts';
+import { BoundedMap, issued } from '../../certificate/certificate-cache.ts';
+import type { TrustStore } from '../../certificate/trust-store.ts';
 
 /** Most certificates we follow in a chain; longer chains are cut there. */
 export const MAX_CHAIN_LENGTH = 16;

@@ -1,11 +1,11 @@
 // `pem:URL`: every certificate of a PEM or DER document served over HTTPS (CA bundles, mTLS trust
 // stores that clients download).
 
-import { certificatesIn } from '../certificate/pem-blocks.ts';
-import { fetchDocument } from '../net/fetch-document.ts';
-import type { CheckResult } from '../policy/check-result.ts';
-import { bundleResult, documentDeadline, readOrFail } from './document-result.ts';
-import type { SourceContext, SourceRequest } from './source-context.ts';
+import { certificatesIn } from '../../certificate/pem-blocks.ts';
+import { fetchDocument } from '../../net/fetch-document.ts';
+import type { CheckResult } from '../../policy/check-result.ts';
+import { bundleResult, documentDeadline, readOrFail } from '../document-result.ts';
+import type { SourceContext, SourceRequest } from '../source-context.ts';
 
 export const MAX_PEM_BYTES = 5 * 1024 * 1024;
 

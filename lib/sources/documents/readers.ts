@@ -1,5 +1,5 @@
 // The readers of documents and files (the documents function, the CLI, local mode).
-import type { SourceReaders } from './check-source.ts';
+import type { SourceReaders } from '../check-source.ts';
 import { readFileSource } from './file.ts';
 import { readJwks } from './jwks.ts';
 import { readPem } from './pem.ts';

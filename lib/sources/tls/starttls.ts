@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import { ProbeError } from '../net/probe-error.ts';
-import type { StartTlsProtocol } from '../targets/protocols.ts';
-import { clip } from '../targets/target-id.ts';
+import { ProbeError } from '../../net/probe-error.ts';
+import type { StartTlsProtocol } from '../../targets/protocols.ts';
+import { clip } from '../../targets/target-id.ts';
 import { SocketReader } from './socket-reader.ts';
 import { XmlTagScanner } from './xml-tags.ts';
 

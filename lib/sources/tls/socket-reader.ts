@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ProbeError } from '../net/probe-error.ts';
+import { ProbeError } from '../../net/probe-error.ts';
 
 /** Most bytes a plaintext STARTTLS dialogue may send us before we give up on it. */
 export const MAX_PLAINTEXT_BYTES = 64 * 1024;

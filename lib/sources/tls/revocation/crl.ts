@@ -4,7 +4,7 @@
 // the caller, and nothing here throws past `readCrl`'s documented CrlError.
 
 import { verify, type X509Certificate } from 'node:crypto';
-import { perCertificate } from '../certificate/certificate-cache.ts';
+import { perCertificate } from '../../../certificate/certificate-cache.ts';
 import {
   certificateExtensions,
   children,
@@ -15,8 +15,8 @@ import {
   subjectBytes,
   TAG,
   time,
-} from '../certificate/der.ts';
-import { createPacer } from '../concurrency.ts';
+} from '../../../certificate/der.ts';
+import { createPacer } from '../../../concurrency.ts';
 
 const CRL_DISTRIBUTION_POINTS = '2.5.29.31';
 const CRL_REASON = '2.5.29.21';

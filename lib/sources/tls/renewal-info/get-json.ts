@@ -1,8 +1,8 @@
 // GETs a small JSON document (an ACME directory, a renewalInfo answer) the way the probe fetches
 // documents: https only, the probe's trust, the address guard, time limits and a size cap.
 
-import { fetchDeadline, openDocument, type ReachOptions } from '../net/fetch-document.ts';
-import { ProbeError } from '../net/probe-error.ts';
+import { fetchDeadline, openDocument, type ReachOptions } from '../../../net/fetch-document.ts';
+import { ProbeError } from '../../../net/probe-error.ts';
 
 /** Largest ACME JSON answer read (they are a few hundred bytes). */
 const MAX_JSON_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
 // Fetches a CRL as the probe reaches documents: the address guard on every hop, the probe's
 // timeouts, a size cap (a larger CRL makes the revocation status unknown, not a red target).
-import { fetchDeadline, fetchDocument, type ReachOptions } from '../net/fetch-document.ts';
+import { fetchDeadline, fetchDocument, type ReachOptions } from '../../../net/fetch-document.ts';
 import { MAX_CRL_BYTES } from './check-revocation.ts';
 
 export async function fetchCrl(url: string, options: ReachOptions & { maxBytes?: number }): Promise<Buffer> {

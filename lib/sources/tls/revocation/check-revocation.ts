@@ -3,23 +3,11 @@
 // address guard, bounded in size and time, verified, and kept per URL until its nextUpdate (a day
 // at most) for every target this container checks. A CRL that cannot be had makes the revocation
 // status `unknown`, never a red target.
-import type { X509Certificate } from 'node:crypto';
-import { boundText, LIMITS } from '../text-bounds.ts';
-import { type Crl, CrlError, crlUrls, readCrl } from './crl.ts';
 
-/** What a check reports about revocation (null on the result when no certificate names a CRL). */
-export interface Revocation {
-  /** `good`: every CRL read says not revoked; `revoked`; `unknown`: some CRL could not be had. */
-  status: 'good' | 'revoked' | 'unknown';
-  /** The certificate the verdict is about (the revoked one, or the one whose CRL failed). */
-  subject: string | null;
-  fingerprint256: string | null;
-  /** Revoked: when, and the CRL's reason (`keyCompromise`, `superseded`…; null when not given). */
-  revokedAt: string | null;
-  reason: string | null;
-  /** Unknown: why, in words (bounded). */
-  detail: string | null;
-}
+import type { X509Certificate } from 'node:crypto';
+import type { Revocation } from '../../../policy/check-result.ts';
+import { boundText, LIMITS } from '../../../text-bounds.ts';
+import { type Crl, CrlError, crlUrls, readCrl } from './crl.ts';
 
 /** Largest CRL read (bytes); a larger one makes the status unknown. */
 export const MAX_CRL_BYTES = 4 * 1024 * 1024;

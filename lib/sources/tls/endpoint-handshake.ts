@@ -1,9 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import { classifyError, type Phase, ProbeError } from '../net/probe-error.ts';
-import type { ProbeTimeouts } from '../net/timeouts.ts';
-import type { Protocol } from '../targets/protocols.ts';
+import { classifyError, type Phase, ProbeError } from '../../net/probe-error.ts';
+import type { ProbeTimeouts } from '../../net/timeouts.ts';
+import type { Protocol } from '../../targets/protocols.ts';
 import { MAX_CHAIN_LENGTH } from './chain.ts';
 import { negotiateStartTls } from './starttls.ts';
 
