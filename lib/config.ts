@@ -22,6 +22,51 @@ import { type AccountRoles, accountRoles } from './sources/aws/account-roles.ts'
 import { DEFAULT_ARI_DIRECTORIES } from './sources/tls/renewal-info/directories.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
 
+/**
+ * The environment variables certvigil's functions read, bound once: lib/config.ts reads them and
+ * infra's constructs set them through these names, so neither side spells one on its own.
+ */
+export const ENV = {
+  accountFunctionName: 'ACCOUNT_FUNCTION_NAME',
+  accountQueueUrl: 'ACCOUNT_QUEUE_URL',
+  accountRoleArns: 'ACCOUNT_ROLE_ARNS',
+  allowPrivateTargets: 'ALLOW_PRIVATE_TARGETS',
+  ariDirectories: 'ARI_DIRECTORIES',
+  awsSourceTag: 'AWS_SOURCE_TAG',
+  certificatesTable: 'CERTIFICATES_TABLE',
+  channel: 'CHANNEL',
+  channelSecretId: 'CHANNEL_SECRET_ID',
+  critDays: 'CRIT_DAYS',
+  ctApiTokenSecret: 'CT_API_TOKEN_SECRET',
+  ctDomains: 'CT_DOMAINS',
+  ctEnrol: 'CT_ENROL',
+  ctIssuers: 'CT_ISSUERS',
+  ctMaxPerRun: 'CT_MAX_PER_RUN',
+  ctProvider: 'CT_PROVIDER',
+  discoveryFunctionName: 'DISCOVERY_FUNCTION_NAME',
+  discoveryRegions: 'DISCOVERY_REGIONS',
+  dispatchConcurrency: 'DISPATCH_CONCURRENCY',
+  dispatchSegments: 'DISPATCH_SEGMENTS',
+  documentsFunctionName: 'DOCUMENTS_FUNCTION_NAME',
+  documentsQueueUrl: 'DOCUMENTS_QUEUE_URL',
+  dueSlackMinutes: 'DUE_SLACK_MINUTES',
+  endpointTimeoutMs: 'ENDPOINT_TIMEOUT_MS',
+  fleetMetrics: 'FLEET_METRICS',
+  historyTable: 'HISTORY_TABLE',
+  historyTtlDays: 'HISTORY_TTL_DAYS',
+  homeAccount: 'HOME_ACCOUNT',
+  partition: 'PARTITION',
+  probeFunctionName: 'PROBE_FUNCTION_NAME',
+  probeQueueUrl: 'PROBE_QUEUE_URL',
+  rolloutStallMinutes: 'ROLLOUT_STALL_MINUTES',
+  targetsTable: 'TARGETS_TABLE',
+  topicArn: 'TOPIC_ARN',
+  troubleCheckMinutes: 'TROUBLE_CHECK_MINUTES',
+  unreachableAfter: 'UNREACHABLE_AFTER',
+  warningCheckMinutes: 'WARNING_CHECK_MINUTES',
+  warnDays: 'WARN_DAYS',
+} as const;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -160,22 +205,22 @@ export interface DispatcherConfig {
 
 export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
   const r = new Reader(env);
-  const targetsTable = r.text('TARGETS_TABLE');
-  const probeFunctionName = r.optionalText('PROBE_FUNCTION_NAME');
-  const probeQueueUrl = r.optionalText('PROBE_QUEUE_URL');
-  if (!probeFunctionName && !probeQueueUrl) r.text('PROBE_FUNCTION_NAME'); // reported as missing
+  const targetsTable = r.text(ENV.targetsTable);
+  const probeFunctionName = r.optionalText(ENV.probeFunctionName);
+  const probeQueueUrl = r.optionalText(ENV.probeQueueUrl);
+  if (!probeFunctionName && !probeQueueUrl) r.text(ENV.probeFunctionName); // reported as missing
   return r.done({
     targetsTable,
     probeFunctionName,
     probeQueueUrl,
-    documentsFunctionName: r.optionalText('DOCUMENTS_FUNCTION_NAME'),
-    documentsQueueUrl: r.optionalText('DOCUMENTS_QUEUE_URL'),
-    accountFunctionName: r.optionalText('ACCOUNT_FUNCTION_NAME'),
-    accountQueueUrl: r.optionalText('ACCOUNT_QUEUE_URL'),
-    segments: r.number('DISPATCH_SEGMENTS', DISPATCH_DEFAULTS.segments, { min: 1, max: 64, integer: true }),
-    concurrency: r.number('DISPATCH_CONCURRENCY', DISPATCH_DEFAULTS.concurrency, { min: 1, max: 1000, integer: true }),
-    dueSlackMs: r.number('DUE_SLACK_MINUTES', DISPATCH_DEFAULTS.dueSlackMs / 60_000, { min: 0, max: 1440 }) * 60_000,
-    fleetMetrics: r.boolean('FLEET_METRICS', false),
+    documentsFunctionName: r.optionalText(ENV.documentsFunctionName),
+    documentsQueueUrl: r.optionalText(ENV.documentsQueueUrl),
+    accountFunctionName: r.optionalText(ENV.accountFunctionName),
+    accountQueueUrl: r.optionalText(ENV.accountQueueUrl),
+    segments: r.number(ENV.dispatchSegments, DISPATCH_DEFAULTS.segments, { min: 1, max: 64, integer: true }),
+    concurrency: r.number(ENV.dispatchConcurrency, DISPATCH_DEFAULTS.concurrency, { min: 1, max: 1000, integer: true }),
+    dueSlackMs: r.number(ENV.dueSlackMinutes, DISPATCH_DEFAULTS.dueSlackMs / 60_000, { min: 0, max: 1440 }) * 60_000,
+    fleetMetrics: r.boolean(ENV.fleetMetrics, false),
   });
 }
 
@@ -209,35 +254,35 @@ export interface ProbeConfig {
 export function probeConfig(env: Env = process.env): ProbeConfig {
   const r = new Reader(env);
   return r.done({
-    targetsTable: r.text('TARGETS_TABLE'),
-    historyTable: r.text('HISTORY_TABLE'),
-    certificatesTable: r.optionalText('CERTIFICATES_TABLE'),
-    rolloutStallMinutes: r.number('ROLLOUT_STALL_MINUTES', DEFAULT_ROLLOUT_STALL_MINUTES, {
+    targetsTable: r.text(ENV.targetsTable),
+    historyTable: r.text(ENV.historyTable),
+    certificatesTable: r.optionalText(ENV.certificatesTable),
+    rolloutStallMinutes: r.number(ENV.rolloutStallMinutes, DEFAULT_ROLLOUT_STALL_MINUTES, {
       min: 1,
       max: 525_600,
       integer: true,
     }),
-    topicArn: r.text('TOPIC_ARN'),
-    historyTtlDays: r.number('HISTORY_TTL_DAYS', DEFAULT_HISTORY_TTL_DAYS, { min: 1, max: 3650, integer: true }),
-    unreachableAfter: r.number('UNREACHABLE_AFTER', DEFAULT_UNREACHABLE_AFTER, { min: 1, max: 100, integer: true }),
-    endpointTimeoutMs: r.number('ENDPOINT_TIMEOUT_MS', DEFAULT_TIMEOUTS.endpointMs, {
+    topicArn: r.text(ENV.topicArn),
+    historyTtlDays: r.number(ENV.historyTtlDays, DEFAULT_HISTORY_TTL_DAYS, { min: 1, max: 3650, integer: true }),
+    unreachableAfter: r.number(ENV.unreachableAfter, DEFAULT_UNREACHABLE_AFTER, { min: 1, max: 100, integer: true }),
+    endpointTimeoutMs: r.number(ENV.endpointTimeoutMs, DEFAULT_TIMEOUTS.endpointMs, {
       min: 100,
       max: 60_000,
       integer: true,
     }),
-    warnDays: r.optionalNumber('WARN_DAYS', { min: 0, max: 3650 }),
-    critDays: r.optionalNumber('CRIT_DAYS', { min: 0, max: 3650 }),
-    allowPrivateTargets: r.boolean('ALLOW_PRIVATE_TARGETS', false),
-    accountRoles: r.roles('ACCOUNT_ROLE_ARNS'),
-    ariDirectories: r.directories('ARI_DIRECTORIES'),
-    fleetMetrics: r.boolean('FLEET_METRICS', false),
+    warnDays: r.optionalNumber(ENV.warnDays, { min: 0, max: 3650 }),
+    critDays: r.optionalNumber(ENV.critDays, { min: 0, max: 3650 }),
+    allowPrivateTargets: r.boolean(ENV.allowPrivateTargets, false),
+    accountRoles: r.roles(ENV.accountRoleArns),
+    ariDirectories: r.directories(ENV.ariDirectories),
+    fleetMetrics: r.boolean(ENV.fleetMetrics, false),
     cadence: {
-      warningMinutes: r.number('WARNING_CHECK_MINUTES', DEFAULT_CADENCE.warningMinutes, {
+      warningMinutes: r.number(ENV.warningCheckMinutes, DEFAULT_CADENCE.warningMinutes, {
         min: 5,
         max: 525_600,
         integer: true,
       }),
-      troubleMinutes: r.number('TROUBLE_CHECK_MINUTES', DEFAULT_CADENCE.troubleMinutes, {
+      troubleMinutes: r.number(ENV.troubleCheckMinutes, DEFAULT_CADENCE.troubleMinutes, {
         min: 5,
         max: 525_600,
         integer: true,
@@ -278,14 +323,14 @@ export interface CtConfig {
 
 /** CT settings from CT_DOMAINS, CT_ISSUERS, CT_PROVIDER, CT_API_TOKEN_SECRET and CERTIFICATES_TABLE. */
 function ctConfig(r: Reader): CtConfig | undefined {
-  const domains = r.list('CT_DOMAINS').map((d) => d.toLowerCase());
+  const domains = r.list(ENV.ctDomains).map((d) => d.toLowerCase());
   // JSON: an organisation's name may hold commas ("DigiCert, Inc.").
-  const issuers = jsonStrings('CT_ISSUERS', r.optionalText('CT_ISSUERS'));
-  const provider = r.optionalText('CT_PROVIDER') ?? 'certspotter';
-  const tokenSecret = r.optionalText('CT_API_TOKEN_SECRET');
-  const enrol = r.optionalText('CT_ENROL') ?? 'auto';
-  const certificatesTable = r.optionalText('CERTIFICATES_TABLE');
-  const maxPerRun = r.number('CT_MAX_PER_RUN', CT_MAX_PER_RUN.default, {
+  const issuers = jsonStrings(ENV.ctIssuers, r.optionalText(ENV.ctIssuers));
+  const provider = r.optionalText(ENV.ctProvider) ?? 'certspotter';
+  const tokenSecret = r.optionalText(ENV.ctApiTokenSecret);
+  const enrol = r.optionalText(ENV.ctEnrol) ?? 'auto';
+  const certificatesTable = r.optionalText(ENV.certificatesTable);
+  const maxPerRun = r.number(ENV.ctMaxPerRun, CT_MAX_PER_RUN.default, {
     min: CT_MAX_PER_RUN.min,
     max: CT_MAX_PER_RUN.max,
     integer: true,
@@ -304,23 +349,23 @@ function ctConfig(r: Reader): CtConfig | undefined {
 
 export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
   const r = new Reader(env);
-  const regions = r.list('DISCOVERY_REGIONS');
+  const regions = r.list(ENV.discoveryRegions);
   const own = r.optionalText('AWS_REGION');
   return r.done({
-    targetsTable: r.text('TARGETS_TABLE'),
-    topicArn: r.text('TOPIC_ARN'),
+    targetsTable: r.text(ENV.targetsTable),
+    topicArn: r.text(ENV.topicArn),
     regions: regions.length ? regions : own ? [own] : [],
-    homeAccount: r.optionalText('HOME_ACCOUNT'),
-    partition: r.optionalText('PARTITION'),
-    accountRoles: r.roles('ACCOUNT_ROLE_ARNS'),
-    sourceTag: r.optionalText('AWS_SOURCE_TAG') ?? 'certvigil',
+    homeAccount: r.optionalText(ENV.homeAccount),
+    partition: r.optionalText(ENV.partition),
+    accountRoles: r.roles(ENV.accountRoleArns),
+    sourceTag: r.optionalText(ENV.awsSourceTag) ?? 'certvigil',
     ct: ctConfig(r),
   });
 }
 
 /** The admin function probes on demand, so it needs what the probe needs; and it starts discovery. */
 export function adminConfig(env: Env = process.env): ProbeConfig & { discoveryFunctionName: string | undefined } {
-  return { ...probeConfig(env), discoveryFunctionName: env.DISCOVERY_FUNCTION_NAME?.trim() || undefined };
+  return { ...probeConfig(env), discoveryFunctionName: env[ENV.discoveryFunctionName]?.trim() || undefined };
 }
 
 export interface NotifierConfig {
@@ -333,8 +378,8 @@ export interface NotifierConfig {
 export function notifierConfig(env: Env = process.env): NotifierConfig {
   const r = new Reader(env);
   return r.done({
-    channel: r.oneOf('CHANNEL', CHANNEL_NAMES, 'slack'),
-    secretId: r.optionalText('CHANNEL_SECRET_ID'),
+    channel: r.oneOf(ENV.channel, CHANNEL_NAMES, 'slack'),
+    secretId: r.optionalText(ENV.channelSecretId),
   });
 }
 

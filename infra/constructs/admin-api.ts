@@ -5,6 +5,7 @@ import { FunctionUrlAuthType, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ENV } from '../../lib/config.ts';
 import { STACK_OUTPUTS } from '../../lib/doctor/stack-outputs.ts';
 import type { CertvigilConfig } from '../config.ts';
 import { CertvigilFunction } from './certvigil-function.ts';
@@ -36,7 +37,7 @@ export class AdminApi extends Construct {
       memorySize: 1024,
       // `check` probes synchronously (up to DNS 5 s + 15 s per address).
       timeout: Duration.seconds(60),
-      environment: { ...probeEnvironment(props), DISCOVERY_FUNCTION_NAME: props.discovery.functionName },
+      environment: { ...probeEnvironment(props), [ENV.discoveryFunctionName]: props.discovery.functionName },
       logRetention: props.logRetention,
     });
     props.targets.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan');

@@ -8,6 +8,7 @@ import { type CfnSubscription, type Subscription, Topic } from 'aws-cdk-lib/aws-
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../lib/config.ts';
 import type { Channel, ChannelName } from '../../lib/notify/channels/channel.ts';
 import { CHANNELS } from '../../lib/notify/channels/index.ts';
 import type { EventType, Severity } from '../../lib/policy/events.ts';
@@ -126,7 +127,7 @@ export class Alerts extends Construct {
       memorySize: 256,
       // Up to four attempts per request with waits capped at 20 s each; stops 5 s before this.
       timeout: Duration.seconds(90),
-      environment: { CHANNEL: props.name, CHANNEL_SECRET_ID: secret.secretArn },
+      environment: { [ENV.channel]: props.name, [ENV.channelSecretId]: secret.secretArn },
       logRetention: alerts.logRetention,
     });
     secret.grantRead(notifier);

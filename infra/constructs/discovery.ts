@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../lib/config.ts';
 import type { CertvigilConfig } from '../config.ts';
 import { acknowledgeReadAccess, discoveryReadStatements } from './aws-read-access.ts';
 import { acknowledgeKmsGrants, CertvigilFunction } from './certvigil-function.ts';
@@ -45,22 +46,22 @@ export class Discovery extends Construct {
       // Listing is paginated and throttled by AWS; thousands of resources take minutes.
       timeout: Duration.minutes(10),
       environment: {
-        TARGETS_TABLE: props.targets.tableName,
-        TOPIC_ARN: props.topic.topicArn,
-        DISCOVERY_REGIONS: (c.discoveryRegions.length ? c.discoveryRegions : [region]).join(','),
-        HOME_ACCOUNT: account,
-        PARTITION: partition,
-        AWS_SOURCE_TAG: c.awsSourceTag,
-        ...(c.accountRoleArns.length ? { ACCOUNT_ROLE_ARNS: c.accountRoleArns.join(',') } : {}),
+        [ENV.targetsTable]: props.targets.tableName,
+        [ENV.topicArn]: props.topic.topicArn,
+        [ENV.discoveryRegions]: (c.discoveryRegions.length ? c.discoveryRegions : [region]).join(','),
+        [ENV.homeAccount]: account,
+        [ENV.partition]: partition,
+        [ENV.awsSourceTag]: c.awsSourceTag,
+        ...(c.accountRoleArns.length ? { [ENV.accountRoleArns]: c.accountRoleArns.join(',') } : {}),
         ...(c.ctDomains.length
           ? {
-              CT_DOMAINS: c.ctDomains.join(','),
-              CT_PROVIDER: c.ctProvider,
-              CT_ENROL: c.ctEnrol,
-              CT_MAX_PER_RUN: String(c.ctMaxPerRun),
-              CERTIFICATES_TABLE: props.certificates.tableName,
-              ...(c.ctIssuers.length ? { CT_ISSUERS: JSON.stringify(c.ctIssuers) } : {}),
-              ...(c.ctApiTokenSecret ? { CT_API_TOKEN_SECRET: c.ctApiTokenSecret } : {}),
+              [ENV.ctDomains]: c.ctDomains.join(','),
+              [ENV.ctProvider]: c.ctProvider,
+              [ENV.ctEnrol]: c.ctEnrol,
+              [ENV.ctMaxPerRun]: String(c.ctMaxPerRun),
+              [ENV.certificatesTable]: props.certificates.tableName,
+              ...(c.ctIssuers.length ? { [ENV.ctIssuers]: JSON.stringify(c.ctIssuers) } : {}),
+              ...(c.ctApiTokenSecret ? { [ENV.ctApiTokenSecret]: c.ctApiTokenSecret } : {}),
             }
           : {}),
       },

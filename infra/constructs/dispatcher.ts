@@ -8,6 +8,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../lib/config.ts';
 import { FULL_ROUND_MINUTES } from '../../lib/policy/cadence.ts';
 import type { CertvigilConfig } from '../config.ts';
 import { acknowledgeKmsGrants, CertvigilFunction } from './certvigil-function.ts';
@@ -49,19 +50,19 @@ export class Dispatcher extends Construct {
       // A round hands over to a fresh invocation 30 s before this runs out.
       timeout: Duration.minutes(15),
       environment: {
-        TARGETS_TABLE: props.targets.tableName,
+        [ENV.targetsTable]: props.targets.tableName,
         ...(props.probeQueue
-          ? { PROBE_QUEUE_URL: props.probeQueue.queueUrl }
-          : { PROBE_FUNCTION_NAME: props.probe.functionName }),
+          ? { [ENV.probeQueueUrl]: props.probeQueue.queueUrl }
+          : { [ENV.probeFunctionName]: props.probe.functionName }),
         ...(props.documentsQueue
-          ? { DOCUMENTS_QUEUE_URL: props.documentsQueue.queueUrl }
-          : { DOCUMENTS_FUNCTION_NAME: props.documents.functionName }),
+          ? { [ENV.documentsQueueUrl]: props.documentsQueue.queueUrl }
+          : { [ENV.documentsFunctionName]: props.documents.functionName }),
         ...(props.accountQueue
-          ? { ACCOUNT_QUEUE_URL: props.accountQueue.queueUrl }
-          : { ACCOUNT_FUNCTION_NAME: props.account.functionName }),
-        DISPATCH_SEGMENTS: String(props.config.dispatchSegments),
-        DISPATCH_CONCURRENCY: String(props.config.dispatchConcurrency),
-        ...(props.config.dashboard ? { FLEET_METRICS: 'true' } : {}),
+          ? { [ENV.accountQueueUrl]: props.accountQueue.queueUrl }
+          : { [ENV.accountFunctionName]: props.account.functionName }),
+        [ENV.dispatchSegments]: String(props.config.dispatchSegments),
+        [ENV.dispatchConcurrency]: String(props.config.dispatchConcurrency),
+        ...(props.config.dashboard ? { [ENV.fleetMetrics]: 'true' } : {}),
       },
       logRetention: props.logRetention,
     });

@@ -8,6 +8,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../lib/config.ts';
 import type { CertvigilConfig } from '../config.ts';
 import { acknowledgeReadAccess, sourceReadStatements } from './aws-read-access.ts';
 import { CertvigilFunction } from './certvigil-function.ts';
@@ -31,22 +32,22 @@ export function probeEnvironment(
 ): Record<string, string> {
   const c = props.config;
   return {
-    TARGETS_TABLE: props.targets.tableName,
-    HISTORY_TABLE: props.history.tableName,
-    CERTIFICATES_TABLE: props.certificates.tableName,
-    ROLLOUT_STALL_MINUTES: String(c.rolloutStallMinutes),
-    TOPIC_ARN: props.topic.topicArn,
-    HISTORY_TTL_DAYS: String(c.historyTtlDays),
-    UNREACHABLE_AFTER: String(c.unreachableAfter),
-    WARNING_CHECK_MINUTES: String(c.warningCheckMinutes),
-    ...(c.dashboard ? { FLEET_METRICS: 'true' } : {}),
-    TROUBLE_CHECK_MINUTES: String(c.troubleCheckMinutes),
-    ENDPOINT_TIMEOUT_MS: String(c.endpointTimeoutMs),
-    ALLOW_PRIVATE_TARGETS: String(c.allowPrivateTargets),
-    ...(c.accountRoleArns.length ? { ACCOUNT_ROLE_ARNS: c.accountRoleArns.join(',') } : {}),
-    ...(Object.keys(c.ariDirectories).length ? { ARI_DIRECTORIES: JSON.stringify(c.ariDirectories) } : {}),
-    ...(c.warnDays ? { WARN_DAYS: String(c.warnDays) } : {}),
-    ...(c.critDays ? { CRIT_DAYS: String(c.critDays) } : {}),
+    [ENV.targetsTable]: props.targets.tableName,
+    [ENV.historyTable]: props.history.tableName,
+    [ENV.certificatesTable]: props.certificates.tableName,
+    [ENV.rolloutStallMinutes]: String(c.rolloutStallMinutes),
+    [ENV.topicArn]: props.topic.topicArn,
+    [ENV.historyTtlDays]: String(c.historyTtlDays),
+    [ENV.unreachableAfter]: String(c.unreachableAfter),
+    [ENV.warningCheckMinutes]: String(c.warningCheckMinutes),
+    ...(c.dashboard ? { [ENV.fleetMetrics]: 'true' } : {}),
+    [ENV.troubleCheckMinutes]: String(c.troubleCheckMinutes),
+    [ENV.endpointTimeoutMs]: String(c.endpointTimeoutMs),
+    [ENV.allowPrivateTargets]: String(c.allowPrivateTargets),
+    ...(c.accountRoleArns.length ? { [ENV.accountRoleArns]: c.accountRoleArns.join(',') } : {}),
+    ...(Object.keys(c.ariDirectories).length ? { [ENV.ariDirectories]: JSON.stringify(c.ariDirectories) } : {}),
+    ...(c.warnDays ? { [ENV.warnDays]: String(c.warnDays) } : {}),
+    ...(c.critDays ? { [ENV.critDays]: String(c.critDays) } : {}),
   };
 }
 

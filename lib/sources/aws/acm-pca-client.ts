@@ -9,6 +9,7 @@
 
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { STSClient } from '@aws-sdk/client-sts';
+import { loadConfig } from '@smithy/core/config';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { boundText } from '../../text-bounds.ts';
@@ -65,11 +66,11 @@ export class PrivateCaClient {
   private signer: Promise<SignatureV4> | undefined;
 
   constructor(config: { region?: string; credentials?: AwsCredentialIdentityProvider; maxAttempts?: number } = {}) {
-    // Without credentials of its own: those an SDK client resolves for this region (the default chain).
-    const sdk = config.credentials ? undefined : new STSClient(config.region ? { region: config.region } : {});
+    // The region and, without credentials of its own, those an SDK client resolves (the default chain).
+    const sdk = new STSClient(config.region ? { region: config.region } : {});
     this.config = {
-      region: sdk ? () => sdk.config.region() : async () => config.region ?? process.env.AWS_REGION ?? '',
-      credentials: config.credentials ?? (sdk as STSClient).config.credentials,
+      region: () => sdk.config.region(),
+      credentials: config.credentials ?? sdk.config.credentials,
       maxAttempts: config.maxAttempts ?? 3,
     };
   }
@@ -91,7 +92,7 @@ export class PrivateCaClient {
     this.signer ??= Promise.resolve(
       new SignatureV4({ service: 'acm-pca', region, credentials: this.config.credentials, sha256: Sha256 }),
     );
-    const endpoint = endpointFor(region);
+    const endpoint = await endpointFor(region);
     const body = JSON.stringify(input);
     const signed = await (await this.signer).sign({
       method: 'POST',
@@ -127,11 +128,20 @@ export class PrivateCaClient {
   }
 }
 
-function endpointFor(region: string): URL {
-  // Read here rather than through lib/config.ts: importing config.ts from this lazily loaded
-  // reader makes esbuild wrap config's imports, and the admin bundle grew by 44 KiB (the whole
-  // DynamoDB client). The SDK clients read these variables themselves; this client is not one.
-  const configured = process.env.AWS_ENDPOINT_URL_ACM_PCA || process.env.AWS_ENDPOINT_URL;
+/**
+ * The SDK's endpoint settings for this service, read by the SDK's own loader as its clients read
+ * theirs: AWS_ENDPOINT_URL_ACM_PCA, then AWS_ENDPOINT_URL, then the profile's `endpoint_url`.
+ */
+const ENDPOINT_SETTING = {
+  environmentVariableSelector: (env: Record<string, string | undefined>) =>
+    env.AWS_ENDPOINT_URL_ACM_PCA || env.AWS_ENDPOINT_URL || undefined,
+  configFileSelector: (profile: Record<string, string | undefined>) => profile.endpoint_url || undefined,
+  default: undefined,
+};
+
+async function endpointFor(region: string): Promise<URL> {
+  // A loader per call (it memoizes): a setting changed since is honoured, as before.
+  const configured = await loadConfig<string | undefined>(ENDPOINT_SETTING)();
   if (configured) return new URL(configured);
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   return new URL(`https://acm-pca.${region}.${suffix}/`);
