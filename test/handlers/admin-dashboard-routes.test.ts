@@ -12,20 +12,18 @@ import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
 import { functionUrlEvent } from '../fixtures/function-url.ts';
-import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
+import { credentials, type RunningServer, testServers } from '../fixtures/servers.ts';
 
 const sns = mockClient(SNSClient);
 let tables: TestTables;
 let monitor: ReturnType<typeof monitorDependencies>;
 let handler: ReturnType<typeof createHandler>;
 let ca: Minted;
-const servers: RunningServer[] = [];
+const servers = testServers();
 
 async function serve(days: number, lifetime = 90): Promise<RunningServer> {
   const leaf = await issueCertificate(ca, { notBefore: daysFromNow(days - lifetime), notAfter: daysFromNow(days) });
-  const server = await startTlsServer(credentials(leaf));
-  servers.push(server);
-  return server;
+  return servers.serve(leaf);
 }
 
 async function get(path: string) {
@@ -61,7 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
+  await servers.close();
   await tables.drop();
 });
 

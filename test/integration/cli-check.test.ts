@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../lib/policy/check-result.ts';
 import { createChain, daysFromNow, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { BIN, type CliRun, runCli } from '../fixtures/run-cli.ts';
-import { closedPort, credentials, type RunningServer, startTcpServer, startTlsServer } from '../fixtures/servers.ts';
+import { closedPort, type RunningServer, startTcpServer, testServers } from '../fixtures/servers.ts';
 
-const servers: RunningServer[] = [];
+const servers = testServers();
 let dir: string;
 let caFile: string;
 let ok: RunningServer;
@@ -22,11 +22,7 @@ function certvigil(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: s
   });
 }
 
-async function serve(leaf: Minted): Promise<RunningServer> {
-  const server = await startTlsServer(credentials(leaf));
-  servers.push(server);
-  return server;
-}
+const serve = (leaf: Minted) => servers.serve(leaf);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'certvigil-cli-'));
@@ -43,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
+  await servers.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -220,7 +216,7 @@ describe('certvigil check', () => {
 
   it('exits by itself within the timeout when a server never answers', async () => {
     const silent = await startTcpServer(() => undefined);
-    servers.push(silent);
+    servers.track(silent);
     const run = await certvigil(['check', `127.0.0.1:${silent.port}`, '--timeout', '500', '--json']);
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout)[0].error.kind).toBe('timeout');

@@ -17,20 +17,16 @@ import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createSelfSigned, daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
-import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
+import { testServers } from '../fixtures/servers.ts';
 
 const sns = mockClient(SNSClient);
-const servers: RunningServer[] = [];
+const servers = testServers();
 let root: Minted;
 let docs: DocumentServer;
 let tables: TestTables;
 
 /** A server for a leaf; weak keys need a server that agrees to use them. */
-async function serve(leaf: Minted): Promise<RunningServer> {
-  const server = await startTlsServer({ ...credentials(leaf), ciphers: 'DEFAULT:@SECLEVEL=0' });
-  servers.push(server);
-  return server;
-}
+const serve = (leaf: Minted) => servers.serve(leaf, { ciphers: 'DEFAULT:@SECLEVEL=0' });
 
 beforeAll(async () => {
   const { certPem, keyPem } = inject('testCa');
@@ -40,7 +36,7 @@ beforeAll(async () => {
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
 });
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
+  await servers.close();
   await docs.close();
   await tables.drop();
 });

@@ -16,7 +16,7 @@ import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { LIMITS } from '../../lib/text-bounds.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
-import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
+import { credentials, type RunningServer, testServers } from '../fixtures/servers.ts';
 
 const sns = mockClient(SNSClient);
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:certvigil';
@@ -26,7 +26,7 @@ const ITEM_LIMIT = 400 * 1024;
 let tables: TestTables;
 let store: TargetStore;
 let root: Minted;
-const servers: RunningServer[] = [];
+const servers = testServers();
 
 beforeAll(async () => {
   tables = await createTestTables();
@@ -35,7 +35,7 @@ beforeAll(async () => {
   root = await importCa(certPem, keyPem);
 });
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
+  await servers.close();
   await tables.drop();
 });
 beforeEach(() => {
@@ -89,11 +89,7 @@ function publishedNotifications(): Notification[] {
   });
 }
 
-async function serve(leaf: Minted): Promise<RunningServer> {
-  const server = await startTlsServer(credentials(leaf));
-  servers.push(server);
-  return server;
-}
+const serve = (leaf: Minted) => servers.serve(leaf);
 
 async function watch(server: RunningServer) {
   const target = normalizeTarget({ host: `127.0.0.1:${server.port}` });

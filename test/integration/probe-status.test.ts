@@ -12,18 +12,14 @@ import {
   type KeyKind,
   type Minted,
 } from '../fixtures/cert-factory.ts';
-import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
+import { credentials, type RunningServer, startTlsServer, testServers } from '../fixtures/servers.ts';
 
-const servers: RunningServer[] = [];
+const servers = testServers();
 let root: Minted;
 let intermediate: Minted;
 let trust: TrustStore;
 
-async function serve(leaf: Minted, extra: Parameters<typeof startTlsServer>[1] = {}): Promise<RunningServer> {
-  const server = await startTlsServer(credentials(leaf), extra);
-  servers.push(server);
-  return server;
-}
+const serve = (leaf: Minted, extra: Parameters<typeof servers.serve>[1] = {}) => servers.serve(leaf, extra);
 
 function check(
   target: string,
@@ -40,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
+  await servers.close();
 });
 
 describe('a check against a real TLS server', () => {
@@ -290,7 +286,7 @@ describe('SNI and addresses', () => {
     const first = await serve(good, { host: '127.0.0.1' });
     const second = await startTlsServer(credentials(old), { host: '127.0.0.2' }).catch(() => undefined);
     if (!second) throw new Error('this machine cannot listen on 127.0.0.2');
-    servers.push(second);
+    servers.track(second);
     // Both servers must share a port for one target; retry on another port pair if needed.
     const shared = await sharedPortPair(good, old);
     const result = await check(`multi.test:${shared.port}`, {}, { addresses: ['127.0.0.1', '127.0.0.2'] });
@@ -330,7 +326,7 @@ async function sharedPortPair(a: Minted, b: Minted): Promise<{ port: number }> {
     const first = await serve(a, { host: '127.0.0.1' });
     try {
       const second = await startTlsServerOnPort(b, '127.0.0.2', first.port);
-      servers.push(second);
+      servers.track(second);
       return { port: first.port };
     } catch {
       // that port is taken on 127.0.0.2; try another
