@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultTrustStore } from '../certificate/trust-store.ts';
 import type { ProbeConfig } from '../config.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from '../inventory/rollout.ts';
-import { timeoutsWithinBudget } from '../net/timeouts.ts';
+import { checkDeadline, timeoutsWithinBudget } from '../net/timeouts.ts';
 import type { EventPublisher } from '../notify/event-publisher.ts';
 import { checkSource, type SourceReaders } from '../sources/check-source.ts';
 import { CertificateStore } from '../store/certificate-store.ts';
@@ -41,6 +41,7 @@ export function monitorDependencies(
         {
           trust: defaultTrustStore(),
           timeouts: timeoutsWithinBudget(config.endpointTimeoutMs, budgetMs),
+          within: checkDeadline(budgetMs),
           thresholds: { warnDays: config.warnDays, critDays: config.critDays },
           guard,
           allowFiles: config.allowFiles ?? false,

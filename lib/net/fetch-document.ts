@@ -47,7 +47,10 @@ export interface FetchOptions {
 }
 
 /** How a fetch reaches a server: the probe's trust, time limits, address guard and resolver. */
-export type ReachOptions = Pick<FetchOptions, 'trust' | 'timeouts' | 'guard' | 'resolver'>;
+export type ReachOptions = Pick<FetchOptions, 'trust' | 'timeouts' | 'guard' | 'resolver'> & {
+  /** The deadline of the check the fetch is part of (net/timeouts.ts checkDeadline). */
+  within?: AbortSignal | undefined;
+};
 
 export interface OpenedDocument {
   /** The decoded body, bytes counted against maxBytes. */
@@ -125,9 +128,13 @@ export async function openDocument(url: string, options: FetchOptions): Promise<
   }
 }
 
-/** The deadline of one fetch: DNS plus the per-address total (redirects and body included). */
-export function fetchDeadline(timeouts: ProbeTimeouts): AbortSignal {
-  return AbortSignal.timeout(timeouts.dnsMs + timeouts.endpointMs);
+/**
+ * The deadline of one fetch: DNS plus the per-address total (redirects and body included), and
+ * no later than `within`, the deadline of the check it is part of.
+ */
+export function fetchDeadline(timeouts: ProbeTimeouts, within?: AbortSignal): AbortSignal {
+  const own = AbortSignal.timeout(timeouts.dnsMs + timeouts.endpointMs);
+  return within ? AbortSignal.any([own, within]) : own;
 }
 
 /** Fetches a whole (small) document into memory. */

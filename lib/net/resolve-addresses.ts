@@ -30,10 +30,11 @@ const DNS_MESSAGES: Record<string, string> = {
  */
 export async function resolveAddresses(
   host: string,
-  options: { resolver: Resolver; timeoutMs: number; maxAddresses: number },
+  options: { resolver: Resolver; timeoutMs: number; maxAddresses: number; within?: AbortSignal | undefined },
 ): Promise<string[]> {
   if (ipFamily(host) !== 0) return [host];
   let timer: NodeJS.Timeout | undefined;
+  let stop: (() => void) | undefined;
   const lookup = options.resolver(host);
   lookup.catch(() => undefined); // it may reject after the timeout; that result is not wanted
   try {
@@ -44,6 +45,11 @@ export async function resolveAddresses(
           () => reject(new ProbeError('dns', `DNS lookup timed out after ${options.timeoutMs} ms`)),
           options.timeoutMs,
         );
+        const within = options.within;
+        if (!within) return;
+        stop = () => reject(new ProbeError('dns', "DNS lookup stopped at the check's deadline"));
+        if (within.aborted) stop();
+        else within.addEventListener('abort', stop, { once: true });
       }),
     ]);
     const unique = [...new Set(addresses)];
@@ -57,5 +63,6 @@ export async function resolveAddresses(
     });
   } finally {
     clearTimeout(timer);
+    if (stop) options.within?.removeEventListener('abort', stop);
   }
 }

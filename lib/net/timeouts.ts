@@ -20,6 +20,17 @@ export const DEFAULT_TIMEOUTS: Readonly<ProbeTimeouts> = {
   endpointMs: 15_000,
 };
 
+/**
+ * The deadline of one check, as one AbortSignal that every step under it honours (resolution,
+ * connect, STARTTLS, handshake, and the CRL and renewal-information fetches after it): a function
+ * with `budgetMs` left ends the check by then. Undefined without a budget (the phases' own limits
+ * bound the check).
+ */
+export function checkDeadline(budgetMs?: number): AbortSignal | undefined {
+  if (budgetMs === undefined || !Number.isFinite(budgetMs)) return undefined;
+  return AbortSignal.timeout(Math.max(200, budgetMs));
+}
+
 /** Defaults with a per-address total; phases never exceed the total. */
 export function timeoutsWithTotal(endpointMs: number, base: ProbeTimeouts = DEFAULT_TIMEOUTS): ProbeTimeouts {
   return {

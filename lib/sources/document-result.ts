@@ -163,5 +163,5 @@ export async function readOrFail(
 
 /** The deadline of one document fetch: DNS plus the per-address total. */
 export function documentDeadline(context: SourceContext): AbortSignal {
-  return fetchDeadline(context.timeouts);
+  return fetchDeadline(context.timeouts, context.within);
 }

@@ -17,6 +17,8 @@ export interface SourceRequest extends CheckRequest {
 export interface SourceContext {
   trust: TrustStore;
   timeouts: ProbeTimeouts;
+  /** The check's deadline (net/timeouts.ts checkDeadline): every reader's network steps end by it. */
+  within?: AbortSignal | undefined;
   /** Windows for targets that set none of their own. */
   thresholds: Thresholds;
   /** Why an address must not be contacted (refused in deployments that do not allow private targets). */

@@ -52,6 +52,11 @@ export interface CheckRequest {
 export interface CheckOptions {
   trust?: TrustStore;
   timeouts?: ProbeTimeouts;
+  /**
+   * The check's deadline (net/timeouts.ts checkDeadline): resolution, every address's connect,
+   * STARTTLS and handshake, and the CRL and renewal-information fetches end by it.
+   */
+  within?: AbortSignal | undefined;
   resolver?: Resolver;
   maxAddresses?: number;
   /** Windows for targets that set none of their own. */
@@ -118,6 +123,7 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
           resolver: options.resolver ?? systemResolver,
           timeoutMs: timeouts.dnsMs,
           maxAddresses: options.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
+          within: options.within,
         });
   } catch (error) {
     return failedCheck(base, now(), toCheckError(error));
@@ -142,7 +148,14 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
       ? undefined
       : {
           now,
-          fetch: (url: string) => fetchCrl(url, { trust, timeouts, guard: options.guard, resolver: options.resolver }),
+          fetch: (url: string) =>
+            fetchCrl(url, {
+              trust,
+              timeouts,
+              guard: options.guard,
+              resolver: options.resolver,
+              within: options.within,
+            }),
           ...options.revocation,
         };
   const ari: AriOptions | undefined =
@@ -151,12 +164,17 @@ export async function checkTarget(request: CheckRequest, options: CheckOptions =
       : {
           directories: DEFAULT_ARI_DIRECTORIES,
           now,
-          getJson: (url: string) => getJson(url, { trust, timeouts, guard: options.guard, resolver: options.resolver }),
+          getJson: (url: string) =>
+            getJson(url, { trust, timeouts, guard: options.guard, resolver: options.resolver, within: options.within }),
           ...options.renewalInfo,
         };
   const outcomes = await Promise.all(
     addresses.map((address) =>
-      checkAddress(address, { ...request, servername }, { trust, timeouts, thresholds, now, revocation, ari }),
+      checkAddress(
+        address,
+        { ...request, servername },
+        { trust, timeouts, thresholds, now, revocation, ari, within: options.within },
+      ),
     ),
   );
 
@@ -223,6 +241,7 @@ async function checkAddress(
     now: () => Date;
     revocation: RevocationOptions | undefined;
     ari: AriOptions | undefined;
+    within: AbortSignal | undefined;
   },
 ): Promise<AddressOutcome> {
   let handshakeResult: Awaited<ReturnType<typeof handshake>>;
@@ -234,6 +253,7 @@ async function checkAddress(
       servername: request.servername,
       secureContext: context.trust.secureContext,
       timeouts: context.timeouts,
+      within: context.within,
     });
   } catch (error) {
     return {

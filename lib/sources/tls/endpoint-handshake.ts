@@ -15,6 +15,8 @@ export interface HandshakeRequest {
   servername: string | undefined;
   secureContext: tls.SecureContext;
   timeouts: ProbeTimeouts;
+  /** The deadline of the check (net/timeouts.ts checkDeadline): every phase ends by it. */
+  within?: AbortSignal | undefined;
 }
 
 export interface HandshakeResult {
@@ -36,7 +38,7 @@ const noIdentityCheck = () => undefined;
  * whatever happens. Failures are ProbeErrors.
  */
 export async function handshake(request: HandshakeRequest): Promise<HandshakeResult> {
-  const attempt = new Attempt(request.timeouts.endpointMs);
+  const attempt = new Attempt(request.timeouts.endpointMs, request.within);
   try {
     const options = {
       secureContext: request.secureContext,
@@ -119,10 +121,12 @@ class Attempt {
   private onFailure: ((error: unknown) => void) | undefined;
 
   private readonly totalMs: number;
+  private readonly within: AbortSignal | undefined;
 
-  constructor(totalMs: number) {
+  constructor(totalMs: number, within?: AbortSignal) {
     this.totalMs = totalMs;
     this.deadline = Date.now() + totalMs;
+    this.within = within;
   }
 
   track<S extends net.Socket>(socket: S): S {
@@ -141,10 +145,13 @@ class Attempt {
     const ms = Math.max(0, Math.min(limitMs, remaining));
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      const atDeadline = () =>
+        finish(new ProbeError('timeout', `no certificate by the check's deadline (stopped during ${phase})`));
       const finish = (error?: unknown) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        this.within?.removeEventListener('abort', atDeadline);
         this.onFailure = undefined;
         if (error === undefined) resolve();
         else reject(classifyError(error, phase));
@@ -156,6 +163,8 @@ class Attempt {
         finish(new ProbeError('timeout', message));
       }, ms);
       if (this.failure !== undefined) return finish(this.failure);
+      if (this.within?.aborted) return atDeadline();
+      this.within?.addEventListener('abort', atDeadline, { once: true });
       this.onFailure = finish;
       try {
         start(() => finish(), finish);

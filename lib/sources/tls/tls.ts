@@ -7,6 +7,7 @@ export function readTls(request: SourceRequest, context: SourceContext): Promise
   return checkTarget(request, {
     trust: context.trust,
     timeouts: context.timeouts,
+    within: context.within,
     thresholds: context.thresholds,
     now: context.now,
     ...(context.resolver ? { resolver: context.resolver } : {}),

@@ -20,7 +20,7 @@ export async function getJson(
       accept: 'application/json',
       guard: options.guard,
       resolver: options.resolver,
-      signal: fetchDeadline(options.timeouts),
+      signal: fetchDeadline(options.timeouts, options.within),
     });
   } catch (error) {
     // A non-2xx answer is an answer (a 404: the CA does not know the certificate).

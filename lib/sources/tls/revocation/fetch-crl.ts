@@ -11,7 +11,7 @@ export async function fetchCrl(url: string, options: ReachOptions & { maxBytes?:
     accept: 'application/pkix-crl, application/x-pkcs7-crl;q=0.5, */*;q=0.1',
     guard: options.guard,
     resolver: options.resolver,
-    signal: fetchDeadline(options.timeouts),
+    signal: fetchDeadline(options.timeouts, options.within),
     allowHttp: true,
   });
   return body;
