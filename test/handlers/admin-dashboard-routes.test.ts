@@ -4,13 +4,12 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createHandler } from '../../lambdas/admin-handler.ts';
-import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
+import type { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
-import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
-import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 import { functionUrlEvent } from '../fixtures/function-url.ts';
 import { credentials, type RunningServer, testServers } from '../fixtures/servers.ts';
 
@@ -40,13 +39,7 @@ async function watch(server: RunningServer, extra: Record<string, unknown> = {})
 
 beforeAll(async () => {
   tables = await createTestTables();
-  const config = testProbeConfig(tables, { endpointTimeoutMs: 3000 });
-  monitor = monitorDependencies(
-    config,
-    tables.client,
-    new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
-    ALL_READERS,
-  );
+  monitor = testMonitor(tables, ALL_READERS, { endpointTimeoutMs: 3000 });
   handler = createHandler({
     targets: monitor.targets,
     probe: (t) => probeTarget(monitor, t),

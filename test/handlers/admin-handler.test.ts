@@ -3,7 +3,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createHandler } from '../../lambdas/admin-handler.ts';
-import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
+import type { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { decideTransition } from '../../lib/policy/transitions.ts';
@@ -12,7 +12,7 @@ import { addressGuard } from '../../lib/targets/address-guard.ts';
 import { normalizeTarget, TARGET_SETTINGS } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate } from '../fixtures/cert-factory.ts';
 import { checkResult } from '../fixtures/check-results.ts';
-import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testMonitor, testProbeConfig } from '../fixtures/dynamo.ts';
 import { functionUrlEvent } from '../fixtures/function-url.ts';
 import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
 
@@ -28,12 +28,7 @@ const publicResolver = async () => ['93.184.215.10'];
 beforeAll(async () => {
   tables = await createTestTables();
   const config = testProbeConfig(tables, { endpointTimeoutMs: 3000 });
-  monitor = monitorDependencies(
-    config,
-    tables.client,
-    new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
-    ALL_READERS,
-  );
+  monitor = testMonitor(tables, ALL_READERS, { endpointTimeoutMs: 3000 });
   open = createHandler({
     targets: monitor.targets,
     publisher: new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),

@@ -8,15 +8,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createHandler, RESERVED_FOR_STORE_MS } from '../../lambdas/probe-handler.ts';
 import { LOCAL_CREDENTIALS } from '../../lib/local/dynamodb-local.ts';
-import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
-import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { documentClient } from '../../lib/store/document-client.ts';
 import { HistoryStore } from '../../lib/store/history-store.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate } from '../fixtures/cert-factory.ts';
-import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 import { lambdaContext } from '../fixtures/lambda-context.ts';
 import { credentials, type RunningServer, startTcpServer, startTlsServer } from '../fixtures/servers.ts';
 
@@ -62,13 +60,7 @@ beforeAll(async () => {
   );
   ddb = mockClient(faultyDoc);
   store = new TargetStore(realDoc, tables.names.targets);
-  const config = testProbeConfig(tables);
-  const deps = monitorDependencies(
-    config,
-    tables.client,
-    new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
-    ALL_READERS,
-  );
+  const deps = testMonitor(tables, ALL_READERS);
   handler = createHandler({
     ...deps,
     targets: new TargetStore(faultyDoc, tables.names.targets),

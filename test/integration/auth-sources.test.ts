@@ -19,10 +19,8 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
-import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { AWS_READERS } from '../../lib/sources/aws/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
@@ -36,7 +34,7 @@ import {
 import { checkTarget } from '../fixtures/check-source.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 import { base64Der, samlMetadata } from '../fixtures/documents.ts';
-import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 import { PCA_CREDENTIALS, type PrivateCaStandIn, startPrivateCaStandIn } from '../fixtures/private-ca-server.ts';
 import { publishedNotifications } from '../fixtures/sns.ts';
 
@@ -64,14 +62,8 @@ let encryption: Minted;
 const check = checkTarget;
 
 function deps() {
-  const config = testProbeConfig(tables);
   // The account function's readers: the AWS kinds only.
-  return monitorDependencies(
-    config,
-    tables.client,
-    new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
-    AWS_READERS,
-  );
+  return testMonitor(tables, AWS_READERS);
 }
 
 const published = () => publishedNotifications(sns);

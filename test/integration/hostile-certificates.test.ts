@@ -5,21 +5,19 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { SLACK_LIMITS, slackMessage } from '../../lib/notify/channels/slack.ts';
 import type { Notification } from '../../lib/notify/render-message.ts';
-import { MAX_SNS_MESSAGE_BYTES, SnsPublisher } from '../../lib/notify/sns-publisher.ts';
+import { MAX_SNS_MESSAGE_BYTES } from '../../lib/notify/sns-publisher.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { LIMITS } from '../../lib/text-bounds.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
-import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 import { credentials, type RunningServer, testServers } from '../fixtures/servers.ts';
 
 const sns = mockClient(SNSClient);
-const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:certvigil';
 /** DynamoDB's item size limit. */
 const ITEM_LIMIT = 400 * 1024;
 
@@ -44,12 +42,7 @@ beforeEach(() => {
 });
 
 function deps() {
-  return monitorDependencies(
-    testProbeConfig(tables),
-    tables.client,
-    new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), TOPIC),
-    ALL_READERS,
-  );
+  return testMonitor(tables, ALL_READERS);
 }
 
 /** Every Slack limit the notifier's message must respect. */

@@ -4,16 +4,14 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
-import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createSelfSigned, daysFromNow, type Minted } from '../fixtures/cert-factory.ts';
 import { type DocumentServer, startDocumentServer } from '../fixtures/document-server.ts';
 import { jwks, samlMetadata } from '../fixtures/documents.ts';
-import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 import { publishedNotifications } from '../fixtures/sns.ts';
 
 const sns = mockClient(SNSClient);
@@ -44,13 +42,7 @@ beforeEach(() => {
 });
 
 function deps() {
-  const config = testProbeConfig(tables);
-  return monitorDependencies(
-    config,
-    tables.client,
-    new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), config.topicArn),
-    ALL_READERS,
-  );
+  return testMonitor(tables, ALL_READERS);
 }
 
 const published = () => publishedNotifications(sns);
