@@ -147,17 +147,35 @@ export function resultWithoutCertificate(request: Identity, at: Date, error: Che
   };
 }
 
-/** Runs a reader, turning its ProbeErrors into a failed result; anything else is a bug and throws. */
+/**
+ * Runs a reader, turning its ProbeErrors into a failed result; anything else is a bug and throws.
+ * The check's deadline (context.within) ends the read whatever it waits on (an AWS API, a file):
+ * the result is then a timeout, and nothing the reader finds later is used.
+ */
 export async function readOrFail(
   request: SourceRequest,
   context: SourceContext,
   read: () => Promise<CheckResult>,
 ): Promise<CheckResult> {
+  const within = context.within;
+  let stop: (() => void) | undefined;
   try {
-    return await read();
+    if (!within) return await read();
+    const reading = read();
+    reading.catch(() => undefined); // a read that fails after the deadline is not wanted
+    return await Promise.race([
+      reading,
+      new Promise<never>((_, reject) => {
+        stop = () => reject(new ProbeError('timeout', "no answer by the check's deadline"));
+        if (within.aborted) stop();
+        else within.addEventListener('abort', stop, { once: true });
+      }),
+    ]);
   } catch (error) {
     if (error instanceof ProbeError) return failedDocumentResult(request, context, error);
     throw error;
+  } finally {
+    if (stop) within?.removeEventListener('abort', stop);
   }
 }
 

@@ -1,13 +1,20 @@
-// One deadline for a whole check (net/timeouts.ts checkDeadline): resolution, the handshake and
-// the CRL fetch after it each end by the check's AbortSignal, however long their own limits are.
+// One deadline for a whole check (net/timeouts.ts checkDeadline): resolution, the handshake, the
+// CRL fetch after it and an AWS API call each end by the check's AbortSignal, however long their
+// own limits are.
 // Real loopback servers that accept and then say nothing; the phases' own limits are left at
 // their defaults (seconds), the deadline is a fraction of a second.
 import type net from 'node:net';
+import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { defaultTrustStore } from '../../lib/certificate/trust-store.ts';
 import { DEFAULT_TIMEOUTS } from '../../lib/net/timeouts.ts';
+import { checkSource } from '../../lib/sources/check-source.ts';
+import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { checkTarget } from '../../lib/sources/tls/check-target.ts';
 import { sharedCrlCache } from '../../lib/sources/tls/revocation/check-revocation.ts';
 import { parseTarget } from '../../lib/targets/parse-target.ts';
+import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { crlDistributionPoints, importCa, issueCertificate } from '../fixtures/cert-factory.ts';
 import { type RunningServer, startTcpServer, testServers } from '../fixtures/servers.ts';
 
@@ -94,5 +101,34 @@ describe("a check's deadline", () => {
     );
     expect(value.revocation).toMatchObject({ status: 'unknown' });
     expect(ms).toBeGreaterThan(1_500);
+  });
+
+  it('ends a read of an AWS source whose API never answers (the SDK would retry for minutes)', async () => {
+    const acm = mockClient(ACMClient);
+    acm.on(DescribeCertificateCommand).callsFake(() => new Promise(() => undefined));
+    try {
+      const target = normalizeTarget({
+        host: 'acm:arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab',
+      });
+      const { value, ms } = await timed(() =>
+        checkSource(
+          target,
+          {
+            trust: defaultTrustStore(),
+            timeouts: DEFAULT_TIMEOUTS,
+            thresholds: {},
+            allowFiles: false,
+            now: () => new Date(),
+            within: AbortSignal.timeout(DEADLINE_MS),
+          },
+          ALL_READERS,
+        ),
+      );
+      expect(value.status).toBe('error');
+      expect(value.error).toMatchObject({ kind: 'timeout', message: expect.stringContaining("check's deadline") });
+      expect(ms).toBeLessThan(DEADLINE_MS + 1_500);
+    } finally {
+      acm.restore();
+    }
   });
 });
