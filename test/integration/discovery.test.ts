@@ -843,29 +843,28 @@ describe('discovery: endpoints the account serves', () => {
   });
 });
 
-describe('discovery: a refused listing, for every finder', () => {
-  // The first listing call of each finder, and the mock that answers it.
-  const FIRST_LISTING: Record<DiscoveryService, [{ on(command: never): { callsFake(fn: never): unknown } }, unknown]> =
-    {
-      acm: [acm as never, ListCertificatesCommand],
-      iam: [iam as never, ListServerCertificatesCommand],
-      secretsmanager: [secrets as never, ListSecretsCommand],
-      ssm: [ssm as never, DescribeParametersCommand],
-      cloudfront: [cloudfront as never, ListDistributionsCommand],
-      elbv2: [elb as never, DescribeLoadBalancersCommand],
-      apigateway: [restApi as never, GetRestDomainNamesCommand],
-      apigatewayv2: [httpApi as never, GetDomainNamesCommand],
-      appsync: [appsync as never, ListDomainNamesCommand],
-      'iam-saml': [iam as never, ListSAMLProvidersCommand],
-      cognito: [cognito as never, ListUserPoolsCommand],
-      iot: [iot as never, ListCACertificatesCommand],
-      rds: [rds as never, DescribeDBInstancesCommand],
-      'apigw-client-cert': [restApi as never, GetClientCertificatesCommand],
-      'elb-truststore': [elb as never, DescribeTrustStoresCommand],
-      'acm-pca': [pca as never, ListCertificateAuthoritiesCommand],
-      'iot-device': [iot as never, ListIotCertificates],
-    };
+// The first listing call of each finder, and the mock that answers it.
+const FIRST_LISTING: Record<DiscoveryService, [{ on(command: never): { callsFake(fn: never): unknown } }, unknown]> = {
+  acm: [acm as never, ListCertificatesCommand],
+  iam: [iam as never, ListServerCertificatesCommand],
+  secretsmanager: [secrets as never, ListSecretsCommand],
+  ssm: [ssm as never, DescribeParametersCommand],
+  cloudfront: [cloudfront as never, ListDistributionsCommand],
+  elbv2: [elb as never, DescribeLoadBalancersCommand],
+  apigateway: [restApi as never, GetRestDomainNamesCommand],
+  apigatewayv2: [httpApi as never, GetDomainNamesCommand],
+  appsync: [appsync as never, ListDomainNamesCommand],
+  'iam-saml': [iam as never, ListSAMLProvidersCommand],
+  cognito: [cognito as never, ListUserPoolsCommand],
+  iot: [iot as never, ListCACertificatesCommand],
+  rds: [rds as never, DescribeDBInstancesCommand],
+  'apigw-client-cert': [restApi as never, GetClientCertificatesCommand],
+  'elb-truststore': [elb as never, DescribeTrustStoresCommand],
+  'acm-pca': [pca as never, ListCertificateAuthoritiesCommand],
+  'iot-device': [iot as never, ListIotCertificates],
+};
 
+describe('discovery: a refused listing, for every finder', () => {
   it('knows the first listing of every finder', () => {
     expect(Object.keys(FIRST_LISTING).sort()).toEqual([...DISCOVERY_SERVICES].sort());
   });
@@ -901,6 +900,28 @@ describe('discovery: a refused listing, for every finder', () => {
           ? [`acm:${certArn('eu-west-1', 'ok-1')}`]
           : [`acm:${certArn('eu-west-1', 'ok-1')}`, `acm:${certArn('us-east-2', 'ok-2')}`],
       );
+    },
+  );
+});
+
+describe('discovery: a throttled listing, for every finder', () => {
+  it.each(FINDERS.map((f) => [f.service] as const))(
+    '%s: the first listing call throttled once is tried again, and nothing is reported',
+    async (service) => {
+      const listing = FIRST_LISTING[service];
+      if (!listing) throw new Error(`no first listing for ${service}`);
+      const [mock, command] = listing;
+      let calls = 0;
+      mock.on(command as never).callsFake((async () => {
+        calls++;
+        if (calls === 1) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        return command === ListCertificatesCommand
+          ? { CertificateSummaryList: [{ CertificateArn: certArn('eu-west-1', 'ok-1') }] }
+          : {};
+      }) as never);
+      const summary = await discoverNow();
+      expect(summary.problems).toEqual([]);
+      expect(calls).toBeGreaterThan(1);
     },
   );
 });
