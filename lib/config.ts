@@ -13,6 +13,7 @@ import {
   isCtProviderName,
 } from './discovery/ct/ct-options.ts';
 import { DISPATCH_DEFAULTS } from './dispatch/dispatch-round.ts';
+import * as NAMES from './env-names.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from './inventory/rollout.ts';
 import { DEFAULT_TIMEOUTS } from './net/timeouts.ts';
 import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
@@ -21,51 +22,6 @@ import { DEFAULT_UNREACHABLE_AFTER } from './policy/events.ts';
 import { type AccountRoles, accountRoles } from './sources/aws/account-roles.ts';
 import { DEFAULT_ARI_DIRECTORIES } from './sources/tls/renewal-info/directories.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
-
-/**
- * The environment variables certvigil's functions read, bound once: lib/config.ts reads them and
- * infra's constructs set them through these names, so neither side spells one on its own.
- */
-export const ENV = {
-  accountFunctionName: 'ACCOUNT_FUNCTION_NAME',
-  accountQueueUrl: 'ACCOUNT_QUEUE_URL',
-  accountRoleArns: 'ACCOUNT_ROLE_ARNS',
-  allowPrivateTargets: 'ALLOW_PRIVATE_TARGETS',
-  ariDirectories: 'ARI_DIRECTORIES',
-  awsSourceTag: 'AWS_SOURCE_TAG',
-  certificatesTable: 'CERTIFICATES_TABLE',
-  channel: 'CHANNEL',
-  channelSecretId: 'CHANNEL_SECRET_ID',
-  critDays: 'CRIT_DAYS',
-  ctApiTokenSecret: 'CT_API_TOKEN_SECRET',
-  ctDomains: 'CT_DOMAINS',
-  ctEnrol: 'CT_ENROL',
-  ctIssuers: 'CT_ISSUERS',
-  ctMaxPerRun: 'CT_MAX_PER_RUN',
-  ctProvider: 'CT_PROVIDER',
-  discoveryFunctionName: 'DISCOVERY_FUNCTION_NAME',
-  discoveryRegions: 'DISCOVERY_REGIONS',
-  dispatchConcurrency: 'DISPATCH_CONCURRENCY',
-  dispatchSegments: 'DISPATCH_SEGMENTS',
-  documentsFunctionName: 'DOCUMENTS_FUNCTION_NAME',
-  documentsQueueUrl: 'DOCUMENTS_QUEUE_URL',
-  dueSlackMinutes: 'DUE_SLACK_MINUTES',
-  endpointTimeoutMs: 'ENDPOINT_TIMEOUT_MS',
-  fleetMetrics: 'FLEET_METRICS',
-  historyTable: 'HISTORY_TABLE',
-  historyTtlDays: 'HISTORY_TTL_DAYS',
-  homeAccount: 'HOME_ACCOUNT',
-  partition: 'PARTITION',
-  probeFunctionName: 'PROBE_FUNCTION_NAME',
-  probeQueueUrl: 'PROBE_QUEUE_URL',
-  rolloutStallMinutes: 'ROLLOUT_STALL_MINUTES',
-  targetsTable: 'TARGETS_TABLE',
-  topicArn: 'TOPIC_ARN',
-  troubleCheckMinutes: 'TROUBLE_CHECK_MINUTES',
-  unreachableAfter: 'UNREACHABLE_AFTER',
-  warningCheckMinutes: 'WARNING_CHECK_MINUTES',
-  warnDays: 'WARN_DAYS',
-} as const;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -205,22 +161,27 @@ export interface DispatcherConfig {
 
 export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
   const r = new Reader(env);
-  const targetsTable = r.text(ENV.targetsTable);
-  const probeFunctionName = r.optionalText(ENV.probeFunctionName);
-  const probeQueueUrl = r.optionalText(ENV.probeQueueUrl);
-  if (!probeFunctionName && !probeQueueUrl) r.text(ENV.probeFunctionName); // reported as missing
+  const targetsTable = r.text(NAMES.TARGETS_TABLE);
+  const probeFunctionName = r.optionalText(NAMES.PROBE_FUNCTION_NAME);
+  const probeQueueUrl = r.optionalText(NAMES.PROBE_QUEUE_URL);
+  if (!probeFunctionName && !probeQueueUrl) r.text(NAMES.PROBE_FUNCTION_NAME); // reported as missing
   return r.done({
     targetsTable,
     probeFunctionName,
     probeQueueUrl,
-    documentsFunctionName: r.optionalText(ENV.documentsFunctionName),
-    documentsQueueUrl: r.optionalText(ENV.documentsQueueUrl),
-    accountFunctionName: r.optionalText(ENV.accountFunctionName),
-    accountQueueUrl: r.optionalText(ENV.accountQueueUrl),
-    segments: r.number(ENV.dispatchSegments, DISPATCH_DEFAULTS.segments, { min: 1, max: 64, integer: true }),
-    concurrency: r.number(ENV.dispatchConcurrency, DISPATCH_DEFAULTS.concurrency, { min: 1, max: 1000, integer: true }),
-    dueSlackMs: r.number(ENV.dueSlackMinutes, DISPATCH_DEFAULTS.dueSlackMs / 60_000, { min: 0, max: 1440 }) * 60_000,
-    fleetMetrics: r.boolean(ENV.fleetMetrics, false),
+    documentsFunctionName: r.optionalText(NAMES.DOCUMENTS_FUNCTION_NAME),
+    documentsQueueUrl: r.optionalText(NAMES.DOCUMENTS_QUEUE_URL),
+    accountFunctionName: r.optionalText(NAMES.ACCOUNT_FUNCTION_NAME),
+    accountQueueUrl: r.optionalText(NAMES.ACCOUNT_QUEUE_URL),
+    segments: r.number(NAMES.DISPATCH_SEGMENTS, DISPATCH_DEFAULTS.segments, { min: 1, max: 64, integer: true }),
+    concurrency: r.number(NAMES.DISPATCH_CONCURRENCY, DISPATCH_DEFAULTS.concurrency, {
+      min: 1,
+      max: 1000,
+      integer: true,
+    }),
+    dueSlackMs:
+      r.number(NAMES.DUE_SLACK_MINUTES, DISPATCH_DEFAULTS.dueSlackMs / 60_000, { min: 0, max: 1440 }) * 60_000,
+    fleetMetrics: r.boolean(NAMES.FLEET_METRICS, false),
   });
 }
 
@@ -242,47 +203,47 @@ export interface ProbeConfig {
   /** Read `file:` targets: only where the files are the user's own (local mode); never in AWS. */
   allowFiles?: boolean | undefined;
   /** Read-only roles in other accounts, by account id: AWS sources there are read through them. */
-  /** ACME directories by issuer organization for renewal information (defaults plus ARI_DIRECTORIES). */
+  /** ACME directories by issuer organization for renewal information (defaults plus NAMES.ARI_DIRECTORIES). */
   ariDirectories?: Readonly<Record<string, string>> | undefined;
   accountRoles?: AccountRoles | undefined;
   /** How often targets in their warning window, or in trouble, are checked. */
   cadence?: Cadence | undefined;
-  /** Emit the dashboard's metrics (FLEET_METRICS; only when the dashboard is on). */
+  /** Emit the dashboard's metrics (NAMES.FLEET_METRICS; only when the dashboard is on). */
   fleetMetrics?: boolean | undefined;
 }
 
 export function probeConfig(env: Env = process.env): ProbeConfig {
   const r = new Reader(env);
   return r.done({
-    targetsTable: r.text(ENV.targetsTable),
-    historyTable: r.text(ENV.historyTable),
-    certificatesTable: r.optionalText(ENV.certificatesTable),
-    rolloutStallMinutes: r.number(ENV.rolloutStallMinutes, DEFAULT_ROLLOUT_STALL_MINUTES, {
+    targetsTable: r.text(NAMES.TARGETS_TABLE),
+    historyTable: r.text(NAMES.HISTORY_TABLE),
+    certificatesTable: r.optionalText(NAMES.CERTIFICATES_TABLE),
+    rolloutStallMinutes: r.number(NAMES.ROLLOUT_STALL_MINUTES, DEFAULT_ROLLOUT_STALL_MINUTES, {
       min: 1,
       max: 525_600,
       integer: true,
     }),
-    topicArn: r.text(ENV.topicArn),
-    historyTtlDays: r.number(ENV.historyTtlDays, DEFAULT_HISTORY_TTL_DAYS, { min: 1, max: 3650, integer: true }),
-    unreachableAfter: r.number(ENV.unreachableAfter, DEFAULT_UNREACHABLE_AFTER, { min: 1, max: 100, integer: true }),
-    endpointTimeoutMs: r.number(ENV.endpointTimeoutMs, DEFAULT_TIMEOUTS.endpointMs, {
+    topicArn: r.text(NAMES.TOPIC_ARN),
+    historyTtlDays: r.number(NAMES.HISTORY_TTL_DAYS, DEFAULT_HISTORY_TTL_DAYS, { min: 1, max: 3650, integer: true }),
+    unreachableAfter: r.number(NAMES.UNREACHABLE_AFTER, DEFAULT_UNREACHABLE_AFTER, { min: 1, max: 100, integer: true }),
+    endpointTimeoutMs: r.number(NAMES.ENDPOINT_TIMEOUT_MS, DEFAULT_TIMEOUTS.endpointMs, {
       min: 100,
       max: 60_000,
       integer: true,
     }),
-    warnDays: r.optionalNumber(ENV.warnDays, { min: 0, max: 3650 }),
-    critDays: r.optionalNumber(ENV.critDays, { min: 0, max: 3650 }),
-    allowPrivateTargets: r.boolean(ENV.allowPrivateTargets, false),
-    accountRoles: r.roles(ENV.accountRoleArns),
-    ariDirectories: r.directories(ENV.ariDirectories),
-    fleetMetrics: r.boolean(ENV.fleetMetrics, false),
+    warnDays: r.optionalNumber(NAMES.WARN_DAYS, { min: 0, max: 3650 }),
+    critDays: r.optionalNumber(NAMES.CRIT_DAYS, { min: 0, max: 3650 }),
+    allowPrivateTargets: r.boolean(NAMES.ALLOW_PRIVATE_TARGETS, false),
+    accountRoles: r.roles(NAMES.ACCOUNT_ROLE_ARNS),
+    ariDirectories: r.directories(NAMES.ARI_DIRECTORIES),
+    fleetMetrics: r.boolean(NAMES.FLEET_METRICS, false),
     cadence: {
-      warningMinutes: r.number(ENV.warningCheckMinutes, DEFAULT_CADENCE.warningMinutes, {
+      warningMinutes: r.number(NAMES.WARNING_CHECK_MINUTES, DEFAULT_CADENCE.warningMinutes, {
         min: 5,
         max: 525_600,
         integer: true,
       }),
-      troubleMinutes: r.number(ENV.troubleCheckMinutes, DEFAULT_CADENCE.troubleMinutes, {
+      troubleMinutes: r.number(NAMES.TROUBLE_CHECK_MINUTES, DEFAULT_CADENCE.troubleMinutes, {
         min: 5,
         max: 525_600,
         integer: true,
@@ -302,7 +263,7 @@ export interface DiscoveryConfig {
   accountRoles: AccountRoles;
   /** Tag that opts secrets and parameters in. */
   sourceTag: string;
-  /** Certificate Transparency discovery, when domains are set (CT_DOMAINS). */
+  /** Certificate Transparency discovery, when domains are set (NAMES.CT_DOMAINS). */
   ct: CtConfig | undefined;
 }
 
@@ -321,16 +282,16 @@ export interface CtConfig {
   certificatesTable: string;
 }
 
-/** CT settings from CT_DOMAINS, CT_ISSUERS, CT_PROVIDER, CT_API_TOKEN_SECRET and CERTIFICATES_TABLE. */
+/** CT settings from NAMES.CT_DOMAINS, NAMES.CT_ISSUERS, NAMES.CT_PROVIDER, NAMES.CT_API_TOKEN_SECRET and NAMES.CERTIFICATES_TABLE. */
 function ctConfig(r: Reader): CtConfig | undefined {
-  const domains = r.list(ENV.ctDomains).map((d) => d.toLowerCase());
+  const domains = r.list(NAMES.CT_DOMAINS).map((d) => d.toLowerCase());
   // JSON: an organisation's name may hold commas ("DigiCert, Inc.").
-  const issuers = jsonStrings(ENV.ctIssuers, r.optionalText(ENV.ctIssuers));
-  const provider = r.optionalText(ENV.ctProvider) ?? 'certspotter';
-  const tokenSecret = r.optionalText(ENV.ctApiTokenSecret);
-  const enrol = r.optionalText(ENV.ctEnrol) ?? 'auto';
-  const certificatesTable = r.optionalText(ENV.certificatesTable);
-  const maxPerRun = r.number(ENV.ctMaxPerRun, CT_MAX_PER_RUN.default, {
+  const issuers = jsonStrings(NAMES.CT_ISSUERS, r.optionalText(NAMES.CT_ISSUERS));
+  const provider = r.optionalText(NAMES.CT_PROVIDER) ?? 'certspotter';
+  const tokenSecret = r.optionalText(NAMES.CT_API_TOKEN_SECRET);
+  const enrol = r.optionalText(NAMES.CT_ENROL) ?? 'auto';
+  const certificatesTable = r.optionalText(NAMES.CERTIFICATES_TABLE);
+  const maxPerRun = r.number(NAMES.CT_MAX_PER_RUN, CT_MAX_PER_RUN.default, {
     min: CT_MAX_PER_RUN.min,
     max: CT_MAX_PER_RUN.max,
     integer: true,
@@ -338,34 +299,34 @@ function ctConfig(r: Reader): CtConfig | undefined {
   if (!domains.length) return undefined;
   for (const domain of domains) {
     if (!CT_DOMAIN.test(domain)) {
-      throw new Error(`CT_DOMAINS: "${domain.slice(0, 100)}" is not a domain name like example.com`);
+      throw new Error(`NAMES.CT_DOMAINS: "${domain.slice(0, 100)}" is not a domain name like example.com`);
     }
   }
-  if (!isCtProviderName(provider)) throw new Error(`CT_PROVIDER must be one of ${CT_PROVIDER_NAMES.join(', ')}`);
-  if (!certificatesTable) throw new Error('CT_DOMAINS needs CERTIFICATES_TABLE (CT positions are kept there)');
-  if (!isCtEnrolMode(enrol)) throw new Error(`CT_ENROL must be one of ${CT_ENROL_MODES.join(', ')}`);
+  if (!isCtProviderName(provider)) throw new Error(`NAMES.CT_PROVIDER must be one of ${CT_PROVIDER_NAMES.join(', ')}`);
+  if (!certificatesTable) throw new Error('CT_DOMAINS needs NAMES.CERTIFICATES_TABLE (CT positions are kept there)');
+  if (!isCtEnrolMode(enrol)) throw new Error(`NAMES.CT_ENROL must be one of ${CT_ENROL_MODES.join(', ')}`);
   return { domains, issuers, provider, enrol, maxPerRun, tokenSecret, certificatesTable };
 }
 
 export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
   const r = new Reader(env);
-  const regions = r.list(ENV.discoveryRegions);
+  const regions = r.list(NAMES.DISCOVERY_REGIONS);
   const own = r.optionalText('AWS_REGION');
   return r.done({
-    targetsTable: r.text(ENV.targetsTable),
-    topicArn: r.text(ENV.topicArn),
+    targetsTable: r.text(NAMES.TARGETS_TABLE),
+    topicArn: r.text(NAMES.TOPIC_ARN),
     regions: regions.length ? regions : own ? [own] : [],
-    homeAccount: r.optionalText(ENV.homeAccount),
-    partition: r.optionalText(ENV.partition),
-    accountRoles: r.roles(ENV.accountRoleArns),
-    sourceTag: r.optionalText(ENV.awsSourceTag) ?? 'certvigil',
+    homeAccount: r.optionalText(NAMES.HOME_ACCOUNT),
+    partition: r.optionalText(NAMES.PARTITION),
+    accountRoles: r.roles(NAMES.ACCOUNT_ROLE_ARNS),
+    sourceTag: r.optionalText(NAMES.AWS_SOURCE_TAG) ?? 'certvigil',
     ct: ctConfig(r),
   });
 }
 
 /** The admin function probes on demand, so it needs what the probe needs; and it starts discovery. */
 export function adminConfig(env: Env = process.env): ProbeConfig & { discoveryFunctionName: string | undefined } {
-  return { ...probeConfig(env), discoveryFunctionName: env[ENV.discoveryFunctionName]?.trim() || undefined };
+  return { ...probeConfig(env), discoveryFunctionName: env[NAMES.DISCOVERY_FUNCTION_NAME]?.trim() || undefined };
 }
 
 export interface NotifierConfig {
@@ -378,8 +339,8 @@ export interface NotifierConfig {
 export function notifierConfig(env: Env = process.env): NotifierConfig {
   const r = new Reader(env);
   return r.done({
-    channel: r.oneOf(ENV.channel, CHANNEL_NAMES, 'slack'),
-    secretId: r.optionalText(ENV.channelSecretId),
+    channel: r.oneOf(NAMES.CHANNEL, CHANNEL_NAMES, 'slack'),
+    secretId: r.optionalText(NAMES.CHANNEL_SECRET_ID),
   });
 }
 

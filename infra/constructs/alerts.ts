@@ -8,7 +8,7 @@ import { type CfnSubscription, type Subscription, Topic } from 'aws-cdk-lib/aws-
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../lib/env-names.ts';
 import type { Channel, ChannelName } from '../../lib/notify/channels/channel.ts';
 import { CHANNELS } from '../../lib/notify/channels/index.ts';
 import type { EventType, Severity } from '../../lib/policy/events.ts';

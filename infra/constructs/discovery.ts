@@ -9,7 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../lib/env-names.ts';
 import type { CertvigilConfig } from '../config.ts';
 import { acknowledgeReadAccess, discoveryReadStatements } from './aws-read-access.ts';
 import { acknowledgeKmsGrants, CertvigilFunction } from './certvigil-function.ts';

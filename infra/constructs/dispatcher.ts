@@ -8,7 +8,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../lib/env-names.ts';
 import { FULL_ROUND_MINUTES } from '../../lib/policy/cadence.ts';
 import type { CertvigilConfig } from '../config.ts';
 import { acknowledgeKmsGrants, CertvigilFunction } from './certvigil-function.ts';

@@ -8,7 +8,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../lib/env-names.ts';
 import type { CertvigilConfig } from '../config.ts';
 import { acknowledgeReadAccess, sourceReadStatements } from './aws-read-access.ts';
 import { CertvigilFunction } from './certvigil-function.ts';

@@ -1,7 +1,7 @@
 // The names of the functions' environment variables are bound once (ENV in lib/config.ts): every
 // variable a synthesized function gets is one the configuration reads, or the runtime's own.
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../lib/env-names.ts';
 import { synthStack } from '../fixtures/synth.ts';
 
 /** Read by Node and Powertools, not by certvigil's configuration. */

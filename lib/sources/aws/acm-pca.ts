@@ -6,6 +6,7 @@
 // Discovery: AWS Private CA certificate authorities. Those with a certificate (active, disabled, expired) are
 // watched: a disabled CA issues nothing new, but what it issued still chains to it. Those without
 // one yet, or being deleted, are passed over.
+
 import type { CheckResult } from '../../policy/check-result.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
 import {
@@ -26,10 +27,10 @@ export function read(request: SourceRequest, context: SourceContext): Promise<Ch
     context,
     'Private CA GetCertificateAuthorityCertificate',
     'the private CA',
-    async (arn, clients) => {
-      const answer = await clients
-        .pca(regionOf(arn))
-        .send(new GetCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: arn }));
+    async (arn, client) => {
+      const answer = await client(PrivateCaClient, regionOf(arn)).send(
+        new GetCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: arn }),
+      );
       return [answer.Certificate, answer.CertificateChain].filter(Boolean).join('\n');
     },
   );

@@ -19,14 +19,14 @@ import type { CheckResult } from '../../policy/check-result.ts';
 import { boundText, LIMITS } from '../../text-bounds.ts';
 import { bundleResult, readOrFail } from '../document-result.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
-import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
+import { accountClient, accountOf, awsError, regionOf } from './clients.ts';
 import type { DiscoveredResource, Finder, Grant } from './kind-module.ts';
 import { tagRecord, withTags } from './tags.ts';
 
 export function read(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const arn = request.source as string;
-    const acm = awsClientsFor(context.awsRoles, accountOf(arn)).acm(regionOf(arn));
+    const acm = accountClient(ACMClient, context.awsRoles, accountOf(arn), regionOf(arn));
     const described = await acm
       .send(new DescribeCertificateCommand({ CertificateArn: arn }))
       .catch((error: unknown) => {

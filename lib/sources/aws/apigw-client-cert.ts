@@ -24,10 +24,10 @@ export function read(request: SourceRequest, context: SourceContext): Promise<Ch
     context,
     'API Gateway GetClientCertificate',
     'the API Gateway client certificate',
-    async (arn, clients) => {
-      const answer = await clients
-        .apigateway(regionOf(arn))
-        .send(new GetClientCertificateCommand({ clientCertificateId: arn.split('/').pop() ?? '' }));
+    async (arn, client) => {
+      const answer = await client(APIGatewayClient, regionOf(arn)).send(
+        new GetClientCertificateCommand({ clientCertificateId: arn.split('/').pop() ?? '' }),
+      );
       return answer.pemEncodedCertificate;
     },
   );

@@ -3,8 +3,8 @@
 // When a CA in it ends, API Gateway refuses every client whose certificate chains to it. Reading the
 // object is opt-in, like secrets: only objects tagged with the source tag may be read.
 
-import { GetDomainNameCommand } from '@aws-sdk/client-api-gateway';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { APIGatewayClient, GetDomainNameCommand } from '@aws-sdk/client-api-gateway';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { certificatesIn } from '../../certificate/pem-blocks.ts';
 import { ProbeError } from '../../net/probe-error.ts';
 import type { CheckResult } from '../../policy/check-result.ts';
@@ -12,16 +12,15 @@ import { boundText } from '../../text-bounds.ts';
 import { bundleResult, documentDeadline, readOrFail } from '../document-result.ts';
 import { MAX_PEM_BYTES } from '../documents/pem.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
-import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
+import { accountClient, accountOf, awsError, regionOf } from './clients.ts';
 import type { Grant } from './kind-module.ts';
 
 export function read(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const arn = request.source as string;
-    const clients = awsClientsFor(context.awsRoles, accountOf(arn));
+    const account = accountOf(arn);
     const domainName = arn.split('/domainnames/').pop() ?? '';
-    const domain = await clients
-      .apigateway(regionOf(arn))
+    const domain = await accountClient(APIGatewayClient, context.awsRoles, account, regionOf(arn))
       .send(new GetDomainNameCommand({ domainName }))
       .catch((error: unknown) => {
         throw awsError(error, 'API Gateway GetDomainName');
@@ -30,8 +29,9 @@ export function read(request: SourceRequest, context: SourceContext): Promise<Ch
     const location = uri ? /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
     if (!location) throw new ProbeError('empty', `${boundText(domainName, 253)} has no mutual TLS trust store in S3`);
     const [, bucket = '', key = ''] = location;
-    const object = await clients
-      .s3(regionOf(arn))
+    const object = await accountClient(S3Client, context.awsRoles, account, regionOf(arn), {
+      followRegionRedirects: true,
+    })
       .send(
         new GetObjectCommand({
           Bucket: bucket,

@@ -2,22 +2,11 @@
 // on first use. They use the standard credential chain (or, for another account, a role assumed
 // from it) and the SDK's endpoint variables (AWS_ENDPOINT_URL_ACM, …), so a local stand-in can be
 // pointed at.
-import { ACMClient } from '@aws-sdk/client-acm';
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { IoTClient } from '@aws-sdk/client-iot';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ProbeError } from '../../net/probe-error.ts';
 import { boundText } from '../../text-bounds.ts';
 import type { AccountRoles } from './account-roles.ts';
-import { PrivateCaClient } from './acm-pca-client.ts';
 
 /** Clients by constructor (names do not survive minifying), then region and role. */
 const cache = new Map<unknown, Map<string, unknown>>();
@@ -57,7 +46,7 @@ export function roleCredentials(roleArn: string): AwsCredentialIdentityProvider 
   return provider;
 }
 
-type ClientConfig = {
+export type ClientConfig = {
   region?: string;
   credentials?: AwsCredentialIdentityProvider;
   maxAttempts?: number;
@@ -94,24 +83,27 @@ export function clientFor<T>(
   return existing;
 }
 
-/** The clients of the account sources, for the account an ARN names (its role, when one is configured). */
-export function awsClientsFor(roles: AccountRoles | undefined, account: string | undefined) {
-  const role = account ? roles?.get(account) : undefined;
-  return {
-    acm: (region: string) => clientFor(ACMClient, region, role),
-    iam: () => clientFor(IAMClient, undefined, role),
-    secrets: (region: string) => clientFor(SecretsManagerClient, region, role),
-    ssm: (region: string | undefined) => clientFor(SSMClient, region, role),
-    cognito: (region: string) => clientFor(CognitoIdentityProviderClient, region, role),
-    iot: (region: string) => clientFor(IoTClient, region, role),
-    rds: (region: string) => clientFor(RDSClient, region, role),
-    apigateway: (region: string) => clientFor(APIGatewayClient, region, role),
-    elbv2: (region: string) => clientFor(ElasticLoadBalancingV2Client, region, role),
-    pca: (region: string) => clientFor(PrivateCaClient, region, role),
-    // A trust store's bucket may be in another region: S3 answers where it is, and the client follows.
-    s3: (region: string) => clientFor(S3Client, region, role, { followRegionRedirects: true }),
-  };
+/**
+ * The client of one service for the account an ARN names (through its role, when one is
+ * configured) and a region: each kind's module names its own SDK client, so no list of services
+ * sits here.
+ */
+export function accountClient<T>(
+  Client: new (config: ClientConfig) => T,
+  roles: AccountRoles | undefined,
+  account: string | undefined,
+  region: string | undefined,
+  extra: Pick<ClientConfig, 'followRegionRedirects'> = {},
+): T {
+  return clientFor(Client, region, account ? roles?.get(account) : undefined, extra);
 }
+
+/** Makes clients for the account of one ARN: a kind's reader asks it for the services it calls. */
+export type AccountClients = <T>(
+  Client: new (config: ClientConfig) => T,
+  region: string | undefined,
+  extra?: Pick<ClientConfig, 'followRegionRedirects'>,
+) => T;
 
 /** The region of an ARN (arn:partition:service:REGION:…). */
 export function regionOf(arn: string): string {

@@ -24,7 +24,7 @@ import { boundText } from '../../text-bounds.ts';
 import { bundleResult, judgedResult, judgeFor, readOrFail } from '../document-result.ts';
 import { MAX_SAML_BYTES, parseSamlMetadata, samlPurpose } from '../documents/saml.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
-import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
+import { accountClient, accountOf, awsError, regionOf } from './clients.ts';
 import type { DiscoveredResource, Finder, Grant } from './kind-module.ts';
 import { tagRecord } from './tags.ts';
 
@@ -39,7 +39,7 @@ export function cognitoSource(source: string): { arn: string; poolId: string; pr
 export function read(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const { arn, poolId, provider } = cognitoSource(request.source as string);
-    const cognito = awsClientsFor(context.awsRoles, accountOf(arn)).cognito(regionOf(arn));
+    const cognito = accountClient(CognitoIdentityProviderClient, context.awsRoles, accountOf(arn), regionOf(arn));
     if (!provider) {
       const answer = await cognito.send(new GetSigningCertificateCommand({ UserPoolId: poolId })).catch((error) => {
         throw awsError(error, 'Cognito GetSigningCertificate');

@@ -18,7 +18,7 @@ import type { CheckResult } from '../../policy/check-result.ts';
 import { bundleResult, documentDeadline, readOrFail } from '../document-result.ts';
 import { MAX_PEM_BYTES } from '../documents/pem.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
-import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
+import { accountClient, accountOf, awsError, regionOf } from './clients.ts';
 import type { DiscoveredResource, Finder, Grant } from './kind-module.ts';
 import { eachPage } from './pages.ts';
 import { elbTags } from './tags.ts';
@@ -26,8 +26,7 @@ import { elbTags } from './tags.ts';
 export function read(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const arn = request.source as string;
-    const answer = await awsClientsFor(context.awsRoles, accountOf(arn))
-      .elbv2(regionOf(arn))
+    const answer = await accountClient(ElasticLoadBalancingV2Client, context.awsRoles, accountOf(arn), regionOf(arn))
       .send(new GetTrustStoreCaCertificatesBundleCommand({ TrustStoreArn: arn }))
       .catch((error: unknown) => {
         throw awsError(error, 'ELB GetTrustStoreCaCertificatesBundle');

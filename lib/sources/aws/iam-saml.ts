@@ -3,6 +3,7 @@
 // without the document being updated, sign-in breaks and AWS says nothing beforehand.
 //
 // Discovery: IAM SAML identity providers (global): each becomes `iam-saml:ARN`, read with GetSAMLProvider.
+
 import { Readable } from 'node:stream';
 import {
   GetSAMLProviderCommand,
@@ -15,15 +16,14 @@ import type { CheckResult } from '../../policy/check-result.ts';
 import { judgedResult, judgeFor, readOrFail } from '../document-result.ts';
 import { MAX_SAML_BYTES, parseSamlMetadata, samlPurpose } from '../documents/saml.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
-import { accountOf, awsClientsFor, awsError } from './clients.ts';
+import { accountClient, accountOf, awsError } from './clients.ts';
 import type { DiscoveredResource, Finder, Grant } from './kind-module.ts';
 import { tagRecord, withTags } from './tags.ts';
 
 export function read(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const arn = request.source as string;
-    const answer = await awsClientsFor(context.awsRoles, accountOf(arn))
-      .iam()
+    const answer = await accountClient(IAMClient, context.awsRoles, accountOf(arn), undefined)
       .send(new GetSAMLProviderCommand({ SAMLProviderArn: arn }))
       .catch((error: unknown) => {
         throw awsError(error, 'IAM GetSAMLProvider');

@@ -12,7 +12,7 @@ import { certificatesIn } from '../../certificate/pem-blocks.ts';
 import type { CheckResult } from '../../policy/check-result.ts';
 import { bundleResult, readOrFail } from '../document-result.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
-import { accountOf, awsClientsFor, awsError } from './clients.ts';
+import { accountClient, accountOf, awsError } from './clients.ts';
 import type { DiscoveredResource, Finder, Grant } from './kind-module.ts';
 import { tagRecord, withTags } from './tags.ts';
 
@@ -21,8 +21,7 @@ export function read(request: SourceRequest, context: SourceContext): Promise<Ch
     // `iam:NAME` in this account, or `iam:arn:aws:iam::ACCOUNT:server-certificate/path/NAME` in another.
     const source = request.source as string;
     const name = source.startsWith('arn:') ? (source.split('/').pop() ?? '') : source;
-    const answer = await awsClientsFor(context.awsRoles, accountOf(source))
-      .iam()
+    const answer = await accountClient(IAMClient, context.awsRoles, accountOf(source), undefined)
       .send(new GetServerCertificateCommand({ ServerCertificateName: name }))
       .catch((error: unknown) => {
         throw awsError(error, 'IAM GetServerCertificate');

@@ -18,10 +18,10 @@ import { readAwsPem } from './pem-source.ts';
 import { tagRecord, withTags } from './tags.ts';
 
 export function read(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
-  return readAwsPem(request, context, 'IoT DescribeCACertificate', 'the IoT CA certificate', async (arn, clients) => {
-    const answer = await clients
-      .iot(regionOf(arn))
-      .send(new DescribeCACertificateCommand({ certificateId: arn.split('/').pop() ?? '' }));
+  return readAwsPem(request, context, 'IoT DescribeCACertificate', 'the IoT CA certificate', async (arn, client) => {
+    const answer = await client(IoTClient, regionOf(arn)).send(
+      new DescribeCACertificateCommand({ certificateId: arn.split('/').pop() ?? '' }),
+    );
     return answer.certificateDescription?.certificatePem;
   });
 }

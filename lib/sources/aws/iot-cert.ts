@@ -18,10 +18,10 @@ import { eachPage } from './pages.ts';
 import { readAwsPem } from './pem-source.ts';
 
 export function read(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
-  return readAwsPem(request, context, 'IoT DescribeCertificate', 'the IoT device certificate', async (arn, clients) => {
-    const answer = await clients
-      .iot(regionOf(arn))
-      .send(new DescribeCertificateCommand({ certificateId: arn.split('/').pop() ?? '' }));
+  return readAwsPem(request, context, 'IoT DescribeCertificate', 'the IoT device certificate', async (arn, client) => {
+    const answer = await client(IoTClient, regionOf(arn)).send(
+      new DescribeCertificateCommand({ certificateId: arn.split('/').pop() ?? '' }),
+    );
     return answer.certificateDescription?.certificatePem;
   });
 }

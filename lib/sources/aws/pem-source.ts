@@ -6,9 +6,7 @@ import { certificatesIn } from '../../certificate/pem-blocks.ts';
 import type { CheckResult } from '../../policy/check-result.ts';
 import { bundleResult, readOrFail } from '../document-result.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
-import { accountOf, awsClientsFor, awsError } from './clients.ts';
-
-export type AwsClients = ReturnType<typeof awsClientsFor>;
+import { type AccountClients, accountClient, accountOf, awsError } from './clients.ts';
 
 /**
  * Reads a target whose source is an ARN: `read` makes the one call (with the clients of the
@@ -19,11 +17,14 @@ export function readAwsPem(
   context: SourceContext,
   api: string,
   describe: string,
-  read: (arn: string, clients: AwsClients) => Promise<string | undefined>,
+  read: (arn: string, client: AccountClients) => Promise<string | undefined>,
 ): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const arn = request.source as string;
-    const pem = await read(arn, awsClientsFor(context.awsRoles, accountOf(arn))).catch((error: unknown) => {
+    const account = accountOf(arn);
+    const client: AccountClients = (Client, region, extra) =>
+      accountClient(Client, context.awsRoles, account, region, extra);
+    const pem = await read(arn, client).catch((error: unknown) => {
       throw awsError(error, api);
     });
     return bundleResult(request, context, await certificatesIn(Buffer.from(pem ?? '')), describe);

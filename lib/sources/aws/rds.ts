@@ -13,7 +13,7 @@ import type { SourceCertificate } from '../../policy/judge-certificates.ts';
 import { boundText } from '../../text-bounds.ts';
 import { documentResult, readOrFail } from '../document-result.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
-import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
+import { accountClient, accountOf, awsError, regionOf } from './clients.ts';
 import type { DiscoveredResource, Finder, Grant } from './kind-module.ts';
 import { eachPage } from './pages.ts';
 import { tagRecord } from './tags.ts';
@@ -52,7 +52,7 @@ export function read(request: SourceRequest, context: SourceContext): Promise<Ch
   return readOrFail(request, context, async () => {
     const arn = request.source as string;
     const name = boundText(arn.split(':').pop() ?? '', 63);
-    const rds = awsClientsFor(context.awsRoles, accountOf(arn)).rds(regionOf(arn));
+    const rds = accountClient(RDSClient, context.awsRoles, accountOf(arn), regionOf(arn));
     const answer = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: arn })).catch((error) => {
       throw awsError(error, 'RDS DescribeDBInstances');
     });

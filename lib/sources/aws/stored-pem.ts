@@ -3,14 +3,14 @@
 // certificate blocks are decoded; a private key beside them is never read into a result, and no
 // message quotes the value.
 
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { certificatesIn } from '../../certificate/pem-blocks.ts';
 import { ProbeError } from '../../net/probe-error.ts';
 import type { CheckResult } from '../../policy/check-result.ts';
 import { bundleResult, readOrFail } from '../document-result.ts';
 import type { SourceContext, SourceRequest } from '../source-context.ts';
-import { accountOf, awsClientsFor, awsError, regionOf } from './clients.ts';
+import { accountClient, accountOf, awsError, regionOf } from './clients.ts';
 import type { Grant } from './kind-module.ts';
 
 /** Most bytes of a stored value read (Secrets Manager allows 64 KiB, SSM advanced parameters 8 KiB). */
@@ -19,8 +19,7 @@ const MAX_VALUE_BYTES = 64 * 1024;
 export function readSecret(request: SourceRequest, context: SourceContext): Promise<CheckResult> {
   return readOrFail(request, context, async () => {
     const [arn = '', jsonKey] = (request.source as string).split('#');
-    const answer = await awsClientsFor(context.awsRoles, accountOf(arn))
-      .secrets(regionOf(arn))
+    const answer = await accountClient(SecretsManagerClient, context.awsRoles, accountOf(arn), regionOf(arn))
       .send(new GetSecretValueCommand({ SecretId: arn }))
       .catch((error: unknown) => {
         throw awsError(error, 'Secrets Manager GetSecretValue');
@@ -34,8 +33,12 @@ export function readSsm(request: SourceRequest, context: SourceContext): Promise
   return readOrFail(request, context, async () => {
     const name = request.source as string;
     const arn = name.startsWith('arn:');
-    const answer = await awsClientsFor(context.awsRoles, arn ? accountOf(name) : undefined)
-      .ssm(arn ? regionOf(name) : undefined)
+    const answer = await accountClient(
+      SSMClient,
+      context.awsRoles,
+      arn ? accountOf(name) : undefined,
+      arn ? regionOf(name) : undefined,
+    )
       .send(new GetParameterCommand({ Name: name, WithDecryption: true }))
       .catch((error: unknown) => {
         throw awsError(error, 'SSM GetParameter');
