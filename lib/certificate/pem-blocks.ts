@@ -74,5 +74,7 @@ async function fromPkcs7(
 export async function pkcs7Certificates(der: Buffer): Promise<Buffer[]> {
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
-  return [...new x509.X509Certificates(der)].map((c) => Buffer.from(c.rawData));
+  // A copy typed as plain ArrayBuffer bytes: a Buffer may view shared memory, which the
+  // BufferSource this constructor takes excludes (the type check flickered on it in CI).
+  return [...new x509.X509Certificates(new Uint8Array(der))].map((c) => Buffer.from(c.rawData));
 }
