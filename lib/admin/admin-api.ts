@@ -2,6 +2,7 @@
 // that answers problem+json for what goes wrong. Handlers are transport-free: the Lambda function
 // URL and local mode's HTTP server both call handleAdminRequest, and local mode adds its own
 // routes (POST /dispatch) to this table rather than beside it.
+import { gzipSync } from 'node:zlib';
 import { TargetValidationError } from '../targets/target-schema.ts';
 import type { AdminDependencies, AdminRequest, Method, Route } from './admin-types.ts';
 import { type AdminResponse, ProblemError, problem } from './problem.ts';
@@ -41,7 +42,7 @@ export async function handleAdminRequest(
         `the request body is larger than ${MAX_BODY_BYTES} bytes; split the import into smaller parts`,
       );
     }
-    return await route(request, deps, routes);
+    return compressed(request, await route(request, deps, routes));
   } catch (error) {
     if (error instanceof ProblemError) return problem(error.status, error.message, error.errors);
     if (error instanceof TargetValidationError) {
@@ -49,6 +50,39 @@ export async function handleAdminRequest(
     }
     throw error;
   }
+}
+
+/** Answers smaller than this go as they are: gzip would save little. */
+const GZIP_MIN_BYTES = 1024;
+
+/**
+ * Whether an Accept-Encoding header accepts gzip (`gzip` or `*`, not with `q=0`).
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  for (const part of (header ?? '').toLowerCase().split(',')) {
+    const [coding = '', ...params] = part.split(';').map((p) => p.trim());
+    if (coding !== 'gzip' && coding !== '*') continue;
+    const q = params.find((p) => p.startsWith('q='));
+    if (!q || Number(q.slice(2)) > 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Every route's answer, gzipped when the client accepts it and it is worth it: function URLs cap
+ * a response at 6 MB, and JSON and CSV of an inventory shrink about sevenfold. Problems stay plain
+ * (they are small, and clients read them as they are).
+ */
+function compressed(request: AdminRequest, response: AdminResponse): AdminResponse {
+  if (response.base64 || response.status >= 300 || Buffer.byteLength(response.body) <= GZIP_MIN_BYTES) return response;
+  const vary = { ...response.headers, vary: 'accept-encoding' };
+  if (!acceptsGzip(request.headers['accept-encoding'])) return { ...response, headers: vary };
+  return {
+    ...response,
+    headers: { ...vary, 'content-encoding': 'gzip' },
+    body: gzipSync(response.body).toString('base64'),
+    base64: true,
+  };
 }
 
 async function route(request: AdminRequest, deps: AdminDependencies, routes: readonly Route[]): Promise<AdminResponse> {

@@ -1,5 +1,4 @@
 // GET /report: the inventory by target or by certificate, as JSON or spreadsheet-safe CSV.
-import { gzipSync } from 'node:zlib';
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { certificateView, sortCertificates } from '../certificate-views.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
@@ -45,12 +44,6 @@ async function report(request: AdminRequest, deps: AdminDependencies): Promise<A
           body: csv(),
         }
       : json(200, rows);
-  // Function URLs cap responses at 6 MB; gzip keeps large inventories under it.
-  if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '') && response.body.length > 1024) {
-    response.body = gzipSync(response.body).toString('base64');
-    response.base64 = true;
-    response.headers['content-encoding'] = 'gzip';
-  }
   return response;
 }
 
