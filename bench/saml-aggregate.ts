@@ -58,7 +58,7 @@ writeFileSync(
   child,
   `import { defaultTrustStore } from '${new URL('../lib/certificate/trust-store.ts', import.meta.url).pathname}';
 import { checkSource } from '${new URL('../lib/sources/check-source.ts', import.meta.url).pathname}';
-import { DOCUMENT_READERS } from '${new URL('../lib/sources/document-readers.ts', import.meta.url).pathname}';
+import { DOCUMENT_READERS } from '${new URL('../lib/sources/documents/readers.ts', import.meta.url).pathname}';
 import { normalizeTarget } from '${new URL('../lib/targets/target-schema.ts', import.meta.url).pathname}';
 const started = performance.now();
 const result = await checkSource(normalizeTarget({ host: 'saml:${url}' }), {
