@@ -6,11 +6,12 @@ import { gunzipSync } from 'node:zlib';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHandler } from '../../lambdas/admin-handler.ts';
+import type { createHandler } from '../../lambdas/admin-handler.ts';
 import { acceptsGzip } from '../../lib/admin/admin-api.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
+import { adminHandlerOver } from '../fixtures/admin.ts';
 import { daysFromNow, importCa, issueCertificate } from '../fixtures/cert-factory.ts';
 import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 import { functionUrlEvent } from '../fixtures/function-url.ts';
@@ -37,13 +38,7 @@ beforeAll(async () => {
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   tables = await createTestTables();
   const monitor = testMonitor(tables, ALL_READERS, { endpointTimeoutMs: 3000 });
-  handler = createHandler({
-    targets: monitor.targets,
-    probe: (t) => probeTarget(monitor, t),
-    guard: undefined,
-    history: monitor.history,
-    certificates: monitor.certificates,
-  });
+  handler = adminHandlerOver(monitor);
   const { certPem, keyPem } = inject('testCa');
   const ca = await issueCertificate(await importCa(certPem, keyPem), { ca: true });
   for (let i = 0; i < 6; i++) {

@@ -3,11 +3,12 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createHandler } from '../../lambdas/admin-handler.ts';
+import type { createHandler } from '../../lambdas/admin-handler.ts';
 import type { monitorDependencies } from '../../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
+import { adminHandlerOver } from '../fixtures/admin.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
 import { functionUrlEvent } from '../fixtures/function-url.ts';
@@ -40,13 +41,7 @@ async function watch(server: RunningServer, extra: Record<string, unknown> = {})
 beforeAll(async () => {
   tables = await createTestTables();
   monitor = testMonitor(tables, ALL_READERS, { endpointTimeoutMs: 3000 });
-  handler = createHandler({
-    targets: monitor.targets,
-    probe: (t) => probeTarget(monitor, t),
-    guard: undefined,
-    history: monitor.history,
-    certificates: monitor.certificates,
-  });
+  handler = adminHandlerOver(monitor);
   const { certPem, keyPem } = inject('testCa');
   ca = await issueCertificate(await importCa(certPem, keyPem), { ca: true });
 });
