@@ -1,0 +1,159 @@
+// The admin API's reads against an inventory of N targets (issue 30's baseline): DynamoDB Local in
+// memory, one target checked for real (a loopback TLS server), then its stored item copied N times
+// with names, owners, certificates, dates and statuses varied (four in ten with an open event).
+// The certificates table is not seeded: /certificates is measured by the dashboard bench's rows. For each read route, through the Lambda handler:
+// time, bytes (plain, and base64 of gzip as the function URL sends it), DynamoDB read units and
+// requests, and the process's RSS after. AWS caps a function URL response at 6 MB.
+// Usage: npm run bench:read -- [N=10000] [N2 ...]
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
+import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
+import { probeTarget } from '../lib/monitor/probe-target.ts';
+import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import { ALL_READERS } from '../lib/sources/registry.ts';
+import { documentClient } from '../lib/store/document-client.ts';
+import { createTableInputs } from '../lib/store/table-schema.ts';
+import { normalizeTarget } from '../lib/targets/target-schema.ts';
+import { adminHandlerOver } from '../test/fixtures/admin.ts';
+import { createRootCa, daysFromNow, issueCertificate } from '../test/fixtures/cert-factory.ts';
+import { functionUrlEvent } from '../test/fixtures/function-url.ts';
+import { testServers } from '../test/fixtures/servers.ts';
+import { countConsumedCapacity } from './consumed-capacity.ts';
+
+const sizes = process.argv.slice(2).map(Number);
+if (sizes.length === 0) sizes.push(10_000);
+const ROUTES = ['/targets', '/events', '/report', '/report?format=csv'];
+const CAP = 6 * 1024 * 1024;
+
+mockClient(SNSClient).on(PublishCommand).resolves({ MessageId: 'm' });
+const ddb = await startDynamoDbLocal({ warn: console.warn });
+const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
+const units = countConsumedCapacity(client);
+const doc = documentClient(client);
+const servers = testServers();
+const root = await createRootCa();
+const leaf = await issueCertificate(root, { notBefore: daysFromNow(-60), notAfter: daysFromNow(20) });
+const server = await servers.serve(leaf);
+const hex = (i: number) => (i.toString(16).padStart(64, '0').toUpperCase().match(/../g) ?? []).join(':');
+const STATUSES = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'warning', 'critical', 'expired', 'invalid'] as const;
+
+/**
+ * Copy k of the checked target's stored item, with what differs between real targets varied
+ * (name, owner, certificate, dates, status, its announced condition), so sizes and gzip are
+ * not those of N identical rows.
+ */
+function variant(stored: Record<string, unknown>, k: number): Record<string, unknown> {
+  const state = stored.state as { result: Record<string, unknown>; announced?: Record<string, unknown> };
+  const status = STATUSES[k % STATUSES.length] as string;
+  const daysLeft =
+    status === 'expired'
+      ? -(k % 9) - 1
+      : status === 'critical'
+        ? k % 7
+        : status === 'warning'
+          ? 8 + (k % 20)
+          : 30 + (k % 300);
+  const fingerprint = hex(k + 1);
+  const key = `${status}:${fingerprint}`;
+  const host = `host-${k}.example.com`;
+  return {
+    ...stored,
+    id: `${host}:443`,
+    host,
+    port: 443,
+    owner: `team-${k % 40}`,
+    sent: status === 'ok' ? {} : { [key]: new Date(Date.now() - (k % 1440) * 60_000).toISOString() },
+    state: {
+      ...state,
+      result: {
+        ...state.result,
+        status,
+        daysLeft,
+        notAfter: new Date(Date.now() + daysLeft * 86_400_000).toISOString(),
+        fingerprint256: fingerprint,
+        serialNumber: fingerprint.slice(0, 47),
+        subject: `CN=${host}`,
+        checkedAt: new Date(Date.now() - (k % 1440) * 60_000).toISOString(),
+      },
+      announced: status === 'ok' ? undefined : { key, status },
+    },
+  };
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+console.log(`node ${process.version}; DynamoDB Local in memory; the function URL cap is 6 MiB`);
+console.log('N        route                        ms   plain        gzip+b64     reads  requests  RSS after');
+for (const n of sizes) {
+  const names = { targets: `read-${n}-targets`, history: `read-${n}-history`, certificates: `read-${n}-certificates` };
+  for (const input of createTableInputs(names)) await client.send(new CreateTableCommand(input));
+  const config = {
+    targetsTable: names.targets,
+    historyTable: names.history,
+    certificatesTable: names.certificates,
+    topicArn: 'arn:aws:sns:local:000000000000:certvigil',
+    historyTtlDays: 400,
+    unreachableAfter: 2,
+    endpointTimeoutMs: 5_000,
+    warnDays: undefined,
+    critDays: undefined,
+    allowPrivateTargets: true,
+  };
+  const monitor = monitorDependencies(
+    config,
+    client,
+    new SnsPublisher(new SNSClient({ region: 'local' }), config.topicArn),
+    ALL_READERS,
+  );
+  const target = normalizeTarget({ host: `127.0.0.1:${server.port}`, owner: 'team-0', tags: ['prod'] });
+  await monitor.targets.putTarget(target, new Date());
+  await probeTarget(monitor, target);
+  const stored = (await doc.send(new GetCommand({ TableName: names.targets, Key: { id: target.id } }))).Item ?? {};
+  const seeded = performance.now();
+  const writes: Promise<unknown>[] = [];
+  for (let i = 1; i < n; i += 12) {
+    const batch = Array.from({ length: Math.min(12, n - i) }, (_, j) => i + j);
+    const requests = batch.flatMap((k) => {
+      return [{ table: names.targets, item: variant(stored, k) }];
+    });
+    const byTable: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {};
+    for (const r of requests) {
+      const puts = byTable[r.table] ?? [];
+      puts.push({ PutRequest: { Item: r.item } });
+      byTable[r.table] = puts;
+    }
+    writes.push(doc.send(new BatchWriteCommand({ RequestItems: byTable })));
+    if (writes.length >= 16) await Promise.all(writes.splice(0));
+  }
+  await Promise.all(writes);
+  const seedSeconds = (performance.now() - seeded) / 1000;
+  const handler = adminHandlerOver(monitor);
+  for (const route of ROUTES) {
+    for (const gzip of [false, true]) {
+      Object.assign(units, { read: 0, write: 0, requests: 0 });
+      const started = performance.now();
+      const answer = (await handler(
+        functionUrlEvent('GET', route, { headers: gzip ? { 'accept-encoding': 'gzip' } : {} }),
+      )) as { statusCode: number; body: string };
+      const ms = performance.now() - started;
+      const bytes = Buffer.byteLength(answer.body ?? '');
+      if (!gzip) {
+        process.stdout.write(
+          `${String(n).padEnd(8)} ${route.padEnd(26)} ${ms.toFixed(0).padStart(6)}   ${mib(bytes).padStart(9)}${bytes > CAP ? '!' : ' '}  `,
+        );
+      } else {
+        console.log(
+          `${mib(bytes).padStart(9)}${bytes > CAP ? '!' : ' '}  ${String(Math.round(units.read)).padStart(6)}  ${String(units.requests).padStart(8)}  ${mib(process.memoryUsage().rss)}`,
+        );
+      }
+      if (answer.statusCode !== 200) console.log(`  (answered ${answer.statusCode})`);
+    }
+  }
+  console.log(`  (seeded ${n} targets in ${seedSeconds.toFixed(1)} s; "!" marks an answer over the cap)`);
+  for (const table of Object.values(names)) await client.send(new DeleteTableCommand({ TableName: table }));
+}
+await servers.close();
+await ddb.stop();
