@@ -2,7 +2,9 @@
 // that answers problem+json for what goes wrong. Handlers are transport-free: the Lambda function
 // URL and local mode's HTTP server both call handleAdminRequest, and local mode adds its own
 // routes (POST /dispatch) to this table rather than beside it.
-import { gzipSync } from 'node:zlib';
+
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { TargetValidationError } from '../targets/target-schema.ts';
 import type { AdminDependencies, AdminRequest, Method, Route } from './admin-types.ts';
 import { type AdminResponse, ProblemError, problem } from './problem.ts';
@@ -42,7 +44,7 @@ export async function handleAdminRequest(
         `the request body is larger than ${MAX_BODY_BYTES} bytes; split the import into smaller parts`,
       );
     }
-    return compressed(request, await route(request, deps, routes));
+    return await compressed(request, await route(request, deps, routes));
   } catch (error) {
     if (error instanceof ProblemError) return problem(error.status, error.message, error.errors);
     if (error instanceof TargetValidationError) {
@@ -51,6 +53,9 @@ export async function handleAdminRequest(
     throw error;
   }
 }
+
+/** Compression on libuv's thread pool: a large answer never holds local mode's event loop. */
+const gzipAsync = promisify(gzip);
 
 /** Answers smaller than this go as they are: gzip would save little. */
 const GZIP_MIN_BYTES = 1024;
@@ -73,14 +78,14 @@ export function acceptsGzip(header: string | undefined): boolean {
  * a response at 6 MB, and JSON and CSV of an inventory shrink about sevenfold. Problems stay plain
  * (they are small, and clients read them as they are).
  */
-function compressed(request: AdminRequest, response: AdminResponse): AdminResponse {
+async function compressed(request: AdminRequest, response: AdminResponse): Promise<AdminResponse> {
   if (response.base64 || response.status >= 300 || Buffer.byteLength(response.body) <= GZIP_MIN_BYTES) return response;
   const vary = { ...response.headers, vary: 'accept-encoding' };
   if (!acceptsGzip(request.headers['accept-encoding'])) return { ...response, headers: vary };
   return {
     ...response,
     headers: { ...vary, 'content-encoding': 'gzip' },
-    body: gzipSync(response.body).toString('base64'),
+    body: (await gzipAsync(response.body)).toString('base64'),
     base64: true,
   };
 }

@@ -3,7 +3,6 @@ export const STACK_OUTPUTS = {
   adminUrl: 'AdminUrl',
   adminCallerPolicyArn: 'AdminCallerPolicyArn',
   cliCommand: 'CliCommand',
-  slackSecretArn: 'SlackSecretArn',
   alertTopicArn: 'AlertTopicArn',
   probeFunctionName: 'ProbeFunctionName',
   dispatcherFunctionName: 'DispatcherFunctionName',

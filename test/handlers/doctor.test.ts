@@ -1,4 +1,5 @@
 // `certvigil doctor` against mocked AWS answers: what it finds, and that it never shows a secret.
+
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -14,6 +15,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../lib/cli/doctor-command.ts';
 import type { Io } from '../../lib/cli/io.ts';
 import { STACK_OUTPUTS } from '../../lib/doctor/stack-outputs.ts';
+import { CHANNELS } from '../../lib/notify/channels/index.ts';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);
@@ -72,7 +74,9 @@ function stackOutputs(channelSecrets: Record<string, string>) {
 }
 
 function healthy() {
-  stackOutputs({ [STACK_OUTPUTS.slackSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-AbCdEf' });
+  stackOutputs({
+    [CHANNELS.slack.deploy.secretOutput]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-AbCdEf',
+  });
   lambda.on(GetAccountSettingsCommand).resolves({
     AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 },
   });
