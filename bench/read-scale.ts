@@ -13,8 +13,11 @@ import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-loc
 import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../lib/monitor/probe-target.ts';
 import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import type { MonitorState } from '../lib/policy/events.ts';
 import { ALL_READERS } from '../lib/sources/registry.ts';
+import { expandItem } from '../lib/store/compact-result.ts';
 import { documentClient } from '../lib/store/document-client.ts';
+import { listKeys } from '../lib/store/list-keys.ts';
 import { createTableInputs } from '../lib/store/table-schema.ts';
 import { normalizeTarget } from '../lib/targets/target-schema.ts';
 import { adminHandlerOver } from '../test/fixtures/admin.ts';
@@ -59,7 +62,7 @@ function variant(stored: Record<string, unknown>, k: number): Record<string, unk
   const fingerprint = hex(k + 1);
   const key = `${status}:${fingerprint}`;
   const host = `host-${k}.example.com`;
-  return {
+  const item = {
     ...stored,
     id: `${host}:443`,
     host,
@@ -80,7 +83,10 @@ function variant(stored: Record<string, unknown>, k: number): Record<string, unk
       },
       announced: status === 'ok' ? undefined : { key, status },
     },
-  };
+  } as unknown as Record<string, unknown> & { id: string; state: MonitorState };
+  // What a check would write: the item's place in the lists index.
+  const keys = listKeys(item.id, expandItem(item).state);
+  return { ...item, listStatus: keys.listStatus, listExpiry: keys.listExpiry, openSeverity: keys.openSeverity };
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -40,7 +40,16 @@ export class AdminApi extends Construct {
       environment: { ...probeEnvironment(props), [ENV.discoveryFunctionName]: props.discovery.functionName },
       logRetention: props.logRetention,
     });
-    props.targets.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan');
+    // Pages read the lists index, then the page's items by key (BatchGetItem).
+    props.targets.grant(
+      this.admin,
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Scan',
+      'dynamodb:Query',
+    );
     props.history.grant(this.admin, 'dynamodb:PutItem', 'dynamodb:Query');
     props.certificates.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     props.topic.grantPublish(this.admin);

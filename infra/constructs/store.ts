@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { CERTIFICATES_TABLE, HISTORY_TABLE, TARGETS_TABLE } from '../../lib/store/table-schema.ts';
 
@@ -36,6 +36,13 @@ export class Store extends Construct {
           indexName: TARGETS_TABLE.dueSoonIndex.indexName,
           partitionKey: { name: TARGETS_TABLE.dueSoonIndex.partitionKey.name, type: AttributeType.STRING },
           sortKey: { name: TARGETS_TABLE.dueSoonIndex.sortKey.name, type: AttributeType.NUMBER },
+        },
+        {
+          indexName: TARGETS_TABLE.listIndex.indexName,
+          partitionKey: { name: TARGETS_TABLE.listIndex.partitionKey.name, type: AttributeType.STRING },
+          sortKey: { name: TARGETS_TABLE.listIndex.sortKey.name, type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: [...TARGETS_TABLE.listIndex.nonKeyAttributes],
         },
       ],
     });

@@ -18,37 +18,44 @@ export interface OpenEventView {
   notAfter: string | null;
 }
 
-/** The stored attributes open events are computed from (a projection for the scan). */
+/** The stored attributes open events are computed from (a projection for the reads). */
 export const OPEN_EVENT_FIELDS = ['id', 'owner', 'host', 'port', 'protocol', 'state', 'sent', 'pending'] as const;
 
 const RANK = { critical: 0, warning: 1, info: 2 } as const;
 
 /** Open events, most severe first, then oldest first. */
 export function openEventViews(targets: readonly StoredTarget[]): OpenEventView[] {
-  const views: OpenEventView[] = [];
-  for (const target of targets) {
-    for (const open of openEvents(target.id, target.state)) {
-      const sentAt = target.sent?.[open.key];
-      const pending = target.pending?.[open.id] !== undefined;
-      if (sentAt === undefined && !pending) continue; // never announced (say, dropped by a first check)
-      const result = target.state?.result;
-      views.push({
-        id: open.id,
-        target: target.id,
-        event: open.event,
-        severity: open.severity,
-        since: sentAt ?? null,
-        pending: sentAt === undefined,
-        owner: target.owner ?? null,
-        subject: result?.subject ? boundText(result.subject, LIMITS.name) : null,
-        notAfter: result?.notAfter ?? null,
-      });
-    }
-  }
-  return views.sort(
-    (a, b) =>
-      RANK[a.severity] - RANK[b.severity] ||
-      (a.since ?? '\uffff').localeCompare(b.since ?? '\uffff') ||
-      a.target.localeCompare(b.target),
+  return targets.flatMap(targetEventViews).sort(bySeverityThenAge);
+}
+
+/** The order of the events list: most severe first, then oldest, then by target. */
+export function bySeverityThenAge(a: OpenEventView, b: OpenEventView): number {
+  return (
+    RANK[a.severity] - RANK[b.severity] ||
+    (a.since ?? '\uffff').localeCompare(b.since ?? '\uffff') ||
+    a.target.localeCompare(b.target)
   );
+}
+
+/** One target's open events, most severe first, then oldest first. */
+export function targetEventViews(target: StoredTarget): OpenEventView[] {
+  const views: OpenEventView[] = [];
+  for (const open of openEvents(target.id, target.state)) {
+    const sentAt = target.sent?.[open.key];
+    const pending = target.pending?.[open.id] !== undefined;
+    if (sentAt === undefined && !pending) continue; // never announced (say, dropped by a first check)
+    const result = target.state?.result;
+    views.push({
+      id: open.id,
+      target: target.id,
+      event: open.event,
+      severity: open.severity,
+      since: sentAt ?? null,
+      pending: sentAt === undefined,
+      owner: target.owner ?? null,
+      subject: result?.subject ? boundText(result.subject, LIMITS.name) : null,
+      notAfter: result?.notAfter ?? null,
+    });
+  }
+  return views.sort(bySeverityThenAge);
 }

@@ -160,3 +160,19 @@ export function expandState(
     ...(locations ? { locations } : {}),
   };
 }
+
+/**
+ * An item as read, its state in full: the item keeps a compact one. A projection that read only
+ * part of the state keeps its parts as they are.
+ */
+export function expandItem<T extends { id: string; state?: MonitorState | undefined }>(item: T): T;
+export function expandItem<T extends { id: string; state?: MonitorState | undefined }>(
+  item: T | undefined,
+): T | undefined;
+export function expandItem<T extends { id: string; state?: MonitorState | undefined }>(
+  item: T | undefined,
+): T | undefined {
+  const state = item?.state;
+  if (!item || !state?.result?.checkedAt || !state.result.status) return item;
+  return { ...item, state: expandState(state, item as never) };
+}

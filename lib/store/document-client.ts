@@ -26,3 +26,21 @@ export async function conditionalUpdate(
     throw error;
   }
 }
+
+/**
+ * A ProjectionExpression of attribute paths (nested ones such as `state.result.notAfter` allowed),
+ * every part a name placeholder added to `names`.
+ */
+export function projectionOf(paths: readonly string[], names: Record<string, string>): string {
+  return paths
+    .map((path) =>
+      path
+        .split('.')
+        .map((part) => {
+          names[`#${part}`] = part;
+          return `#${part}`;
+        })
+        .join('.'),
+    )
+    .join(', ');
+}

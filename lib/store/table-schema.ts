@@ -13,6 +13,18 @@ export const TARGETS_TABLE = {
     partitionKey: { name: 'dueSoon', type: 'S' },
     sortKey: { name: 'nextCheckAt', type: 'N' },
   },
+  /**
+   * Every target, partitioned by its list status (list-keys.ts) and ordered by expiry then id:
+   * the pages people read (soonest expiry first, a status, the open events) come from here, with
+   * the attributes their filters need projected. CloudFormation adds one index to a table per
+   * deployment: this is the only one issue 30 adds.
+   */
+  listIndex: {
+    indexName: 'lists',
+    partitionKey: { name: 'listStatus', type: 'S' },
+    sortKey: { name: 'listExpiry', type: 'S' },
+    nonKeyAttributes: ['owner', 'kind', 'tags', 'enabled', 'openSeverity'],
+  },
 } as const;
 
 /** The value `dueSoon` carries while set (one partition: a small share of the fleet). */
@@ -53,6 +65,11 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
           AttributeName: TARGETS_TABLE.dueSoonIndex.sortKey.name,
           AttributeType: TARGETS_TABLE.dueSoonIndex.sortKey.type,
         },
+        {
+          AttributeName: TARGETS_TABLE.listIndex.partitionKey.name,
+          AttributeType: TARGETS_TABLE.listIndex.partitionKey.type,
+        },
+        { AttributeName: TARGETS_TABLE.listIndex.sortKey.name, AttributeType: TARGETS_TABLE.listIndex.sortKey.type },
       ],
       KeySchema: [{ AttributeName: TARGETS_TABLE.partitionKey.name, KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
@@ -63,6 +80,14 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
             { AttributeName: TARGETS_TABLE.dueSoonIndex.sortKey.name, KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: TARGETS_TABLE.listIndex.indexName,
+          KeySchema: [
+            { AttributeName: TARGETS_TABLE.listIndex.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: TARGETS_TABLE.listIndex.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...TARGETS_TABLE.listIndex.nonKeyAttributes] },
         },
       ],
     },

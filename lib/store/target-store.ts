@@ -13,21 +13,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { MonitorEvent } from '../policy/events.ts';
 import { TARGET_SETTINGS, type Target } from '../targets/target-schema.ts';
-import { compactState, expandState } from './compact-result.ts';
-import { conditionalUpdate, isConditionFailure } from './document-client.ts';
+import { compactState, expandItem } from './compact-result.ts';
+import { conditionalUpdate, isConditionFailure, projectionOf } from './document-client.ts';
+import { expiryKey, listKeys, UNCHECKED } from './list-keys.ts';
 import { OutboxStore } from './outbox.ts';
 import type { CheckUpdate, DiscoveryMark, DuePage, StoredTarget } from './stored-target.ts';
 import { DUE_SOON, TARGETS_TABLE } from './table-schema.ts';
-
-/**
- * An item as read, its state in full: the item keeps a compact one (compact-result.ts). A
- * projection that read only part of the state keeps its parts as they are.
- */
-function fromItem(item: StoredTarget | undefined): StoredTarget | undefined {
-  const state = item?.state;
-  if (!item || !state?.result?.checkedAt || !state.result.status) return item;
-  return { ...item, state: expandState(state, item) };
-}
+import { TargetLists } from './target-lists.ts';
 
 /** The targets table: settings written by people, state written by probes. */
 export class TargetStore {
@@ -37,10 +29,14 @@ export class TargetStore {
   /** The outbox of the targets' items: pending events, their claims, and the keys already sent. */
   readonly outbox: OutboxStore;
 
+  /** Pages of targets from the lists index, and the items of a page. */
+  readonly lists: TargetLists;
+
   constructor(doc: DynamoDBDocumentClient, tableName: string) {
     this.doc = doc;
     this.tableName = tableName;
     this.outbox = new OutboxStore(doc, tableName);
+    this.lists = new TargetLists(doc, tableName);
   }
 
   /**
@@ -48,14 +44,32 @@ export class TargetStore {
    * at once. Returns whether it was created.
    */
   async putTarget(target: Target, now: Date): Promise<{ created: boolean }> {
-    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    // A target stored before the lists index existed is listed by its state (a check lists it too).
+    const before = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { id: target.id },
+        ProjectionExpression: '#state',
+        ExpressionAttributeNames: { '#state': 'state' },
+      }),
+    );
+    const keys = listKeys(target.id, expandItem(before.Item as StoredTarget | undefined)?.state);
+    const names: Record<string, string> = {
+      '#updatedAt': 'updatedAt',
+      '#listStatus': 'listStatus',
+      '#listExpiry': 'listExpiry',
+    };
     const values: Record<string, unknown> = {
       ':now': now.toISOString(),
       ':nowMs': now.getTime(),
       ':zero': 0,
       ':empty': {},
+      ':listStatus': keys.listStatus,
+      ':listExpiry': keys.listExpiry,
     };
     const sets = [
+      '#listStatus = if_not_exists(#listStatus, :listStatus)',
+      '#listExpiry = if_not_exists(#listExpiry, :listExpiry)',
       '#updatedAt = :now',
       'createdAt = if_not_exists(createdAt, :now)',
       'version = if_not_exists(version, :zero)',
@@ -91,7 +105,7 @@ export class TargetStore {
     const result = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: options.consistent ?? true }),
     );
-    return fromItem(result.Item as StoredTarget | undefined);
+    return expandItem(result.Item as StoredTarget | undefined);
   }
 
   async deleteTarget(id: string): Promise<boolean> {
@@ -102,73 +116,12 @@ export class TargetStore {
   }
 
   /**
-   * Lists targets with their state, optionally only those with a status or a tag, resuming
-   * after `startKey`. Keeps scanning until `limit` matches are found or the table ends.
-   */
-  async listTargets(options: {
-    limit: number;
-    startKey?: Record<string, unknown> | undefined;
-    status?: string | undefined;
-    tag?: string | undefined;
-  }): Promise<{ items: StoredTarget[]; nextKey: Record<string, unknown> | undefined }> {
-    const filters: string[] = [];
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    if (options.status) {
-      filters.push('#state.#result.#status = :status');
-      Object.assign(names, { '#state': 'state', '#result': 'result', '#status': 'status' });
-      values[':status'] = options.status;
-    }
-    if (options.tag) {
-      filters.push('contains(#tags, :tag)');
-      names['#tags'] = 'tags';
-      values[':tag'] = options.tag;
-    }
-    const items: StoredTarget[] = [];
-    let startKey = options.startKey;
-    do {
-      const result: ScanCommandOutput = await this.doc.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          ExclusiveStartKey: startKey,
-          Limit: Math.max(options.limit - items.length, 1) * (filters.length ? 4 : 1),
-          ...(filters.length
-            ? {
-                FilterExpression: filters.join(' AND '),
-                ExpressionAttributeNames: names,
-                ExpressionAttributeValues: values,
-              }
-            : {}),
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        if (items.length < options.limit) items.push(fromItem(item as StoredTarget) as StoredTarget);
-        else break;
-      }
-      startKey = result.LastEvaluatedKey;
-      if (items.length >= options.limit && startKey) {
-        // Resume right after the last item returned, not after the last item scanned.
-        startKey = { id: items.at(-1)?.id };
-      }
-    } while (items.length < options.limit && startKey);
-    return { items, nextKey: startKey };
-  }
-
-  /**
    * Every target. With `fields`, only those attributes are read back (nested paths such as
    * `state.result.notAfter` allowed), which keeps a 100,000-target inventory small in memory.
    */
   async allTargets(fields?: readonly string[]): Promise<StoredTarget[]> {
     const names: Record<string, string> = {};
-    const projection = fields?.map((path) =>
-      path
-        .split('.')
-        .map((part) => {
-          names[`#${part}`] = part;
-          return `#${part}`;
-        })
-        .join('.'),
-    );
+    const projection = fields ? projectionOf(fields, names) : undefined;
     const all: StoredTarget[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -176,10 +129,10 @@ export class TargetStore {
         new ScanCommand({
           TableName: this.tableName,
           ExclusiveStartKey: startKey,
-          ...(projection ? { ProjectionExpression: projection.join(', '), ExpressionAttributeNames: names } : {}),
+          ...(projection ? { ProjectionExpression: projection, ExpressionAttributeNames: names } : {}),
         }),
       );
-      for (const item of (result.Items ?? []) as StoredTarget[]) all.push(fromItem(item) as StoredTarget);
+      for (const item of (result.Items ?? []) as StoredTarget[]) all.push(expandItem(item) as StoredTarget);
       startKey = result.LastEvaluatedKey;
     } while (startKey);
     return all;
@@ -266,20 +219,43 @@ export class TargetStore {
   /** The conditional write of a check: state, pending events, next due time, version + 1. */
   private checkUpdate(id: string, expectedVersion: number, update: CheckUpdate) {
     // `dueSoon` puts the target in the frequent round's sparse index while it is in trouble.
-    const soon = update.soon ? 'SET #soon = :soon, ' : 'SET ';
+    // `listStatus`, `listExpiry` and `openSeverity` place it in the lists index (list-keys.ts).
+    const keys = listKeys(id, update.state);
+    const sets = [
+      '#state = :state',
+      'pending = :pending',
+      'nextCheckAt = :next',
+      'version = :newVersion',
+      '#listStatus = :listStatus',
+      '#listExpiry = :listExpiry',
+    ];
+    const removes: string[] = [];
+    if (update.soon) sets.push('#soon = :soon');
+    else removes.push('#soon');
+    if (keys.openSeverity) sets.push('#openSeverity = :openSeverity');
+    else removes.push('#openSeverity');
     return {
       TableName: this.tableName,
       Key: { id },
-      UpdateExpression: `${soon}#state = :state, pending = :pending, nextCheckAt = :next, version = :newVersion${update.soon ? '' : ' REMOVE #soon'}`,
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
       ConditionExpression: 'version = :version',
-      ExpressionAttributeNames: { '#state': 'state', '#soon': TARGETS_TABLE.dueSoonIndex.partitionKey.name },
+      ExpressionAttributeNames: {
+        '#state': 'state',
+        '#soon': TARGETS_TABLE.dueSoonIndex.partitionKey.name,
+        '#listStatus': TARGETS_TABLE.listIndex.partitionKey.name,
+        '#listExpiry': TARGETS_TABLE.listIndex.sortKey.name,
+        '#openSeverity': 'openSeverity',
+      },
       ExpressionAttributeValues: {
         ':state': compactState(update.state),
         ':pending': update.pending,
         ':next': update.nextCheckAt,
         ':version': expectedVersion,
         ':newVersion': expectedVersion + 1,
+        ':listStatus': keys.listStatus,
+        ':listExpiry': keys.listExpiry,
         ...(update.soon ? { ':soon': DUE_SOON } : {}),
+        ...(keys.openSeverity ? { ':openSeverity': keys.openSeverity } : {}),
       },
     };
   }
@@ -350,6 +326,8 @@ export class TargetStore {
             pending: {},
             sent: {},
             discovery,
+            listStatus: UNCHECKED,
+            listExpiry: expiryKey(target.id, undefined),
           },
           ConditionExpression: 'attribute_not_exists(id)',
         }),

@@ -294,6 +294,9 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       ['dynamodb:UpdateItem', r.targets],
       ['dynamodb:DeleteItem', r.targets],
       ['dynamodb:Scan', r.targets],
+      // Pages (issue 30): the lists index, then the page's items by key.
+      ['dynamodb:Query', `${policies.arn(r.targets)}/index/lists`],
+      ['dynamodb:BatchGetItem', r.targets],
       ['dynamodb:PutItem', r.history],
       // GET /targets/{id}: the newest timeline row holds the full latest result.
       ['dynamodb:Query', r.history],

@@ -1,18 +1,14 @@
 // /targets: list, add, read, change, delete, check now, and a target's timeline.
 import { ipFamily } from '../../ip-family.ts';
 import { resolveAddresses, systemResolver } from '../../net/resolve-addresses.ts';
-import { STATUSES } from '../../policy/status.ts';
+import { LIST_STATUSES, partitionsOf } from '../../store/list-keys.ts';
 import type { StoredTarget } from '../../store/stored-target.ts';
 import { isAwsKind } from '../../targets/kinds.ts';
 import { normalizeTarget, singleLabelProblem, TARGET_SETTINGS, type Target } from '../../targets/target-schema.ts';
 import type { AdminDependencies, AdminRequest, Route, TargetView } from '../admin-types.ts';
+import { decodeCursor, encodeCursor, listFilter, pageLimit, statusFilter } from '../list-query.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
 import { canonicalId, now, parseJsonBody } from '../request.ts';
-
-/** Default and largest page of GET /targets. */
-export const DEFAULT_PAGE_SIZE = 50;
-
-export const MAX_PAGE_SIZE = 500;
 
 export function toView(item: StoredTarget): TargetView {
   const view: Record<string, unknown> = { id: item.id };
@@ -187,56 +183,32 @@ async function checkNow(id: string, deps: AdminDependencies): Promise<AdminRespo
   });
 }
 
+/** The stored attributes a target's view reads (toView): settings, times and the latest check. */
+const VIEW_FIELDS = ['id', ...TARGET_SETTINGS, 'createdAt', 'updatedAt', 'nextCheckAt', 'state'];
+
+/**
+ * A page of targets, soonest expiry first (never-checked targets last), from the lists index:
+ * one status's partitions, or all of them merged, filtered by owner, kind, tag or a piece of the id.
+ */
 async function listTargets(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
-  const limitText = request.query.get('limit');
-  const limit = limitText === null ? DEFAULT_PAGE_SIZE : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new ProblemError(400, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE} (got "${limitText}")`, [
-      { field: 'limit', message: `must be from 1 to ${MAX_PAGE_SIZE}` },
-    ]);
-  }
-  const status = request.query.get('status') ?? undefined;
-  const statuses: readonly string[] = STATUSES;
-  if (status !== undefined && !statuses.includes(status)) {
-    throw new ProblemError(400, `status must be one of ${statuses.join(', ')} (got "${status}")`, [
-      { field: 'status', message: `must be one of ${statuses.join(', ')}` },
-    ]);
-  }
-  const page = await deps.targets.listTargets({
+  const limit = pageLimit(request);
+  const status = statusFilter(request);
+  const filter = listFilter(request);
+  const cursor = decodeCursor(request.query.get('cursor'));
+  const page = await deps.targets.lists.page({
+    partitions: status ? partitionsOf(status) : LIST_STATUSES,
     limit,
-    startKey: decodeCursor(request.query.get('cursor')),
-    status,
-    tag: request.query.get('tag') ?? undefined,
+    after: cursor.after,
+    filter,
   });
-  return json(200, { items: page.items.map(toView), nextCursor: page.nextKey ? encodeCursor(page.nextKey) : null });
-}
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string | null): Record<string, unknown> | undefined {
-  if (cursor === null || cursor === '') return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    const id = (key as { id?: unknown } | null)?.id;
-    // Target ids are at most a few hundred characters; DynamoDB refuses empty or huge keys.
-    if (
-      typeof key === 'object' &&
-      key !== null &&
-      typeof id === 'string' &&
-      id.length > 0 &&
-      id.length <= 2048 &&
-      Object.keys(key).length === 1
-    ) {
-      return key as Record<string, unknown>;
-    }
-  } catch {
-    // fall through
-  }
-  throw new ProblemError(400, 'cursor is not one this API returned; start again without it', [
-    { field: 'cursor', message: 'is not valid' },
-  ]);
+  const items = await deps.targets.lists.items(
+    page.entries.map((e) => e.id),
+    VIEW_FIELDS,
+  );
+  return json(200, {
+    items: items.map(toView),
+    nextCursor: page.after === undefined ? null : encodeCursor({ partition: 0, after: page.after }),
+  });
 }
 
 /** /targets and one target's resources. */
