@@ -53,6 +53,7 @@ const { DEFAULT_CADENCE } = await import('../lib/policy/cadence.ts');
 const { TLS_READERS } = await import('../lib/sources/tls/readers.ts');
 const { documentClient } = await import('../lib/store/document-client.ts');
 const { createTableInputs } = await import('../lib/store/table-schema.ts');
+const { SummaryStore } = await import('../lib/store/summary-store.ts');
 const { TargetStore } = await import('../lib/store/target-store.ts');
 const { normalizeTarget } = await import('../lib/targets/target-schema.ts');
 const { daysFromNow, importCa, issueCertificate } = await import('../test/fixtures/cert-factory.ts');
@@ -85,10 +86,10 @@ const server = await startTlsServer(credentials(leaf));
 const ddb = await startDynamoDbLocal({ warn: () => {} });
 const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
 const units = countConsumedCapacity(client);
-const names = { targets: 'targets', history: 'history', certificates: 'certificates' };
+const names = { targets: 'targets', history: 'history', certificates: 'certificates', summary: 'summary' };
 for (const input of createTableInputs(names)) await client.send(new CreateTableCommand(input));
 const doc = documentClient(client);
-const store = new TargetStore(doc, names.targets);
+const store = new TargetStore(doc, names.targets, new SummaryStore(doc, names.summary));
 let published = 0;
 const publisher = {
   publish: async () => {
@@ -100,6 +101,7 @@ const config = {
   targetsTable: names.targets,
   historyTable: names.history,
   certificatesTable: names.certificates,
+  summaryTable: names.summary,
   topicArn: 'arn:aws:sns:local:000000000000:certvigil',
   historyTtlDays: 400,
   unreachableAfter: 2,
@@ -135,6 +137,13 @@ async function invoke() {
   }
   return { ms: performance.now() - started, ...units, bytes, metricNames };
 }
+
+/** Index writes per changed check: its lists-index entry deleted and put again (under 1 KB each). */
+const LIST_INDEX_WRITES_PER_CHANGE = 2;
+/** A lists-index entry: keys (status, expiry + id, id) and the projected settings, plus DynamoDB's 100 bytes. */
+const LIST_INDEX_ENTRY_BYTES = 300;
+/** The summary's recount: daily. */
+const RECOUNTS_PER_MONTH = 30.4;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const QUIET_RUNS = 30;
@@ -229,16 +238,25 @@ function monthly(targets: number, cadence: boolean) {
     : 0;
   const extra = troubleExtra + warningExtra; // quiet checks: the condition was announced already
   const checks = daily + extra;
-  // Troubled targets are in the due-soon index too: each of their writes writes it as well.
-  const writes = daily * ((1 - c) * q.write + c * changed.write) + extra * q.write + troubleExtra * q.write;
+  // Troubled targets are in the due-soon index too: each of their writes writes it as well. The
+  // lists index is written only when a target's place or projected settings change (a changed
+  // check: its entry deleted and put again, 2 units); DynamoDB Local does not count index writes.
+  const writes =
+    daily * ((1 - c) * q.write + c * changed.write) +
+    extra * q.write +
+    troubleExtra * q.write +
+    daily * c * LIST_INDEX_WRITES_PER_CHANGE;
+  // The summary's daily recount reads the whole table once, as a round does.
   const reads =
     daily * ((1 - c) * q.read + c * changed.read) +
     extra * q.read +
-    settings.ROUNDS_PER_MONTH * targets * scanUnitsPerTarget +
+    (settings.ROUNDS_PER_MONTH + RECOUNTS_PER_MONTH) * targets * scanUnitsPerTarget +
     (cadence ? settings.SOON_ROUNDS_PER_MONTH * troubled * scanUnitsPerTarget : 0);
   const historyRows = daily * settings.historyRowsPerCheck(c);
   const storageGb =
-    (targets * itemBytes + historyRows * (settings.HISTORY_TTL_DAYS / 30.4) * historyRowBytes) / 2 ** 30;
+    (targets * (itemBytes + LIST_INDEX_ENTRY_BYTES) +
+      historyRows * (settings.HISTORY_TTL_DAYS / 30.4) * historyRowBytes) /
+    2 ** 30;
   const logGb = (daily * ((1 - c) * q.bytes + c * changed.bytes) + extra * q.bytes) / 2 ** 30;
   const soonRounds = cadence ? settings.SOON_ROUNDS_PER_MONTH : 0;
   const dispatcherS =

@@ -56,6 +56,7 @@ export class CertvigilStack extends Stack {
       targets: this.store.targets,
       history: this.store.history,
       certificates: this.store.certificates,
+      summary: this.store.summary,
       topic: this.alerts.topic,
       config,
       logRetention,
@@ -63,6 +64,7 @@ export class CertvigilStack extends Stack {
     this.probes = new ProbeFleet(this, 'Probes', { ...tables, key, failureQueue: failures.queue });
     this.dispatch = new Dispatcher(this, 'Dispatch', {
       targets: this.store.targets,
+      summary: this.store.summary,
       probe: this.probes.probe,
       probeQueue: this.probes.queue,
       documents: this.probes.documents,
@@ -75,6 +77,7 @@ export class CertvigilStack extends Stack {
     });
     this.discovery = new Discovery(this, 'Discovery', {
       targets: this.store.targets,
+      summary: this.store.summary,
       certificates: this.store.certificates,
       topic: this.alerts.topic,
       failureQueue: failures.queue,
@@ -98,12 +101,12 @@ export class CertvigilStack extends Stack {
       probeErrorThreshold: config.probeErrorAlarmThreshold,
       dashboard: config.dashboard,
     });
-    // Grants on the targets table include its indexes; only the due-soon index exists.
+    // Grants on the targets table include its indexes: the due-soon and lists indexes.
     const targetsId = this.getLogicalId(this.store.targets.node.defaultChild as CfnElement);
     Validations.of(this).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${targetsId}.Arn>/index/*]`,
       reason:
-        'CDK grants on the targets table cover its indexes; the one index is the sparse due-soon index (same data as the table).',
+        'CDK grants on the targets table cover its indexes: the sparse due-soon index and the lists index, both projections of the same table.',
     });
     // What `certvigil doctor` needs to find the deployment's parts.
     const outputs: [string, string, string][] = [

@@ -11,13 +11,18 @@ import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
 import { CertificateStore } from '../lib/store/certificate-store.ts';
 import { CtStateStore } from '../lib/store/ct-state-store.ts';
 import { documentClient } from '../lib/store/document-client.ts';
+import { SummaryStore } from '../lib/store/summary-store.ts';
 import { TargetStore } from '../lib/store/target-store.ts';
 import { addressGuard } from '../lib/targets/address-guard.ts';
 import { createHandler } from './discovery-handler.ts';
 
 const config = discoveryConfig();
 const doc = documentClient(new DynamoDBClient({}));
-const targets = new TargetStore(doc, config.targetsTable);
+const targets = new TargetStore(
+  doc,
+  config.targetsTable,
+  config.summaryTable ? new SummaryStore(doc, config.summaryTable) : undefined,
+);
 const publisher = new SnsPublisher(new SNSClient({}), config.topicArn);
 const ct = config.ct;
 /** The Cert Spotter API token, read once per container (never logged). */

@@ -16,6 +16,7 @@ import {
 import { LambdaInvoker } from '../lib/dispatch/lambda-invoker.ts';
 import { SqsSender } from '../lib/dispatch/sqs-sender.ts';
 import { DISPATCHER_METRICS, METRIC_NAMESPACE, METRIC_SERVICES } from '../lib/observability/metric-names.ts';
+import { recountSummary } from '../lib/store/summary-recount.ts';
 import type { TargetStore } from '../lib/store/target-store.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-dispatcher' });
@@ -32,6 +33,19 @@ interface Deps {
 export function createHandler(deps: Deps) {
   return async (event: unknown, context: Context) => {
     logger.addContext(context);
+    // The daily schedule sends {"scope": "recount"}: the summary's recount, not a round.
+    if ((event as { scope?: unknown })?.scope === 'recount') {
+      const summary = deps.targets.summary;
+      if (!summary) {
+        logger.warn('recount asked for, but this deployment keeps no summary (SUMMARY_TABLE is not set)');
+        return { recount: false };
+      }
+      const record = await recountSummary(deps.targets, summary);
+      // Drift means counters missed or repeated an addition (a failed write after a check): repaired here.
+      if (record.drift > 0) logger.warn('summary recount repaired drift', { ...record });
+      else logger.info('summary recount', { ...record });
+      return { recount: true, ...record };
+    }
     const cursor = (event as { continuation?: DispatchCursor })?.continuation;
     // The frequent schedule sends {"scope": "soon"}: only targets in trouble, from the sparse index.
     const scope = (event as { scope?: unknown })?.scope === 'soon' ? 'soon' : 'all';

@@ -4,13 +4,19 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { dispatcherConfig } from '../lib/config.ts';
 import { documentClient } from '../lib/store/document-client.ts';
+import { SummaryStore } from '../lib/store/summary-store.ts';
 import { TargetStore } from '../lib/store/target-store.ts';
 import { createHandler } from './dispatcher-handler.ts';
 
 const config = dispatcherConfig();
+const doc = documentClient(new DynamoDBClient({}));
 export const handler = createHandler({
   config,
-  targets: new TargetStore(documentClient(new DynamoDBClient({})), config.targetsTable),
+  targets: new TargetStore(
+    doc,
+    config.targetsTable,
+    config.summaryTable ? new SummaryStore(doc, config.summaryTable) : undefined,
+  ),
   lambda: new LambdaClient({ maxAttempts: 1 }),
   ...(config.probeQueueUrl ? { sqs: new SQSClient({ maxAttempts: 1 }) } : {}),
 });

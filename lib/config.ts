@@ -142,6 +142,8 @@ class Reader {
 
 export interface DispatcherConfig {
   targetsTable: string;
+  /** The summary's counters: the dispatcher's daily recount repairs them (absent: not kept). */
+  summaryTable: string | undefined;
   /** Invoke mode: the probe function, invoked asynchronously once per target. */
   probeFunctionName: string | undefined;
   /** Queue mode (the scale path): the probe queue, fed in batches of ten. */
@@ -167,6 +169,7 @@ export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
   if (!probeFunctionName && !probeQueueUrl) r.text(NAMES.PROBE_FUNCTION_NAME); // reported as missing
   return r.done({
     targetsTable,
+    summaryTable: r.optionalText(NAMES.SUMMARY_TABLE),
     probeFunctionName,
     probeQueueUrl,
     documentsFunctionName: r.optionalText(NAMES.DOCUMENTS_FUNCTION_NAME),
@@ -188,6 +191,8 @@ export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
 export interface ProbeConfig {
   targetsTable: string;
   historyTable: string;
+  /** The summary's counters, kept on every write of a target (absent: not kept). */
+  summaryTable?: string | undefined;
   /** The certificate inventory (which locations serve which certificate); absent: not kept. */
   certificatesTable?: string | undefined;
   /** How long a replacement may take to reach every location before `rollout-stalled`. */
@@ -217,6 +222,7 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
   return r.done({
     targetsTable: r.text(NAMES.TARGETS_TABLE),
     historyTable: r.text(NAMES.HISTORY_TABLE),
+    summaryTable: r.optionalText(NAMES.SUMMARY_TABLE),
     certificatesTable: r.optionalText(NAMES.CERTIFICATES_TABLE),
     rolloutStallMinutes: r.number(NAMES.ROLLOUT_STALL_MINUTES, DEFAULT_ROLLOUT_STALL_MINUTES, {
       min: 1,
@@ -254,6 +260,8 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
 
 export interface DiscoveryConfig {
   targetsTable: string;
+  /** The summary's counters: targets discovery enrols are counted (absent: not kept). */
+  summaryTable: string | undefined;
   topicArn: string;
   /** Regions discovery looks in (default: the function's own). */
   regions: string[];
@@ -314,6 +322,7 @@ export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
   const own = r.optionalText('AWS_REGION');
   return r.done({
     targetsTable: r.text(NAMES.TARGETS_TABLE),
+    summaryTable: r.optionalText(NAMES.SUMMARY_TABLE),
     topicArn: r.text(NAMES.TOPIC_ARN),
     regions: regions.length ? regions : own ? [own] : [],
     homeAccount: r.optionalText(NAMES.HOME_ACCOUNT),

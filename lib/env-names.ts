@@ -35,6 +35,7 @@ export const PARTITION = 'PARTITION';
 export const PROBE_FUNCTION_NAME = 'PROBE_FUNCTION_NAME';
 export const PROBE_QUEUE_URL = 'PROBE_QUEUE_URL';
 export const ROLLOUT_STALL_MINUTES = 'ROLLOUT_STALL_MINUTES';
+export const SUMMARY_TABLE = 'SUMMARY_TABLE';
 export const TARGETS_TABLE = 'TARGETS_TABLE';
 export const TOPIC_ARN = 'TOPIC_ARN';
 export const TROUBLE_CHECK_MINUTES = 'TROUBLE_CHECK_MINUTES';
@@ -76,6 +77,7 @@ export const ENV = {
   probeFunctionName: PROBE_FUNCTION_NAME,
   probeQueueUrl: PROBE_QUEUE_URL,
   rolloutStallMinutes: ROLLOUT_STALL_MINUTES,
+  summaryTable: SUMMARY_TABLE,
   targetsTable: TARGETS_TABLE,
   topicArn: TOPIC_ARN,
   troubleCheckMinutes: TROUBLE_CHECK_MINUTES,

@@ -15,6 +15,7 @@ export interface AdminApiProps {
   targets: TableV2;
   history: TableV2;
   certificates: TableV2;
+  summary: TableV2;
   topic: ITopic;
   /** POST /discover runs it and waits for its summary. */
   discovery: IFunction;
@@ -51,6 +52,8 @@ export class AdminApi extends Construct {
       'dynamodb:Query',
     );
     props.history.grant(this.admin, 'dynamodb:PutItem', 'dynamodb:Query');
+    // GET /summary reads the counters; settings changes and deletions add to them.
+    props.summary.grant(this.admin, 'dynamodb:Query', 'dynamodb:UpdateItem');
     props.certificates.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     props.topic.grantPublish(this.admin);
     this.admin.acknowledgeKmsGrants();

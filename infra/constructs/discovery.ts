@@ -17,6 +17,8 @@ import { grantAssumeMemberRoles } from './probe-fleet.ts';
 
 export interface DiscoveryProps {
   targets: TableV2;
+  /** Targets discovery enrols are counted in the summary. */
+  summary: TableV2;
   /** Where CT discovery keeps its positions (used when ctDomains is set). */
   certificates: TableV2;
   topic: ITopic;
@@ -47,6 +49,7 @@ export class Discovery extends Construct {
       timeout: Duration.minutes(10),
       environment: {
         [ENV.targetsTable]: props.targets.tableName,
+        [ENV.summaryTable]: props.summary.tableName,
         [ENV.topicArn]: props.topic.topicArn,
         [ENV.discoveryRegions]: (c.discoveryRegions.length ? c.discoveryRegions : [region]).join(','),
         [ENV.homeAccount]: account,
@@ -84,6 +87,7 @@ export class Discovery extends Construct {
       onFailure: new SqsDestination(props.failureQueue),
     });
     props.targets.grant(this.fn, 'dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    props.summary.grant(this.fn, 'dynamodb:UpdateItem');
     props.topic.grantPublish(this.fn);
     this.fn.acknowledgeKmsGrants();
     for (const statement of discoveryReadStatements({ partition, account, sourceTag: c.awsSourceTag })) {

@@ -15,6 +15,8 @@ import { acknowledgeKmsGrants, CertvigilFunction } from './certvigil-function.ts
 
 export interface DispatcherProps {
   targets: TableV2;
+  /** The summary's counters: the daily recount repairs them. */
+  summary: TableV2;
   probe: IFunction;
   /** Queue mode: the probe queue to send targets to instead of invoking the probe. */
   probeQueue?: IQueue | undefined;
@@ -39,6 +41,8 @@ export class Dispatcher extends Construct {
   readonly schedule: Schedule;
   /** The frequent round over targets in trouble; absent when their cadence is an hour or more. */
   readonly soonSchedule: Schedule | undefined;
+  /** The summary's daily recount (lib/store/summary-recount.ts), at 03:17 UTC. */
+  readonly recountSchedule: Schedule;
 
   constructor(scope: Construct, id: string, props: DispatcherProps) {
     super(scope, id);
@@ -51,6 +55,7 @@ export class Dispatcher extends Construct {
       timeout: Duration.minutes(15),
       environment: {
         [ENV.targetsTable]: props.targets.tableName,
+        [ENV.summaryTable]: props.summary.tableName,
         ...(props.probeQueue
           ? { [ENV.probeQueueUrl]: props.probeQueue.queueUrl }
           : { [ENV.probeFunctionName]: props.probe.functionName }),
@@ -74,6 +79,16 @@ export class Dispatcher extends Construct {
       onFailure: new SqsDestination(props.failureQueue),
     });
     props.targets.grant(this.dispatcher, 'dynamodb:Scan', 'dynamodb:Query');
+    // The daily recount: it writes again the list keys and facts of items that lack them or hold
+    // wrong ones (UpdateItem, conditional), and repairs the counters.
+    props.targets.grant(this.dispatcher, 'dynamodb:UpdateItem');
+    props.summary.grant(
+      this.dispatcher,
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+    );
     this.dispatcher.acknowledgeKmsGrants();
     if (props.probeQueue) {
       props.probeQueue.grantSendMessages(this.dispatcher);
@@ -101,29 +116,41 @@ export class Dispatcher extends Construct {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
       description: 'certvigil: lets EventBridge Scheduler start a dispatch round',
     });
-    this.schedule = new Schedule(this, 'Schedule', {
-      description: 'certvigil: dispatch round',
-      schedule: ScheduleExpression.expression(props.config.schedule),
-      target: new LambdaInvoke(this.dispatcher, {
-        role: schedulerRole,
-        retryAttempts: 3,
-        maxEventAge: Duration.minutes(30),
-        deadLetterQueue: props.failureQueue,
-      }),
-    });
-    if (props.config.troubleCheckMinutes < FULL_ROUND_MINUTES) {
-      this.soonSchedule = new Schedule(this, 'SoonSchedule', {
-        description: 'certvigil: frequent dispatch round over the targets in trouble',
-        schedule: ScheduleExpression.expression(`rate(${props.config.troubleCheckMinutes} minutes)`),
+    /** A schedule that invokes the dispatcher with `scope` (none: a full round), retried, dead-lettered. */
+    const scheduled = (
+      id: string,
+      description: string,
+      expression: string,
+      scope?: string,
+      maxAge = Duration.minutes(30),
+    ) =>
+      new Schedule(this, id, {
+        description: `certvigil: ${description}`,
+        schedule: ScheduleExpression.expression(expression),
         target: new LambdaInvoke(this.dispatcher, {
           role: schedulerRole,
-          input: ScheduleTargetInput.fromObject({ scope: 'soon' }),
+          ...(scope ? { input: ScheduleTargetInput.fromObject({ scope }) } : {}),
           retryAttempts: 3,
-          maxEventAge: Duration.minutes(30),
+          maxEventAge: maxAge,
           deadLetterQueue: props.failureQueue,
         }),
       });
+    this.schedule = scheduled('Schedule', 'dispatch round', props.config.schedule);
+    if (props.config.troubleCheckMinutes < FULL_ROUND_MINUTES) {
+      this.soonSchedule = scheduled(
+        'SoonSchedule',
+        'frequent dispatch round over the targets in trouble',
+        `rate(${props.config.troubleCheckMinutes} minutes)`,
+        'soon',
+      );
     }
+    this.recountSchedule = scheduled(
+      'RecountSchedule',
+      'daily recount of the summary (repairs drift, lists items stored before the index)',
+      'cron(17 3 * * ? *)',
+      'recount',
+      Duration.hours(6),
+    );
     // The dead-letter queue is KMS-encrypted: Scheduler sends to it with this role, so the role
     // needs the data-key actions on the queue's key, or failed deliveries are dropped.
     props.failureQueue.encryptionMasterKey?.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');

@@ -20,6 +20,8 @@ export interface ProbeFleetProps {
   targets: TableV2;
   history: TableV2;
   certificates: TableV2;
+  /** The summary's counters: every check that changes what a target is counted as adds to them. */
+  summary: TableV2;
   topic: ITopic;
   failureQueue: IQueue;
   config: CertvigilConfig;
@@ -35,6 +37,7 @@ export function probeEnvironment(
     [ENV.targetsTable]: props.targets.tableName,
     [ENV.historyTable]: props.history.tableName,
     [ENV.certificatesTable]: props.certificates.tableName,
+    [ENV.summaryTable]: props.summary.tableName,
     [ENV.rolloutStallMinutes]: String(c.rolloutStallMinutes),
     [ENV.topicArn]: props.topic.topicArn,
     [ENV.historyTtlDays]: String(c.historyTtlDays),
@@ -150,6 +153,7 @@ export class ProbeFleet extends Construct {
     props.targets.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.history.grant(fn, 'dynamodb:PutItem');
     props.certificates.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    props.summary.grant(fn, 'dynamodb:UpdateItem');
     props.topic.grantPublish(fn);
     fn.acknowledgeKmsGrants();
     return { fn, queue };

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { CERTIFICATES_TABLE, HISTORY_TABLE, TARGETS_TABLE } from '../../lib/store/table-schema.ts';
+import { CERTIFICATES_TABLE, HISTORY_TABLE, SUMMARY_TABLE, TARGETS_TABLE } from '../../lib/store/table-schema.ts';
 
 export interface StoreProps {
   /** RETAIN (the default) keeps the tables when the stack goes, with deletion protection on. */
@@ -9,7 +9,7 @@ export interface StoreProps {
 }
 
 /**
- * The targets, history and certificates tables: on demand, point-in-time recovery, encrypted with the
+ * The targets, history, certificates and summary tables: on demand, point-in-time recovery, encrypted with the
  * AWS managed key, kept on stack deletion by default. Keys come from lib/store/table-schema.ts,
  * the definition local mode and the tests also use.
  */
@@ -18,6 +18,8 @@ export class Store extends Construct {
   readonly history: TableV2;
   /** Every certificate seen, by fingerprint, with the locations that serve it (rollouts). */
   readonly certificates: TableV2;
+  /** Counts kept on write (lib/store/summary-store.ts): small, read by the dashboard's header. */
+  readonly summary: TableV2;
 
   constructor(scope: Construct, id: string, props: StoreProps) {
     super(scope, id);
@@ -55,6 +57,11 @@ export class Store extends Construct {
     this.certificates = new TableV2(this, 'Certificates', {
       ...common,
       partitionKey: { name: CERTIFICATES_TABLE.partitionKey.name, type: AttributeType.STRING },
+    });
+    this.summary = new TableV2(this, 'Summary', {
+      ...common,
+      partitionKey: { name: SUMMARY_TABLE.partitionKey.name, type: AttributeType.STRING },
+      sortKey: { name: SUMMARY_TABLE.sortKey.name, type: AttributeType.STRING },
     });
   }
 }

@@ -14,6 +14,7 @@ import { DISCOVERY_ROUTES } from './routes/discovery.ts';
 import { EVENT_ROUTES } from './routes/events.ts';
 import { IMPORT_ROUTES } from './routes/import.ts';
 import { REPORT_ROUTES } from './routes/reports.ts';
+import { SUMMARY_ROUTES } from './routes/summary.ts';
 import { TARGET_ROUTES } from './routes/targets.ts';
 
 export type { AdminDependencies, AdminRequest, Method, Route, TargetView } from './admin-types.ts';
@@ -28,6 +29,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   ...REPORT_ROUTES,
   ...CERTIFICATE_ROUTES,
   ...EVENT_ROUTES,
+  ...SUMMARY_ROUTES,
   ...DISCOVERY_ROUTES,
   ...ALERT_ROUTES,
 ];

@@ -8,6 +8,7 @@ import { checkSource, type SourceReaders } from '../sources/check-source.ts';
 import { CertificateStore } from '../store/certificate-store.ts';
 import { documentClient } from '../store/document-client.ts';
 import { HistoryStore } from '../store/history-store.ts';
+import { SummaryStore } from '../store/summary-store.ts';
 import { TargetStore } from '../store/target-store.ts';
 import { addressGuard } from '../targets/address-guard.ts';
 import type { ProbeDependencies } from './probe-target.ts';
@@ -23,7 +24,11 @@ export function monitorDependencies(
   const doc = documentClient(dynamo);
   const guard = config.allowPrivateTargets ? undefined : addressGuard(false);
   return {
-    targets: new TargetStore(doc, config.targetsTable),
+    targets: new TargetStore(
+      doc,
+      config.targetsTable,
+      config.summaryTable ? new SummaryStore(doc, config.summaryTable) : undefined,
+    ),
     history: new HistoryStore(doc, config.historyTable, config.historyTtlDays),
     publisher,
     unreachableAfter: config.unreachableAfter,

@@ -121,7 +121,13 @@ export async function probeTarget(
       result,
       timelineAt: change ? result.checkedAt : stored.state?.timelineAt,
     };
-    const update = { state, pending, nextCheckAt, soon: next.soon };
+    const update = {
+      state,
+      pending,
+      nextCheckAt,
+      soon: next.soon,
+      before: { counted: stored.counted, kind: stored.kind, owner: stored.owner },
+    };
     if (freshClaims.length > 0) {
       // Rollout events are claimed on the certificate's item in the same transaction: only one
       // target ever announces each.

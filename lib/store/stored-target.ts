@@ -22,6 +22,8 @@ export interface StoredTarget extends Target {
   rolloutHints?: Set<string> | undefined;
   /** Targets enrolled by discovery: where from, and whether the resource has gone. */
   discovery?: DiscoveryMark | undefined;
+  /** What the summary counts the target as (summary-store.ts, encoded facts); absent: not counted yet. */
+  counted?: string | undefined;
 }
 
 /** What discovery keeps on a target it enrolled (not a setting: edits never touch it). */
@@ -44,6 +46,11 @@ export interface CheckUpdate {
   nextCheckAt: number;
   /** Due sooner than a full round comes by: listed in the due-soon index. */
   soon?: boolean | undefined;
+  /**
+   * The item as the check read it, for the summary: what it was counted as, and the settings its
+   * facts take (kind, owner). The write holds only if `counted` is still that.
+   */
+  before?: Pick<StoredTarget, 'counted' | 'kind' | 'owner'> | undefined;
 }
 
 /** A page of due targets from one scan segment, and where the next page starts. */

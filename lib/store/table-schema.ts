@@ -43,10 +43,22 @@ export const CERTIFICATES_TABLE = {
   partitionKey: { name: 'fingerprint256', type: 'S' },
 } as const;
 
+/**
+ * Counters kept on write (summary-store.ts): partition `status`, `kind`, `owner`, `events` or
+ * `day`, sort key the value counted (`2027-01-05 warning` for a day), `n` the count; and the last
+ * recount's record under `recount`.
+ */
+export const SUMMARY_TABLE = {
+  partitionKey: { name: 'counter', type: 'S' },
+  sortKey: { name: 'key', type: 'S' },
+} as const;
+
 export interface TableNames {
   targets: string;
   history: string;
   certificates: string;
+  /** Absent: nothing is counted (the summary route answers that it is not kept). */
+  summary?: string | undefined;
 }
 
 /** CreateTable inputs (on-demand) for DynamoDB Local and tests; the stack builds the same keys. */
@@ -111,5 +123,21 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
       ],
       KeySchema: [{ AttributeName: CERTIFICATES_TABLE.partitionKey.name, KeyType: 'HASH' }],
     },
+    ...(names.summary
+      ? [
+          {
+            TableName: names.summary,
+            BillingMode: 'PAY_PER_REQUEST' as const,
+            AttributeDefinitions: [
+              { AttributeName: SUMMARY_TABLE.partitionKey.name, AttributeType: SUMMARY_TABLE.partitionKey.type },
+              { AttributeName: SUMMARY_TABLE.sortKey.name, AttributeType: SUMMARY_TABLE.sortKey.type },
+            ],
+            KeySchema: [
+              { AttributeName: SUMMARY_TABLE.partitionKey.name, KeyType: 'HASH' as const },
+              { AttributeName: SUMMARY_TABLE.sortKey.name, KeyType: 'RANGE' as const },
+            ],
+          },
+        ]
+      : []),
   ];
 }

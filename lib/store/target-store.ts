@@ -15,9 +15,10 @@ import type { MonitorEvent } from '../policy/events.ts';
 import { TARGET_SETTINGS, type Target } from '../targets/target-schema.ts';
 import { compactState, expandItem } from './compact-result.ts';
 import { conditionalUpdate, isConditionFailure, projectionOf } from './document-client.ts';
-import { expiryKey, listKeys, UNCHECKED } from './list-keys.ts';
+import { expiryKey, type ListKeys, listKeys, UNCHECKED } from './list-keys.ts';
 import { OutboxStore } from './outbox.ts';
 import type { CheckUpdate, DiscoveryMark, DuePage, StoredTarget } from './stored-target.ts';
+import { deltaOf, encodeFacts, factsOf, type SummaryStore } from './summary-store.ts';
 import { DUE_SOON, TARGETS_TABLE } from './table-schema.ts';
 import { TargetLists } from './target-lists.ts';
 
@@ -32,28 +33,49 @@ export class TargetStore {
   /** Pages of targets from the lists index, and the items of a page. */
   readonly lists: TargetLists;
 
-  constructor(doc: DynamoDBDocumentClient, tableName: string) {
+  /** The counters kept on write; absent: nothing is counted. */
+  readonly summary: SummaryStore | undefined;
+
+  constructor(doc: DynamoDBDocumentClient, tableName: string, summary?: SummaryStore) {
     this.doc = doc;
     this.tableName = tableName;
+    this.summary = summary;
     this.outbox = new OutboxStore(doc, tableName);
     this.lists = new TargetLists(doc, tableName);
   }
 
   /**
    * Creates the target or updates its settings, leaving its state alone. A new target is due
-   * at once. Returns whether it was created.
+   * at once. Returns whether it was created. The item is read first (consistently) for its state:
+   * its list keys and what the summary counts it as follow from the settings and that state, and
+   * the write holds only while the item is counted as it was read (a check in between: read again).
    */
   async putTarget(target: Target, now: Date): Promise<{ created: boolean }> {
-    // A target stored before the lists index existed is listed by its state (a check lists it too).
-    const before = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { id: target.id },
-        ProjectionExpression: '#state',
-        ExpressionAttributeNames: { '#state': 'state' },
-      }),
-    );
-    const keys = listKeys(target.id, expandItem(before.Item as StoredTarget | undefined)?.state);
+    for (let attempt = 1; ; attempt++) {
+      const read = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { id: target.id },
+          ProjectionExpression: '#state, #counted',
+          ExpressionAttributeNames: { '#state': 'state', '#counted': 'counted' },
+          ConsistentRead: true,
+        }),
+      );
+      const before = expandItem(read.Item as StoredTarget | undefined);
+      const written = await this.writeSettings(target, now, before);
+      if (written) return written;
+      if (attempt >= 5) throw new Error(`could not write the settings of ${target.id}: too much contention`);
+    }
+  }
+
+  /** putTarget's conditional write; undefined when the item was counted differently meanwhile. */
+  private async writeSettings(
+    target: Target,
+    now: Date,
+    before: Pick<StoredTarget, 'state' | 'counted'> | undefined,
+  ): Promise<{ created: boolean } | undefined> {
+    const keys = listKeys(target.id, before?.state);
+    const counted = encodeFacts(factsOf({ ...target, state: before?.state }));
     const names: Record<string, string> = {
       '#updatedAt': 'updatedAt',
       '#listStatus': 'listStatus',
@@ -67,6 +89,7 @@ export class TargetStore {
       ':listStatus': keys.listStatus,
       ':listExpiry': keys.listExpiry,
     };
+    const counting = this.countingWrite(before?.counted, counted, names, values);
     const sets = [
       '#listStatus = if_not_exists(#listStatus, :listStatus)',
       '#listExpiry = if_not_exists(#listExpiry, :listExpiry)',
@@ -76,6 +99,7 @@ export class TargetStore {
       'nextCheckAt = if_not_exists(nextCheckAt, :nowMs)',
       'pending = if_not_exists(pending, :empty)',
       'sent = if_not_exists(sent, :empty)',
+      ...counting.sets,
     ];
     const removes: string[] = [];
     for (const field of TARGET_SETTINGS) {
@@ -87,17 +111,42 @@ export class TargetStore {
         values[`:${field}`] = value;
       }
     }
-    const result = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { id: target.id },
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'UPDATED_OLD',
-      }),
-    );
-    return { created: result.Attributes?.createdAt === undefined };
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id: target.id },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ...(counting.condition ? { ConditionExpression: counting.condition } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      if (this.summary) await this.summary.apply(deltaOf(before?.counted, counted));
+      return { created: result.Attributes?.createdAt === undefined };
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The parts of a write that keep the summary: set `counted` to the new facts, on the condition
+   * that the item still holds those read. Nothing without a summary.
+   */
+  private countingWrite(
+    before: string | undefined,
+    after: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): { sets: string[]; condition: string | undefined } {
+    if (!this.summary) return { sets: [], condition: undefined };
+    names['#counted'] = 'counted';
+    values[':counted'] = after;
+    if (before === undefined) return { sets: ['#counted = :counted'], condition: 'attribute_not_exists(#counted)' };
+    values[':countedBefore'] = before;
+    return { sets: ['#counted = :counted'], condition: '#counted = :countedBefore' };
   }
 
   /** The target's item; consistent unless asked otherwise (an eventually consistent read costs half). */
@@ -112,6 +161,9 @@ export class TargetStore {
     const result = await this.doc.send(
       new DeleteCommand({ TableName: this.tableName, Key: { id }, ReturnValues: 'ALL_OLD' }),
     );
+    // Deletes are unconditional: the item as it was when deleted leaves the counters.
+    const counted = (result.Attributes as StoredTarget | undefined)?.counted;
+    if (this.summary && counted) await this.summary.apply(deltaOf(counted, undefined));
     return result.Attributes !== undefined;
   }
 
@@ -120,9 +172,24 @@ export class TargetStore {
    * `state.result.notAfter` allowed), which keeps a 100,000-target inventory small in memory.
    */
   async allTargets(fields?: readonly string[]): Promise<StoredTarget[]> {
+    const all: StoredTarget[] = [];
+    await this.eachPage(fields, async (items) => {
+      all.push(...items);
+    });
+    return all;
+  }
+
+  /**
+   * Every target, a page (about 1 MB of items) at a time, handed to `visit` before the next page
+   * is read: memory holds one page whatever the inventory's size. For maintenance (the summary's
+   * recount), never for what a person reads.
+   */
+  async eachPage(
+    fields: readonly string[] | undefined,
+    visit: (items: StoredTarget[]) => Promise<void>,
+  ): Promise<void> {
     const names: Record<string, string> = {};
     const projection = fields ? projectionOf(fields, names) : undefined;
-    const all: StoredTarget[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const result: ScanCommandOutput = await this.doc.send(
@@ -132,10 +199,43 @@ export class TargetStore {
           ...(projection ? { ProjectionExpression: projection, ExpressionAttributeNames: names } : {}),
         }),
       );
-      for (const item of (result.Items ?? []) as StoredTarget[]) all.push(expandItem(item) as StoredTarget);
+      await visit(((result.Items ?? []) as StoredTarget[]).map((item) => expandItem(item)));
       startKey = result.LastEvaluatedKey;
     } while (startKey);
-    return all;
+  }
+
+  /**
+   * Writes a target's list keys and what it is counted as, from its own state and settings (the
+   * recount's repair, and the backfill of items stored before either existed), only if the item
+   * is still at `version` and counted as `counted`. False when it moved on (its writer keeps it).
+   */
+  async relist(
+    item: Pick<StoredTarget, 'id' | 'version' | 'counted'>,
+    facts: string,
+    keys: ListKeys,
+  ): Promise<boolean> {
+    const names: Record<string, string> = {
+      '#listStatus': TARGETS_TABLE.listIndex.partitionKey.name,
+      '#listExpiry': TARGETS_TABLE.listIndex.sortKey.name,
+      '#openSeverity': 'openSeverity',
+      '#counted': 'counted',
+    };
+    const values: Record<string, unknown> = {
+      ':listStatus': keys.listStatus,
+      ':listExpiry': keys.listExpiry,
+      ':counted': facts,
+      ':version': item.version,
+      ...(keys.openSeverity ? { ':openSeverity': keys.openSeverity } : {}),
+      ...(item.counted !== undefined ? { ':before': item.counted } : {}),
+    };
+    return this.conditional({
+      TableName: this.tableName,
+      Key: { id: item.id },
+      UpdateExpression: `SET #listStatus = :listStatus, #listExpiry = :listExpiry, #counted = :counted${keys.openSeverity ? ', #openSeverity = :openSeverity' : ' REMOVE #openSeverity'}`,
+      ConditionExpression: `version = :version AND ${item.counted === undefined ? 'attribute_not_exists(#counted)' : '#counted = :before'}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /**
@@ -213,11 +313,23 @@ export class TargetStore {
    * only if nobody wrote the item since `expectedVersion` was read. False when someone did.
    */
   async recordCheck(id: string, expectedVersion: number, update: CheckUpdate): Promise<boolean> {
-    return this.conditional(this.checkUpdate(id, expectedVersion, update));
+    const write = this.checkUpdate(id, expectedVersion, update);
+    if (!(await this.conditional(write.input))) return false;
+    await this.counted(update, write.counted);
+    return true;
+  }
+
+  /** After a check's write: the summary takes the change in what the target is counted as. */
+  private async counted(update: CheckUpdate, counted: string | undefined): Promise<void> {
+    if (this.summary && counted !== undefined) await this.summary.apply(deltaOf(update.before?.counted, counted));
   }
 
   /** The conditional write of a check: state, pending events, next due time, version + 1. */
-  private checkUpdate(id: string, expectedVersion: number, update: CheckUpdate) {
+  private checkUpdate(
+    id: string,
+    expectedVersion: number,
+    update: CheckUpdate,
+  ): { input: ConstructorParameters<typeof UpdateCommand>[0] & { Key: { id: string } }; counted: string | undefined } {
     // `dueSoon` puts the target in the frequent round's sparse index while it is in trouble.
     // `listStatus`, `listExpiry` and `openSeverity` place it in the lists index (list-keys.ts).
     const keys = listKeys(id, update.state);
@@ -234,29 +346,43 @@ export class TargetStore {
     else removes.push('#soon');
     if (keys.openSeverity) sets.push('#openSeverity = :openSeverity');
     else removes.push('#openSeverity');
+    const names: Record<string, string> = {
+      '#state': 'state',
+      '#soon': TARGETS_TABLE.dueSoonIndex.partitionKey.name,
+      '#listStatus': TARGETS_TABLE.listIndex.partitionKey.name,
+      '#listExpiry': TARGETS_TABLE.listIndex.sortKey.name,
+      '#openSeverity': 'openSeverity',
+    };
+    const values: Record<string, unknown> = {
+      ':state': compactState(update.state),
+      ':pending': update.pending,
+      ':next': update.nextCheckAt,
+      ':version': expectedVersion,
+      ':newVersion': expectedVersion + 1,
+      ':listStatus': keys.listStatus,
+      ':listExpiry': keys.listExpiry,
+      ...(update.soon ? { ':soon': DUE_SOON } : {}),
+      ...(keys.openSeverity ? { ':openSeverity': keys.openSeverity } : {}),
+    };
+    // The summary: only a check that knows what the item was counted as (it read it) counts.
+    const counted = update.before
+      ? encodeFacts(factsOf({ id, kind: update.before.kind, owner: update.before.owner, state: update.state }))
+      : undefined;
+    const counting =
+      counted === undefined
+        ? { sets: [], condition: undefined }
+        : this.countingWrite(update.before?.counted, counted, names, values);
+    sets.push(...counting.sets);
     return {
-      TableName: this.tableName,
-      Key: { id },
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression: 'version = :version',
-      ExpressionAttributeNames: {
-        '#state': 'state',
-        '#soon': TARGETS_TABLE.dueSoonIndex.partitionKey.name,
-        '#listStatus': TARGETS_TABLE.listIndex.partitionKey.name,
-        '#listExpiry': TARGETS_TABLE.listIndex.sortKey.name,
-        '#openSeverity': 'openSeverity',
+      input: {
+        TableName: this.tableName,
+        Key: { id },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: `version = :version${counting.condition ? ` AND (${counting.condition})` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       },
-      ExpressionAttributeValues: {
-        ':state': compactState(update.state),
-        ':pending': update.pending,
-        ':next': update.nextCheckAt,
-        ':version': expectedVersion,
-        ':newVersion': expectedVersion + 1,
-        ':listStatus': keys.listStatus,
-        ':listExpiry': keys.listExpiry,
-        ...(update.soon ? { ':soon': DUE_SOON } : {}),
-        ...(keys.openSeverity ? { ':openSeverity': keys.openSeverity } : {}),
-      },
+      counted: counting.sets.length ? counted : undefined,
     };
   }
 
@@ -272,11 +398,13 @@ export class TargetStore {
     others: { Update: Record<string, unknown> }[],
   ): Promise<{ target: boolean; claims: number[] }> {
     try {
+      const write = this.checkUpdate(id, expectedVersion, update);
       await this.doc.send(
         new TransactWriteCommand({
-          TransactItems: [{ Update: this.checkUpdate(id, expectedVersion, update) }, ...(others as never[])],
+          TransactItems: [{ Update: write.input as never }, ...(others as never[])],
         }),
       );
+      await this.counted(update, write.counted);
       return { target: true, claims: [] };
     } catch (error) {
       const reasons = (error as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons;
@@ -312,6 +440,7 @@ export class TargetStore {
    */
   async createDiscovered(target: Target, discovery: DiscoveryMark, now: Date): Promise<boolean> {
     const settings = Object.fromEntries(TARGET_SETTINGS.map((field) => [field, target[field]]));
+    const counted = encodeFacts(factsOf(target));
     try {
       await this.doc.send(
         new PutCommand({
@@ -328,10 +457,12 @@ export class TargetStore {
             discovery,
             listStatus: UNCHECKED,
             listExpiry: expiryKey(target.id, undefined),
+            ...(this.summary ? { counted } : {}),
           },
           ConditionExpression: 'attribute_not_exists(id)',
         }),
       );
+      if (this.summary) await this.summary.apply(deltaOf(undefined, counted));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

@@ -134,6 +134,7 @@ function ids(stack: CertvigilStack) {
     targets: id(stack.store.targets),
     history: id(stack.store.history),
     certificates: id(stack.store.certificates),
+    summary: id(stack.store.summary),
     secret: slackChannel(stack).secret.node.defaultChild ? id(slackChannel(stack).secret as never) : undefined,
     probe: id(stack.probes.probe),
     probeRole: roleOf(stack.probes.probe),
@@ -476,6 +477,27 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       request: { principal: r.adminRole, action: 'lambda:InvokeFunction', resource: r.discovery },
       unrelated: { principal: r.probeRole, action: 'lambda:InvokeFunction', resource: r.discovery },
     },
+    // The summary (issue 30): every writer of targets adds to the counters; the admin API reads
+    // them; the dispatcher's daily recount relists targets and repairs and records the counters.
+    ...(
+      [
+        ['probe', r.probeRole, 'dynamodb:UpdateItem', r.summary],
+        ['documents function', r.documentsRole, 'dynamodb:UpdateItem', r.summary],
+        ['account function', r.accountRole, 'dynamodb:UpdateItem', r.summary],
+        ['discovery', r.discoveryRole, 'dynamodb:UpdateItem', r.summary],
+        ['admin API', r.adminRole, 'dynamodb:UpdateItem', r.summary],
+        ['admin API', r.adminRole, 'dynamodb:Query', r.summary],
+        ['dispatcher', r.dispatcherRole, 'dynamodb:Query', r.summary],
+        ['dispatcher', r.dispatcherRole, 'dynamodb:UpdateItem', r.summary],
+        ['dispatcher', r.dispatcherRole, 'dynamodb:DeleteItem', r.summary],
+        ['dispatcher', r.dispatcherRole, 'dynamodb:PutItem', r.summary],
+        ['dispatcher', r.dispatcherRole, 'dynamodb:UpdateItem', r.targets],
+      ] as const
+    ).map(([name, principal, action, resource]) => ({
+      name: `the ${name} may ${action} on ${resource}`,
+      request: { principal, action, resource },
+      unrelated: { principal: r.notifierRole, action, resource },
+    })),
     ...['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => ({
       name: `discovery may ${action} on the targets`,
       request: { principal: r.discoveryRole, action, resource: r.targets },

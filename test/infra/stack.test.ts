@@ -89,18 +89,29 @@ describe('the certvigil stack', () => {
         .filter((a) => a.startsWith('dynamodb:'))
         .sort();
     };
-    // Targets: get, update; history: put; certificates (the inventory): get, update.
+    // Targets: get, update; history: put; certificates (the inventory): get, update; summary: update.
     const probeActions = [
       'dynamodb:GetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
+      'dynamodb:UpdateItem',
     ];
     expect(actionsOf(stack.probes.probe)).toEqual(probeActions);
     expect(actionsOf(stack.probes.documents)).toEqual(probeActions);
     expect(actionsOf(stack.probes.account)).toEqual(probeActions);
-    expect(actionsOf(stack.dispatch.dispatcher)).toEqual(['dynamodb:Query', 'dynamodb:Scan']);
+    // Rounds scan and query the targets; the daily recount relists items (UpdateItem, conditional)
+    // and reads, repairs and records the summary's counters.
+    expect(actionsOf(stack.dispatch.dispatcher)).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect(actionsOf(stack.alerts.notifier('slack') as never)).toEqual([]);
   });
 
@@ -135,7 +146,7 @@ describe('the certvigil stack', () => {
 
   it('keeps the tables on stack deletion, with point-in-time recovery, encryption and TTL on history', () => {
     const tables = resources('AWS::DynamoDB::GlobalTable');
-    expect(tables).toHaveLength(3);
+    expect(tables).toHaveLength(4);
     for (const [, table] of tables) {
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.Properties).toMatchObject({
@@ -395,7 +406,7 @@ describe('deployment settings', () => {
     });
     // An hourly (or slower) trouble cadence needs no frequent round.
     const { template: t } = synthStack({ certvigil: { troubleCheckMinutes: 60 } });
-    expect(Object.keys(t.findResources('AWS::Scheduler::Schedule'))).toHaveLength(2); // dispatch + discovery
+    expect(Object.keys(t.findResources('AWS::Scheduler::Schedule'))).toHaveLength(3); // dispatch, recount, discovery
   });
 
   it('runs discovery daily in the stack region by default, with what it needs to find its account', () => {
@@ -437,8 +448,8 @@ describe('deployment settings', () => {
     const env = (t.toJSON().Resources[discovery].Properties.Environment as { Variables: Record<string, unknown> })
       .Variables;
     expect(env).toMatchObject({ DISCOVERY_REGIONS: 'eu-west-1,us-east-1', ACCOUNT_ROLE_ARNS: role });
-    // Only the dispatch schedules are left (the hourly round and the frequent one).
-    t.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    // Only the dispatcher's schedules are left (the hourly round, the frequent one, the recount).
+    t.resourceCountIs('AWS::Scheduler::Schedule', 3);
     // The account function reads member accounts' sources through the same roles.
     t.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ACCOUNT_ROLE_ARNS: role, ACCOUNT_FUNCTION_NAME: Match.absent() }) },

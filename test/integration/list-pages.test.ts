@@ -6,31 +6,20 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { createHandler } from '../../lambdas/admin-handler.ts';
-import { type ProbeDependencies, probeTarget } from '../../lib/monitor/probe-target.ts';
-import type { CheckResult } from '../../lib/policy/check-result.ts';
+import type { ProbeDependencies } from '../../lib/monitor/probe-target.ts';
 import type { Status } from '../../lib/policy/status.ts';
-import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { LIST_STATUSES } from '../../lib/store/list-keys.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
-import { adminHandlerOver } from '../fixtures/admin.ts';
-import { checkResult, DAY } from '../fixtures/check-results.ts';
-import { createTestTables, type TestTables, testMonitor } from '../fixtures/dynamo.ts';
-import { functionUrlEvent } from '../fixtures/function-url.ts';
+import { createTestTables, type TestTables } from '../fixtures/dynamo.ts';
+import { type ScriptedMonitor, scriptedMonitor } from '../fixtures/scripted-monitor.ts';
 
 const sns = mockClient(SNSClient);
 let tables: TestTables;
 let monitor: ProbeDependencies;
-let handler: ReturnType<typeof createHandler>;
-/** What the next check of each target finds (the check is replaced: these tests are about the store). */
-const outcomes = new Map<string, CheckResult>();
+let get: ScriptedMonitor['get'];
+let check: ScriptedMonitor['check'];
 
 const STATUS_CYCLE: Status[] = ['ok', 'ok', 'ok', 'warning', 'critical', 'expired', 'invalid', 'error', 'revoked'];
-
-async function get(path: string) {
-  const r = (await handler(functionUrlEvent('GET', path))) as { statusCode: number; body: string };
-  return { status: r.statusCode, json: JSON.parse(r.body) };
-}
 
 interface Page<T> {
   items: T[];
@@ -66,35 +55,12 @@ async function seed(k: number, status: Status | null, days: number, extra: Parti
   return target;
 }
 
-/** Expiry dates count from one instant, so that a target checked again keeps its place in the order. */
-const BASE = Date.now();
-
-async function check(target: Target, status: Status, days: number): Promise<void> {
-  const at = new Date().toISOString();
-  outcomes.set(
-    target.id,
-    checkResult({
-      target: target.id,
-      status,
-      at,
-      fingerprint: `FP:${target.id}:${days}`,
-      notAfter: new Date(BASE + days * DAY).toISOString(),
-      daysLeft: Math.floor(days),
-    }),
-  );
-  await probeTarget(monitor, target);
-}
-
 const expiryOf = (t: { lastCheck: { notAfter: string | null } | null }) =>
   t.lastCheck?.notAfter ? Date.parse(t.lastCheck.notAfter) : Number.POSITIVE_INFINITY;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  monitor = {
-    ...testMonitor(tables, ALL_READERS),
-    check: async (target) => outcomes.get(target.id) ?? checkResult({ target: target.id }),
-  };
-  handler = adminHandlerOver(monitor);
+  ({ monitor, get, check } = scriptedMonitor(tables));
 });
 
 afterAll(async () => {
