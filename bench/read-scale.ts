@@ -18,6 +18,8 @@ import { ALL_READERS } from '../lib/sources/registry.ts';
 import { expandItem } from '../lib/store/compact-result.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { listKeys } from '../lib/store/list-keys.ts';
+import { recountSummary } from '../lib/store/summary-recount.ts';
+import { encodeFacts, factsOf, type SummaryStore } from '../lib/store/summary-store.ts';
 import { createTableInputs } from '../lib/store/table-schema.ts';
 import { normalizeTarget } from '../lib/targets/target-schema.ts';
 import { adminHandlerOver } from '../test/fixtures/admin.ts';
@@ -28,7 +30,20 @@ import { countConsumedCapacity } from './consumed-capacity.ts';
 
 const sizes = process.argv.slice(2).map(Number);
 if (sizes.length === 0) sizes.push(10_000);
-const ROUTES = ['/targets', '/events', '/report', '/report?format=csv'];
+/** The reads a person makes, paged or summed: each must stay flat in N. */
+const PAGED_ROUTES = [
+  '/summary',
+  '/targets?limit=50',
+  '/targets?limit=500',
+  '/targets?limit=50&status=critical',
+  '/targets?limit=50&owner=team-7',
+  '/targets?limit=50&q=host-4242',
+  '/events?limit=100',
+  '/events',
+];
+/** Whole-inventory reads (a scan), measured only up to this N: the export is to replace them. */
+const WHOLE_ROUTES = ['/report', '/report?format=csv'];
+const WHOLE_UP_TO = 20_000;
 const CAP = 6 * 1024 * 1024;
 
 mockClient(SNSClient).on(PublishCommand).resolves({ MessageId: 'm' });
@@ -84,22 +99,35 @@ function variant(stored: Record<string, unknown>, k: number): Record<string, unk
       announced: status === 'ok' ? undefined : { key, status },
     },
   } as unknown as Record<string, unknown> & { id: string; state: MonitorState };
-  // What a check would write: the item's place in the lists index.
-  const keys = listKeys(item.id, expandItem(item).state);
-  return { ...item, listStatus: keys.listStatus, listExpiry: keys.listExpiry, openSeverity: keys.openSeverity };
+  // What a check would write: the item's place in the lists index, and what the summary counts it as.
+  const expanded = expandItem(item);
+  const keys = listKeys(item.id, expanded.state);
+  return {
+    ...item,
+    listStatus: keys.listStatus,
+    listExpiry: keys.listExpiry,
+    openSeverity: keys.openSeverity,
+    counted: encodeFacts(factsOf(expanded)),
+  };
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 console.log(`node ${process.version}; DynamoDB Local in memory; the function URL cap is 6 MiB`);
-console.log('N        route                        ms   plain        gzip+b64     reads  requests  RSS after');
+console.log(`N        ${'route'.padEnd(36)}     ms   plain        gzip+b64     reads  requests  RSS after`);
 for (const n of sizes) {
-  const names = { targets: `read-${n}-targets`, history: `read-${n}-history`, certificates: `read-${n}-certificates` };
+  const names = {
+    targets: `read-${n}-targets`,
+    history: `read-${n}-history`,
+    certificates: `read-${n}-certificates`,
+    summary: `read-${n}-summary`,
+  };
   for (const input of createTableInputs(names)) await client.send(new CreateTableCommand(input));
   const config = {
     targetsTable: names.targets,
     historyTable: names.history,
     certificatesTable: names.certificates,
+    summaryTable: names.summary,
     topicArn: 'arn:aws:sns:local:000000000000:certvigil',
     historyTtlDays: 400,
     unreachableAfter: 2,
@@ -136,8 +164,15 @@ for (const n of sizes) {
   }
   await Promise.all(writes);
   const seedSeconds = (performance.now() - seeded) / 1000;
+  // The seeded items carry their facts; the recount sums them into the counters (as it would daily).
+  Object.assign(units, { read: 0, write: 0, requests: 0 });
+  const recountStarted = performance.now();
+  const recount = await recountSummary(monitor.targets, monitor.targets.summary as SummaryStore);
+  const recountSeconds = (performance.now() - recountStarted) / 1000;
+  const recountUnits = Math.round(units.read);
   const handler = adminHandlerOver(monitor);
-  for (const route of ROUTES) {
+  const routes = n <= WHOLE_UP_TO ? [...PAGED_ROUTES, ...WHOLE_ROUTES] : PAGED_ROUTES;
+  for (const route of routes) {
     for (const gzip of [false, true]) {
       Object.assign(units, { read: 0, write: 0, requests: 0 });
       const started = performance.now();
@@ -148,7 +183,7 @@ for (const n of sizes) {
       const bytes = Buffer.byteLength(answer.body ?? '');
       if (!gzip) {
         process.stdout.write(
-          `${String(n).padEnd(8)} ${route.padEnd(26)} ${ms.toFixed(0).padStart(6)}   ${mib(bytes).padStart(9)}${bytes > CAP ? '!' : ' '}  `,
+          `${String(n).padEnd(8)} ${route.padEnd(36)} ${ms.toFixed(0).padStart(6)}   ${mib(bytes).padStart(9)}${bytes > CAP ? '!' : ' '}  `,
         );
       } else {
         console.log(
@@ -158,7 +193,9 @@ for (const n of sizes) {
       if (answer.statusCode !== 200) console.log(`  (answered ${answer.statusCode})`);
     }
   }
-  console.log(`  (seeded ${n} targets in ${seedSeconds.toFixed(1)} s; "!" marks an answer over the cap)`);
+  console.log(
+    `  (seeded ${n} targets in ${seedSeconds.toFixed(1)} s; recount ${recountSeconds.toFixed(1)} s, ${recountUnits} read units, ${recount.countersRepaired} counters set; "!" marks an answer over the cap${n > WHOLE_UP_TO ? `; ${WHOLE_ROUTES.join(' and ')} not measured above ${WHOLE_UP_TO}` : ''})`,
+  );
   for (const table of Object.values(names)) await client.send(new DeleteTableCommand({ TableName: table }));
 }
 await servers.close();
