@@ -14,6 +14,7 @@ import { DASHBOARD_HEADER } from './protocol.ts';
 export const FORWARDED_ROUTES: readonly RegExp[] = [
   /^\/report$/,
   /^\/events$/,
+  /^\/summary$/,
   /^\/certificates$/,
   /^\/certificates\/[^/]+$/,
   /^\/targets$/,

@@ -2,7 +2,7 @@
 // open conditions by severity, and expiries per day and status ahead: a few small reads at any
 // inventory size, for the dashboard's header and timeline.
 import { DAY_MS } from '../../certificate/cert-facts.ts';
-import { type CounterItem, UNOWNED } from '../../store/summary-store.ts';
+import { type CounterItem, type RecountRecord, UNOWNED } from '../../store/summary-store.ts';
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
 import { now } from '../request.ts';
@@ -12,6 +12,18 @@ export const TOP_OWNERS = 100;
 
 const DEFAULT_DAYS = 90;
 const MAX_DAYS = 400;
+
+/** What GET /summary answers. */
+export interface SummaryView {
+  at: string;
+  targets: number;
+  byStatus: Record<string, number>;
+  byKind: Record<string, number>;
+  owners: { count: number; unowned: number; top: { owner: string; targets: number }[] };
+  events: Record<'critical' | 'warning' | 'info', number>;
+  expiring: { from: string; to: string; days: ({ day: string } & Record<string, number | string>)[] };
+  recount: RecountRecord | null;
+}
 
 function record(items: readonly CounterItem[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -51,7 +63,7 @@ async function summary(request: AdminRequest, deps: AdminDependencies): Promise<
     counts[status] = Number(item.n);
     byDay.set(day, counts);
   }
-  return json(200, {
+  const view: SummaryView = {
     at: today.toISOString(),
     targets: Object.values(byStatus).reduce((a, b) => a + b, 0),
     byStatus,
@@ -67,7 +79,8 @@ async function summary(request: AdminRequest, deps: AdminDependencies): Promise<
     events: { critical: 0, warning: 0, info: 0, ...record(events) },
     expiring: { from, to, days: [...byDay].map(([day, counts]) => ({ day, ...counts })) },
     recount: recount ?? null,
-  });
+  };
+  return json(200, view);
 }
 
 export const SUMMARY_ROUTES: readonly Route[] = [

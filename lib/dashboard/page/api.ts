@@ -3,7 +3,7 @@
 import type { TargetView } from '../../admin/admin-api.ts';
 import type { CertificateView } from '../../admin/certificate-views.ts';
 import type { OpenEventView } from '../../admin/open-events.ts';
-import type { ReportRow } from '../../admin/report.ts';
+import type { SummaryView } from '../../admin/routes/summary.ts';
 import { DASHBOARD_HEADER } from '../protocol.ts';
 
 const TOKEN_KEY = 'certvigil-token';
@@ -51,7 +51,7 @@ export async function getJson<T>(path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-export type { CertificateView, OpenEventView, ReportRow, TargetView };
+export type { CertificateView, OpenEventView, SummaryView, TargetView };
 
 export interface TimelineRow {
   checkedAt: string;
@@ -65,35 +65,94 @@ export interface TimelineRow {
   error: { kind: string; message: string } | null;
 }
 
-/** Everything the inventory views show, read in three requests. */
-export interface Inventory {
-  loadedAt: number;
-  targets: ReportRow[];
-  certificates: CertificateView[];
-  events: OpenEventView[];
-  /** Set when the deployment keeps no certificate inventory (the views say so). */
-  certificatesMissing: string | null;
+/** A row of the inventory table: a target and its latest check, flattened. */
+export interface TargetRow {
+  target: string;
+  status: string;
+  daysLeft: number | null;
+  notAfter: string | null;
+  kind: string;
+  owner: string | null;
+  tags: string;
+  subject: string | null;
+  issuer: string | null;
+  error: string | null;
+  checkedAt: string | null;
+  fingerprint256: string | null;
 }
 
-export async function loadInventory(): Promise<Inventory> {
-  const [targets, certificates, events] = await Promise.all([
-    getJson<ReportRow[]>('/report?format=json'),
-    getJson<CertificateView[]>('/certificates').then(
-      (list) => ({ list, missing: null }),
-      (error: ApiError) => {
-        if (error.status === 501) return { list: [] as CertificateView[], missing: error.message };
-        throw error;
-      },
-    ),
-    getJson<OpenEventView[]>('/events'),
-  ]);
+export function rowOf(t: TargetView): TargetRow {
+  const r = t.lastCheck;
   return {
-    loadedAt: Date.now(),
-    targets,
-    certificates: certificates.list,
-    events,
-    certificatesMissing: certificates.missing,
+    target: t.id,
+    status: r?.status ?? 'unchecked',
+    daysLeft: r?.daysLeft ?? null,
+    notAfter: r?.notAfter ?? null,
+    kind: t.kind ?? 'tls',
+    owner: t.owner ?? null,
+    tags: (t.tags ?? []).join(' '),
+    subject: r?.subject ?? null,
+    issuer: r?.issuer ?? null,
+    error: r?.error ? `${r.error.kind}: ${r.error.message}` : null,
+    checkedAt: r?.checkedAt ?? null,
+    fingerprint256: r?.fingerprint256 ?? null,
   };
+}
+
+/** A page of a list the admin API pages, and where the next one starts (null at the end). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** What the inventory view opens with: the summary and the first pages, never the whole inventory. */
+export interface Overview {
+  loadedAt: number;
+  /** Null where the deployment keeps no summary (the counts then come from the first page). */
+  summary: SummaryView | null;
+  /** The soonest-expiring targets: the table's first page and the timeline's marks. */
+  first: Page<TargetRow>;
+  /** The first open events, most severe first. */
+  events: Page<OpenEventView>;
+}
+
+/** Rows a page of the table holds. */
+export const PAGE_ROWS = 200;
+
+export async function loadOverview(): Promise<Overview> {
+  const [summary, first, events] = await Promise.all([
+    getJson<SummaryView>('/summary').catch((error: ApiError) => {
+      if (error.status === 501) return null;
+      throw error;
+    }),
+    targetsPage(new URLSearchParams()),
+    getJson<Page<OpenEventView>>('/events?limit=10'),
+  ]);
+  return { loadedAt: Date.now(), summary, first, events };
+}
+
+/** A page of targets with these filters (server-side), from `cursor` on. */
+export async function targetsPage(filters: URLSearchParams, cursor?: string | null): Promise<Page<TargetRow>> {
+  const query = new URLSearchParams(filters);
+  query.set('limit', String(PAGE_ROWS));
+  if (cursor) query.set('cursor', cursor);
+  const page = await getJson<Page<TargetView>>(`/targets?${query}`);
+  return { items: page.items.map(rowOf), nextCursor: page.nextCursor };
+}
+
+export async function eventsPage(cursor?: string | null): Promise<Page<OpenEventView>> {
+  return getJson<Page<OpenEventView>>(`/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+}
+
+/** The certificate view (the whole inventory by certificate; its pages are still to come). */
+export async function loadCertificates(): Promise<{ list: CertificateView[]; missing: string | null }> {
+  return getJson<CertificateView[]>('/certificates').then(
+    (list) => ({ list, missing: null }),
+    (error: ApiError) => {
+      if (error.status === 501) return { list: [] as CertificateView[], missing: error.message };
+      throw error;
+    },
+  );
 }
 
 const enc = encodeURIComponent;

@@ -1,5 +1,5 @@
-// Open events: what certvigil announced and is still true, most severe first.
-import type { OpenEventView } from './api.ts';
+// Open events: what certvigil announced and is still true, most severe first, in pages.
+import { eventsPage, type OpenEventView } from './api.ts';
 import { type Child, h, link, moment, replace, table, text } from './dom.ts';
 
 export function eventRows(events: readonly OpenEventView[]): Child[][] {
@@ -17,12 +17,27 @@ export function eventRows(events: readonly OpenEventView[]): Child[][] {
   ]);
 }
 
-export function renderEvents(root: HTMLElement, events: readonly OpenEventView[]): void {
-  replace(
-    root,
-    h('h2', {}, `Open events (${events.length})`),
-    events.length
-      ? table(['Severity', 'Event', 'Target', 'Certificate', 'Since', 'Owner'], eventRows(events))
-      : h('p', {}, 'Nothing is open: every announced condition has ended.'),
-  );
+/** The open events, a page (100) at a time: most severe first, "show more" for the next page. */
+export async function renderEvents(root: HTMLElement): Promise<void> {
+  let events: OpenEventView[] = [];
+  let next: string | null = null;
+  const draw = () => {
+    const more = h('button', { type: 'button', class: 'more' }, 'show more');
+    more.addEventListener('click', () => void load(next));
+    replace(
+      root,
+      h('h2', {}, `Open events (${events.length}${next ? ' so far' : ''})`),
+      events.length
+        ? table(['Severity', 'Event', 'Target', 'Certificate', 'Since', 'Owner'], eventRows(events))
+        : h('p', {}, 'Nothing is open: every announced condition has ended.'),
+      next ? more : null,
+    );
+  };
+  const load = async (cursor: string | null) => {
+    const page = await eventsPage(cursor);
+    events = [...events, ...page.items];
+    next = page.nextCursor;
+    draw();
+  };
+  await load(null);
 }

@@ -1,7 +1,7 @@
 // The dashboard's entry: routes on the URL fragment (#/, #/events, #/certificates,
 // #/target/ID, #/certificate/FP), asks for the token when the API says 401, and keeps the
-// inventory loaded once per visit until "reload".
-import { ApiError, forgetToken, type Inventory, keepToken, loadInventory, storedToken } from './api.ts';
+// overview (the summary and the first pages) loaded once per visit until "reload".
+import { ApiError, forgetToken, keepToken, loadCertificates, loadOverview, type Overview, storedToken } from './api.ts';
 import { renderCertificate, renderCertificates, renderTarget } from './details.ts';
 import { h, moment, replace, text } from './dom.ts';
 import { renderEvents } from './events.ts';
@@ -10,7 +10,7 @@ import { defaultFilters, renderInventory } from './inventory.ts';
 const view = document.getElementById('view') as HTMLElement;
 const status = document.getElementById('loaded') as HTMLElement;
 const filters = defaultFilters();
-let inventory: Inventory | undefined;
+let overview: Overview | undefined;
 
 function parts(): string[] {
   return location.hash
@@ -57,16 +57,18 @@ async function show(reload = false): Promise<void> {
   const [page, arg] = parts();
   view.setAttribute('aria-busy', 'true');
   try {
-    if (reload || !inventory) {
-      inventory = await loadInventory();
+    if (reload || !overview) {
+      overview = await loadOverview();
       performance.mark('certvigil-loaded');
-      replace(status, `loaded ${moment(new Date(inventory.loadedAt).toISOString())}`);
+      replace(status, `loaded ${moment(new Date(overview.loadedAt).toISOString())}`);
     }
     if (page === 'target' && arg) await renderTarget(view, arg);
     else if (page === 'certificate' && arg) await renderCertificate(view, arg);
-    else if (page === 'certificates') renderCertificates(view, inventory.certificates, inventory.certificatesMissing);
-    else if (page === 'events') renderEvents(view, inventory.events);
-    else renderInventory(view, inventory, filters);
+    else if (page === 'certificates') {
+      const certificates = await loadCertificates();
+      renderCertificates(view, certificates.list, certificates.missing);
+    } else if (page === 'events') await renderEvents(view);
+    else renderInventory(view, overview, filters);
     for (const a of document.querySelectorAll('nav a')) {
       a.setAttribute('aria-current', String(a.getAttribute('href') === `#/${page ?? ''}`));
     }
@@ -74,7 +76,7 @@ async function show(reload = false): Promise<void> {
     if (error instanceof ApiError && error.status === 401) {
       const had = storedToken() !== null;
       forgetToken();
-      inventory = undefined;
+      overview = undefined;
       tokenForm(had ? 'That token was refused.' : error.message);
     } else {
       replace(view, h('p', { class: 'error', role: 'alert' }, text((error as Error).message, 400)));
