@@ -8,6 +8,7 @@ import { gzip } from 'node:zlib';
 import { TargetValidationError } from '../targets/target-schema.ts';
 import type { AdminDependencies, AdminRequest, Method, Route } from './admin-types.ts';
 import { type AdminResponse, ProblemError, problem } from './problem.ts';
+import { acceptsGzip } from './request.ts';
 import { ALERT_ROUTES } from './routes/alerts.ts';
 import { CERTIFICATE_ROUTES } from './routes/certificates.ts';
 import { DISCOVERY_ROUTES } from './routes/discovery.ts';
@@ -63,19 +64,6 @@ const gzipAsync = promisify(gzip);
 const GZIP_MIN_BYTES = 1024;
 
 /**
- * Whether an Accept-Encoding header accepts gzip (`gzip` or `*`, not with `q=0`).
- */
-export function acceptsGzip(header: string | undefined): boolean {
-  for (const part of (header ?? '').toLowerCase().split(',')) {
-    const [coding = '', ...params] = part.split(';').map((p) => p.trim());
-    if (coding !== 'gzip' && coding !== '*') continue;
-    const q = params.find((p) => p.startsWith('q='));
-    if (!q || Number(q.slice(2)) > 0) return true;
-  }
-  return false;
-}
-
-/**
  * Every route's answer, gzipped when the client accepts it and it is worth it: function URLs cap
  * a response at 6 MB, and JSON and CSV of an inventory shrink about sevenfold. Problems stay plain
  * (they are small, and clients read them as they are).
@@ -83,7 +71,7 @@ export function acceptsGzip(header: string | undefined): boolean {
 async function compressed(request: AdminRequest, response: AdminResponse): Promise<AdminResponse> {
   if (response.base64 || response.status >= 300 || Buffer.byteLength(response.body) <= GZIP_MIN_BYTES) return response;
   const vary = { ...response.headers, vary: 'accept-encoding' };
-  if (!acceptsGzip(request.headers['accept-encoding'])) return { ...response, headers: vary };
+  if (!acceptsGzip(request)) return { ...response, headers: vary };
   return {
     ...response,
     headers: { ...vary, 'content-encoding': 'gzip' },

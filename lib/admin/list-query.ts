@@ -1,11 +1,13 @@
 // The query of a paged list (GET /targets, GET /events): limit, cursor and the filters served from
 // the lists index, each checked with a message a person can act on.
 import { STATUSES, type Status } from '../policy/status.ts';
+import type { ListStatus } from '../store/list-keys.ts';
 import { UNCHECKED } from '../store/list-keys.ts';
+import type { StoredTarget } from '../store/stored-target.ts';
 import type { ListFilter } from '../store/target-lists.ts';
 import { SOURCE_KINDS } from '../targets/kinds.ts';
-import type { AdminRequest } from './admin-types.ts';
-import { ProblemError } from './problem.ts';
+import type { AdminDependencies, AdminRequest } from './admin-types.ts';
+import { type AdminResponse, json, ProblemError } from './problem.ts';
 
 /** Default and largest page of every paged list. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -109,6 +111,33 @@ export function listFilter(request: AdminRequest): ListFilter {
     tag: text('tag', 64),
     search: text('q', 200),
   };
+}
+
+/**
+ * A page of targets from the lists index as `{items, nextCursor}`: the request's limit and cursor,
+ * the partitions and filter given, each item read with `fields` and shown by `view`.
+ */
+export async function targetsPage<T>(
+  request: AdminRequest,
+  deps: AdminDependencies,
+  options: { partitions: readonly ListStatus[]; filter?: ListFilter | undefined; fields: readonly string[] },
+  view: (item: StoredTarget) => T,
+): Promise<AdminResponse> {
+  const cursor = decodeCursor(request.query.get('cursor'));
+  const page = await deps.targets.lists.page({
+    partitions: options.partitions,
+    limit: pageLimit(request),
+    after: cursor.after,
+    filter: options.filter,
+  });
+  const items = await deps.targets.lists.items(
+    page.entries.map((e) => e.id),
+    options.fields,
+  );
+  return json(200, {
+    items: items.map(view),
+    nextCursor: page.after === undefined ? null : encodeCursor({ partition: 0, after: page.after }),
+  });
 }
 
 function clip(text: string | null): string {

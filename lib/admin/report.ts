@@ -55,41 +55,45 @@ export function reportRows(targets: readonly StoredTarget[]): ReportRow[] {
     if (!r?.notAfter) return Number.POSITIVE_INFINITY;
     return Math.min(Date.parse(r.notAfter), Date.parse(r.chainNotAfter ?? r.notAfter));
   };
-  return [...targets]
-    .sort((a, b) => expiry(a) - expiry(b) || a.id.localeCompare(b.id))
-    .map((t) => {
-      const r = t.state?.result;
-      return {
-        target: t.id,
-        status: r?.status ?? 'unchecked',
-        daysLeft: r?.daysLeft ?? null,
-        notAfter: r?.notAfter ?? null,
-        // Stored only when it differs from the leaf's (compact items).
-        chainNotAfter: r?.chainNotAfter ?? r?.notAfter ?? null,
-        issuer: r?.issuer ?? null,
-        subject: r?.subject ?? null,
-        serialNumber: r?.serialNumber ?? null,
-        fingerprint256: r?.fingerprint256 ?? null,
-        owner: t.owner ?? null,
-        tags: (t.tags ?? []).join(' '),
-        notes: t.notes ?? null,
-        enabled: t.enabled,
-        checkedAt: r?.checkedAt ?? null,
-        error: r?.error ? `${r.error.kind}: ${r.error.message}` : null,
-        kind: t.kind ?? 'tls',
-        servername: t.servername ?? null,
-        addresses: (t.addresses ?? []).join(' '),
-        warnDays: t.warnDays ?? null,
-        critDays: t.critDays ?? null,
-        intervalMinutes: t.intervalMinutes ?? null,
-        findingsInvalid: t.findingsInvalid ?? false,
-      };
-    });
+  return [...targets].sort((a, b) => expiry(a) - expiry(b) || a.id.localeCompare(b.id)).map(reportRow);
 }
 
-export function reportCsv(rows: readonly ReportRow[]): string {
-  const lines = [REPORT_COLUMNS.join(','), ...rows.map((row) => REPORT_COLUMNS.map((c) => safeCell(row[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+/** One target's row of the report. */
+export function reportRow(t: StoredTarget): ReportRow {
+  const r = t.state?.result;
+  return {
+    target: t.id,
+    status: r?.status ?? 'unchecked',
+    daysLeft: r?.daysLeft ?? null,
+    notAfter: r?.notAfter ?? null,
+    // Stored only when it differs from the leaf's (compact items).
+    chainNotAfter: r?.chainNotAfter ?? r?.notAfter ?? null,
+    issuer: r?.issuer ?? null,
+    subject: r?.subject ?? null,
+    serialNumber: r?.serialNumber ?? null,
+    fingerprint256: r?.fingerprint256 ?? null,
+    owner: t.owner ?? null,
+    tags: (t.tags ?? []).join(' '),
+    notes: t.notes ?? null,
+    enabled: t.enabled,
+    checkedAt: r?.checkedAt ?? null,
+    error: r?.error ? `${r.error.kind}: ${r.error.message}` : null,
+    kind: t.kind ?? 'tls',
+    servername: t.servername ?? null,
+    addresses: (t.addresses ?? []).join(' '),
+    warnDays: t.warnDays ?? null,
+    critDays: t.critDays ?? null,
+    intervalMinutes: t.intervalMinutes ?? null,
+    findingsInvalid: t.findingsInvalid ?? false,
+  };
+}
+
+export function reportCsv(rows: readonly ReportRow[], header = true): string {
+  const lines = [
+    ...(header ? [REPORT_COLUMNS.join(',')] : []),
+    ...rows.map((row) => REPORT_COLUMNS.map((c) => safeCell(row[c])).join(',')),
+  ];
+  return lines.length ? `${lines.join('\r\n')}\r\n` : '';
 }
 
 /** The columns of the certificates view of the report. */

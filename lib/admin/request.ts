@@ -36,3 +36,14 @@ export function parseJsonBody(request: AdminRequest): unknown {
 export function now(deps: AdminDependencies): Date {
   return deps.now?.() ?? new Date();
 }
+
+/** Whether the request's Accept-Encoding accepts gzip (`gzip` or `*`, not with `q=0`). */
+export function acceptsGzip(request: Pick<AdminRequest, 'headers'>): boolean {
+  for (const part of (request.headers['accept-encoding'] ?? '').toLowerCase().split(',')) {
+    const [coding = '', ...params] = part.split(';').map((p) => p.trim());
+    if (coding !== 'gzip' && coding !== '*') continue;
+    const q = params.find((p) => p.startsWith('q='));
+    if (!q || Number(q.slice(2)) > 0) return true;
+  }
+  return false;
+}

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import type { TargetView } from '../admin/admin-api.ts';
 import { type CertificateView, canonicalFingerprint } from '../admin/certificate-views.ts';
-import type { ReportRow } from '../admin/report.ts';
+import { type ReportRow, reportCsv } from '../admin/report.ts';
 import type { DiscoverySummary } from '../discovery/enrol.ts';
 import { AdminClient, AdminError } from '../net/admin-client.ts';
 import type { CheckResult } from '../policy/check-result.ts';
@@ -20,7 +21,7 @@ CERTVIGIL_TOKEN) instead.
                        [--findings-invalid] [--json]
   certvigil targets rm ID
   certvigil targets import FILE [--json]     (one target per line, or CSV with a host column)
-  certvigil report [--format table|csv|json]
+  certvigil report [--format table|csv|json] [--out FILE]   (any size: read in pages, written as it goes)
   certvigil check-now ID [--json]
   certvigil test-alert [--json]              (a test notification to every channel: email, Slack, Teams,
                                               PagerDuty, webhook)
@@ -203,47 +204,96 @@ async function importFile(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promi
   return result.rejected > 0 ? 3 : 0;
 }
 
+/** Rows asked for per page of the report (the admin API's largest page). */
+const REPORT_PAGE = 500;
+
 async function report(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const { values, positionals } = parse(argv, { format: { type: 'string' }, view: { type: 'string' } });
+  const { values, positionals } = parse(argv, {
+    format: { type: 'string' },
+    view: { type: 'string' },
+    out: { type: 'string' },
+  });
   if (positionals.length) throw new UsageError(`report takes no arguments (got "${positionals[0]}")`);
-  const format = values.format ?? (values.json ? 'json' : 'table');
+  const format =
+    values.format ?? (values.json ? 'json' : values.out?.endsWith('.json') ? 'json' : values.out ? 'csv' : 'table');
   if (!['table', 'csv', 'json'].includes(format))
     throw new UsageError(`--format must be table, csv or json (got "${format}")`);
   const view = values.view ?? 'targets';
   if (view !== 'targets' && view !== 'certificates') {
     throw new UsageError(`--view must be targets or certificates (got "${view}")`);
   }
+  if (values.out !== undefined && (values.out === '' || format === 'table')) {
+    throw new UsageError('--out writes csv or json: give --format csv or json (or a FILE ending in .json)');
+  }
   const admin = adminClientFor(values, env);
   if (view === 'certificates') {
+    if (values.out !== undefined) throw new UsageError('--out writes the targets view; the certificates view prints');
     if (format === 'table')
       return certs([...argv.filter((a) => !a.startsWith('--view') && a !== 'certificates')], io, env);
     io.stdout((await admin.request('GET', '/report', { query: { format, view } })).text);
     if (format === 'json') io.stdout('\n');
     return 0;
   }
-  if (format === 'csv') {
-    io.stdout((await admin.request('GET', '/report', { query: { format: 'csv' } })).text);
+  if (format === 'table') {
+    const rows: ReportRow[] = [];
+    for await (const page of reportPages(admin)) rows.push(...page);
+    io.stdout(
+      `${formatColumns(
+        ['STATUS', 'DAYS', 'EXPIRES', 'TARGET', 'OWNER', 'ISSUER'],
+        rows.map((r) => [
+          String(r.status),
+          r.daysLeft === null ? '-' : String(r.daysLeft),
+          String(r.notAfter ?? '-').slice(0, 10),
+          String(r.target),
+          String(r.owner ?? '-'),
+          String(r.issuer ?? '-'),
+        ]),
+      )}\n`,
+    );
     return 0;
   }
-  const rows = await admin.json<ReportRow[]>('GET', '/report', { query: { format: 'json' } });
-  if (format === 'json') {
-    io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
-    return 0;
+  // CSV or JSON, page by page: to the file (through FILE.partial, renamed when complete) or stdout.
+  const file = values.out;
+  const partial = file ? `${file}.partial` : undefined;
+  const handle = partial ? await open(partial, 'w') : undefined;
+  const write = async (text: string) => {
+    if (handle) await handle.write(text);
+    else io.stdout(text);
+  };
+  const progress = Boolean(file) || io.stderrIsTTY;
+  let written = 0;
+  try {
+    if (format === 'json') await write('[');
+    for await (const page of reportPages(admin)) {
+      if (format === 'csv') await write(reportCsv(page, written === 0));
+      else await write(page.map((row, i) => `${written + i === 0 ? '\n' : ',\n'}${JSON.stringify(row)}`).join(''));
+      written += page.length;
+      if (progress) io.stderr(`\rreport: ${written} targets written`);
+    }
+    if (format === 'csv' && written === 0) await write(reportCsv([], true));
+    if (format === 'json') await write(written ? '\n]\n' : ']\n');
+    await handle?.close();
+    if (file && partial) await rename(partial, file);
+  } catch (error) {
+    await handle?.close();
+    if (partial) await rm(partial, { force: true });
+    if (progress) io.stderr('\n');
+    throw error;
   }
-  io.stdout(
-    `${formatColumns(
-      ['STATUS', 'DAYS', 'EXPIRES', 'TARGET', 'OWNER', 'ISSUER'],
-      rows.map((r) => [
-        String(r.status),
-        r.daysLeft === null ? '-' : String(r.daysLeft),
-        String(r.notAfter ?? '-').slice(0, 10),
-        String(r.target),
-        String(r.owner ?? '-'),
-        String(r.issuer ?? '-'),
-      ]),
-    )}\n`,
-  );
+  if (progress) io.stderr(`\rreport: ${written} targets written${file ? ` to ${file}` : ''}\n`);
   return 0;
+}
+
+/** The targets report, a page at a time, soonest expiry first: as large as the inventory is. */
+async function* reportPages(admin: AdminClient): AsyncGenerator<ReportRow[]> {
+  let cursor: string | null = null;
+  do {
+    const query: Record<string, string> = { format: 'json', limit: String(REPORT_PAGE) };
+    if (cursor) query.cursor = cursor;
+    const page: { items: ReportRow[]; nextCursor: string | null } = await admin.json('GET', '/report', { query });
+    yield page.items;
+    cursor = page.nextCursor;
+  } while (cursor);
 }
 
 async function checkNow(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<ExitCode> {

@@ -7,7 +7,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { createHandler } from '../../lambdas/admin-handler.ts';
-import { acceptsGzip } from '../../lib/admin/admin-api.ts';
+import { acceptsGzip } from '../../lib/admin/request.ts';
 import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { ALL_READERS } from '../../lib/sources/registry.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
@@ -88,13 +88,13 @@ describe('admin answers and gzip', () => {
   });
 
   it('reads Accept-Encoding as HTTP does', () => {
-    expect(acceptsGzip('gzip')).toBe(true);
-    expect(acceptsGzip('GZIP, deflate')).toBe(true);
-    expect(acceptsGzip('br;q=1, *;q=0.1')).toBe(true);
-    expect(acceptsGzip('gzip;q=0')).toBe(false);
-    expect(acceptsGzip('gzip; q=0.0')).toBe(false);
-    expect(acceptsGzip('br, deflate')).toBe(false);
-    expect(acceptsGzip('x-gzip-like')).toBe(false);
-    expect(acceptsGzip(undefined)).toBe(false);
+    expect(acceptsGzip({ headers: { 'accept-encoding': 'gzip' } })).toBe(true);
+    expect(acceptsGzip({ headers: { 'accept-encoding': 'GZIP, deflate' } })).toBe(true);
+    expect(acceptsGzip({ headers: { 'accept-encoding': 'br;q=1, *;q=0.1' } })).toBe(true);
+    expect(acceptsGzip({ headers: { 'accept-encoding': 'gzip;q=0' } })).toBe(false);
+    expect(acceptsGzip({ headers: { 'accept-encoding': 'gzip; q=0.0' } })).toBe(false);
+    expect(acceptsGzip({ headers: { 'accept-encoding': 'br, deflate' } })).toBe(false);
+    expect(acceptsGzip({ headers: { 'accept-encoding': 'x-gzip-like' } })).toBe(false);
+    expect(acceptsGzip({ headers: {} })).toBe(false);
   });
 });

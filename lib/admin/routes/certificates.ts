@@ -4,6 +4,7 @@ import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { canonicalFingerprint, certificateView, sortCertificates } from '../certificate-views.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
 import { now } from '../request.ts';
+import { guardWholeList } from '../whole-list.ts';
 
 export function inventory(deps: AdminDependencies): CertificateStore {
   if (!deps.certificates) throw new ProblemError(501, 'this deployment keeps no certificate inventory');
@@ -29,6 +30,7 @@ async function listCertificates(request: AdminRequest, deps: AdminDependencies):
       { field: 'status', message: `must be one of ${CERTIFICATE_STATUSES.join(', ')}` },
     ]);
   }
+  await guardWholeList(request, deps, 'the certificate list');
   const at = now(deps);
   const views = (await inventory(deps).all())
     .map((item) => certificateView(item, at))

@@ -1,9 +1,13 @@
-// GET /report: the inventory by target or by certificate, as JSON or spreadsheet-safe CSV.
+// GET /report: the inventory by target or by certificate, as JSON or spreadsheet-safe CSV; by
+// target also in pages (soonest expiry first, from the lists index) for an inventory of any size.
+import { LIST_STATUSES } from '../../store/list-keys.ts';
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { certificateView, sortCertificates } from '../certificate-views.ts';
+import { targetsPage } from '../list-query.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
-import { certificateRows, certificatesCsv, REPORT_FIELDS, reportCsv, reportRows } from '../report.ts';
+import { certificateRows, certificatesCsv, REPORT_FIELDS, reportCsv, reportRow, reportRows } from '../report.ts';
 import { now } from '../request.ts';
+import { guardWholeList } from '../whole-list.ts';
 import { inventory } from './certificates.ts';
 
 async function report(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
@@ -19,6 +23,8 @@ async function report(request: AdminRequest, deps: AdminDependencies): Promise<A
       { field: 'view', message: 'must be targets or certificates' },
     ]);
   }
+  if (request.query.has('limit') || request.query.has('cursor')) return reportPage(request, deps, format, view);
+  await guardWholeList(request, deps, view === 'certificates' ? 'a report by certificate' : 'a report');
   let rows: unknown[];
   let csv: () => string;
   if (view === 'certificates') {
@@ -45,6 +51,27 @@ async function report(request: AdminRequest, deps: AdminDependencies): Promise<A
         }
       : json(200, rows);
   return response;
+}
+
+/**
+ * A page of the targets report, soonest expiry first (never-checked last), as JSON
+ * `{items, nextCursor}`: the rows of the whole report, in its order. `certvigil report` pages
+ * through these and writes CSV or JSON as it goes.
+ */
+async function reportPage(
+  request: AdminRequest,
+  deps: AdminDependencies,
+  format: string,
+  view: string,
+): Promise<AdminResponse> {
+  if (view !== 'targets' || format !== 'json') {
+    throw new ProblemError(
+      400,
+      'pages of the report come by target, as JSON (certvigil report --out FILE writes them as CSV)',
+      [{ field: view !== 'targets' ? 'view' : 'format', message: 'pages are view=targets, format=json' }],
+    );
+  }
+  return targetsPage(request, deps, { partitions: LIST_STATUSES, fields: REPORT_FIELDS }, reportRow);
 }
 
 export const REPORT_ROUTES: readonly Route[] = [

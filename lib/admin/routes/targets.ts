@@ -6,7 +6,7 @@ import type { StoredTarget } from '../../store/stored-target.ts';
 import { isAwsKind } from '../../targets/kinds.ts';
 import { normalizeTarget, singleLabelProblem, TARGET_SETTINGS, type Target } from '../../targets/target-schema.ts';
 import type { AdminDependencies, AdminRequest, Route, TargetView } from '../admin-types.ts';
-import { decodeCursor, encodeCursor, listFilter, pageLimit, statusFilter } from '../list-query.ts';
+import { listFilter, statusFilter, targetsPage } from '../list-query.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
 import { canonicalId, now, parseJsonBody } from '../request.ts';
 
@@ -191,24 +191,13 @@ const VIEW_FIELDS = ['id', ...TARGET_SETTINGS, 'createdAt', 'updatedAt', 'nextCh
  * one status's partitions, or all of them merged, filtered by owner, kind, tag or a piece of the id.
  */
 async function listTargets(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
-  const limit = pageLimit(request);
   const status = statusFilter(request);
-  const filter = listFilter(request);
-  const cursor = decodeCursor(request.query.get('cursor'));
-  const page = await deps.targets.lists.page({
-    partitions: status ? partitionsOf(status) : LIST_STATUSES,
-    limit,
-    after: cursor.after,
-    filter,
-  });
-  const items = await deps.targets.lists.items(
-    page.entries.map((e) => e.id),
-    VIEW_FIELDS,
+  return targetsPage(
+    request,
+    deps,
+    { partitions: status ? partitionsOf(status) : LIST_STATUSES, filter: listFilter(request), fields: VIEW_FIELDS },
+    toView,
   );
-  return json(200, {
-    items: items.map(toView),
-    nextCursor: page.after === undefined ? null : encodeCursor({ partition: 0, after: page.after }),
-  });
 }
 
 /** /targets and one target's resources. */
