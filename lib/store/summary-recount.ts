@@ -21,6 +21,9 @@ const RECOUNT_FIELDS = [
   'openSeverity',
 ] as const;
 
+/** Parallel scan segments of a recount: a million targets read in minutes, within the dispatcher's 15. */
+export const RECOUNT_SEGMENTS = 4;
+
 export async function recountSummary(
   targets: TargetStore,
   summary: SummaryStore,
@@ -30,23 +33,27 @@ export async function recountSummary(
   const sums = new Map<string, number>();
   let count = 0;
   let itemsRepaired = 0;
-  await targets.eachPage(RECOUNT_FIELDS, async (items) => {
-    for (const item of items) {
-      count += 1;
-      const facts = encodeFacts(factsOf(item));
-      const keys = listKeys(item.id, item.state);
-      const stored = item as typeof item & { listStatus?: string; listExpiry?: string; openSeverity?: string };
-      if (
-        item.counted !== facts ||
-        stored.listStatus !== keys.listStatus ||
-        stored.listExpiry !== keys.listExpiry ||
-        stored.openSeverity !== keys.openSeverity
-      ) {
-        if (await targets.relist(item, facts, keys)) itemsRepaired += 1;
+  await targets.eachPage(
+    RECOUNT_FIELDS,
+    async (items) => {
+      for (const item of items) {
+        count += 1;
+        const facts = encodeFacts(factsOf(item));
+        const keys = listKeys(item.id, item.state);
+        const stored = item as typeof item & { listStatus?: string; listExpiry?: string; openSeverity?: string };
+        if (
+          item.counted !== facts ||
+          stored.listStatus !== keys.listStatus ||
+          stored.listExpiry !== keys.listExpiry ||
+          stored.openSeverity !== keys.openSeverity
+        ) {
+          if (await targets.relist(item, facts, keys)) itemsRepaired += 1;
+        }
+        for (const [key, n] of countsOf(factsOf(item))) sums.set(key, (sums.get(key) ?? 0) + n);
       }
-      for (const [key, n] of countsOf(factsOf(item))) sums.set(key, (sums.get(key) ?? 0) + n);
-    }
-  });
+    },
+    RECOUNT_SEGMENTS,
+  );
   const after = await summary.allCounters();
   let countersRepaired = 0;
   let drift = 0;

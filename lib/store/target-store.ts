@@ -181,27 +181,33 @@ export class TargetStore {
 
   /**
    * Every target, a page (about 1 MB of items) at a time, handed to `visit` before the next page
-   * is read: memory holds one page whatever the inventory's size. For maintenance (the summary's
-   * recount), never for what a person reads.
+   * is read: memory holds one page per segment whatever the inventory's size. `segments` scan in
+   * parallel (DynamoDB's parallel scan). For maintenance (the summary's recount), never for what a
+   * person reads.
    */
   async eachPage(
     fields: readonly string[] | undefined,
     visit: (items: StoredTarget[]) => Promise<void>,
+    segments = 1,
   ): Promise<void> {
     const names: Record<string, string> = {};
     const projection = fields ? projectionOf(fields, names) : undefined;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result: ScanCommandOutput = await this.doc.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          ExclusiveStartKey: startKey,
-          ...(projection ? { ProjectionExpression: projection, ExpressionAttributeNames: names } : {}),
-        }),
-      );
-      await visit(((result.Items ?? []) as StoredTarget[]).map((item) => expandItem(item)));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
+    const segment = async (index: number) => {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const result: ScanCommandOutput = await this.doc.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ExclusiveStartKey: startKey,
+            ...(segments > 1 ? { Segment: index, TotalSegments: segments } : {}),
+            ...(projection ? { ProjectionExpression: projection, ExpressionAttributeNames: names } : {}),
+          }),
+        );
+        await visit(((result.Items ?? []) as StoredTarget[]).map((item) => expandItem(item)));
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+    };
+    await Promise.all(Array.from({ length: segments }, (_, i) => segment(i)));
   }
 
   /**

@@ -4,15 +4,13 @@
 // page; the whole-inventory forms, with the summary saying a million targets, answer a problem
 // pointing to the pages instead of reading.
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROUTES } from '../../lib/admin/admin-api.ts';
 import { MAX_PAGE_SIZE } from '../../lib/admin/list-query.ts';
 import { MAX_TIMELINE_ROWS } from '../../lib/admin/routes/targets.ts';
-import { SUMMARY_TABLE } from '../../lib/store/table-schema.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
-import { createTestTables, type TestTables } from '../fixtures/dynamo.ts';
+import { bumpCounter, createTestTables, type TestTables } from '../fixtures/dynamo.ts';
 import { type ScriptedMonitor, scriptedMonitor } from '../fixtures/scripted-monitor.ts';
 
 const CAP = 6 * 1000 * 1000;
@@ -94,19 +92,18 @@ describe('every GET route has a bound under the cap', () => {
 
   it('answers the whole-inventory forms with a problem pointing to the pages once the inventory is too large', async () => {
     // The summary says a million targets (counted, as the counters would be).
-    await tables.doc.send(
-      new UpdateCommand({
-        TableName: tables.names.summary,
-        Key: { [SUMMARY_TABLE.partitionKey.name]: 'status', [SUMMARY_TABLE.sortKey.name]: 'ok' },
-        UpdateExpression: 'ADD n :n',
-        ExpressionAttributeValues: { ':n': 1_000_000 },
-      }),
-    );
+    await bumpCounter(tables, 'status', 'ok', 1_000_000);
     for (const path of ['/report', '/report?format=csv', '/report?view=certificates', '/certificates']) {
       const answer = await scripted.get(path);
       expect(answer.status, path).toBe(413);
       expect(answer.json.detail, path).toMatch(/GET \/report\?limit=500.*certvigil report --out FILE/);
     }
+    // So does the whole list of open events, from the summary's count, before reading any.
+    await bumpCounter(tables, 'events', 'critical', 100_000);
+    const events = await scripted.get('/events');
+    expect(events.status).toBe(413);
+    expect(events.json.detail).toMatch(/GET \/events\?limit=500/);
+    expect((await scripted.get('/events?limit=5')).status).toBe(200);
     // The pages still answer.
     expect((await scripted.get('/report?limit=5')).status).toBe(200);
     expect((await scripted.get('/targets?limit=5')).status).toBe(200);

@@ -12,10 +12,9 @@ import { expandItem } from '../../lib/store/compact-result.ts';
 import type { StoredTarget } from '../../lib/store/stored-target.ts';
 import { recountSummary } from '../../lib/store/summary-recount.ts';
 import { countsOf, factsOf, type SummaryStore, UNOWNED } from '../../lib/store/summary-store.ts';
-import { SUMMARY_TABLE } from '../../lib/store/table-schema.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
 import { DAY } from '../fixtures/check-results.ts';
-import { createTestTables, type TestTables } from '../fixtures/dynamo.ts';
+import { bumpCounter, createTestTables, type TestTables } from '../fixtures/dynamo.ts';
 import { type ScriptedMonitor, scriptedMonitor } from '../fixtures/scripted-monitor.ts';
 
 const sns = mockClient(SNSClient);
@@ -41,18 +40,6 @@ async function truth(): Promise<Map<string, number>> {
     for (const [key, n] of countsOf(factsOf(expandItem(item as StoredTarget)))) sums.set(key, (sums.get(key) ?? 0) + n);
   }
   return sums;
-}
-
-/** Drift: adds `n` to a counter behind the store's back (a repeated addition). */
-async function bump(counter: string, key: string, n: number): Promise<void> {
-  await tables.doc.send(
-    new UpdateCommand({
-      TableName: tables.names.summary,
-      Key: { [SUMMARY_TABLE.partitionKey.name]: counter, [SUMMARY_TABLE.sortKey.name]: key },
-      UpdateExpression: 'ADD n :n',
-      ExpressionAttributeValues: { ':n': n },
-    }),
-  );
 }
 
 /** The counters, without those at zero. */
@@ -133,7 +120,7 @@ describe('the recount', () => {
     const t = await add('drifted', { owner: 'payments' });
     await check(t, 'critical', 3);
     // Drift: a repeated addition, a lost one, and an item as an older release left it.
-    await bump('status', 'ok', 5);
+    await bumpCounter(tables, 'status', 'ok', 5);
 
     await summary.repair('kind\ttls', (await summary.allCounters()).get('kind\ttls') ?? 0, 0);
     await tables.doc.send(
@@ -163,13 +150,13 @@ describe('the recount', () => {
   it('leaves a counter that changes while it reads for the next recount, rather than repair it wrongly', async () => {
     const t = await add('busy');
     await check(t, 'ok', 100);
-    await bump('status', 'warning', 3);
+    await bumpCounter(tables, 'status', 'warning', 3);
 
     // A check moves the target to warning after the recount has read it.
     const targets = monitor.targets;
     const racing = Object.create(targets) as typeof targets;
-    racing.eachPage = async (fields, visit) => {
-      await targets.eachPage(fields, visit);
+    racing.eachPage = async (fields, visit, segments) => {
+      await targets.eachPage(fields, visit, segments);
       await check(t, 'warning', 100);
     };
     const record = await recountSummary(racing, summary);

@@ -78,20 +78,28 @@ async function listOpenEvents(request: AdminRequest, deps: AdminDependencies): P
     });
     return json(200, { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null });
   }
+  // The summary counts the open conditions (each announced event is one): past the limit, say so
+  // before reading any.
+  const conditions = deps.targets.summary
+    ? (await deps.targets.summary.counters('events')).reduce((sum, c) => sum + Number(c.n), 0)
+    : 0;
+  if (conditions > WHOLE_LIST_EVENTS) throw tooMany();
   const all: OpenEventView[] = [];
   let cursor: ListCursor | null = { partition: 0, after: undefined };
   while (cursor) {
     const page = await eventsPage(deps, { limit: 500, cursor, request });
     all.push(...page.items);
-    if (all.length > WHOLE_LIST_EVENTS) {
-      throw new ProblemError(
-        413,
-        `more than ${WHOLE_LIST_EVENTS} events are open: read them in pages (GET /events?limit=500, then nextCursor) or export the inventory`,
-      );
-    }
+    if (all.length > WHOLE_LIST_EVENTS) throw tooMany();
     cursor = page.next;
   }
   return json(200, all.sort(bySeverityThenAge));
+}
+
+function tooMany(): ProblemError {
+  return new ProblemError(
+    413,
+    `more than ${WHOLE_LIST_EVENTS} events are open: read them in pages (GET /events?limit=500, then nextCursor)`,
+  );
 }
 
 export const EVENT_ROUTES: readonly Route[] = [
