@@ -8,6 +8,7 @@ import { AdminApi } from './constructs/admin-api.ts';
 import { Alerts } from './constructs/alerts.ts';
 import { Discovery } from './constructs/discovery.ts';
 import { Dispatcher } from './constructs/dispatcher.ts';
+import { Exports } from './constructs/exports.ts';
 import { FailureQueue } from './constructs/failure-queue.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { grantAccountReads, ProbeFleet } from './constructs/probe-fleet.ts';
@@ -24,6 +25,8 @@ export class CertvigilStack extends Stack {
   readonly probes: ProbeFleet;
   readonly dispatch: Dispatcher;
   readonly adminApi: AdminApi;
+  /** Exports of the whole inventory to S3 (POST /exports). */
+  readonly exports: Exports;
   readonly discovery: Discovery;
   readonly monitoring: Monitoring;
 
@@ -85,6 +88,10 @@ export class CertvigilStack extends Stack {
       logRetention,
     });
     this.adminApi = new AdminApi(this, 'AdminApi', { ...tables, discovery: this.discovery.fn });
+    this.exports = new Exports(this, 'Exports', { targets: this.store.targets, removalPolicy, logRetention });
+    for (const [name, value] of Object.entries(this.exports.grantStart(this.adminApi.admin))) {
+      this.adminApi.admin.addEnvironment(name, value);
+    }
     // "Check now" reads acm/iam/secret/ssm targets as the account function does.
     grantAccountReads(this.adminApi.admin, config);
     this.monitoring = new Monitoring(this, 'Monitoring', {

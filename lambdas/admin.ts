@@ -1,7 +1,9 @@
 // Lambda entry of the admin API: configuration and AWS clients, built once at cold start.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { ExportService, invokeExport } from '../lib/admin/exports.ts';
 import { adminConfig } from '../lib/config.ts';
 import { invokeDiscovery } from '../lib/discovery/invoke-discovery.ts';
 import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
@@ -24,4 +26,12 @@ export const handler = createHandler({
   discover: config.discoveryFunctionName
     ? invokeDiscovery(new LambdaClient({}), config.discoveryFunctionName)
     : undefined,
+  exports:
+    config.exportBucket && config.exportFunctionName
+      ? new ExportService({
+          s3: new S3Client({}),
+          bucket: config.exportBucket,
+          invoke: invokeExport(new LambdaClient({}), config.exportFunctionName),
+        })
+      : undefined,
 });

@@ -333,9 +333,30 @@ export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
   });
 }
 
-/** The admin function probes on demand, so it needs what the probe needs; and it starts discovery. */
-export function adminConfig(env: Env = process.env): ProbeConfig & { discoveryFunctionName: string | undefined } {
-  return { ...probeConfig(env), discoveryFunctionName: env[NAMES.DISCOVERY_FUNCTION_NAME]?.trim() || undefined };
+/** The admin function probes on demand, so it needs what the probe needs; it starts discovery and exports. */
+export function adminConfig(env: Env = process.env): ProbeConfig & {
+  discoveryFunctionName: string | undefined;
+  /** Exports to S3: the bucket (presigned links) and the function that writes them; both or neither. */
+  exportBucket: string | undefined;
+  exportFunctionName: string | undefined;
+} {
+  return {
+    ...probeConfig(env),
+    discoveryFunctionName: env[NAMES.DISCOVERY_FUNCTION_NAME]?.trim() || undefined,
+    exportBucket: env[NAMES.EXPORT_BUCKET]?.trim() || undefined,
+    exportFunctionName: env[NAMES.EXPORT_FUNCTION_NAME]?.trim() || undefined,
+  };
+}
+
+export interface ExportConfig {
+  targetsTable: string;
+  exportBucket: string;
+}
+
+/** The export function: reads the targets (lists index), writes the bucket. */
+export function exportConfig(env: Env = process.env): ExportConfig {
+  const r = new Reader(env);
+  return r.done({ targetsTable: r.text(NAMES.TARGETS_TABLE), exportBucket: r.text(NAMES.EXPORT_BUCKET) });
 }
 
 export interface NotifierConfig {

@@ -27,6 +27,8 @@ export const DOCUMENTS_FUNCTION_NAME = 'DOCUMENTS_FUNCTION_NAME';
 export const DOCUMENTS_QUEUE_URL = 'DOCUMENTS_QUEUE_URL';
 export const DUE_SLACK_MINUTES = 'DUE_SLACK_MINUTES';
 export const ENDPOINT_TIMEOUT_MS = 'ENDPOINT_TIMEOUT_MS';
+export const EXPORT_BUCKET = 'EXPORT_BUCKET';
+export const EXPORT_FUNCTION_NAME = 'EXPORT_FUNCTION_NAME';
 export const FLEET_METRICS = 'FLEET_METRICS';
 export const HISTORY_TABLE = 'HISTORY_TABLE';
 export const HISTORY_TTL_DAYS = 'HISTORY_TTL_DAYS';
@@ -69,6 +71,8 @@ export const ENV = {
   documentsQueueUrl: DOCUMENTS_QUEUE_URL,
   dueSlackMinutes: DUE_SLACK_MINUTES,
   endpointTimeoutMs: ENDPOINT_TIMEOUT_MS,
+  exportBucket: EXPORT_BUCKET,
+  exportFunctionName: EXPORT_FUNCTION_NAME,
   fleetMetrics: FLEET_METRICS,
   historyTable: HISTORY_TABLE,
   historyTtlDays: HISTORY_TTL_DAYS,

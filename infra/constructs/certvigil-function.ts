@@ -55,6 +55,7 @@ const FUNCTIONS_WITH_EVENT_STREAM_CLIENTS: ReadonlySet<string> = new Set([
   'admin',
   'account',
   'discovery',
+  'export',
 ]);
 
 /** The modules left out of function NAME's bundle. */

@@ -13,6 +13,7 @@ import { ALERT_ROUTES } from './routes/alerts.ts';
 import { CERTIFICATE_ROUTES } from './routes/certificates.ts';
 import { DISCOVERY_ROUTES } from './routes/discovery.ts';
 import { EVENT_ROUTES } from './routes/events.ts';
+import { EXPORT_ROUTES } from './routes/exports.ts';
 import { IMPORT_ROUTES } from './routes/import.ts';
 import { REPORT_ROUTES } from './routes/reports.ts';
 import { SUMMARY_ROUTES } from './routes/summary.ts';
@@ -28,6 +29,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   ...TARGET_ROUTES,
   ...IMPORT_ROUTES,
   ...REPORT_ROUTES,
+  ...EXPORT_ROUTES,
   ...CERTIFICATE_ROUTES,
   ...EVENT_ROUTES,
   ...SUMMARY_ROUTES,

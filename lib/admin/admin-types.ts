@@ -8,6 +8,7 @@ import type { CertificateStore } from '../store/certificate-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { TargetStore } from '../store/target-store.ts';
 import type { Target } from '../targets/target-schema.ts';
+import type { ExportService } from './exports.ts';
 import type { AdminResponse } from './problem.ts';
 
 /** A request to the admin API, independent of Lambda or node:http. Header names are lower-case. */
@@ -35,6 +36,8 @@ export interface AdminDependencies {
   allowFiles?: boolean | undefined;
   /** Sends notifications to every subscribed channel (for POST /test-alert). */
   publisher?: Pick<EventPublisher, 'publishNotification'> | undefined;
+  /** Exports to S3 (POST /exports, deployed); absent: the routes answer 501 (locally, report --out). */
+  exports?: ExportService | undefined;
   /** Runs discovery now (POST /discover); absent: the route answers 501. */
   discover?: (() => Promise<DiscoverAnswer>) | undefined;
   resolver?: Resolver;

@@ -138,3 +138,25 @@ export function certificatesCsv(rows: readonly CertificateRow[]): string {
   ];
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/**
+ * The targets report as text, a page at a time: CSV (one header) or a JSON array, each chunk
+ * written as its page arrives. `certvigil report --out` and the S3 export write these.
+ */
+export async function* reportChunks(
+  pages: AsyncIterable<readonly ReportRow[]>,
+  format: 'csv' | 'json',
+): AsyncGenerator<{ text: string; rows: number }> {
+  let written = 0;
+  if (format === 'json') yield { text: '[', rows: 0 };
+  for await (const page of pages) {
+    const text =
+      format === 'csv'
+        ? reportCsv(page, written === 0)
+        : page.map((row, i) => `${written + i === 0 ? '\n' : ',\n'}${JSON.stringify(row)}`).join('');
+    written += page.length;
+    yield { text, rows: page.length };
+  }
+  if (format === 'csv' && written === 0) yield { text: reportCsv([], true), rows: 0 };
+  if (format === 'json') yield { text: written ? '\n]\n' : ']\n', rows: 0 };
+}

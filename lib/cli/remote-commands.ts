@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import type { TargetView } from '../admin/admin-api.ts';
 import { type CertificateView, canonicalFingerprint } from '../admin/certificate-views.ts';
-import { type ReportRow, reportCsv } from '../admin/report.ts';
+import { type ReportRow, reportChunks } from '../admin/report.ts';
 import type { DiscoverySummary } from '../discovery/enrol.ts';
 import { AdminClient, AdminError } from '../net/admin-client.ts';
 import type { CheckResult } from '../policy/check-result.ts';
@@ -263,15 +263,11 @@ async function report(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<E
   const progress = Boolean(file) || io.stderrIsTTY;
   let written = 0;
   try {
-    if (format === 'json') await write('[');
-    for await (const page of reportPages(admin)) {
-      if (format === 'csv') await write(reportCsv(page, written === 0));
-      else await write(page.map((row, i) => `${written + i === 0 ? '\n' : ',\n'}${JSON.stringify(row)}`).join(''));
-      written += page.length;
-      if (progress) io.stderr(`\rreport: ${written} targets written`);
+    for await (const chunk of reportChunks(reportPages(admin), format as 'csv' | 'json')) {
+      await write(chunk.text);
+      written += chunk.rows;
+      if (progress && chunk.rows) io.stderr(`\rreport: ${written} targets written`);
     }
-    if (format === 'csv' && written === 0) await write(reportCsv([], true));
-    if (format === 'json') await write(written ? '\n]\n' : ']\n');
     await handle?.close();
     if (file && partial) await rename(partial, file);
   } catch (error) {

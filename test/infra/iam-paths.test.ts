@@ -135,6 +135,9 @@ function ids(stack: CertvigilStack) {
     history: id(stack.store.history),
     certificates: id(stack.store.certificates),
     summary: id(stack.store.summary),
+    exportBucket: id(stack.exports.bucket),
+    exportFn: id(stack.exports.fn),
+    exportRole: roleOf(stack.exports.fn),
     secret: slackChannel(stack).secret.node.defaultChild ? id(slackChannel(stack).secret as never) : undefined,
     probe: id(stack.probes.probe),
     probeRole: roleOf(stack.probes.probe),
@@ -498,6 +501,41 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       request: { principal, action, resource },
       unrelated: { principal: r.notifierRole, action, resource },
     })),
+    // Exports (issue 30): the admin API starts the export function and presigns its objects; the
+    // export function reads the lists index and the items, and writes objects under exports/ only.
+    ...(
+      [
+        ['admin API', r.adminRole, 'lambda:InvokeFunction', policies.arn(r.exportFn)],
+        ['admin API', r.adminRole, 's3:GetObject', `${policies.arn(r.exportBucket)}/exports/0f1e.csv`],
+        ['admin API', r.adminRole, 's3:ListBucket', policies.arn(r.exportBucket)],
+        ['export function', r.exportRole, 'dynamodb:Query', `${policies.arn(r.targets)}/index/lists`],
+        ['export function', r.exportRole, 'dynamodb:BatchGetItem', policies.arn(r.targets)],
+        ['export function', r.exportRole, 's3:PutObject', `${policies.arn(r.exportBucket)}/exports/0f1e.csv`],
+        [
+          'export function',
+          r.exportRole,
+          's3:AbortMultipartUpload',
+          `${policies.arn(r.exportBucket)}/exports/0f1e.csv`,
+        ],
+      ] as const
+    ).map(([name, principal, action, resource]) => ({
+      name: `the ${name} may ${action} on ${resource}`,
+      request: { principal, action, resource },
+      unrelated: { principal: r.notifierRole, action, resource },
+    })),
+    {
+      name: 'the export function writes nothing outside exports/',
+      request: {
+        principal: r.exportRole,
+        action: 's3:PutObject',
+        resource: `${policies.arn(r.exportBucket)}/exports/x.csv`,
+      },
+      unrelated: {
+        principal: r.exportRole,
+        action: 's3:PutObject',
+        resource: `${policies.arn(r.exportBucket)}/other/x.csv`,
+      },
+    },
     ...['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => ({
       name: `discovery may ${action} on the targets`,
       request: { principal: r.discoveryRole, action, resource: r.targets },

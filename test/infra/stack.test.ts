@@ -37,7 +37,7 @@ describe('the certvigil stack', () => {
 
   it('runs every function on Node.js 24, arm64, with its own log group kept 30 days', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',

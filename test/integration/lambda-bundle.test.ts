@@ -115,6 +115,7 @@ const FUNCTION_ENV = {
   TARGETS_TABLE: 'targets',
   HISTORY_TABLE: 'history',
   CERTIFICATES_TABLE: 'certificates',
+  EXPORT_BUCKET: 'certvigil-exports',
   TOPIC_ARN: TOPIC,
   PROBE_FUNCTION_NAME: 'certvigil-probe',
   POWERTOOLS_METRICS_DISABLED: 'true',
@@ -122,7 +123,16 @@ const FUNCTION_ENV = {
 
 describe('every function bundle', () => {
   it('names the functions the stack deploys', () => {
-    expect(FUNCTIONS).toEqual(['account', 'admin', 'discovery', 'dispatcher', 'documents', 'notifier', 'probe']);
+    expect(FUNCTIONS).toEqual([
+      'account',
+      'admin',
+      'discovery',
+      'dispatcher',
+      'documents',
+      'export',
+      'notifier',
+      'probe',
+    ]);
   });
 
   it.each(FUNCTIONS)(

@@ -1,0 +1,44 @@
+// POST /exports and GET /exports/{id}: the whole targets report as a file in S3 (deployed), for an
+// inventory of any size, with a download link that expires in minutes.
+import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
+import { type ExportFormat, type ExportService, parsePublicId, publicId } from '../exports.ts';
+import { type AdminResponse, json, ProblemError } from '../problem.ts';
+import { now } from '../request.ts';
+
+function service(deps: AdminDependencies): ExportService {
+  if (!deps.exports) {
+    throw new ProblemError(
+      501,
+      'exports to S3 are made by a deployed stack; here, write the report with "certvigil report --out FILE"',
+    );
+  }
+  return deps.exports;
+}
+
+async function startExport(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
+  const format = request.query.get('format') ?? 'csv';
+  if (format !== 'csv' && format !== 'json') {
+    throw new ProblemError(400, `format must be csv or json (got "${format.slice(0, 20)}")`, [
+      { field: 'format', message: 'must be csv or json' },
+    ]);
+  }
+  const started = await service(deps).start(format as ExportFormat);
+  const id = publicId(started);
+  return json(202, { id, format, status: 'running', poll: `/exports/${id}` });
+}
+
+async function exportStatus(id: string, deps: AdminDependencies): Promise<AdminResponse> {
+  const exports = service(deps);
+  const request = parsePublicId(id);
+  if (!request) throw new ProblemError(404, 'no such export: POST /exports starts one and answers its id');
+  return json(200, await exports.status(request, now(deps)));
+}
+
+export const EXPORT_ROUTES: readonly Route[] = [
+  { path: '/exports', pattern: /^\/exports$/, methods: { POST: (r, _, d) => startExport(r, d) } },
+  {
+    path: '/exports/{id}',
+    pattern: /^\/exports\/([^/]+)$/,
+    methods: { GET: (_, [id], d) => exportStatus(id ?? '', d) },
+  },
+];
