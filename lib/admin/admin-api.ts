@@ -21,6 +21,9 @@ import { TARGET_ROUTES } from './routes/targets.ts';
 
 export type { AdminDependencies, AdminRequest, Method, Route, TargetView } from './admin-types.ts';
 
+/** DynamoDB's refusal to read an index it is still building (ValidationException). */
+const BACKFILLING = /backfilling global secondary index/i;
+
 /** Largest request body the admin API reads (bytes). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -54,6 +57,13 @@ export async function handleAdminRequest(
     if (error instanceof ProblemError) return problem(error.status, error.message, error.errors);
     if (error instanceof TargetValidationError) {
       return problem(422, `the target is not valid: ${error.message}`, error.problems);
+    }
+    // Right after an upgrade adds an index, DynamoDB builds it from the table before it can be read.
+    if (BACKFILLING.test((error as Error)?.message ?? '')) {
+      return problem(
+        503,
+        'an index of the targets table is being built after an upgrade (minutes for a large inventory); try again shortly',
+      );
     }
     throw error;
   }

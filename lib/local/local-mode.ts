@@ -4,7 +4,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   ADMIN_ROUTES,
   type AdminDependencies,
@@ -33,10 +33,10 @@ import { CtStateStore } from '../store/ct-state-store.ts';
 import { documentClient } from '../store/document-client.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
 import { recountSummary } from '../store/summary-recount.ts';
-import { createTableInputs } from '../store/table-schema.ts';
 import { normalizeTarget } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.ts';
+import { ensureTables } from './local-tables.ts';
 import { OutboxPublisher } from './outbox-publisher.ts';
 
 const TABLES = {
@@ -117,11 +117,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   });
   const dynamo = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
   try {
-    for (const input of createTableInputs(TABLES)) {
-      await dynamo.send(new CreateTableCommand(input)).catch((error: { name?: string }) => {
-        if (error.name !== 'ResourceInUseException') throw error; // kept from an earlier run (--data)
-      });
-    }
+    await ensureTables(dynamo, TABLES, options.print);
   } catch (error) {
     dynamo.destroy();
     await ddb.stop();
