@@ -27,6 +27,7 @@ const env = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   TARGETS_TABLE: 't',
   HISTORY_TABLE: 'h',
+  EXPORT_BUCKET: 'e',
   TOPIC_ARN: 'arn:aws:sns:eu-west-1:000000000000:t',
   PROBE_FUNCTION_NAME: 'p',
   SLACK_SECRET_ID: 's',
