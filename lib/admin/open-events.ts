@@ -23,11 +23,6 @@ export const OPEN_EVENT_FIELDS = ['id', 'owner', 'host', 'port', 'protocol', 'st
 
 const RANK = { critical: 0, warning: 1, info: 2 } as const;
 
-/** Open events, most severe first, then oldest first. */
-export function openEventViews(targets: readonly StoredTarget[]): OpenEventView[] {
-  return targets.flatMap(targetEventViews).sort(bySeverityThenAge);
-}
-
 /** The order of the events list: most severe first, then oldest, then by target. */
 export function bySeverityThenAge(a: OpenEventView, b: OpenEventView): number {
   return (

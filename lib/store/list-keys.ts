@@ -96,8 +96,3 @@ export function listKeys(id: string, state: MonitorState | undefined): ListKeys 
   const listStatus: ListStatus = !status ? UNCHECKED : status === 'ok' && severity ? OK_WITH_EVENTS : status;
   return { listStatus, listExpiry: expiryKey(id, state), openSeverity: severity };
 }
-
-/** The list keys of a target not checked yet. */
-export function uncheckedKeys(id: string): ListKeys {
-  return listKeys(id, undefined);
-}
