@@ -78,6 +78,7 @@ for (let i = 0; i < n; i++) {
     daysLeft,
     status: status as CertificateView['status'],
     locations: [{ target: id, where: `192.0.2.${i % 250}` }],
+    locationCount: 1,
     replacedBy: null,
     replaces: [],
     rollout: null,

@@ -68,6 +68,7 @@ export class CertvigilStack extends Stack {
     this.dispatch = new Dispatcher(this, 'Dispatch', {
       targets: this.store.targets,
       summary: this.store.summary,
+      certificates: this.store.certificates,
       probe: this.probes.probe,
       probeQueue: this.probes.queue,
       documents: this.probes.documents,
@@ -88,7 +89,12 @@ export class CertvigilStack extends Stack {
       logRetention,
     });
     this.adminApi = new AdminApi(this, 'AdminApi', { ...tables, discovery: this.discovery.fn });
-    this.exports = new Exports(this, 'Exports', { targets: this.store.targets, removalPolicy, logRetention });
+    this.exports = new Exports(this, 'Exports', {
+      targets: this.store.targets,
+      certificates: this.store.certificates,
+      removalPolicy,
+      logRetention,
+    });
     for (const [name, value] of Object.entries(this.exports.grantStart(this.adminApi.admin))) {
       this.adminApi.admin.addEnvironment(name, value);
     }
@@ -114,6 +120,12 @@ export class CertvigilStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::<${targetsId}.Arn>/index/*]`,
       reason:
         'CDK grants on the targets table cover its indexes: the sparse due-soon index and the lists index, both projections of the same table.',
+    });
+    const certificatesId = this.getLogicalId(this.store.certificates.node.defaultChild as CfnElement);
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${certificatesId}.Arn>/index/*]`,
+      reason:
+        'CDK grants on the certificates table cover its one index, the certificate lists index: a projection of the same table (pages of the inventory).',
     });
     // What `certvigil doctor` needs to find the deployment's parts.
     const outputs: [string, string, string][] = [

@@ -16,6 +16,7 @@ import {
 import { LambdaInvoker } from '../lib/dispatch/lambda-invoker.ts';
 import { SqsSender } from '../lib/dispatch/sqs-sender.ts';
 import { DISPATCHER_METRICS, METRIC_NAMESPACE, METRIC_SERVICES } from '../lib/observability/metric-names.ts';
+import type { CertificateStore } from '../lib/store/certificate-store.ts';
 import { recountSummary } from '../lib/store/summary-recount.ts';
 import type { TargetStore } from '../lib/store/target-store.ts';
 
@@ -25,6 +26,8 @@ const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_S
 interface Deps {
   config: DispatcherConfig;
   targets: TargetStore;
+  /** The certificate inventory: the recount lists again certificates missing from its index. */
+  certificates?: CertificateStore | undefined;
   lambda: LambdaClient;
   /** Needed in queue mode (PROBE_QUEUE_URL). */
   sqs?: SQSClient;
@@ -41,10 +44,13 @@ export function createHandler(deps: Deps) {
         return { recount: false };
       }
       const record = await recountSummary(deps.targets, summary);
+      // Certificates stored before their index existed (or left with wrong keys) are listed again.
+      const certificatesRelisted = deps.certificates ? await deps.certificates.lists.relist() : 0;
       // Drift means counters missed or repeated an addition (a failed write after a check): repaired here.
-      if (record.drift > 0) logger.warn('summary recount repaired drift', { ...record });
-      else logger.info('summary recount', { ...record });
-      return { recount: true, ...record };
+      if (record.drift > 0 || certificatesRelisted > 0)
+        logger.warn('summary recount repaired drift', { ...record, certificatesRelisted });
+      else logger.info('summary recount', { ...record, certificatesRelisted });
+      return { recount: true, ...record, certificatesRelisted };
     }
     const cursor = (event as { continuation?: DispatchCursor })?.continuation;
     // The frequent schedule sends {"scope": "soon"}: only targets in trouble, from the sparse index.

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { dispatcherConfig } from '../lib/config.ts';
+import { CertificateStore } from '../lib/store/certificate-store.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { SummaryStore } from '../lib/store/summary-store.ts';
 import { TargetStore } from '../lib/store/target-store.ts';
@@ -17,6 +18,7 @@ export const handler = createHandler({
     config.targetsTable,
     config.summaryTable ? new SummaryStore(doc, config.summaryTable) : undefined,
   ),
+  ...(config.certificatesTable ? { certificates: new CertificateStore(doc, config.certificatesTable) } : {}),
   lambda: new LambdaClient({ maxAttempts: 1 }),
   ...(config.probeQueueUrl ? { sqs: new SQSClient({ maxAttempts: 1 }) } : {}),
 });

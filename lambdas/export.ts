@@ -1,17 +1,20 @@
-// Lambda entry of the export function: writes the whole targets report to the export bucket,
-// started asynchronously by the admin API (POST /exports) with {id, format}.
+// Lambda entry of the export function: writes the whole report (by target or by certificate) to
+// the export bucket, started asynchronously by the admin API (POST /exports) with {id}.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { type ExportRequest, parsePublicId, publicId, runExport } from '../lib/admin/exports.ts';
 import { exportConfig } from '../lib/config.ts';
+import { CertificateStore } from '../lib/store/certificate-store.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { TargetStore } from '../lib/store/target-store.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-export' });
 const config = exportConfig();
-const targets = new TargetStore(documentClient(new DynamoDBClient({})), config.targetsTable);
+const doc = documentClient(new DynamoDBClient({}));
+const targets = new TargetStore(doc, config.targetsTable);
+const certificates = config.certificatesTable ? new CertificateStore(doc, config.certificatesTable) : undefined;
 const s3 = new S3Client({});
 
 export async function handler(event: unknown, context?: Context) {
@@ -23,7 +26,7 @@ export async function handler(event: unknown, context?: Context) {
     return { exported: false };
   }
   const started = Date.now();
-  const result = await runExport({ targets, s3, bucket: config.exportBucket }, request);
+  const result = await runExport({ targets, certificates, s3, bucket: config.exportBucket }, request);
   logger.info('export written', { id: publicId(request), ...result, ms: Date.now() - started });
   return { exported: true, ...result };
 }

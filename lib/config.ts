@@ -144,6 +144,8 @@ export interface DispatcherConfig {
   targetsTable: string;
   /** The summary's counters: the dispatcher's daily recount repairs them (absent: not kept). */
   summaryTable: string | undefined;
+  /** The certificate inventory: the daily recount lists again certificates missing from its index. */
+  certificatesTable: string | undefined;
   /** Invoke mode: the probe function, invoked asynchronously once per target. */
   probeFunctionName: string | undefined;
   /** Queue mode (the scale path): the probe queue, fed in batches of ten. */
@@ -170,6 +172,7 @@ export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
   return r.done({
     targetsTable,
     summaryTable: r.optionalText(NAMES.SUMMARY_TABLE),
+    certificatesTable: r.optionalText(NAMES.CERTIFICATES_TABLE),
     probeFunctionName,
     probeQueueUrl,
     documentsFunctionName: r.optionalText(NAMES.DOCUMENTS_FUNCTION_NAME),
@@ -350,13 +353,19 @@ export function adminConfig(env: Env = process.env): ProbeConfig & {
 
 export interface ExportConfig {
   targetsTable: string;
+  /** The certificate inventory (the report by certificate); absent: only the targets view exports. */
+  certificatesTable: string | undefined;
   exportBucket: string;
 }
 
-/** The export function: reads the targets (lists index), writes the bucket. */
+/** The export function: reads the targets and certificates (lists indexes), writes the bucket. */
 export function exportConfig(env: Env = process.env): ExportConfig {
   const r = new Reader(env);
-  return r.done({ targetsTable: r.text(NAMES.TARGETS_TABLE), exportBucket: r.text(NAMES.EXPORT_BUCKET) });
+  return r.done({
+    targetsTable: r.text(NAMES.TARGETS_TABLE),
+    certificatesTable: r.optionalText(NAMES.CERTIFICATES_TABLE),
+    exportBucket: r.text(NAMES.EXPORT_BUCKET),
+  });
 }
 
 export interface NotifierConfig {

@@ -54,7 +54,8 @@ export class AdminApi extends Construct {
     props.history.grant(this.admin, 'dynamodb:PutItem', 'dynamodb:Query');
     // GET /summary reads the counters; settings changes and deletions add to them.
     props.summary.grant(this.admin, 'dynamodb:Query', 'dynamodb:UpdateItem');
-    props.certificates.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
+    // Query: pages of the certificate lists index; Scan: the whole list while it fits one answer.
+    props.certificates.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:Query');
     props.topic.grantPublish(this.admin);
     this.admin.acknowledgeKmsGrants();
     this.admin.addToRolePolicy(

@@ -17,6 +17,8 @@ export interface DispatcherProps {
   targets: TableV2;
   /** The summary's counters: the daily recount repairs them. */
   summary: TableV2;
+  /** The certificate inventory: the daily recount lists again certificates missing from its index. */
+  certificates: TableV2;
   probe: IFunction;
   /** Queue mode: the probe queue to send targets to instead of invoking the probe. */
   probeQueue?: IQueue | undefined;
@@ -56,6 +58,7 @@ export class Dispatcher extends Construct {
       environment: {
         [ENV.targetsTable]: props.targets.tableName,
         [ENV.summaryTable]: props.summary.tableName,
+        [ENV.certificatesTable]: props.certificates.tableName,
         ...(props.probeQueue
           ? { [ENV.probeQueueUrl]: props.probeQueue.queueUrl }
           : { [ENV.probeFunctionName]: props.probe.functionName }),
@@ -89,6 +92,9 @@ export class Dispatcher extends Construct {
       'dynamodb:DeleteItem',
       'dynamodb:PutItem',
     );
+    // The recount's second part: certificates whose index keys are missing or wrong (Scan, filtered)
+    // are listed again (UpdateItem, conditional on what serves them).
+    props.certificates.grant(this.dispatcher, 'dynamodb:Scan', 'dynamodb:UpdateItem');
     this.dispatcher.acknowledgeKmsGrants();
     if (props.probeQueue) {
       props.probeQueue.grantSendMessages(this.dispatcher);

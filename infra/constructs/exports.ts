@@ -9,6 +9,8 @@ import { CertvigilFunction } from './certvigil-function.ts';
 
 export interface ExportsProps {
   targets: TableV2;
+  /** The certificate inventory: the report by certificate pages its lists index. */
+  certificates: TableV2;
   removalPolicy: RemovalPolicy;
   logRetention: RetentionDays;
 }
@@ -18,7 +20,7 @@ export const EXPORT_RETENTION_DAYS = 1;
 
 /**
  * Exports of the whole inventory (issue 30): a private bucket, encrypted, TLS only, whose objects
- * expire after a day, and the function that writes the targets report there a page at a time
+ * expire after a day, and the function that writes the report (by target or by certificate) there a page at a time
  * (started by the admin API; the download is a presigned link the admin API issues).
  */
 export class Exports extends Construct {
@@ -49,12 +51,15 @@ export class Exports extends Construct {
       timeout: Duration.minutes(15),
       environment: {
         [ENV.targetsTable]: props.targets.tableName,
+        [ENV.certificatesTable]: props.certificates.tableName,
         [ENV.exportBucket]: this.bucket.bucketName,
       },
       logRetention: props.logRetention,
     });
     // Pages of the lists index, then the page's items by key.
     props.targets.grant(this.fn, 'dynamodb:Query', 'dynamodb:BatchGetItem');
+    // The report by certificate: pages of the certificate lists index (whole items).
+    props.certificates.grant(this.fn, 'dynamodb:Query');
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject', 's3:AbortMultipartUpload'],

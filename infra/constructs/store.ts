@@ -57,6 +57,13 @@ export class Store extends Construct {
     this.certificates = new TableV2(this, 'Certificates', {
       ...common,
       partitionKey: { name: CERTIFICATES_TABLE.partitionKey.name, type: AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: CERTIFICATES_TABLE.listIndex.indexName,
+          partitionKey: { name: CERTIFICATES_TABLE.listIndex.partitionKey.name, type: AttributeType.STRING },
+          sortKey: { name: CERTIFICATES_TABLE.listIndex.sortKey.name, type: AttributeType.STRING },
+        },
+      ],
     });
     this.summary = new TableV2(this, 'Summary', {
       ...common,

@@ -14,7 +14,9 @@ export interface CertificateView {
   notAfter: string | null;
   daysLeft: number | null;
   status: CertificateStatus;
+  /** Where it is served now (a page shows the first 50: `locationCount` says how many). */
   locations: { target: string; where: string }[];
+  locationCount: number;
   replacedBy: string | null;
   replaces: string[];
   rollout: { done: number; total: number; since: string } | null;
@@ -46,6 +48,7 @@ export function certificateView(item: CertificateItem, now: Date): CertificateVi
     daysLeft: left === null ? null : Math.floor(left / DAY_MS),
     status,
     locations: [...(item.locs ?? [])].sort().map(splitLocation),
+    locationCount: item.locs?.size ?? 0,
     replacedBy: item.replacedBy ?? null,
     replaces: [...(item.replaces ?? [])].sort(),
     rollout: rolloutOf(item) ?? null,
@@ -66,7 +69,7 @@ export function sortCertificates(views: CertificateView[]): CertificateView[] {
   const expiry = (v: CertificateView) => (v.notAfter ? Date.parse(v.notAfter) : Number.POSITIVE_INFINITY);
   return views.sort(
     (a, b) =>
-      Number(a.locations.length === 0) - Number(b.locations.length === 0) ||
+      Number(a.locationCount === 0) - Number(b.locationCount === 0) ||
       expiry(a) - expiry(b) ||
       a.fingerprint256.localeCompare(b.fingerprint256),
   );

@@ -1,5 +1,6 @@
 // The inventory exported to S3 (deployed): POST /exports starts a run of the export function, which
-// reads the targets report a page at a time from the lists index and streams it to the export
+// reads a view of the report (by target or by certificate) a page at a time from its lists index
+// and streams it to the export
 // bucket as CSV or JSON (a multipart upload: memory holds a part, not the inventory); GET
 // /exports/{id} says whether it is running, failed or done, and when done gives a presigned link
 // that expires in minutes. The bucket is private and forgets exports after a day (infra).
@@ -9,10 +10,21 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { CERTIFICATE_LISTS, type CertificateCursor } from '../store/certificate-lists.ts';
+import type { CertificateStore } from '../store/certificate-store.ts';
 import { LIST_STATUSES } from '../store/list-keys.ts';
 import type { TargetStore } from '../store/target-store.ts';
 import { boundText } from '../text-bounds.ts';
-import { REPORT_FIELDS, type ReportRow, reportChunks, reportRow } from './report.ts';
+import { certificateView } from './certificate-views.ts';
+import {
+  type CertificateRow,
+  certificateRow,
+  REPORT_FIELDS,
+  type ReportRow,
+  type ReportView,
+  reportChunks,
+  reportRow,
+} from './report.ts';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -43,12 +55,14 @@ export interface ExportStatus {
 export interface ExportRequest {
   id: string;
   format: ExportFormat;
+  /** Absent: by target. */
+  view?: ReportView | undefined;
 }
 
 const EXTENSION: Record<ExportFormat, string> = { csv: 'csv', json: 'json' };
 
 export function exportKey(request: ExportRequest): string {
-  return `exports/${request.id}.${EXTENSION[request.format]}`;
+  return `exports/${publicId(request)}`;
 }
 
 /** Markers written when a run ends: the status reads them (the file itself appears before its count is known). */
@@ -60,15 +74,25 @@ function failureKey(request: ExportRequest): string {
   return `exports/${request.id}.failed.json`;
 }
 
-/** The id GET /exports/{id} takes: the run's UUID and its format (`<uuid>.csv`). */
+/**
+ * The id GET /exports/{id} takes: the run's UUID, the view when by certificate, and the format
+ * (`<uuid>.csv`, `<uuid>.certificates.json`).
+ */
 export function publicId(request: ExportRequest): string {
-  return `${request.id}.${EXTENSION[request.format]}`;
+  return `${request.id}${request.view === 'certificates' ? '.certificates' : ''}.${EXTENSION[request.format]}`;
 }
 
 /** The run an id names, if it is one this API issues (anything else is never looked up). */
 export function parsePublicId(text: string): ExportRequest | undefined {
-  const match = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(csv|json)$/.exec(text);
-  return match ? { id: match[1] as string, format: match[2] as ExportFormat } : undefined;
+  const match = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\.certificates)?\.(csv|json)$/.exec(
+    text,
+  );
+  if (!match) return undefined;
+  return {
+    id: match[1] as string,
+    format: match[3] as ExportFormat,
+    ...(match[2] ? { view: 'certificates' as const } : {}),
+  };
 }
 
 /** Starts the export function asynchronously (an Event invocation: it runs up to 15 minutes). */
@@ -96,8 +120,8 @@ export class ExportService {
     this.invoke = options.invoke;
   }
 
-  async start(format: ExportFormat): Promise<ExportRequest> {
-    const request = { id: randomUUID(), format };
+  async start(format: ExportFormat, view: ReportView = 'targets'): Promise<ExportRequest> {
+    const request: ExportRequest = { id: randomUUID(), format, ...(view === 'certificates' ? { view } : {}) };
     await this.invoke(request);
     return request;
   }
@@ -110,7 +134,7 @@ export class ExportService {
         new GetObjectCommand({
           Bucket: this.bucket,
           Key: exportKey(request),
-          ResponseContentDisposition: `attachment; filename="certvigil-report.${EXTENSION[request.format]}"`,
+          ResponseContentDisposition: `attachment; filename="certvigil-${request.view === 'certificates' ? 'certificates' : 'report'}.${EXTENSION[request.format]}"`,
         }),
         { expiresIn: EXPORT_LINK_SECONDS },
       );
@@ -158,17 +182,36 @@ async function* reportPagesOf(targets: TargetStore): AsyncGenerator<ReportRow[]>
 }
 
 /**
+ * The report by certificate, a page at a time: served ones soonest expiry first, then those served
+ * nowhere any more, from the certificate lists index.
+ */
+async function* certificatePagesOf(
+  certificates: CertificateStore,
+  now: () => Date = () => new Date(),
+): AsyncGenerator<CertificateRow[]> {
+  let cursor: CertificateCursor | undefined;
+  do {
+    const page = await certificates.lists.page({ lists: CERTIFICATE_LISTS, limit: EXPORT_PAGE, cursor });
+    const at = now();
+    yield page.items.map((item) => certificateRow(certificateView(item, at)));
+    cursor = page.next;
+  } while (cursor !== undefined);
+}
+
+/**
  * The export function's run: the report streamed to S3 as it is read. On failure a small marker
  * object says why (the status reads it), and the error is thrown (the invocation is retried).
  */
 export async function runExport(
-  deps: { targets: TargetStore; s3: S3Client; bucket: string },
+  deps: { targets: TargetStore; certificates?: CertificateStore | undefined; s3: S3Client; bucket: string },
   request: ExportRequest,
 ): Promise<{ rows: number; bytes: number }> {
   let rows = 0;
   let bytes = 0;
   async function* body(): AsyncGenerator<Buffer> {
-    for await (const chunk of reportChunks(reportPagesOf(deps.targets), request.format)) {
+    const view = request.view ?? 'targets';
+    const pages = view === 'certificates' ? certificatePagesOf(certificatesOf(deps)) : reportPagesOf(deps.targets);
+    for await (const chunk of reportChunks(pages, request.format, view)) {
       rows += chunk.rows;
       const data = Buffer.from(chunk.text);
       bytes += data.length;
@@ -210,4 +253,9 @@ export async function runExport(
     throw error;
   }
   return { rows, bytes };
+}
+
+function certificatesOf(deps: { certificates?: CertificateStore | undefined }): CertificateStore {
+  if (!deps.certificates) throw new Error('this export function has no certificates table (CERTIFICATES_TABLE)');
+  return deps.certificates;
 }

@@ -140,6 +140,7 @@ export async function targetsPage<T>(
   });
 }
 
-function clip(text: string | null): string {
+/** A value quoted back in a problem: at most 40 characters. */
+export function clip(text: string | null): string {
   return text === null ? '' : text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

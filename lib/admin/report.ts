@@ -89,9 +89,18 @@ export function reportRow(t: StoredTarget): ReportRow {
 }
 
 export function reportCsv(rows: readonly ReportRow[], header = true): string {
+  return csvOf(REPORT_COLUMNS, rows, header);
+}
+
+/** Spreadsheet-safe CSV of these rows (every cell through safeCell), CRLF lines. */
+function csvOf<C extends string>(
+  columns: readonly C[],
+  rows: readonly Record<C, string | number | boolean | null>[],
+  header: boolean,
+): string {
   const lines = [
-    ...(header ? [REPORT_COLUMNS.join(',')] : []),
-    ...rows.map((row) => REPORT_COLUMNS.map((c) => safeCell(row[c])).join(',')),
+    ...(header ? [columns.join(',')] : []),
+    ...rows.map((row) => columns.map((c) => safeCell(row[c])).join(',')),
   ];
   return lines.length ? `${lines.join('\r\n')}\r\n` : '';
 }
@@ -110,53 +119,61 @@ export const CERTIFICATE_COLUMNS = [
   'rollout',
 ] as const;
 
-type CertificateRow = Record<(typeof CERTIFICATE_COLUMNS)[number], string | number | null>;
+export type CertificateRow = Record<(typeof CERTIFICATE_COLUMNS)[number], string | number | null>;
 
 /** One row per certificate: where it is served and how far its replacement has got. */
 export function certificateRows(views: readonly CertificateView[]): CertificateRow[] {
-  return views.map((v) => ({
+  return views.map(certificateRow);
+}
+
+export function certificateRow(v: CertificateView): CertificateRow {
+  return {
     fingerprint256: v.fingerprint256,
     status: v.status,
     daysLeft: v.daysLeft,
     notAfter: v.notAfter,
     subject: v.subject,
     issuer: v.issuer,
-    locationCount: v.locations.length,
+    locationCount: v.locationCount,
     locations: v.locations
       .slice(0, 50)
       .map((l) => `${l.target} ${l.where}`)
       .join(' | '),
     replacedBy: v.replacedBy,
     rollout: v.rollout ? `${v.rollout.done}/${v.rollout.total} since ${v.rollout.since}` : null,
-  }));
+  };
 }
 
-export function certificatesCsv(rows: readonly CertificateRow[]): string {
-  const lines = [
-    CERTIFICATE_COLUMNS.join(','),
-    ...rows.map((row) => CERTIFICATE_COLUMNS.map((c) => safeCell(row[c])).join(',')),
-  ];
-  return `${lines.join('\r\n')}\r\n`;
+export function certificatesCsv(rows: readonly CertificateRow[], header = true): string {
+  return csvOf(CERTIFICATE_COLUMNS, rows, header);
 }
+
+/** The two views of the report: by target, by certificate. */
+export type ReportView = 'targets' | 'certificates';
 
 /**
- * The targets report as text, a page at a time: CSV (one header) or a JSON array, each chunk
+ * A view of the report as text, a page at a time: CSV (one header) or a JSON array, each chunk
  * written as its page arrives. `certvigil report --out` and the S3 export write these.
  */
 export async function* reportChunks(
-  pages: AsyncIterable<readonly ReportRow[]>,
+  pages: AsyncIterable<readonly (ReportRow | CertificateRow)[]>,
   format: 'csv' | 'json',
+  view: ReportView = 'targets',
 ): AsyncGenerator<{ text: string; rows: number }> {
+  const csv = (rows: readonly (ReportRow | CertificateRow)[], header: boolean) =>
+    view === 'certificates'
+      ? certificatesCsv(rows as CertificateRow[], header)
+      : reportCsv(rows as ReportRow[], header);
   let written = 0;
   if (format === 'json') yield { text: '[', rows: 0 };
   for await (const page of pages) {
     const text =
       format === 'csv'
-        ? reportCsv(page, written === 0)
+        ? csv(page, written === 0)
         : page.map((row, i) => `${written + i === 0 ? '\n' : ',\n'}${JSON.stringify(row)}`).join('');
     written += page.length;
     yield { text, rows: page.length };
   }
-  if (format === 'csv' && written === 0) yield { text: reportCsv([], true), rows: 0 };
+  if (format === 'csv' && written === 0) yield { text: csv([], true), rows: 0 };
   if (format === 'json') yield { text: written ? '\n]\n' : ']\n', rows: 0 };
 }

@@ -12,7 +12,12 @@ import { acceptsGzip } from './request.ts';
 export const WHOLE_LIST_TARGETS = { plain: 9_000, gzip: 50_000 } as const;
 
 /** Refuses a whole-inventory read the summary says cannot fit, pointing to what does. */
-export async function guardWholeList(request: AdminRequest, deps: AdminDependencies, what: string): Promise<void> {
+export async function guardWholeList(
+  request: AdminRequest,
+  deps: AdminDependencies,
+  what: string,
+  pages = '/report?limit=500',
+): Promise<void> {
   const summary = deps.targets.summary;
   if (!summary) return;
   const targets = (await summary.counters('status')).reduce((sum, c) => sum + Number(c.n), 0);
@@ -21,6 +26,6 @@ export async function guardWholeList(request: AdminRequest, deps: AdminDependenc
   if (targets <= most) return;
   throw new ProblemError(
     413,
-    `${what} of all ${targets} targets would not fit the 6 MB answer a function URL allows${gzip ? '' : ' (send Accept-Encoding: gzip for up to 50,000)'}: read the targets report in pages (GET /report?limit=500, then nextCursor), or write it to a file with "certvigil report --out FILE"`,
+    `${what} of all ${targets} targets would not fit the 6 MB answer a function URL allows${gzip ? '' : ' (send Accept-Encoding: gzip for up to 50,000)'}: read it in pages (GET ${pages}, then nextCursor), or write it to a file with "certvigil report --out FILE"`,
   );
 }

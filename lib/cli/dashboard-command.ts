@@ -1,6 +1,6 @@
 import type { ExitCode } from '../policy/status.ts';
 import { type Io, numberOption, parseCommandLine } from './io.ts';
-import { adminClientFor } from './remote-commands.ts';
+import { adminClientFor } from './remote-options.ts';
 
 const DEFAULT_PORT = 8788;
 

@@ -32,10 +32,10 @@ import { CertificateStore } from '../store/certificate-store.ts';
 import { CtStateStore } from '../store/ct-state-store.ts';
 import { documentClient } from '../store/document-client.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
-import { recountSummary } from '../store/summary-recount.ts';
 import { normalizeTarget } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.ts';
+import { startRecounts } from './local-recount.ts';
 import { ensureTables } from './local-tables.ts';
 import { OutboxPublisher } from './outbox-publisher.ts';
 
@@ -45,9 +45,6 @@ const TABLES = {
   certificates: 'certvigil-certificates',
   summary: 'certvigil-summary',
 };
-
-/** How often local mode recounts the summary (as deployed: daily), besides at start. */
-const RECOUNT_MS = 24 * 60 * 60 * 1000;
 
 export interface LocalModeOptions {
   /** How long POST /discover waits for a run before it answers 202 (default DISCOVERY_WAIT_MS, as deployed). */
@@ -319,27 +316,11 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     );
   }, options.intervalSeconds * 1000);
   timer.unref();
-  // The summary's recount, at start (a data directory from before the summary gets its counts and
-  // its targets their list keys) and daily, as deployed.
-  let recounting: Promise<void> | undefined;
-  const recount = () => {
-    const summary = monitor.targets.summary;
-    if (!summary || recounting || stopping) return;
-    recounting = recountSummary(monitor.targets, summary)
-      .then((r) => {
-        if (r.drift > 0 || r.itemsRepaired > 0)
-          options.print(`summary recount: ${r.itemsRepaired} targets listed again, ${r.drift} of drift repaired\n`);
-      })
-      .catch((error: Error) => {
-        if (!stopping) options.print(`summary recount failed: ${boundText(error.message, 500)}\n`);
-      })
-      .finally(() => {
-        recounting = undefined;
-      });
-  };
-  recount();
-  const recountTimer = setInterval(recount, RECOUNT_MS);
-  recountTimer.unref();
+  const recounts = startRecounts({
+    targets: monitor.targets,
+    certificates: monitor.certificates,
+    print: options.print,
+  });
 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -349,8 +330,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     stop: async () => {
       stopping = true;
       clearInterval(timer);
-      clearInterval(recountTimer);
-      await recounting;
+      await recounts.stop();
       // A discovery run reading CT stops at its next step (a rate-limit wait ends at once).
       stopDiscovery.abort();
       // Probes waiting their turn are dropped; those running get a short grace, not a minute.

@@ -6,36 +6,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, ScanCommand, type ScanCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CertificateEntry } from '../policy/check-result.ts';
+import { type CertificateItem, CT_KEY_PREFIX } from './certificate-item.ts';
+import { CertificateLists, certificateExpiryKey, SERVED } from './certificate-lists.ts';
 import { isConditionFailure } from './document-client.ts';
+
+export type { CertificateItem } from './certificate-item.ts';
 
 /** Most locations one certificate item records (a wildcard on thousands of hosts stops there). */
 export const MAX_CERTIFICATE_LOCATIONS = 1_000;
-/** Keys of CT discovery's items in this table (never a fingerprint: those are hex). */
-export const CT_KEY_PREFIX = 'ct:';
-
-export interface CertificateItem {
-  fingerprint256: string;
-  subject: string | null;
-  issuer: string | null;
-  notBefore: string | null;
-  notAfter: string | null;
-  lifetimeDays: number | null;
-  namesKey: string | null;
-  firstSeen: string;
-  lastSeen: string;
-  /** `target<TAB>where` of every location serving it now. */
-  locs?: Set<string> | undefined;
-  /** Locations that moved from it to its replacement. */
-  movedLocs?: Set<string> | undefined;
-  replacedBy?: string | undefined;
-  replaces?: Set<string> | undefined;
-  /** When its replacement first appeared at one of its locations. */
-  rolloutSince?: string | undefined;
-  /** Set once, by the probe that announces it (conditional): exactly one message each. */
-  announcedComplete?: string | undefined;
-  announcedStalled?: string | undefined;
-}
-
 export function locationKey(target: string, where: string): string {
   return `${target}\t${where}`;
 }
@@ -48,18 +26,20 @@ export function splitLocation(key: string): { target: string; where: string } {
 export class CertificateStore {
   private readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
+  /** Pages of the inventory from its lists index, soonest expiry first. */
+  readonly lists: CertificateLists;
 
   constructor(doc: DynamoDBDocumentClient, tableName: string) {
     this.doc = doc;
     this.tableName = tableName;
+    this.lists = new CertificateLists(doc, tableName);
   }
 
   /** Records that `location` serves the certificate (idempotent); `replaces` links the one it replaced. */
   async addLocation(
-    entry: Pick<
-      CertificateEntry,
-      'fingerprint256' | 'subject' | 'issuer' | 'notBefore' | 'notAfter' | 'lifetimeDays' | 'namesKey'
-    >,
+    entry: Pick<CertificateEntry, 'subject' | 'issuer' | 'notBefore' | 'notAfter' | 'lifetimeDays' | 'namesKey'> & {
+      fingerprint256: string;
+    },
     location: string,
     now: Date,
     replaces?: string,
@@ -74,6 +54,9 @@ export class CertificateStore {
       ':now': now.toISOString(),
       ':loc': new Set([location]),
       ':max': MAX_CERTIFICATE_LOCATIONS,
+      // Its place in the lists index: served now, by expiry.
+      ':served': SERVED,
+      ':key': certificateExpiryKey(entry.fingerprint256, entry.notAfter),
     };
     if (replaces) values[':replaces'] = new Set([replaces]);
     try {
@@ -81,7 +64,7 @@ export class CertificateStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { fingerprint256: entry.fingerprint256 },
-          UpdateExpression: `SET subject = if_not_exists(subject, :subject), issuer = if_not_exists(issuer, :issuer), notBefore = if_not_exists(notBefore, :notBefore), notAfter = if_not_exists(notAfter, :notAfter), lifetimeDays = if_not_exists(lifetimeDays, :lifetime), namesKey = if_not_exists(namesKey, :names), firstSeen = if_not_exists(firstSeen, :now), lastSeen = :now ADD locs :loc${replaces ? ', replaces :replaces' : ''}`,
+          UpdateExpression: `SET subject = if_not_exists(subject, :subject), issuer = if_not_exists(issuer, :issuer), notBefore = if_not_exists(notBefore, :notBefore), notAfter = if_not_exists(notAfter, :notAfter), lifetimeDays = if_not_exists(lifetimeDays, :lifetime), namesKey = if_not_exists(namesKey, :names), firstSeen = if_not_exists(firstSeen, :now), lastSeen = :now, certList = :served, certExpiry = :key ADD locs :loc${replaces ? ', replaces :replaces' : ''}`,
           ConditionExpression: 'attribute_not_exists(locs) OR size(locs) < :max OR contains(locs, :locText)',
           ExpressionAttributeValues: { ...values, ':locText': location },
         }),
@@ -121,7 +104,11 @@ export class CertificateStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return result.Attributes as CertificateItem | undefined;
+      const item = result.Attributes as CertificateItem | undefined;
+      // Its last location gone (DynamoDB drops an emptied set): listed as served nowhere, unless
+      // a location came back meanwhile (the write is conditional on none).
+      if (item && !item.locs?.size) await this.lists.markGone(fingerprint256, item.notAfter);
+      return item;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;

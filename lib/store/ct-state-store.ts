@@ -3,7 +3,7 @@
 // domain stopped, and which issuances have been handled (so a precertificate and its certificate,
 // or two runs at once, are news once).
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { CT_KEY_PREFIX } from './certificate-store.ts';
+import { CT_KEY_PREFIX } from './certificate-item.ts';
 import { isConditionFailure } from './document-client.ts';
 
 export class CtStateStore {

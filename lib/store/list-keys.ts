@@ -61,15 +61,23 @@ function idInKey(id: string): string {
  */
 export function expiryKey(id: string, state: MonitorState | undefined): string {
   const result = state?.result;
-  const dates = [result?.notAfter, result?.chainNotAfter]
-    .map((d) => (d ? Date.parse(d) : Number.NaN))
-    .filter(Number.isFinite);
-  const expiry = dates.length
-    ? String(Math.max(0, Math.min(...dates)))
-        .padStart(EXPIRY_DIGITS, '0')
-        .slice(-EXPIRY_DIGITS)
-    : NO_EXPIRY;
-  return `${expiry} ${idInKey(id)}`;
+  return `${expiryDigits([result?.notAfter, result?.chainNotAfter])} ${idInKey(id)}`;
+}
+
+/**
+ * The earliest of these dates as fixed-width epoch milliseconds (sorting as text sorts by date);
+ * all nines when none is a date. Sort keys of both lists indexes start with it.
+ */
+export function expiryDigits(dates: readonly (string | null | undefined)[]): string {
+  const times = dates.map((d) => (d ? Date.parse(d) : Number.NaN)).filter(Number.isFinite);
+  return times.length ? epochDigits(Math.min(...times)) : NO_EXPIRY;
+}
+
+/** An instant as the sort keys write it: a key `< epochDigits(t)` expires strictly before `t`. */
+export function epochDigits(time: number): string {
+  return String(Math.max(0, Math.floor(time)))
+    .padStart(EXPIRY_DIGITS, '0')
+    .slice(-EXPIRY_DIGITS);
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };

@@ -41,6 +41,16 @@ export const HISTORY_TABLE = {
 /** Every certificate seen, keyed by fingerprint, with the locations that serve it now. */
 export const CERTIFICATES_TABLE = {
   partitionKey: { name: 'fingerprint256', type: 'S' },
+  /**
+   * Every certificate (CT discovery's items stay out: they carry no `certList`), partitioned by
+   * whether a location serves it now (`served`, `gone`) and ordered by expiry then fingerprint
+   * (certificate-lists.ts). Whole items: a page needs all of each, and certificates change seldom.
+   */
+  listIndex: {
+    indexName: 'certificate-lists',
+    partitionKey: { name: 'certList', type: 'S' },
+    sortKey: { name: 'certExpiry', type: 'S' },
+  },
 } as const;
 
 /**
@@ -120,8 +130,26 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
         { AttributeName: CERTIFICATES_TABLE.partitionKey.name, AttributeType: CERTIFICATES_TABLE.partitionKey.type },
+        {
+          AttributeName: CERTIFICATES_TABLE.listIndex.partitionKey.name,
+          AttributeType: CERTIFICATES_TABLE.listIndex.partitionKey.type,
+        },
+        {
+          AttributeName: CERTIFICATES_TABLE.listIndex.sortKey.name,
+          AttributeType: CERTIFICATES_TABLE.listIndex.sortKey.type,
+        },
       ],
       KeySchema: [{ AttributeName: CERTIFICATES_TABLE.partitionKey.name, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: CERTIFICATES_TABLE.listIndex.indexName,
+          KeySchema: [
+            { AttributeName: CERTIFICATES_TABLE.listIndex.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: CERTIFICATES_TABLE.listIndex.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
     },
     ...(names.summary
       ? [

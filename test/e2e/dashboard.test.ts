@@ -361,6 +361,38 @@ describe('the dashboard in local mode', () => {
     await closePage(page);
   });
 
+  it('lists the certificates a page at a time, soonest expiry first, filtered on the server', async () => {
+    const page = await openPage(`${local.url}/#/certificates`);
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/certificates') asked.push(url.search);
+    });
+    await signIn(page, 'main table tbody tr');
+    const listed = async () =>
+      page.$$eval('main table tbody tr', (trs) =>
+        trs.map((r) => {
+          const a = r.querySelector('a') as unknown as { getAttribute(name: string): string } | null;
+          return decodeURIComponent((a?.getAttribute('href') ?? '').replace('#/certificate/', ''));
+        }),
+      );
+    // The page shows the API's first page, in its order.
+    const first = await api('GET', '/certificates?limit=200');
+    const all = first.json.items.map((c: { fingerprint256: string }) => c.fingerprint256);
+    expect(await listed()).toEqual(all);
+    expect(all).toContain(fingerprint(leaves.expired));
+    expect(all.indexOf(fingerprint(leaves.expired))).toBeLessThan(all.indexOf(fingerprint(leaves.healthy)));
+    await page.select('select[name=status]', 'expired');
+    await page.waitForFunction(() => document.querySelectorAll('main table tbody tr').length === 1, { timeout: 5_000 });
+    expect(await listed()).toEqual([fingerprint(leaves.expired)]);
+    await page.select('select[name=status]', '');
+    await page.waitForFunction((n) => document.querySelectorAll('main table tbody tr').length === n, {}, all.length);
+    expect(asked).toContain('?limit=200');
+    expect(asked).toContain('?status=expired&limit=200');
+    expect(asked.every((q) => q.includes('limit=200'))).toBe(true);
+    await closePage(page);
+  });
+
   it("shows a target's settings, where it is served and its timeline of changes", async () => {
     const page = await openPage(`${local.url}/#/target/${encodeURIComponent(ids.rollout as string)}`);
     await signIn(page, '.detail-head');

@@ -288,6 +288,12 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
         resource: `${policies.arn(r.targets)}/index/due-soon`,
       },
     },
+    // The daily recount lists again certificates missing from their index (issue 30).
+    ...['dynamodb:Scan', 'dynamodb:UpdateItem'].map((action) => ({
+      name: `the dispatcher's recount may ${action} on the certificates table`,
+      request: { principal: r.dispatcherRole, action, resource: r.certificates },
+      unrelated: { principal: r.notifierRole, action, resource: r.certificates },
+    })),
     {
       name: 'the dispatcher hands the rest of a round to itself',
       request: { principal: r.dispatcherRole, action: 'lambda:InvokeFunction', resource: r.dispatcher },
@@ -307,6 +313,8 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       ['dynamodb:GetItem', r.certificates],
       ['dynamodb:UpdateItem', r.certificates],
       ['dynamodb:Scan', r.certificates],
+      // Pages of certificates (issue 30): the certificate lists index.
+      ['dynamodb:Query', `${policies.arn(r.certificates)}/index/certificate-lists`],
       ['sns:Publish', r.topic],
     ].map(([action, resource]) => ({
       name: `the admin API may ${action} on ${resource}`,
@@ -510,6 +518,7 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
         ['admin API', r.adminRole, 's3:ListBucket', policies.arn(r.exportBucket)],
         ['export function', r.exportRole, 'dynamodb:Query', `${policies.arn(r.targets)}/index/lists`],
         ['export function', r.exportRole, 'dynamodb:BatchGetItem', policies.arn(r.targets)],
+        ['export function', r.exportRole, 'dynamodb:Query', `${policies.arn(r.certificates)}/index/certificate-lists`],
         ['export function', r.exportRole, 's3:PutObject', `${policies.arn(r.exportBucket)}/exports/0f1e.csv`],
         [
           'export function',

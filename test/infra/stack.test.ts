@@ -102,13 +102,16 @@ describe('the certvigil stack', () => {
     expect(actionsOf(stack.probes.documents)).toEqual(probeActions);
     expect(actionsOf(stack.probes.account)).toEqual(probeActions);
     // Rounds scan and query the targets; the daily recount relists items (UpdateItem, conditional)
-    // and reads, repairs and records the summary's counters.
+    // and reads, repairs and records the summary's counters, and lists again certificates missing
+    // from their index (Scan, UpdateItem on the certificates table).
     expect(actionsOf(stack.dispatch.dispatcher)).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:Query',
       'dynamodb:Scan',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
     ]);

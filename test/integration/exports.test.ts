@@ -2,13 +2,7 @@
 // report a page at a time from the lists index (DynamoDB Local) and streams it to S3 (mocked: the
 // bucket cannot be reached from here); GET /exports/{id} says running, failed or done, and done
 // gives a presigned link that expires in 15 minutes.
-import {
-  HeadObjectCommand,
-  type HeadObjectCommandInput,
-  PutObjectCommand,
-  type PutObjectCommandInput,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +12,7 @@ import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import { normalizeTarget } from '../../lib/targets/target-schema.ts';
 import { createTestTables, type TestTables } from '../fixtures/dynamo.ts';
 import { functionUrlEvent } from '../fixtures/function-url.ts';
+import { type BucketObjects, mockBucket } from '../fixtures/s3-bucket.ts';
 import { type ScriptedMonitor, scriptedMonitor } from '../fixtures/scripted-monitor.ts';
 
 const BUCKET = 'certvigil-exports-test';
@@ -28,16 +23,8 @@ const s3Mock = mockClient(S3Client);
 let tables: TestTables;
 let scripted: ScriptedMonitor;
 /** What the mocked bucket holds: key -> body and metadata. */
-const objects = new Map<string, { body: string; metadata: Record<string, string> }>();
+const objects: BucketObjects = new Map();
 const s3 = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXPORT', secretAccessKey: 'secret' } });
-
-async function text(body: PutObjectCommandInput['Body']): Promise<string> {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 beforeAll(async () => {
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
@@ -58,15 +45,7 @@ afterAll(async () => {
 beforeEach(() => {
   objects.clear();
   s3Mock.reset();
-  s3Mock.on(PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
-    objects.set(input.Key as string, { body: await text(input.Body), metadata: input.Metadata ?? {} });
-    return { ETag: '"e"' };
-  });
-  s3Mock.on(HeadObjectCommand).callsFake(async (input: HeadObjectCommandInput) => {
-    const found = objects.get(input.Key as string);
-    if (!found) throw Object.assign(new Error('NotFound'), { name: 'NotFound' });
-    return { ContentLength: found.body.length, Metadata: found.metadata };
-  });
+  mockBucket(s3Mock, objects);
 });
 
 describe('the export to S3', () => {
@@ -100,6 +79,30 @@ describe('the export to S3', () => {
     const rows = JSON.parse(objects.get(`exports/${request.id}.json`)?.body ?? 'null') as { target: string }[];
     expect(rows).toHaveLength(COUNT);
     expect(new Set(rows.map((r) => r.target)).size).toBe(COUNT);
+  }, 60_000);
+
+  it('writes the report by certificate: the rows of the whole certificates report, named so', async () => {
+    const request: ExportRequest = {
+      id: '3f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+      format: 'json',
+      view: 'certificates',
+    };
+    const deps = { targets: scripted.monitor.targets, certificates: scripted.monitor.certificates, s3, bucket: BUCKET };
+    const result = await runExport(deps, request);
+    const whole = (await scripted.get('/report?view=certificates')).json as { fingerprint256: string }[];
+    expect(whole.length).toBe(40);
+    expect(result.rows).toBe(40);
+    expect(JSON.parse(objects.get(`exports/${request.id}.certificates.json`)?.body ?? 'null')).toEqual(whole);
+    const service = new ExportService({ s3, bucket: BUCKET, invoke: async () => undefined });
+    const status = await service.status(request, new Date());
+    expect(status).toMatchObject({ id: `${request.id}.certificates.json`, status: 'done', rows: 40 });
+    expect(new URL(status.url as string).searchParams.get('response-content-disposition')).toBe(
+      'attachment; filename="certvigil-certificates.json"',
+    );
+    // Without the inventory's table the run fails and says why.
+    const csv: ExportRequest = { ...request, id: '4f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', format: 'csv' };
+    await expect(runExport({ ...deps, certificates: undefined }, csv)).rejects.toThrow(/CERTIFICATES_TABLE/);
+    expect((await service.status(csv, new Date())).status).toBe('failed');
   }, 60_000);
 
   it('marks a run that failed, with why, and the status says so', async () => {
@@ -136,6 +139,16 @@ describe('POST /exports and GET /exports/{id}', () => {
     expect((await call('GET', '/exports/..%2f..%2fsecrets')).status).toBe(404);
     expect((await call('GET', '/exports/not-an-id.csv')).status).toBe(404);
     expect((await call('POST', '/exports?format=xlsx')).status).toBe(400);
+    const byCertificate = await call('POST', '/exports?format=csv&view=certificates');
+    expect(byCertificate.json).toMatchObject({ view: 'certificates', status: 'running' });
+    expect(byCertificate.json.id).toMatch(/\.certificates\.csv$/);
+    expect(started.at(-1)).toEqual({
+      id: byCertificate.json.id.replace(/\.certificates\.csv$/, ''),
+      format: 'csv',
+      view: 'certificates',
+    });
+    expect((await call('GET', byCertificate.json.poll)).json.status).toBe('running');
+    expect((await call('POST', '/exports?view=everything')).status).toBe(400);
     // Local mode has no bucket: it points to report --out.
     expect((await scripted.get('/exports/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0.csv')).json.detail).toMatch(
       /certvigil report --out FILE/,

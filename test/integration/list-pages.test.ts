@@ -11,6 +11,7 @@ import type { Status } from '../../lib/policy/status.ts';
 import { LIST_STATUSES } from '../../lib/store/list-keys.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
 import { createTestTables, type TestTables } from '../fixtures/dynamo.ts';
+import { allPages } from '../fixtures/pages.ts';
 import { type ScriptedMonitor, scriptedMonitor } from '../fixtures/scripted-monitor.ts';
 
 const sns = mockClient(SNSClient);
@@ -20,32 +21,6 @@ let get: ScriptedMonitor['get'];
 let check: ScriptedMonitor['check'];
 
 const STATUS_CYCLE: Status[] = ['ok', 'ok', 'ok', 'warning', 'critical', 'expired', 'invalid', 'error', 'revoked'];
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-/** Every page of a list from `path`, with `between` run after each page. */
-async function allPages<T>(
-  path: string,
-  between?: (page: number) => Promise<void>,
-): Promise<{ items: T[]; pages: number }> {
-  const items: T[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
-    const answer = await get(`${path}${cursor ? `${sep}cursor=${cursor}` : ''}`);
-    expect(answer.status).toBe(200);
-    const page = answer.json as Page<T>;
-    items.push(...page.items);
-    cursor = page.nextCursor;
-    pages += 1;
-    if (between) await between(pages);
-  } while (cursor && pages < 1000);
-  return { items, pages };
-}
 
 /** Adds a target and checks it once, finding `status` with `days` left (`null`: never checked). */
 async function seed(k: number, status: Status | null, days: number, extra: Partial<Target> = {}): Promise<Target> {
@@ -90,6 +65,7 @@ describe('the lists index', () => {
 
   it('pages every target once, soonest expiry first, never-checked last', async () => {
     const { items, pages } = await allPages<{ id: string; lastCheck: { notAfter: string | null } | null }>(
+      get,
       '/targets?limit=17',
     );
     expect(pages).toBeGreaterThanOrEqual(Math.ceil(seeded.length / 17));
@@ -102,6 +78,7 @@ describe('the lists index', () => {
   it('serves a status from its partitions, and `ok` includes targets with an open condition', async () => {
     for (const status of ['ok', 'critical', 'error', 'unchecked'] as const) {
       const { items } = await allPages<{ id: string; lastCheck: { status: string } | null }>(
+        get,
         `/targets?limit=7&status=${status}`,
       );
       const expected = seeded.filter((_, k) =>
@@ -121,7 +98,7 @@ describe('the lists index', () => {
       ['owner=team-2&status=ok', (t) => t.owner === 'team-2' && ['ok'].includes(statusOf(t))],
     ];
     for (const [query, keep] of cases) {
-      const { items } = await allPages<{ id: string }>(`/targets?limit=5&${query}`);
+      const { items } = await allPages<{ id: string }>(get, `/targets?limit=5&${query}`);
       const ids = items.map((t) => t.id);
       expect(new Set(ids).size, query).toBe(ids.length);
       expect(ids.sort(), query).toEqual(
@@ -175,7 +152,7 @@ describe('paging while writes happen', () => {
     const doomed = stable.filter((_, i) => i % 6 === 0);
     const kept = stable.filter((t) => !doomed.includes(t));
     let added = 600;
-    const { items } = await allPages<{ id: string }>('/targets?limit=9&owner=paging', async (page) => {
+    const { items } = await allPages<{ id: string }>(get, '/targets?limit=9&owner=paging', async (page) => {
       // A check changes a status (same certificate, so the same place in the order), a target
       // is deleted, and a new one is added, between every two pages.
       const moving = kept[page % kept.length] as Target;
@@ -192,7 +169,7 @@ describe('paging while writes happen', () => {
 
 describe('GET /events in pages', () => {
   it('pages the open events most severe first, and the whole list (the old form) holds the same events', async () => {
-    const { items } = await allPages<{ id: string; target: string; severity: string }>('/events?limit=4');
+    const { items } = await allPages<{ id: string; target: string; severity: string }>(get, '/events?limit=4');
     const whole = (await get('/events')).json as { id: string; severity: string }[];
     expect(Array.isArray(whole)).toBe(true);
     expect(items.map((e) => e.id).sort()).toEqual(whole.map((e) => e.id).sort());
@@ -204,7 +181,7 @@ describe('GET /events in pages', () => {
     expect(firstWarning).toBeGreaterThan(0);
     expect(lastCritical).toBeGreaterThan(0);
     // What the pages read: never the healthy partition.
-    const critical = (await allPages<{ severity: string }>('/events?limit=50&severity=critical')).items;
+    const critical = (await allPages<{ severity: string }>(get, '/events?limit=50&severity=critical')).items;
     expect(critical.length).toBeGreaterThan(0);
     expect(critical.every((e) => e.severity === 'critical')).toBe(true);
   });

@@ -11,7 +11,7 @@ import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../../lib/local/dynamodb-
 import { type LocalMode, startLocalMode } from '../../lib/local/local-mode.ts';
 import { compactState } from '../../lib/store/compact-result.ts';
 import { documentClient } from '../../lib/store/document-client.ts';
-import { createTableInputs, TARGETS_TABLE } from '../../lib/store/table-schema.ts';
+import { CERTIFICATES_TABLE, createTableInputs, TARGETS_TABLE } from '../../lib/store/table-schema.ts';
 import { checkResult, DAY } from '../fixtures/check-results.ts';
 
 const TOKEN = 'upgrade-token-0123456789abcdef';
@@ -28,13 +28,16 @@ beforeAll(async () => {
   const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
   try {
     for (const input of createTableInputs(NAMES)) {
-      const indexes = input.GlobalSecondaryIndexes?.filter((i) => i.IndexName !== TARGETS_TABLE.listIndex.indexName);
+      const indexes = input.GlobalSecondaryIndexes?.filter(
+        (i) =>
+          i.IndexName !== TARGETS_TABLE.listIndex.indexName && i.IndexName !== CERTIFICATES_TABLE.listIndex.indexName,
+      );
       await client.send(
         new CreateTableCommand({
           ...input,
           GlobalSecondaryIndexes: indexes?.length ? indexes : undefined,
           AttributeDefinitions: input.AttributeDefinitions?.filter(
-            (a) => !['listStatus', 'listExpiry'].includes(a.AttributeName as string),
+            (a) => !['listStatus', 'listExpiry', 'certList', 'certExpiry'].includes(a.AttributeName as string),
           ),
         }),
       );
@@ -72,6 +75,26 @@ beforeAll(async () => {
               unreachableAnnounced: false,
               announced: null,
             }),
+          },
+        }),
+      );
+    }
+    // Two certificates the earlier release recorded: one served, one served nowhere any more.
+    for (const [k, served] of [true, false].entries()) {
+      await doc.send(
+        new PutCommand({
+          TableName: NAMES.certificates,
+          Item: {
+            fingerprint256: `${String(k).repeat(2)}${':AB'.repeat(31)}`,
+            subject: `CN=old-${k}.example.com`,
+            issuer: 'CN=Old CA',
+            notBefore: new Date(Date.now() - 10 * DAY).toISOString(),
+            notAfter: new Date(Date.now() + (k + 1) * 10 * DAY).toISOString(),
+            lifetimeDays: 90,
+            namesKey: `old-${k}.example.com`,
+            firstSeen: new Date().toISOString(),
+            lastSeen: new Date().toISOString(),
+            ...(served ? { locs: new Set([`old-${k}.example.com:443\t192.0.2.1`]) } : {}),
           },
         }),
       );
@@ -122,5 +145,17 @@ describe('local mode on a data directory from an earlier release', () => {
     expect(summary.owners.top).toEqual([{ owner: 'legacy', targets: 3 }]);
     expect(summary.recount).toMatchObject({ targets: 3, itemsRepaired: 3 });
     expect(printed.join('')).toContain('summary recount: 3 targets listed again');
+    // The certificates too: their index added, and both listed by the recount, served one first.
+    expect(printed.join('')).toContain('added the certificate-lists index to certvigil-certificates');
+    let certificates: { subject: string; locationCount: number }[] = [];
+    for (let i = 0; i < 100 && certificates.length < 2; i++) {
+      certificates = (await get('/certificates?limit=10')).items;
+      if (certificates.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(certificates.map((c) => [c.subject, c.locationCount])).toEqual([
+      ['CN=old-0.example.com', 1],
+      ['CN=old-1.example.com', 0],
+    ]);
+    expect(printed.join('')).toContain('summary recount: 2 certificates listed again');
   }, 120_000);
 });

@@ -1,41 +1,23 @@
-// GET /certificates and one certificate: the inventory keyed by fingerprint.
-import type { CertificateStore } from '../../store/certificate-store.ts';
+// GET /certificates and one certificate: the inventory keyed by fingerprint. With `limit` or
+// `cursor`, in pages from the certificate lists index (soonest expiry first); without, the whole
+// list while it fits one answer.
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
+import { certificateQuery, certificatesPage, inventory, matchesQuery } from '../certificate-query.ts';
 import { canonicalFingerprint, certificateView, sortCertificates } from '../certificate-views.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
 import { now } from '../request.ts';
 import { guardWholeList } from '../whole-list.ts';
 
-export function inventory(deps: AdminDependencies): CertificateStore {
-  if (!deps.certificates) throw new ProblemError(501, 'this deployment keeps no certificate inventory');
-  return deps.certificates;
-}
-
-const CERTIFICATE_STATUSES = ['ok', 'warning', 'critical', 'expired'];
-
 async function listCertificates(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
-  const within = request.query.get('expiringWithin');
-  const days = within === null ? undefined : Number(within);
-  if (
-    days !== undefined &&
-    (!Number.isFinite(days) || days < 0 || days > 3650 || !/^\d+(\.\d+)?$/.test(within ?? ''))
-  ) {
-    throw new ProblemError(400, `expiringWithin must be a number of days from 0 to 3650 (got "${within}")`, [
-      { field: 'expiringWithin', message: 'must be a number of days' },
-    ]);
+  if (request.query.has('limit') || request.query.has('cursor')) {
+    return json(200, await certificatesPage(request, deps, (v) => v));
   }
-  const status = request.query.get('status') ?? undefined;
-  if (status !== undefined && !CERTIFICATE_STATUSES.includes(status)) {
-    throw new ProblemError(400, `status must be one of ${CERTIFICATE_STATUSES.join(', ')} (got "${status}")`, [
-      { field: 'status', message: `must be one of ${CERTIFICATE_STATUSES.join(', ')}` },
-    ]);
-  }
-  await guardWholeList(request, deps, 'the certificate list');
+  const query = certificateQuery(request);
+  await guardWholeList(request, deps, 'the certificate list', '/certificates?limit=500');
   const at = now(deps);
   const views = (await inventory(deps).all())
     .map((item) => certificateView(item, at))
-    .filter((v) => (days === undefined ? true : v.notAfter !== null && v.daysLeft !== null && v.daysLeft <= days))
-    .filter((v) => (status === undefined ? true : v.status === status));
+    .filter((v) => matchesQuery(v, query));
   return json(200, sortCertificates(views));
 }
 

@@ -1,5 +1,5 @@
-// POST /exports and GET /exports/{id}: the whole targets report as a file in S3 (deployed), for an
-// inventory of any size, with a download link that expires in minutes.
+// POST /exports?format=csv|json&view=targets|certificates and GET /exports/{id}: the whole report as
+// a file in S3 (deployed), for an inventory of any size, with a download link that expires in minutes.
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { type ExportFormat, type ExportService, parsePublicId, publicId } from '../exports.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
@@ -22,9 +22,15 @@ async function startExport(request: AdminRequest, deps: AdminDependencies): Prom
       { field: 'format', message: 'must be csv or json' },
     ]);
   }
-  const started = await service(deps).start(format as ExportFormat);
+  const view = request.query.get('view') ?? 'targets';
+  if (view !== 'targets' && view !== 'certificates') {
+    throw new ProblemError(400, `view must be targets or certificates (got "${view.slice(0, 20)}")`, [
+      { field: 'view', message: 'must be targets or certificates' },
+    ]);
+  }
+  const started = await service(deps).start(format as ExportFormat, view);
   const id = publicId(started);
-  return json(202, { id, format, status: 'running', poll: `/exports/${id}` });
+  return json(202, { id, format, view, status: 'running', poll: `/exports/${id}` });
 }
 
 async function exportStatus(id: string, deps: AdminDependencies): Promise<AdminResponse> {

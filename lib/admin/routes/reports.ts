@@ -1,14 +1,22 @@
 // GET /report: the inventory by target or by certificate, as JSON or spreadsheet-safe CSV; by
-// target also in pages (soonest expiry first, from the lists index) for an inventory of any size.
+// either view also in pages (soonest expiry first, from the lists indexes) for an inventory of any size.
 import { LIST_STATUSES } from '../../store/list-keys.ts';
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
+import { certificatesPage, inventory } from '../certificate-query.ts';
 import { certificateView, sortCertificates } from '../certificate-views.ts';
 import { targetsPage } from '../list-query.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
-import { certificateRows, certificatesCsv, REPORT_FIELDS, reportCsv, reportRow, reportRows } from '../report.ts';
+import {
+  certificateRow,
+  certificateRows,
+  certificatesCsv,
+  REPORT_FIELDS,
+  reportCsv,
+  reportRow,
+  reportRows,
+} from '../report.ts';
 import { now } from '../request.ts';
 import { guardWholeList } from '../whole-list.ts';
-import { inventory } from './certificates.ts';
 
 async function report(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
   const format = request.query.get('format') ?? 'json';
@@ -24,7 +32,12 @@ async function report(request: AdminRequest, deps: AdminDependencies): Promise<A
     ]);
   }
   if (request.query.has('limit') || request.query.has('cursor')) return reportPage(request, deps, format, view);
-  await guardWholeList(request, deps, view === 'certificates' ? 'a report by certificate' : 'a report');
+  await guardWholeList(
+    request,
+    deps,
+    view === 'certificates' ? 'a report by certificate' : 'a report',
+    `/report?view=${view}&limit=500`,
+  );
   let rows: unknown[];
   let csv: () => string;
   if (view === 'certificates') {
@@ -54,9 +67,9 @@ async function report(request: AdminRequest, deps: AdminDependencies): Promise<A
 }
 
 /**
- * A page of the targets report, soonest expiry first (never-checked last), as JSON
- * `{items, nextCursor}`: the rows of the whole report, in its order. `certvigil report` pages
- * through these and writes CSV or JSON as it goes.
+ * A page of the report, as JSON `{items, nextCursor}`: by target soonest expiry first (never
+ * checked last), by certificate likewise (those served nowhere last), the rows of the whole
+ * report in its order. `certvigil report --out` and the export page through these.
  */
 async function reportPage(
   request: AdminRequest,
@@ -64,12 +77,13 @@ async function reportPage(
   format: string,
   view: string,
 ): Promise<AdminResponse> {
-  if (view !== 'targets' || format !== 'json') {
-    throw new ProblemError(
-      400,
-      'pages of the report come by target, as JSON (certvigil report --out FILE writes them as CSV)',
-      [{ field: view !== 'targets' ? 'view' : 'format', message: 'pages are view=targets, format=json' }],
-    );
+  if (format !== 'json') {
+    throw new ProblemError(400, 'pages of the report come as JSON (certvigil report --out FILE writes them as CSV)', [
+      { field: 'format', message: 'pages are format=json' },
+    ]);
+  }
+  if (view === 'certificates') {
+    return json(200, await certificatesPage(request, deps, (v) => certificateRow(v)));
   }
   return targetsPage(request, deps, { partitions: LIST_STATUSES, fields: REPORT_FIELDS }, reportRow);
 }

@@ -144,12 +144,21 @@ export async function eventsPage(cursor?: string | null): Promise<Page<OpenEvent
   return getJson<Page<OpenEventView>>(`/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
 }
 
-/** The certificate view (the whole inventory by certificate; its pages are still to come). */
-export async function loadCertificates(): Promise<{ list: CertificateView[]; missing: string | null }> {
-  return getJson<CertificateView[]>('/certificates').then(
-    (list) => ({ list, missing: null }),
+/**
+ * A page of certificates (soonest expiry first, those served nowhere last) with these filters
+ * (server-side); `missing` says why there is none where the deployment keeps no inventory.
+ */
+export async function certificatesPage(
+  filters: URLSearchParams,
+  cursor?: string | null,
+): Promise<Page<CertificateView> & { missing: string | null }> {
+  const query = new URLSearchParams(filters);
+  query.set('limit', String(PAGE_ROWS));
+  if (cursor) query.set('cursor', cursor);
+  return getJson<Page<CertificateView>>(`/certificates?${query}`).then(
+    (page) => ({ ...page, missing: null }),
     (error: ApiError) => {
-      if (error.status === 501) return { list: [] as CertificateView[], missing: error.message };
+      if (error.status === 501) return { items: [], nextCursor: null, missing: error.message };
       throw error;
     },
   );

@@ -1,5 +1,5 @@
 // One target (its settings, latest check, where its certificates are, its timeline of changes) and
-// one certificate (where it is served, its replacement, the rollout), plus the certificate list.
+// one certificate (where it is served, its replacement, the rollout).
 import {
   type CertificateView,
   certificatePath,
@@ -14,12 +14,12 @@ import { badge, day, facts, h, link, moment, relativeDays, replace, table, text 
 /** Most endpoints, chain entries, names and certificates one view lists. */
 const MAX_LIST = 100;
 
-function rolloutText(rollout: CertificateView['rollout']): string {
+export function rolloutText(rollout: CertificateView['rollout']): string {
   if (!rollout) return '—';
   return `${rollout.done} of ${rollout.total} location${rollout.total === 1 ? '' : 's'} (since ${day(rollout.since)})`;
 }
 
-function rolloutBar(rollout: CertificateView['rollout']): HTMLElement | null {
+export function rolloutBar(rollout: CertificateView['rollout']): HTMLElement | null {
   if (!rollout || rollout.total === 0) return null;
   return h('progress', { value: rollout.done, max: rollout.total, 'aria-label': 'rollout progress' });
 }
@@ -153,29 +153,5 @@ export async function renderCertificate(root: HTMLElement, fingerprint: string):
           c.locations.slice(0, 1000).map((l) => [link(['target', l.target], l.target, 120), text(l.where, 200)]),
         )
       : h('p', {}, 'Served nowhere now.'),
-  );
-}
-
-export function renderCertificates(
-  root: HTMLElement,
-  certificates: readonly CertificateView[],
-  missing: string | null,
-): void {
-  replace(
-    root,
-    h('h2', {}, `Certificates (${certificates.length})`),
-    missing
-      ? h('p', {}, text(missing))
-      : table(
-          ['Status', 'Expires', 'Subject', 'Issuer', 'Served at', 'Rollout'],
-          certificates.map((c) => [
-            badge(c.status),
-            h('span', { title: day(c.notAfter) }, relativeDays(c.daysLeft)),
-            link(['certificate', c.fingerprint256], c.subject ?? c.fingerprint256, 160),
-            text(c.issuer, 120),
-            `${c.locations.length}`,
-            h('span', { class: 'rollout' }, rolloutText(c.rollout), ' ', rolloutBar(c.rollout)),
-          ]),
-        ),
   );
 }

@@ -1,8 +1,9 @@
 // The dashboard's entry: routes on the URL fragment (#/, #/events, #/certificates,
 // #/target/ID, #/certificate/FP), asks for the token when the API says 401, and keeps the
 // overview (the summary and the first pages) loaded once per visit until "reload".
-import { ApiError, forgetToken, keepToken, loadCertificates, loadOverview, type Overview, storedToken } from './api.ts';
-import { renderCertificate, renderCertificates, renderTarget } from './details.ts';
+import { ApiError, forgetToken, keepToken, loadOverview, type Overview, storedToken } from './api.ts';
+import { renderCertificates } from './certificates.ts';
+import { renderCertificate, renderTarget } from './details.ts';
 import { h, moment, replace, text } from './dom.ts';
 import { renderEvents } from './events.ts';
 import { defaultFilters, renderInventory } from './inventory.ts';
@@ -64,10 +65,8 @@ async function show(reload = false): Promise<void> {
     }
     if (page === 'target' && arg) await renderTarget(view, arg);
     else if (page === 'certificate' && arg) await renderCertificate(view, arg);
-    else if (page === 'certificates') {
-      const certificates = await loadCertificates();
-      renderCertificates(view, certificates.list, certificates.missing);
-    } else if (page === 'events') await renderEvents(view);
+    else if (page === 'certificates') await renderCertificates(view);
+    else if (page === 'events') await renderEvents(view);
     else renderInventory(view, overview, filters);
     for (const a of document.querySelectorAll('nav a')) {
       a.setAttribute('aria-current', String(a.getAttribute('href') === `#/${page ?? ''}`));
