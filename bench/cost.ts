@@ -176,7 +176,7 @@ Object.assign(units, { read: 0, write: 0, requests: 0 });
 for (let segment = 0; segment < 1; segment++) {
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await store.scanDue({ segment, totalSegments: 1, dueBy: Date.now(), startKey });
+    const page = await store.scans.due({ segment, totalSegments: 1, dueBy: Date.now(), startKey });
     startKey = page.nextKey;
   } while (startKey);
 }

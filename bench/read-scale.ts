@@ -1,20 +1,26 @@
 // The admin API's reads against an inventory of N targets (issue 30's baseline): DynamoDB Local in
 // memory, one target checked for real (a loopback TLS server), then its stored item copied N times
 // with names, owners, certificates, dates and statuses varied (four in ten with an open event).
-// The certificates table is not seeded: /certificates is measured by the dashboard bench's rows. For each read route, through the Lambda handler:
-// time, bytes (plain, and base64 of gzip as the function URL sends it), DynamoDB read units and
-// requests, and the process's RSS after. AWS caps a function URL response at 6 MB.
+// Each copy's certificate is in the certificates table, listed as its probe would list it. For each
+// read route, through the Lambda handler: time, bytes (plain, and base64 of gzip as the function URL
+// sends it), DynamoDB read units and requests, and the process's RSS after. AWS caps a function URL
+// response at 6 MB. Then the real dashboard in headless Chromium, served with the handler's answers:
+// painted time, JS heap, and the read units and requests one open costs.
 // Usage: npm run bench:read -- [N=10000] [N2 ...]
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { dashboardPage } from '../lib/dashboard/page-asset.ts';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../lib/monitor/probe-target.ts';
 import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
 import type { MonitorState } from '../lib/policy/events.ts';
 import { ALL_READERS } from '../lib/sources/registry.ts';
+import { certificateExpiryKey, SERVED } from '../lib/store/certificate-lists.ts';
 import { expandItem } from '../lib/store/compact-result.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { listKeys } from '../lib/store/list-keys.ts';
@@ -23,6 +29,7 @@ import { encodeFacts, factsOf, type SummaryStore } from '../lib/store/summary-st
 import { createTableInputs } from '../lib/store/table-schema.ts';
 import { normalizeTarget } from '../lib/targets/target-schema.ts';
 import { adminHandlerOver } from '../test/fixtures/admin.ts';
+import { launchBrowser } from '../test/fixtures/browser.ts';
 import { createRootCa, daysFromNow, issueCertificate } from '../test/fixtures/cert-factory.ts';
 import { functionUrlEvent } from '../test/fixtures/function-url.ts';
 import { testServers } from '../test/fixtures/servers.ts';
@@ -40,9 +47,16 @@ const PAGED_ROUTES = [
   '/targets?limit=50&q=host-4242',
   '/events?limit=100',
   '/events',
+  '/certificates?limit=50',
+  '/certificates?limit=500',
+  '/certificates?limit=50&status=critical',
+  '/certificates?limit=50&expiringWithin=7',
+  '/report?view=certificates&limit=500',
 ];
 /** Whole-inventory reads (a scan), measured only up to this N: the export is to replace them. */
-const WHOLE_ROUTES = ['/report', '/report?format=csv'];
+const WHOLE_ROUTES = ['/report', '/report?format=csv', '/certificates'];
+/** Dashboard opens measured per N (the first warms the browser). */
+const OPENS = 3;
 const WHOLE_UP_TO = 20_000;
 const CAP = 6 * 1024 * 1024;
 
@@ -111,7 +125,75 @@ function variant(stored: Record<string, unknown>, k: number): Record<string, unk
   };
 }
 
+/** The certificate a copy serves, as the probe's location write leaves it in the inventory. */
+function certificateOf(item: { id: string; state: MonitorState }): Record<string, unknown> {
+  const r = item.state.result as unknown as Record<string, string>;
+  const fingerprint256 = r.fingerprint256 as string;
+  return {
+    fingerprint256,
+    subject: r.subject,
+    issuer: r.issuer ?? 'CN=Bench CA',
+    notBefore: new Date(Date.now() - 60 * 86_400_000).toISOString(),
+    notAfter: r.notAfter,
+    lifetimeDays: 90,
+    namesKey: item.id.split(':')[0],
+    firstSeen: r.checkedAt,
+    lastSeen: r.checkedAt,
+    locs: new Set([`${item.id}\t127.0.0.1`]),
+    certList: SERVED,
+    certExpiry: certificateExpiryKey(fingerprint256, r.notAfter),
+  };
+}
+
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+const page = await dashboardPage();
+const browser = await launchBrowser();
+
+/**
+ * The dashboard opened OPENS times against the handler (served on loopback as local mode serves
+ * the page): when it painted, its JS heap, and the DynamoDB reads and requests of one open.
+ */
+async function dashboardOpens(n: number, handler: ReturnType<typeof adminHandlerOver>): Promise<void> {
+  const server = http.createServer((req, res) => {
+    if (req.url === '/') return void res.writeHead(200, page.headers).end(page.html);
+    req.resume();
+    req.on('end', async () => {
+      const answer = (await handler(
+        functionUrlEvent(req.method ?? 'GET', req.url ?? '/', {
+          headers: { 'accept-encoding': String(req.headers['accept-encoding'] ?? '') },
+        }),
+      )) as { statusCode: number; headers?: Record<string, string>; body: string; isBase64Encoded?: boolean };
+      res
+        .writeHead(answer.statusCode, answer.headers ?? {})
+        .end(answer.isBase64Encoded ? Buffer.from(answer.body, 'base64') : answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  try {
+    for (let open = 1; open <= OPENS; open++) {
+      const tab = await browser.browser.newPage();
+      await tab.setViewport({ width: 1280, height: 800 });
+      let asked = 0;
+      tab.on('request', () => void asked++);
+      Object.assign(units, { read: 0, write: 0, requests: 0 });
+      await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { waitUntil: 'load' });
+      await tab.waitForFunction(() => performance.getEntriesByName('certvigil-painted').length > 0, {
+        timeout: 60_000,
+      });
+      const painted = await tab.evaluate(
+        () => performance.getEntriesByName('certvigil-painted')[0]?.startTime ?? Number.NaN,
+      );
+      const heap = (await tab.metrics()).JSHeapUsedSize ?? Number.NaN;
+      console.log(
+        `${String(n).padEnd(8)} dashboard open ${open}: painted by ${painted.toFixed(0)} ms, JS heap ${mib(heap)}, ${Math.round(units.read)} read units in ${units.requests} DynamoDB requests, ${asked} HTTP requests`,
+      );
+      await tab.close();
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
 
 console.log(`node ${process.version}; DynamoDB Local in memory; the function URL cap is 6 MiB`);
 console.log(`N        ${'route'.padEnd(36)}     ms   plain        gzip+b64     reads  requests  RSS after`);
@@ -151,7 +233,11 @@ for (const n of sizes) {
   for (let i = 1; i < n; i += 12) {
     const batch = Array.from({ length: Math.min(12, n - i) }, (_, j) => i + j);
     const requests = batch.flatMap((k) => {
-      return [{ table: names.targets, item: variant(stored, k) }];
+      const item = variant(stored, k);
+      return [
+        { table: names.targets, item },
+        { table: names.certificates, item: certificateOf(item as { id: string; state: MonitorState }) },
+      ];
     });
     const byTable: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {};
     for (const r of requests) {
@@ -193,10 +279,12 @@ for (const n of sizes) {
       if (answer.statusCode !== 200) console.log(`  (answered ${answer.statusCode})`);
     }
   }
+  await dashboardOpens(n, handler);
   console.log(
-    `  (seeded ${n} targets in ${seedSeconds.toFixed(1)} s; recount ${recountSeconds.toFixed(1)} s, ${recountUnits} read units, ${recount.countersRepaired} counters set; "!" marks an answer over the cap${n > WHOLE_UP_TO ? `; ${WHOLE_ROUTES.join(' and ')} not measured above ${WHOLE_UP_TO}` : ''})`,
+    `  (seeded ${n} targets and their certificates in ${seedSeconds.toFixed(1)} s; recount ${recountSeconds.toFixed(1)} s, ${recountUnits} read units, ${recount.countersRepaired} counters set; "!" marks an answer over the cap${n > WHOLE_UP_TO ? `; ${WHOLE_ROUTES.join(' and ')} not measured above ${WHOLE_UP_TO}` : ''})`,
   );
   for (const table of Object.values(names)) await client.send(new DeleteTableCommand({ TableName: table }));
 }
+await browser.close();
 await servers.close();
 await ddb.stop();

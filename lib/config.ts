@@ -2,6 +2,7 @@
 // validated, with one error naming every missing or bad variable. The only place that reads
 // process.env.
 
+import { type Env, Reader } from './config-reader.ts';
 import {
   CT_DOMAIN,
   CT_ENROL_MODES,
@@ -23,122 +24,7 @@ import { type AccountRoles, accountRoles } from './sources/aws/account-roles.ts'
 import { DEFAULT_ARI_DIRECTORIES } from './sources/tls/renewal-info/directories.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-type Env = Record<string, string | undefined>;
-
-class Reader {
-  private readonly env: Env;
-  private readonly missing: string[] = [];
-  private readonly invalid: string[] = [];
-
-  constructor(env: Env) {
-    this.env = env;
-  }
-
-  text(name: string): string {
-    const value = this.env[name]?.trim();
-    if (!value) {
-      this.missing.push(name);
-      return '';
-    }
-    return value;
-  }
-
-  optionalText(name: string): string | undefined {
-    return this.env[name]?.trim() || undefined;
-  }
-
-  number(name: string, fallback: number, rule: { min: number; max?: number; integer?: boolean }): number {
-    const raw = this.env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (
-      !Number.isFinite(value) ||
-      value < rule.min ||
-      (rule.max !== undefined && value > rule.max) ||
-      (rule.integer && !Number.isInteger(value))
-    ) {
-      const range = rule.max === undefined ? `at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
-      this.invalid.push(`${name} must be ${rule.integer ? 'a whole number' : 'a number'} ${range} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  }
-
-  optionalNumber(name: string, rule: { min: number; max?: number }): number | undefined {
-    if (!this.env[name]?.trim()) return undefined;
-    return this.number(name, 0, rule);
-  }
-
-  /** A comma-separated list (empty: none). */
-  list(name: string): string[] {
-    return (this.env[name] ?? '')
-      .split(',')
-      .map((v) => v.trim())
-      .filter(Boolean);
-  }
-
-  /** Role ARNs in other accounts, by account id. */
-  roles(name: string): AccountRoles {
-    try {
-      return accountRoles(this.list(name));
-    } catch (error) {
-      this.invalid.push(`${name}: ${(error as Error).message}`);
-      return new Map();
-    }
-  }
-
-  /** A JSON object of issuer organization → https ACME directory URL, merged onto the defaults. */
-  directories(name: string): Record<string, string> {
-    const raw = this.env[name]?.trim();
-    if (!raw) return { ...DEFAULT_ARI_DIRECTORIES };
-    try {
-      const parsed = JSON.parse(raw) as unknown;
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-        const entries = Object.entries(parsed as Record<string, unknown>);
-        if (entries.every(([, v]) => typeof v === 'string' && /^https:\/\/\S+$/.test(v))) {
-          return { ...DEFAULT_ARI_DIRECTORIES, ...(parsed as Record<string, string>) };
-        }
-      }
-    } catch {
-      // reported below
-    }
-    this.invalid.push(`${name} must be a JSON object of issuer organization to https ACME directory URL`);
-    return { ...DEFAULT_ARI_DIRECTORIES };
-  }
-
-  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
-    const raw = this.env[name]?.trim();
-    if (!raw) return fallback;
-    if ((values as readonly string[]).includes(raw)) return raw as T;
-    this.invalid.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
-    return fallback;
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const raw = this.env[name]?.trim().toLowerCase();
-    if (!raw) return fallback;
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    this.invalid.push(`${name} must be true or false (got "${raw}")`);
-    return fallback;
-  }
-
-  /** Throws one ConfigError naming everything wrong, or returns the value. */
-  done<T>(value: T): T {
-    const problems = [
-      ...(this.missing.length
-        ? [`missing environment variable${this.missing.length > 1 ? 's' : ''} ${this.missing.join(', ')}`]
-        : []),
-      ...this.invalid,
-    ];
-    if (problems.length) throw new ConfigError(`certvigil configuration: ${problems.join('; ')}`);
-    return value;
-  }
-}
+export { ConfigError } from './config-reader.ts';
 
 export interface DispatcherConfig {
   targetsTable: string;
@@ -243,8 +129,8 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
     warnDays: r.optionalNumber(NAMES.WARN_DAYS, { min: 0, max: 3650 }),
     critDays: r.optionalNumber(NAMES.CRIT_DAYS, { min: 0, max: 3650 }),
     allowPrivateTargets: r.boolean(NAMES.ALLOW_PRIVATE_TARGETS, false),
-    accountRoles: r.roles(NAMES.ACCOUNT_ROLE_ARNS),
-    ariDirectories: r.directories(NAMES.ARI_DIRECTORIES),
+    accountRoles: roles(r, NAMES.ACCOUNT_ROLE_ARNS),
+    ariDirectories: directories(r, NAMES.ARI_DIRECTORIES),
     fleetMetrics: r.boolean(NAMES.FLEET_METRICS, false),
     cadence: {
       warningMinutes: r.number(NAMES.WARNING_CHECK_MINUTES, DEFAULT_CADENCE.warningMinutes, {
@@ -330,7 +216,7 @@ export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
     regions: regions.length ? regions : own ? [own] : [],
     homeAccount: r.optionalText(NAMES.HOME_ACCOUNT),
     partition: r.optionalText(NAMES.PARTITION),
-    accountRoles: r.roles(NAMES.ACCOUNT_ROLE_ARNS),
+    accountRoles: roles(r, NAMES.ACCOUNT_ROLE_ARNS),
     sourceTag: r.optionalText(NAMES.AWS_SOURCE_TAG) ?? 'certvigil',
     ct: ctConfig(r),
   });
@@ -406,4 +292,42 @@ function jsonStrings(name: string, text: string | undefined): string[] {
 export function quietFunctionLogs(env: Env): void {
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+}
+
+/** Role ARNs in other accounts, by account id (a comma-separated list). */
+function roles(r: Reader, name: string): AccountRoles {
+  return r.parsed<AccountRoles>(
+    name,
+    (raw) =>
+      accountRoles(
+        raw
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean),
+      ),
+    () => new Map(),
+  );
+}
+
+/** A JSON object of issuer organization → https ACME directory URL, merged onto the defaults. */
+function directories(r: Reader, name: string): Record<string, string> {
+  return r.parsed(
+    name,
+    (raw) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        parsed = undefined;
+      }
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        const entries = Object.entries(parsed as Record<string, unknown>);
+        if (entries.every(([, v]) => typeof v === 'string' && /^https:\/\/\S+$/.test(v))) {
+          return { ...DEFAULT_ARI_DIRECTORIES, ...(parsed as Record<string, string>) };
+        }
+      }
+      throw new Error('must be a JSON object of issuer organization to https ACME directory URL');
+    },
+    () => ({ ...DEFAULT_ARI_DIRECTORIES }),
+  );
 }

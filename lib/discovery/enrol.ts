@@ -104,7 +104,7 @@ export async function enrolDiscovered(
   }
 
   const existing = new Map(
-    (options.existing ?? (await deps.targets.allTargets(['id', 'discovery']))).map((t) => [t.id, t]),
+    (options.existing ?? (await deps.targets.scans.all(['id', 'discovery']))).map((t) => [t.id, t]),
   );
   for (const [id, { target, resource }] of wanted) {
     const stored = existing.get(id);

@@ -88,7 +88,7 @@ async function discoverAccount(
     ? { account: settings.homeAccount, partition: settings.partition }
     : await callerIdentity(regions[0]);
   // What is watched already: its tags are not needed (discovery never changes an existing target).
-  const existing = await deps.targets.allTargets(['id', 'discovery']);
+  const existing = await deps.targets.scans.all(['id', 'discovery']);
   const ids = new Set(existing.map((t) => t.id));
   const isNew = (target: string) => {
     try {

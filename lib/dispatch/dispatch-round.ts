@@ -163,8 +163,8 @@ export async function dispatchRound(
       const pageSize = options.pageSize ?? DISPATCH_DEFAULTS.pageSize;
       const page =
         scope === 'soon'
-          ? await deps.targets.queryDueSoon({ dueBy: round.dueBy, startKey, pageSize })
-          : await deps.targets.scanDue({ segment, totalSegments, dueBy: round.dueBy, startKey, pageSize });
+          ? await deps.targets.scans.dueSoon({ dueBy: round.dueBy, startKey, pageSize })
+          : await deps.targets.scans.due({ segment, totalSegments, dueBy: round.dueBy, startKey, pageSize });
       report.scanned += page.scanned;
       const batches: ProbePayload[][] = [];
       for (let i = 0; i < page.targets.length; i += deps.sender.batchSize) {

@@ -33,7 +33,7 @@ export async function recountSummary(
   const sums = new Map<string, number>();
   let count = 0;
   let itemsRepaired = 0;
-  await targets.eachPage(
+  await targets.scans.eachPage(
     RECOUNT_FIELDS,
     async (items) => {
       for (const item of items) {

@@ -1,26 +1,24 @@
-// The targets table: settings written by people (put, list, delete), state written by probes
-// (conditional on the item's version), the due-soon index, discovery's marks; the outbox of its items is store/outbox.ts.
+// The targets table's writes (settings, checks, discovery's marks; each keeps list keys and counts).
+// Reads: target-lists.ts (pages), target-scans.ts (whole table); the items' outbox: outbox.ts.
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  ScanCommand,
-  type ScanCommandOutput,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { MonitorEvent } from '../policy/events.ts';
 import { TARGET_SETTINGS, type Target } from '../targets/target-schema.ts';
 import { compactState, expandItem } from './compact-result.ts';
-import { conditionalUpdate, isConditionFailure, projectionOf } from './document-client.ts';
+import { conditionalUpdate, isConditionFailure } from './document-client.ts';
 import { expiryKey, type ListKeys, listKeys, UNCHECKED } from './list-keys.ts';
 import { OutboxStore } from './outbox.ts';
-import type { CheckUpdate, DiscoveryMark, DuePage, StoredTarget } from './stored-target.ts';
+import type { CheckUpdate, DiscoveryMark, StoredTarget } from './stored-target.ts';
 import { deltaOf, encodeFacts, factsOf, type SummaryStore } from './summary-store.ts';
 import { DUE_SOON, TARGETS_TABLE } from './table-schema.ts';
 import { TargetLists } from './target-lists.ts';
+import { TargetScans } from './target-scans.ts';
 
 /** The targets table: settings written by people, state written by probes. */
 export class TargetStore {
@@ -33,6 +31,9 @@ export class TargetStore {
   /** Pages of targets from the lists index, and the items of a page. */
   readonly lists: TargetLists;
 
+  /** The table read whole: every target in pages, the targets due, those due soon. */
+  readonly scans: TargetScans;
+
   /** The counters kept on write; absent: nothing is counted. */
   readonly summary: SummaryStore | undefined;
 
@@ -42,6 +43,7 @@ export class TargetStore {
     this.summary = summary;
     this.outbox = new OutboxStore(doc, tableName);
     this.lists = new TargetLists(doc, tableName);
+    this.scans = new TargetScans(doc, tableName);
   }
 
   /**
@@ -168,49 +170,6 @@ export class TargetStore {
   }
 
   /**
-   * Every target. With `fields`, only those attributes are read back (nested paths such as
-   * `state.result.notAfter` allowed), which keeps a 100,000-target inventory small in memory.
-   */
-  async allTargets(fields?: readonly string[]): Promise<StoredTarget[]> {
-    const all: StoredTarget[] = [];
-    await this.eachPage(fields, async (items) => {
-      all.push(...items);
-    });
-    return all;
-  }
-
-  /**
-   * Every target, a page (about 1 MB of items) at a time, handed to `visit` before the next page
-   * is read: memory holds one page per segment whatever the inventory's size. `segments` scan in
-   * parallel (DynamoDB's parallel scan). For maintenance (the summary's recount), never for what a
-   * person reads.
-   */
-  async eachPage(
-    fields: readonly string[] | undefined,
-    visit: (items: StoredTarget[]) => Promise<void>,
-    segments = 1,
-  ): Promise<void> {
-    const names: Record<string, string> = {};
-    const projection = fields ? projectionOf(fields, names) : undefined;
-    const segment = async (index: number) => {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const result: ScanCommandOutput = await this.doc.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            ExclusiveStartKey: startKey,
-            ...(segments > 1 ? { Segment: index, TotalSegments: segments } : {}),
-            ...(projection ? { ProjectionExpression: projection, ExpressionAttributeNames: names } : {}),
-          }),
-        );
-        await visit(((result.Items ?? []) as StoredTarget[]).map((item) => expandItem(item)));
-        startKey = result.LastEvaluatedKey;
-      } while (startKey);
-    };
-    await Promise.all(Array.from({ length: segments }, (_, i) => segment(i)));
-  }
-
-  /**
    * Writes a target's list keys and what it is counted as, from its own state and settings (the
    * recount's repair, and the backfill of items stored before either existed), only if the item
    * is still at `version` and counted as `counted`. False when it moved on (its writer keeps it).
@@ -242,76 +201,6 @@ export class TargetStore {
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
-  }
-
-  /**
-   * One page of one segment of a parallel scan, keeping the enabled targets due at `dueBy`
-   * and reading only their settings.
-   */
-  async scanDue(options: {
-    segment: number;
-    totalSegments: number;
-    dueBy: number;
-    startKey?: Record<string, unknown> | undefined;
-    pageSize?: number;
-  }): Promise<DuePage> {
-    const names: Record<string, string> = { '#id': 'id', '#enabled': 'enabled', '#next': 'nextCheckAt' };
-    for (const field of TARGET_SETTINGS) names[`#${field}`] = field;
-    const result: ScanCommandOutput = await this.doc.send(
-      new ScanCommand({
-        TableName: this.tableName,
-        Segment: options.segment,
-        TotalSegments: options.totalSegments,
-        ExclusiveStartKey: options.startKey,
-        Limit: options.pageSize ?? 1000,
-        FilterExpression: '#enabled = :true AND #next <= :dueBy',
-        ProjectionExpression: ['#id', ...TARGET_SETTINGS.map((f) => `#${f}`)].join(', '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':true': true, ':dueBy': options.dueBy },
-      }),
-    );
-    return {
-      targets: (result.Items ?? []) as Target[],
-      nextKey: result.LastEvaluatedKey,
-      scanned: result.ScannedCount ?? 0,
-    };
-  }
-
-  /**
-   * One page of the enabled targets marked due soon (in trouble) and due by `dueBy`, from the
-   * sparse index: the frequent round reads these alone, not the whole table.
-   */
-  async queryDueSoon(options: {
-    dueBy: number;
-    startKey?: Record<string, unknown> | undefined;
-    pageSize?: number;
-  }): Promise<DuePage> {
-    const index = TARGETS_TABLE.dueSoonIndex;
-    const names: Record<string, string> = {
-      '#id': 'id',
-      '#enabled': 'enabled',
-      '#soon': index.partitionKey.name,
-      '#next': index.sortKey.name,
-    };
-    for (const field of TARGET_SETTINGS) names[`#${field}`] = field;
-    const result = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.indexName,
-        KeyConditionExpression: '#soon = :soon AND #next <= :dueBy',
-        ExclusiveStartKey: options.startKey,
-        Limit: options.pageSize ?? 1000,
-        FilterExpression: '#enabled = :true',
-        ProjectionExpression: ['#id', ...TARGET_SETTINGS.map((f) => `#${f}`)].join(', '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':true': true, ':dueBy': options.dueBy, ':soon': DUE_SOON },
-      }),
-    );
-    return {
-      targets: (result.Items ?? []) as Target[],
-      nextKey: result.LastEvaluatedKey,
-      scanned: result.ScannedCount ?? 0,
-    };
   }
 
   /**

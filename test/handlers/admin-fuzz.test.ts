@@ -216,7 +216,7 @@ describe('admin API under fuzzing', () => {
       { numRuns: 400, seed: Number(process.env.FUZZ_SEED ?? 20261127) },
     );
     // Whatever got in is a valid target whose id is its canonical id.
-    const stored = await store.allTargets();
+    const stored = await store.scans.all();
     expect(stored.length).toBeGreaterThan(0);
     for (const item of stored) {
       const again = normalizeTarget({

@@ -221,7 +221,7 @@ describe('Certificate Transparency discovery', () => {
       '41',
     );
     expect(published()).toEqual([]);
-    expect((await store.allTargets(['id'])).length).toBe(2);
+    expect((await store.scans.all(['id'])).length).toBe(2);
   });
 
   it('accepts any CA when no issuers are set', async () => {

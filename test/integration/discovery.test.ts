@@ -226,7 +226,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   emptyAccount();
-  for (const t of await store.allTargets(['id'])) await store.deleteTarget(t.id);
+  for (const t of await store.scans.all(['id'])) await store.deleteTarget(t.id);
 });
 
 describe('discovery: authentication certificates', () => {
@@ -316,7 +316,7 @@ describe('discovery: authentication certificates', () => {
     }));
     const summary = await discoverNow();
     expect(summary.problems).toEqual([]);
-    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    const ids = (await store.scans.all(['id'])).map((t) => t.id).sort();
     expect(ids).toEqual(
       [
         `cognito:${poolArn('eu-west-1', 'eu-west-1_Cust1')}`,
@@ -371,7 +371,7 @@ describe('discovery: authentication certificates', () => {
     const summary = await discoverNow();
     expect(summary.problems).toEqual([]);
     expect(summary.skipped).toMatchObject({ 'inactive IoT CA certificate': 1 });
-    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    const ids = (await store.scans.all(['id'])).map((t) => t.id).sort();
     expect(ids).toEqual([`iot-ca:${caArn('eu-west-1', 1)}`, `iot-ca:${caArn('us-east-2', 3)}`].sort());
     expect(await store.getTarget(`iot-ca:${caArn('us-east-2', 3)}`)).toMatchObject({
       kind: 'iot-ca',
@@ -465,7 +465,7 @@ describe('discovery: authentication certificates', () => {
       ['apigw-client-cert', HOME, 'us-east-2', 'access-denied'],
       ['apigw-client-cert', MEMBER, 'us-east-2', 'access-denied'],
     ]);
-    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    const ids = (await store.scans.all(['id'])).map((t) => t.id).sort();
     expect(ids).toEqual(
       [
         'apigw-client-cert:arn:aws:apigateway:eu-west-1::/clientcertificates/a1',
@@ -547,7 +547,7 @@ describe('discovery: authentication certificates', () => {
       expect.objectContaining({ service: 'acm-pca', region: 'us-east-2', kind: 'access-denied' }),
     ]);
     expect(summary.skipped).toMatchObject({ 'private CA pending certificate': 1, 'private CA deleted': 1 });
-    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    const ids = (await store.scans.all(['id'])).map((t) => t.id).sort();
     expect(ids).toEqual([`acm-pca:${caArn('eu-west-1', 1)}`, `acm-pca:${caArn('eu-west-1', 2)}`]);
     const active = await store.getTarget(`acm-pca:${caArn('eu-west-1', 1)}`);
     expect(active).toMatchObject({
@@ -603,7 +603,7 @@ describe('discovery: authentication certificates', () => {
       'IoT device certificates past the oldest 1000 not read': 1,
       'IoT device certificate not ending within 90 days': 989,
     });
-    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    const ids = (await store.scans.all(['id'])).map((t) => t.id).sort();
     expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `iot-cert:${deviceArn(i * 100)}`).sort());
     const first = await store.getTarget(`iot-cert:${deviceArn(0)}`);
     if (!first) throw new Error('device 0 was not enrolled');
@@ -708,7 +708,7 @@ describe('discovery: certificates the account holds', () => {
     const summary = await discoverNow();
     expect(summary.problems).toEqual([]);
     expect(iam.commandCalls(ListServerCertificatesCommand)).toHaveLength(2); // two pages, once (global)
-    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    const ids = (await store.scans.all(['id'])).map((t) => t.id).sort();
     expect(ids).toEqual(
       [
         'iam:legacy-1',
@@ -812,7 +812,7 @@ describe('discovery: endpoints the account serves', () => {
 
     const summary = await discoverNow();
     expect(summary.problems).toEqual([]);
-    const targets = Object.fromEntries((await store.allTargets()).map((t) => [t.id, t]));
+    const targets = Object.fromEntries((await store.scans.all()).map((t) => [t.id, t]));
     expect(Object.keys(targets).sort()).toEqual([
       'api.example.com:443',
       'apigw-truststore:arn:aws:apigateway:eu-west-1::/domainnames/api.example.com',
@@ -894,7 +894,7 @@ describe('discovery: a refused listing, for every finder', () => {
         [service, global ? 'global' : 'us-east-2', 'access-denied'],
       ]);
       // Everything else was listed: ACM's certificates of both regions (those of a refused ACM region aside).
-      const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+      const ids = (await store.scans.all(['id'])).map((t) => t.id).sort();
       expect(ids).toEqual(
         service === 'acm'
           ? [`acm:${certArn('eu-west-1', 'ok-1')}`]
@@ -1064,7 +1064,7 @@ describe('discovery: failures, change and people', () => {
     const summary = await discoverNow({ regions: ['eu-west-1'], roles, makeClient });
     expect(summary.problems).toEqual([]);
     // Own account by name, the member's by ARN (names are unique per account only).
-    const ids = (await store.allTargets(['id'])).map((t) => t.id).sort();
+    const ids = (await store.scans.all(['id'])).map((t) => t.id).sort();
     expect(ids).toEqual([`iam:arn:aws:iam::${MEMBER}:server-certificate/edge`, 'iam:edge']);
     expect(used.some((u) => u.role === `arn:aws:iam::${MEMBER}:role/certvigil-read`)).toBe(true);
     expect(used.filter((u) => u.role === undefined).length).toBe(used.length / 2);

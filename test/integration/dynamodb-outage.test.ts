@@ -74,7 +74,7 @@ describe('DynamoDB stopped mid-way', () => {
     expect(delivered.length).toBeLessThan(200);
 
     store = await start(); // back, on the same data
-    const all = await store.allTargets();
+    const all = await store.scans.all();
     expect(all).toHaveLength(200);
     expect(all.every((t) => t.owner === 'ops' && t.version === 0 && t.enabled)).toBe(true);
 

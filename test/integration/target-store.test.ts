@@ -83,7 +83,7 @@ describe('target store (DynamoDB Local)', () => {
     for (let segment = 0; segment < 3; segment++) {
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await store.scanDue({
+        const page = await store.scans.due({
           segment,
           totalSegments: 3,
           dueBy: NOW.getTime() + 1,

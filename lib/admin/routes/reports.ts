@@ -48,7 +48,7 @@ async function report(request: AdminRequest, deps: AdminDependencies): Promise<A
     rows = certificateRowsOf;
     csv = () => certificatesCsv(certificateRowsOf);
   } else {
-    const targetRows = reportRows(await deps.targets.allTargets(REPORT_FIELDS));
+    const targetRows = reportRows(await deps.targets.scans.all(REPORT_FIELDS));
     rows = targetRows;
     csv = () => reportCsv(targetRows);
   }

@@ -76,7 +76,7 @@ export async function watchCertificateTransparency(
   options: { now?: () => Date; signal: AbortSignal; sleep?: (ms: number) => Promise<void> },
 ): Promise<CtDomainSummary[]> {
   const now = options.now ?? (() => new Date());
-  const watched = new Watched(await deps.targets.allTargets(['id', 'host', 'kind']));
+  const watched = new Watched(await deps.targets.scans.all(['id', 'host', 'kind']));
   const allowed = settings.issuers?.length ? new Set(settings.issuers.map((i) => i.trim().toLowerCase())) : null;
   const maxPerRun = settings.maxPerRun ?? CT_MAX_PER_RUN.default;
   // A few domains at once: each is mostly waiting on the provider (rate limits are per provider).
