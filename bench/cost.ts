@@ -142,6 +142,13 @@ async function invoke() {
 const LIST_INDEX_WRITES_PER_CHANGE = 2;
 /** A lists-index entry: keys (status, expiry + id, id) and the projected settings, plus DynamoDB's 100 bytes. */
 const LIST_INDEX_ENTRY_BYTES = 300;
+/**
+ * Certificate-lists index writes per changed check (issue 30): the new certificate's entry put,
+ * the old one's updated, and marked served nowhere (whole items: ALL projection, about 1 unit each).
+ */
+const CERTIFICATE_INDEX_WRITES_PER_CHANGE = 3;
+/** Certificates kept per target: the one served now and the one it replaced (the inventory keeps both). */
+const CERTIFICATES_PER_TARGET = 2;
 /** The summary's recount: daily. */
 const RECOUNTS_PER_MONTH = 30.4;
 
@@ -154,6 +161,14 @@ server.setCredentials?.(credentials(renewed));
 const changed = await invoke();
 const stored = (await doc.send(new GetCommand({ TableName: names.targets, Key: { id: target.id } }))).Item ?? {};
 const itemBytes = Buffer.byteLength(JSON.stringify(stored));
+const certificateItems = (await doc.send(new ScanCommand({ TableName: names.certificates }))).Items ?? [];
+// A certificate item, and its copy in the certificate lists index (ALL projection).
+const certificateBytes = certificateItems.length
+  ? certificateItems.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0) / certificateItems.length
+  : 0;
+console.log(
+  `measured: a target item ${itemBytes} bytes, a certificate item ${certificateBytes.toFixed(0)} bytes (kept ${CERTIFICATES_PER_TARGET} per target, each twice: the table and its lists index)`,
+);
 const historyItems = (await doc.send(new ScanCommand({ TableName: names.history }))).Items ?? [];
 const historyRowBytes = historyItems.length
   ? historyItems.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0) / historyItems.length
@@ -240,12 +255,13 @@ function monthly(targets: number, cadence: boolean) {
   const checks = daily + extra;
   // Troubled targets are in the due-soon index too: each of their writes writes it as well. The
   // lists index is written only when a target's place or projected settings change (a changed
-  // check: its entry deleted and put again, 2 units); DynamoDB Local does not count index writes.
+  // check: its entry deleted and put again, 2 units), the certificate lists index when a
+  // location's certificate changes (3); DynamoDB Local does not count index writes.
   const writes =
     daily * ((1 - c) * q.write + c * changed.write) +
     extra * q.write +
     troubleExtra * q.write +
-    daily * c * LIST_INDEX_WRITES_PER_CHANGE;
+    daily * c * (LIST_INDEX_WRITES_PER_CHANGE + CERTIFICATE_INDEX_WRITES_PER_CHANGE);
   // The summary's daily recount reads the whole table once, as a round does.
   const reads =
     daily * ((1 - c) * q.read + c * changed.read) +
@@ -254,7 +270,7 @@ function monthly(targets: number, cadence: boolean) {
     (cadence ? settings.SOON_ROUNDS_PER_MONTH * troubled * scanUnitsPerTarget : 0);
   const historyRows = daily * settings.historyRowsPerCheck(c);
   const storageGb =
-    (targets * (itemBytes + LIST_INDEX_ENTRY_BYTES) +
+    (targets * (itemBytes + LIST_INDEX_ENTRY_BYTES + CERTIFICATES_PER_TARGET * 2 * certificateBytes) +
       historyRows * (settings.HISTORY_TTL_DAYS / 30.4) * historyRowBytes) /
     2 ** 30;
   const logGb = (daily * ((1 - c) * q.bytes + c * changed.bytes) + extra * q.bytes) / 2 ** 30;
