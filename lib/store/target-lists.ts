@@ -73,9 +73,12 @@ export class TargetLists {
     const entries: ListEntry[] = [];
     const seen = new Set<string>();
     let read = 0;
+    // A filter that matches rarely (a search) reads larger pieces each round: fewer round trips.
+    let size = wanted;
     for (;;) {
       // A filtered read takes at most its share of what is left of the budget per partition.
-      const perQuery = filtered ? Math.max(1, Math.min(wanted, Math.floor((budget - read) / open.size))) : wanted;
+      const perQuery = filtered ? Math.max(1, Math.min(size, Math.floor((budget - read) / open.size))) : wanted;
+      size = Math.min(1000, size * 2);
       const answers = await Promise.all(
         [...open].map(async (partition) => ({
           partition,
