@@ -96,6 +96,7 @@ for (let i = 0; i < n; i++) {
       owner: owners[i % owners.length] as string,
       subject: `CN=host-${i}.example.com`,
       notAfter,
+      acknowledged: null,
     });
   }
 }

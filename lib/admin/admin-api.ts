@@ -9,6 +9,7 @@ import { TargetValidationError } from '../targets/target-schema.ts';
 import type { AdminDependencies, AdminRequest, Method, Route } from './admin-types.ts';
 import { type AdminResponse, ProblemError, problem } from './problem.ts';
 import { acceptsGzip } from './request.ts';
+import { ACKNOWLEDGEMENT_ROUTES } from './routes/acknowledgements.ts';
 import { ALERT_ROUTES } from './routes/alerts.ts';
 import { CERTIFICATE_ROUTES } from './routes/certificates.ts';
 import { DISCOVERY_ROUTES } from './routes/discovery.ts';
@@ -35,6 +36,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   ...EXPORT_ROUTES,
   ...CERTIFICATE_ROUTES,
   ...EVENT_ROUTES,
+  ...ACKNOWLEDGEMENT_ROUTES,
   ...SUMMARY_ROUTES,
   ...DISCOVERY_ROUTES,
   ...ALERT_ROUTES,

@@ -1,7 +1,8 @@
 // The events still open across the inventory: announced (sent, or pending publication) and whose
 // condition the target's state says still holds. Read from the targets' items; nothing new is kept.
-import { openEvents } from '../policy/transitions.ts';
+import { type Acknowledgement, acknowledgementOf } from '../policy/acknowledgements.ts';
 import type { StoredTarget } from '../store/stored-target.ts';
+import { announcedOpenEvents } from '../store/target-acks.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
 
 export interface OpenEventView {
@@ -16,10 +17,22 @@ export interface OpenEventView {
   /** The certificate it is about, as the target's latest check names it (bounded). */
   subject: string | null;
   notAfter: string | null;
+  /** Acknowledged or snoozed (by whom, when, until when), while that holds; null otherwise. */
+  acknowledged: Acknowledgement | null;
 }
 
 /** The stored attributes open events are computed from (a projection for the reads). */
-export const OPEN_EVENT_FIELDS = ['id', 'owner', 'host', 'port', 'protocol', 'state', 'sent', 'pending'] as const;
+export const OPEN_EVENT_FIELDS = [
+  'id',
+  'owner',
+  'host',
+  'port',
+  'protocol',
+  'state',
+  'sent',
+  'pending',
+  'acks',
+] as const;
 
 const RANK = { critical: 0, warning: 1, info: 2 } as const;
 
@@ -32,25 +45,24 @@ export function bySeverityThenAge(a: OpenEventView, b: OpenEventView): number {
   );
 }
 
-/** One target's open events, most severe first, then oldest first. */
-export function targetEventViews(target: StoredTarget): OpenEventView[] {
-  const views: OpenEventView[] = [];
-  for (const open of openEvents(target.id, target.state)) {
-    const sentAt = target.sent?.[open.key];
-    const pending = target.pending?.[open.id] !== undefined;
-    if (sentAt === undefined && !pending) continue; // never announced (say, dropped by a first check)
-    const result = target.state?.result;
-    views.push({
-      id: open.id,
-      target: target.id,
-      event: open.event,
-      severity: open.severity,
-      since: sentAt ?? null,
-      pending: sentAt === undefined,
-      owner: target.owner ?? null,
-      subject: result?.subject ? boundText(result.subject, LIMITS.name) : null,
-      notAfter: result?.notAfter ?? null,
-    });
-  }
-  return views.sort(bySeverityThenAge);
+/** One target's open events, most severe first, then oldest first; acknowledgements as of `now`. */
+export function targetEventViews(target: StoredTarget, now: Date = new Date()): OpenEventView[] {
+  const result = target.state?.result;
+  return announcedOpenEvents(target)
+    .map((open) => {
+      const sentAt = target.sent?.[open.key];
+      return {
+        id: open.id,
+        target: target.id,
+        event: open.event,
+        severity: open.severity,
+        since: sentAt ?? null,
+        pending: sentAt === undefined,
+        owner: target.owner ?? null,
+        subject: result?.subject ? boundText(result.subject, LIMITS.name) : null,
+        notAfter: result?.notAfter ?? null,
+        acknowledged: acknowledgementOf(target.acks, open.key, now) ?? null,
+      };
+    })
+    .sort(bySeverityThenAge);
 }

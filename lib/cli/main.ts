@@ -15,6 +15,7 @@ ${wrapped(AWS_KINDS.map((k) => `${k}:`).join(', '), 23, 100)}
   local                run the whole monitor on this machine (DynamoDB Local, admin API, dispatcher)
   targets list|add|rm|import, report, check-now, test-alert, certs, where, discover
                        manage a deployed monitor through its admin URL
+  ack, snooze          acknowledge an open event (until renewed) or hear of it again later
   dashboard            the dashboard in your browser, reading a deployed admin URL (signed, 127.0.0.1 only)
   doctor               check a deployment: concurrency quota, subscriptions, Slack secret, last round
 
@@ -51,6 +52,15 @@ const remote = async (): Promise<Command> => {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   ...Object.fromEntries(
     ['targets', 'report', 'check-now', 'test-alert', 'certs', 'where', 'discover'].map((c) => [c, remote]),
+  ),
+  ...Object.fromEntries(
+    (['ack', 'snooze'] as const).map((c) => [
+      c,
+      async (): Promise<Command> => {
+        const { ACK_USAGE, runAck } = await import('./ack-commands.ts');
+        return { usage: ACK_USAGE, run: (_, argv, io) => runAck(c, argv, io, io.env) };
+      },
+    ]),
   ),
   dashboard: async () => {
     const { DASHBOARD_USAGE, runDashboard } = await import('./dashboard-command.ts');

@@ -1,9 +1,11 @@
 // `certvigil dashboard`: the dashboard page on 127.0.0.1, its API calls forwarded to a deployed
 // admin URL and signed with the user's AWS credentials (like `kubectl proxy`). Nothing public and
-// no new AWS resource. It only reads: every forwarded call is a GET on a route the page uses.
+// no new AWS resource. It reads (GETs on the routes the page uses) and acknowledges or snoozes an
+// open event (the one POST it forwards, with a small JSON body): nothing else changes anything.
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AdminResponse, problem } from '../admin/problem.ts';
+import { readBody } from '../http-body.ts';
 import { type AdminClient, AdminError, describeFailure } from '../net/admin-client.ts';
 import { http as nodeHttp } from '../node-builtins.ts';
 import { boundText } from '../text-bounds.ts';
@@ -21,6 +23,12 @@ export const FORWARDED_ROUTES: readonly RegExp[] = [
   /^\/targets\/[^/]+$/,
   /^\/targets\/[^/]+\/timeline$/,
 ];
+
+/** The only writes forwarded: acknowledging or snoozing one open event (issue 31). */
+export const FORWARDED_POSTS: readonly RegExp[] = [/^\/events\/[A-Za-z0-9_-]{1,64}\/(?:ack|snooze)$/];
+
+/** Largest body forwarded ({target, note, until}: a target id, a 500-character note, a date). */
+const MAX_BODY = 8 * 1024;
 
 export interface DashboardProxyOptions {
   client: Pick<AdminClient, 'send'>;
@@ -40,21 +48,24 @@ const API_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'no
 export async function startDashboardProxy(options: DashboardProxyOptions): Promise<DashboardProxy> {
   let port = options.port;
   const server = nodeHttp().createServer((req, res) => {
-    void answer(req).then(
-      (reply) => {
-        res.writeHead(reply.status, { ...API_HEADERS, ...reply.headers });
-        res.end(req.method === 'HEAD' ? undefined : reply.body);
-      },
-      (error: Error) => {
-        options.print?.(`dashboard: request failed: ${boundText(error.message, 300)}\n`);
-        const reply = problem(500, 'the dashboard proxy failed; see its terminal');
-        res.writeHead(reply.status, reply.headers).end(reply.body);
-      },
-    );
-    req.resume();
+    void readBody(req, MAX_BODY)
+      .then(async (body) =>
+        body === undefined ? problem(413, `the body is over ${MAX_BODY} bytes`) : answer(req, body),
+      )
+      .then(
+        (reply) => {
+          res.writeHead(reply.status, { ...API_HEADERS, ...reply.headers });
+          res.end(req.method === 'HEAD' ? undefined : reply.body);
+        },
+        (error: Error) => {
+          options.print?.(`dashboard: request failed: ${boundText(error.message, 300)}\n`);
+          const reply = problem(500, 'the dashboard proxy failed; see its terminal');
+          res.writeHead(reply.status, reply.headers).end(reply.body);
+        },
+      );
   });
 
-  async function answer(req: http.IncomingMessage): Promise<AdminResponse> {
+  async function answer(req: http.IncomingMessage, body: string): Promise<AdminResponse> {
     const own = [`127.0.0.1:${port}`, `localhost:${port}`];
     // A name other than our own is a page of another site reaching us through DNS rebinding.
     if (!own.includes(req.headers.host ?? '')) {
@@ -76,20 +87,26 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
     if (req.headers[DASHBOARD_HEADER] !== '1') {
       return problem(403, `the dashboard API answers only its own page (which sends ${DASHBOARD_HEADER}: 1)`);
     }
-    if (method !== 'GET') {
+    const write = method === 'POST' && FORWARDED_POSTS.some((route) => route.test(url.pathname));
+    if (method !== 'GET' && !write) {
       const reply = problem(
         405,
-        'the dashboard only reads; change targets with "certvigil targets add|rm|import" or the admin API',
+        'the dashboard reads, and acknowledges or snoozes events; change targets with "certvigil targets add|rm|import" or the admin API',
       );
       reply.headers.allow = 'GET';
       return reply;
     }
-    if (!FORWARDED_ROUTES.some((route) => route.test(url.pathname))) {
+    if (write && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return problem(415, 'send the acknowledgement as application/json');
+    }
+    if (!write && !FORWARDED_ROUTES.some((route) => route.test(url.pathname))) {
       return problem(404, `the dashboard does not forward ${boundText(url.pathname, 100)}`);
     }
     let reply: Awaited<ReturnType<AdminClient['send']>>;
     try {
-      reply = await options.client.send('GET', url.pathname, { query: Object.fromEntries(url.searchParams) });
+      reply = write
+        ? await options.client.send('POST', url.pathname, { body, contentType: 'application/json' })
+        : await options.client.send('GET', url.pathname, { query: Object.fromEntries(url.searchParams) });
     } catch (error) {
       const message =
         error instanceof AdminError ? error.message : `cannot ask the admin URL: ${(error as Error).message}`;

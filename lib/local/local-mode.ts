@@ -20,6 +20,7 @@ import type { CtEnrolMode, CtProviderName } from '../discovery/ct/ct-options.ts'
 import { DEFAULT_SOURCE_TAG, DISCOVERY_WAIT_MS } from '../discovery/discovery-types.ts';
 import type { DiscoverySummary } from '../discovery/enrol.ts';
 import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
+import { readBody } from '../http-body.ts';
 import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
 import { probeTarget } from '../monitor/probe-target.ts';
 import { DEFAULT_TIMEOUTS } from '../net/timeouts.ts';
@@ -280,7 +281,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         problem(401, 'send the local mode token as "Authorization: Bearer <token>" (it is printed at start)'),
       );
     }
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) return send(res, problem(413, `the request body is larger than ${MAX_BODY_BYTES} bytes`));
     const url = new URL(req.url ?? '/', 'http://local');
     const headers = Object.fromEntries(
@@ -346,20 +347,6 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
 
 function send(res: http.ServerResponse, response: { status: number; headers: Record<string, string>; body: string }) {
   res.writeHead(response.status, response.headers).end(response.body);
-}
-
-/** The body as text, or undefined when it is over the admin API's limit. */
-function readBody(req: http.IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 export interface LocalCtOptions {

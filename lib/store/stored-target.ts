@@ -1,5 +1,6 @@
 // The shapes of the targets table's items: a target as stored (its settings, the monitor's state,
 // the outbox's pending and sent events, discovery's mark), what a check writes, a page of due targets.
+import type { Acknowledgements } from '../policy/acknowledgements.ts';
 import type { MonitorState } from '../policy/events.ts';
 import type { Target } from '../targets/target-schema.ts';
 import type { PendingEvent } from './outbox.ts';
@@ -24,6 +25,8 @@ export interface StoredTarget extends Target {
   discovery?: DiscoveryMark | undefined;
   /** What the summary counts the target as (summary-store.ts, encoded facts); absent: not counted yet. */
   counted?: string | undefined;
+  /** Acknowledgements and snoozes of its open events, by condition key (target-acks.ts). */
+  acks?: Acknowledgements | undefined;
 }
 
 /** What discovery keeps on a target it enrolled (not a setting: edits never touch it). */

@@ -17,6 +17,7 @@ import { OutboxStore } from './outbox.ts';
 import type { CheckUpdate, DiscoveryMark, StoredTarget } from './stored-target.ts';
 import { deltaOf, encodeFacts, factsOf, type SummaryStore } from './summary-store.ts';
 import { DUE_SOON, TARGETS_TABLE } from './table-schema.ts';
+import { TargetAcks } from './target-acks.ts';
 import { TargetLists } from './target-lists.ts';
 import { TargetScans } from './target-scans.ts';
 
@@ -27,13 +28,12 @@ export class TargetStore {
 
   /** The outbox of the targets' items: pending events, their claims, and the keys already sent. */
   readonly outbox: OutboxStore;
-
   /** Pages of targets from the lists index, and the items of a page. */
   readonly lists: TargetLists;
-
   /** The table read whole: every target in pages, the targets due, those due soon. */
   readonly scans: TargetScans;
-
+  /** Acknowledgements and snoozes of the targets' open events. */
+  readonly acks: TargetAcks;
   /** The counters kept on write; absent: nothing is counted. */
   readonly summary: SummaryStore | undefined;
 
@@ -44,6 +44,7 @@ export class TargetStore {
     this.outbox = new OutboxStore(doc, tableName);
     this.lists = new TargetLists(doc, tableName);
     this.scans = new TargetScans(doc, tableName);
+    this.acks = new TargetAcks(doc, tableName);
   }
 
   /**
@@ -133,10 +134,7 @@ export class TargetStore {
     }
   }
 
-  /**
-   * The parts of a write that keep the summary: set `counted` to the new facts, on the condition
-   * that the item still holds those read. Nothing without a summary.
-   */
+  /** A write's part that keeps the summary: `counted` set, if the item still holds what was read. */
   private countingWrite(
     before: string | undefined,
     after: string,

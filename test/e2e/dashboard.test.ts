@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalMode, startLocalMode } from '../../lib/local/local-mode.ts';
 import { launchBrowser, type RunningBrowser, SCREENSHOTS } from '../fixtures/browser.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
-import { BIN } from '../fixtures/run-cli.ts';
+import { BIN, runCli } from '../fixtures/run-cli.ts';
 import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
 import { verify } from '../fixtures/sigv4.ts';
 
@@ -430,6 +430,65 @@ describe('the dashboard in local mode', () => {
     await closePage(page);
   });
 
+  it('acknowledges an event from the events view, keeping who and when', async () => {
+    const page = await openPage(`${local.url}/#/events`);
+    await signIn(page, 'main table tbody tr');
+    const row = async () =>
+      page.$$eval(
+        'main table tbody tr',
+        (trs, target) =>
+          trs
+            .map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? ''))
+            .find((cells) => cells[2] === target),
+        ids.warning,
+      );
+    expect((await row())?.[6]).toContain('acknowledge');
+    const buttons = await page.$$('main table tbody tr');
+    for (const tr of buttons) {
+      const target = await tr.$eval('td:nth-child(3)', (td) => td.textContent);
+      if (target === ids.warning) await (await tr.$('button.ack-ack'))?.click();
+    }
+    await page.waitForFunction(
+      (target) =>
+        [...document.querySelectorAll('main table tbody tr')].some(
+          (r: { textContent: string }) =>
+            r.textContent.includes(target) && r.textContent.includes('acknowledged by local mode'),
+        ),
+      { timeout: 5_000 },
+      ids.warning as string,
+    );
+    const open = (await api('GET', '/events?limit=100')).json.items as {
+      target: string;
+      acknowledged: { kind: string; by: string } | null;
+    }[];
+    expect(open.find((e) => e.target === ids.warning)?.acknowledged).toMatchObject({ kind: 'ack', by: 'local mode' });
+    expect(open.find((e) => e.target === ids.expired)?.acknowledged).toBeNull();
+    await closePage(page);
+  });
+
+  it('acknowledges and snoozes from the command line, by target', async () => {
+    const cli = (args: string[]) =>
+      runCli([...args, '--url', local.url, '--token', TOKEN], { env: { PATH: process.env.PATH ?? '', HOME: dir } });
+    const refused = await cli(['snooze', ids.expired as string]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/snooze needs --until WHEN/);
+    const snoozed = await cli(['snooze', ids.expired as string, '--until', '3d', '--note', 'vendor renews Friday']);
+    expect(snoozed.code, snoozed.stderr).toBe(0);
+    expect(snoozed.stdout).toMatch(
+      new RegExp(`^snoozed critical expired on ${ids.expired} until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(`),
+    );
+    const open = (await api('GET', '/events?limit=100')).json.items as {
+      target: string;
+      acknowledged: { kind: string; note: string; until: string } | null;
+    }[];
+    const expired = open.find((e) => e.target === ids.expired)?.acknowledged;
+    expect(expired).toMatchObject({ kind: 'snooze', note: 'vendor renews Friday' });
+    expect(Date.parse(expired?.until ?? '') - Date.now()).toBeGreaterThan(2.9 * 86_400_000);
+    const nothing = await cli(['ack', ids.healthy as string]);
+    expect(nothing.code).toBe(0);
+    expect(nothing.stderr).toContain(`nothing is open on ${ids.healthy}`);
+  });
+
   it('fits a phone: nothing but the tables scrolls sideways', async () => {
     const page = await openPage(`${local.url}/`, { width: 390, height: 844 });
     await signIn(page);
@@ -460,10 +519,12 @@ describe('certvigil dashboard against a deployed admin URL', () => {
     // answers from local mode's admin API, which holds the same targets.
     standIn = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
-      req.resume();
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', async () => {
+        const body = Buffer.concat(chunks).toString('utf8');
         const check = verify(
-          { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body: '' },
+          { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body },
           CREDENTIALS,
         );
         forwarded.push({ path: url.pathname, valid: check.valid, service: check.service, region: check.region });
@@ -472,7 +533,9 @@ describe('certvigil dashboard against a deployed admin URL', () => {
           return;
         }
         const answer = await fetch(`${local.url}${url.pathname}${url.search}`, {
-          headers: { authorization: `Bearer ${TOKEN}` },
+          method: req.method ?? 'GET',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          ...(body ? { body } : {}),
         });
         res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? '' });
         res.end(Buffer.from(await answer.arrayBuffer()));
@@ -554,7 +617,32 @@ describe('certvigil dashboard against a deployed admin URL', () => {
     });
     expect(rebound).toBe(403);
     expect((await fetch(`${proxyUrl}/test-alert`, { headers: own })).status).toBe(404);
+    const ackAsText = await fetch(`${proxyUrl}/events/abc/ack`, { method: 'POST', headers: own, body: '{}' });
+    expect(ackAsText.status).toBe(415);
+    const huge = await fetch(`${proxyUrl}/events/abc/ack`, {
+      method: 'POST',
+      headers: { ...own, 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'x'.repeat(9000) }),
+    });
+    expect(huge.status).toBe(413);
     expect(forwarded.length).toBe(before); // none of these reached the admin URL
+  });
+
+  it('forwards an acknowledgement from the page, signed with its body', async () => {
+    const open = (await api('GET', '/events?limit=100')).json.items as { id: string; target: string }[];
+    const event = open.find((e) => e.target === ids.xss) ?? open[0];
+    const answer = await fetch(`${proxyUrl}/events/${event?.id}/ack`, {
+      method: 'POST',
+      headers: { 'x-certvigil-dashboard': '1', 'content-type': 'application/json', origin: proxyUrl },
+      body: JSON.stringify({ target: event?.target, note: 'seen from the deployed dashboard' }),
+    });
+    expect(answer.status, await answer.clone().text()).toBe(200);
+    expect(((await answer.json()) as { acknowledged: unknown }).acknowledged).toMatchObject({
+      kind: 'ack',
+      note: 'seen from the deployed dashboard',
+    });
+    const last = forwarded.at(-1);
+    expect(last).toMatchObject({ path: `/events/${event?.id}/ack`, valid: true, service: 'lambda' });
   });
 
   it('says what to do when the admin URL refuses the signature', async () => {

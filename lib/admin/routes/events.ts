@@ -7,6 +7,7 @@ import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { decodeCursor, encodeCursor, type ListCursor, listFilter, pageLimit } from '../list-query.ts';
 import { bySeverityThenAge, OPEN_EVENT_FIELDS, type OpenEventView, targetEventViews } from '../open-events.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
+import { now } from '../request.ts';
 
 /**
  * Most open events GET /events answers as one array (the form before pages): more answers a
@@ -50,7 +51,7 @@ async function eventsPage(
     const byId = new Map(targets.map((t) => [t.id, t]));
     for (const entry of page.entries) {
       const target = byId.get(entry.id);
-      if (target) items.push(...targetEventViews(target));
+      if (target) items.push(...targetEventViews(target, now(deps)));
       if (items.length >= options.limit) return { items, next: { partition, after: entry.listExpiry } };
     }
     if (page.after !== undefined) {

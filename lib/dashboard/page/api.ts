@@ -28,13 +28,26 @@ export function forgetToken(): void {
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
-export async function getJson<T>(path: string): Promise<T> {
+export function getJson<T>(path: string): Promise<T> {
+  return requestJson<T>('GET', path);
+}
+
+/** A call to the admin API: JSON in and out, the page's header and the token, never cookies. */
+async function requestJson<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', [DASHBOARD_HEADER]: '1' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const token = storedToken();
   if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
   try {
-    response = await fetch(path, { headers, credentials: 'omit', cache: 'no-store', redirect: 'error' });
+    response = await fetch(path, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      credentials: 'omit',
+      cache: 'no-store',
+      redirect: 'error',
+    });
   } catch {
     throw new ApiError(0, 'certvigil did not answer; is local mode (or certvigil dashboard) still running?');
   }
@@ -162,6 +175,18 @@ export async function certificatesPage(
       throw error;
     },
   );
+}
+
+/** Acknowledges (until renewed) or snoozes (until `until`) one open event of `target`. */
+export function acknowledgeEvent(
+  kind: 'ack' | 'snooze',
+  event: { id: string; target: string },
+  until?: string,
+): Promise<{ acknowledged: NonNullable<OpenEventView['acknowledged']> }> {
+  return requestJson('POST', `/events/${enc(event.id)}/${kind}`, {
+    target: event.target,
+    ...(until ? { until } : {}),
+  });
 }
 
 const enc = encodeURIComponent;

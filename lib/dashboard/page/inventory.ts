@@ -211,7 +211,10 @@ export function renderInventory(root: HTMLElement, overview: Overview, filters: 
       { 'aria-labelledby': 'h-open' },
       h('h2', { id: 'h-open' }, 'Open events'),
       events.length
-        ? table(['Severity', 'Event', 'Target', 'Certificate', 'Since', 'Owner'], eventRows(events.slice(0, 10)))
+        ? table(
+            ['Severity', 'Event', 'Target', 'Certificate', 'Since', 'Owner', 'Acknowledged'],
+            eventRows(events.slice(0, 10)),
+          )
         : h('p', {}, 'Nothing is open.'),
       overview.events.nextCursor || events.length > 10 ? link(['events'], 'all open events') : null,
     ),
