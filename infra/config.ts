@@ -92,6 +92,12 @@ export const DEFAULT_CONFIG = {
   ariDirectories: {} as Record<string, string>,
   /** Minutes a replacement may take to reach every location of the old certificate before `rollout-stalled`. */
   rolloutStallMinutes: 120,
+  /** Hours between reminders of an open, unacknowledged event, by severity (0: none). */
+  remindCriticalHours: 24,
+  remindWarningHours: 168,
+  remindInfoHours: 0,
+  /** Hours a critical event may stay unacknowledged before its escalation (0: none). */
+  escalateAfterHours: 48,
   /** Fleet-wide windows in days (0: scale with each certificate's lifetime). */
   warnDays: 0,
   critDays: 0,
@@ -168,6 +174,10 @@ const schema = z.object({
   warningCheckMinutes: z.number().check(z.int(), z.minimum(5), z.maximum(525_600)),
   troubleCheckMinutes: z.number().check(z.int(), z.minimum(5), z.maximum(525_600)),
   rolloutStallMinutes: positiveInt(525_600),
+  remindCriticalHours: z.number().check(z.int(), z.minimum(0), z.maximum(8_760)),
+  remindWarningHours: z.number().check(z.int(), z.minimum(0), z.maximum(8_760)),
+  remindInfoHours: z.number().check(z.int(), z.minimum(0), z.maximum(8_760)),
+  escalateAfterHours: z.number().check(z.int(), z.minimum(0), z.maximum(8_760)),
   ariDirectories: z.record(
     z.string().check(z.minLength(1), z.maxLength(200)),
     z.string().check(z.regex(/^https:\/\/\S{1,500}$/, 'must be https ACME directory URLs')),

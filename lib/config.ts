@@ -20,6 +20,7 @@ import { DEFAULT_TIMEOUTS } from './net/timeouts.ts';
 import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
 import { type Cadence, DEFAULT_CADENCE } from './policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/events.ts';
+import { DEFAULT_REMINDERS, type ReminderPolicy } from './policy/reminders.ts';
 import { type AccountRoles, accountRoles } from './sources/aws/account-roles.ts';
 import { DEFAULT_ARI_DIRECTORIES } from './sources/tls/renewal-info/directories.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
@@ -102,9 +103,14 @@ export interface ProbeConfig {
   accountRoles?: AccountRoles | undefined;
   /** How often targets in their warning window, or in trouble, are checked. */
   cadence?: Cadence | undefined;
+  /** Reminders of unacknowledged open events, and escalation (default: DEFAULT_REMINDERS). */
+  reminders?: ReminderPolicy | undefined;
   /** Emit the dashboard's metrics (NAMES.FLEET_METRICS; only when the dashboard is on). */
   fleetMetrics?: boolean | undefined;
 }
+
+/** Hours between reminders, or before escalation: 0 (never) to a year. */
+const HOURS = { min: 0, max: 8_760, integer: true } as const;
 
 export function probeConfig(env: Env = process.env): ProbeConfig {
   const r = new Reader(env);
@@ -132,6 +138,14 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
     accountRoles: roles(r, NAMES.ACCOUNT_ROLE_ARNS),
     ariDirectories: directories(r, NAMES.ARI_DIRECTORIES),
     fleetMetrics: r.boolean(NAMES.FLEET_METRICS, false),
+    reminders: {
+      everyHours: {
+        critical: r.number(NAMES.REMIND_CRITICAL_HOURS, DEFAULT_REMINDERS.everyHours.critical, HOURS),
+        warning: r.number(NAMES.REMIND_WARNING_HOURS, DEFAULT_REMINDERS.everyHours.warning, HOURS),
+        info: r.number(NAMES.REMIND_INFO_HOURS, DEFAULT_REMINDERS.everyHours.info, HOURS),
+      },
+      escalateAfterHours: r.number(NAMES.ESCALATE_AFTER_HOURS, DEFAULT_REMINDERS.escalateAfterHours, HOURS),
+    },
     cadence: {
       warningMinutes: r.number(NAMES.WARNING_CHECK_MINUTES, DEFAULT_CADENCE.warningMinutes, {
         min: 5,

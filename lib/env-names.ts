@@ -36,6 +36,10 @@ export const HOME_ACCOUNT = 'HOME_ACCOUNT';
 export const PARTITION = 'PARTITION';
 export const PROBE_FUNCTION_NAME = 'PROBE_FUNCTION_NAME';
 export const PROBE_QUEUE_URL = 'PROBE_QUEUE_URL';
+export const REMIND_CRITICAL_HOURS = 'REMIND_CRITICAL_HOURS';
+export const REMIND_WARNING_HOURS = 'REMIND_WARNING_HOURS';
+export const REMIND_INFO_HOURS = 'REMIND_INFO_HOURS';
+export const ESCALATE_AFTER_HOURS = 'ESCALATE_AFTER_HOURS';
 export const ROLLOUT_STALL_MINUTES = 'ROLLOUT_STALL_MINUTES';
 export const SUMMARY_TABLE = 'SUMMARY_TABLE';
 export const TARGETS_TABLE = 'TARGETS_TABLE';
@@ -80,6 +84,10 @@ export const ENV = {
   partition: PARTITION,
   probeFunctionName: PROBE_FUNCTION_NAME,
   probeQueueUrl: PROBE_QUEUE_URL,
+  remindCriticalHours: REMIND_CRITICAL_HOURS,
+  remindWarningHours: REMIND_WARNING_HOURS,
+  remindInfoHours: REMIND_INFO_HOURS,
+  escalateAfterHours: ESCALATE_AFTER_HOURS,
   rolloutStallMinutes: ROLLOUT_STALL_MINUTES,
   summaryTable: SUMMARY_TABLE,
   targetsTable: TARGETS_TABLE,

@@ -33,6 +33,7 @@ export function monitorDependencies(
     publisher,
     unreachableAfter: config.unreachableAfter,
     cadence: config.cadence,
+    reminders: config.reminders,
     timelineRefreshMs: refreshMs(config.historyTtlDays),
     ...(config.certificatesTable
       ? {

@@ -3,6 +3,7 @@ import type { EventPublisher } from '../notify/event-publisher.ts';
 import { type Cadence, nextCheck } from '../policy/cadence.ts';
 import type { CheckResult } from '../policy/check-result.ts';
 import { DEFAULT_UNREACHABLE_AFTER, type MonitorEvent } from '../policy/events.ts';
+import { DEFAULT_REMINDERS, dueReminders, type ReminderPolicy } from '../policy/reminders.ts';
 import { decideTransition } from '../policy/transitions.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
 import { DEFAULT_HISTORY_TTL_DAYS, type HistoryStore } from '../store/history-store.ts';
@@ -34,6 +35,8 @@ export interface ProbeDependencies {
   cadence?: Cadence | undefined;
   /** How often an unchanged target's newest timeline row is rewritten (default: half the history TTL). */
   timelineRefreshMs?: number | undefined;
+  /** Reminders of unacknowledged open events, and escalation (default: DEFAULT_REMINDERS). */
+  reminders?: ReminderPolicy | undefined;
 }
 
 export interface ProbeOutcome {
@@ -104,7 +107,17 @@ export async function probeTarget(
       ...Object.keys(stored.sent ?? {}),
       ...Object.values(stored.pending ?? {}).map((p) => p.event.key),
     ]);
-    const fresh = transition.events.filter((e) => !known.has(e.key));
+    // Open events nobody acknowledged are said again once per period (keyed by period: once each).
+    const reminders = dueReminders({
+      target: target.id,
+      state: transition.state,
+      result,
+      sent: stored.sent,
+      acks: stored.acks,
+      policy: deps.reminders ?? DEFAULT_REMINDERS,
+      now: now(),
+    });
+    const fresh = [...transition.events, ...reminders].filter((e) => !known.has(e.key));
     const freshClaims = claims.filter((c) => !known.has(c.event.key) && !refusedClaims.has(c.event.key));
     const pending: Record<string, PendingEvent> = { ...stored.pending };
     for (const event of [...fresh, ...freshClaims.map((c) => c.event)]) pending[event.id] = { event };
@@ -113,7 +126,7 @@ export async function probeTarget(
     change = timelineChange(
       stored.state,
       result,
-      [...fresh, ...freshClaims.map((c) => c.event)],
+      [...fresh.filter((e) => !e.reminder), ...freshClaims.map((c) => c.event)],
       deps.timelineRefreshMs ?? refreshMs(DEFAULT_HISTORY_TTL_DAYS),
     );
     const state = {

@@ -36,11 +36,14 @@ export interface Notification {
   error: CheckResult['error'];
   /** Ids of earlier notifications whose condition this one ends (MonitorEvent.resolves). */
   resolves: string[];
+  /** A reminder or an escalation: the id of the open event it repeats (incident channels re-alert that one). */
+  reminderOf?: string | undefined;
 }
 
 const SUBJECT_LIMIT = 99;
 
 export function renderNotification(event: MonitorEvent): Notification {
+  if (event.reminder) return renderReminder(event, event.reminder);
   if (event.certificate) return renderCertificateNotification(event, event.certificate);
   const r = event.result;
   const news = headline(event);
@@ -57,6 +60,35 @@ export function renderNotification(event: MonitorEvent): Notification {
     previous: event.previous ?? null,
     endpoints: r.endpoints,
     error: r.error,
+  };
+}
+
+/**
+ * A reminder or an escalation: the open event's own message, its subject led by `reminder N` (or
+ * `escalated`), its text by how long it has gone unacknowledged and how to stop the reminders.
+ */
+function renderReminder(event: MonitorEvent, r: NonNullable<MonitorEvent['reminder']>): Notification {
+  const base = renderNotification({ ...event, event: r.of, reminder: undefined });
+  const prefix = `[certvigil] ${event.severity.toUpperCase()} ${event.target}: `;
+  const news = base.subject.startsWith(prefix) ? base.subject.slice(prefix.length) : base.subject;
+  const label = event.event === 'escalation' ? 'escalated' : `reminder ${r.n}`;
+  const waited = Math.max(0, Math.floor((Date.parse(event.occurredAt) - Date.parse(r.since)) / 86_400_000));
+  const left =
+    base.daysLeft === null
+      ? ''
+      : base.daysLeft < 0
+        ? `, expired ${days(base.daysLeft)} ago`
+        : `, ${days(base.daysLeft)} left`;
+  const lead = `${label}: ${news}, unacknowledged for ${days(waited)}${left}.`;
+  const stop = `Acknowledge it to stop the reminders until the certificate is renewed: certvigil ack ${r.eventId} --target ${event.target}`;
+  return {
+    ...base,
+    id: event.id,
+    event: event.event,
+    subject: subjectLine(`${prefix}${label}: ${news}`),
+    text: boundBytes(`${lead}\n${stop}\n\n${base.text}`, MAX_TEXT_BYTES),
+    resolves: [],
+    reminderOf: r.eventId,
   };
 }
 
@@ -141,6 +173,9 @@ function headline(event: MonitorEvent): string {
       }`;
     case 'rollout-stalled':
       return `rollout stalled: the old certificate is still served at ${event.stillAt?.length ?? 0} of ${event.rollout?.total ?? 0} locations, ${duration(event)} after its replacement appeared`;
+    case 'reminder':
+    case 'escalation':
+      return `${event.event === 'reminder' ? 'reminder' : 'escalated'}: an open event is unacknowledged`;
   }
 }
 
@@ -188,6 +223,9 @@ const NEXT_STEP: Record<MonitorEvent['event'], string> = {
     'Find out who requested this certificate and where it is served: it is now watched (tag ct) if certvigil enrols CT finds; delete that target if the service is retired, or give it an owner. If nobody requested it, treat it as a mis-issuance: revoke it with the CA and check your DNS and CAA records.',
   'unexpected-issuer':
     'Find out who obtained this certificate from this CA. If it was not your team, report it to the CA for revocation and add a CAA record naming only your CAs; if it was, add the CA to ctIssuers.',
+  reminder: 'Act on the event repeated here, or acknowledge it to stop the reminders until the certificate is renewed.',
+  escalation:
+    'The owner has not acknowledged this critical event: act on it, or make sure the owner does (certvigil ack).',
   'rollout-stalled':
     'Deploy the new certificate to the locations listed above (load balancers, CDNs, servers that were missed), before the old one expires.',
 };

@@ -33,6 +33,10 @@ export const EVENT_TYPES = [
   // and one issued by a CA outside the allowed issuers (ctIssuers).
   'unlisted-certificate',
   'unexpected-issuer',
+  // Issue 31: an open event nobody acknowledged, said again once per period to its owner's routes,
+  // and once to the escalation route when it stays unacknowledged.
+  'reminder',
+  'escalation',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
@@ -68,6 +72,8 @@ export interface MonitorEvent {
   ct?: CtEventFacts | undefined;
   /** `resource-vanished`: the resource the target was discovered from. */
   discovery?: { service: string; resource: string; account: string; region: string } | undefined;
+  /** `reminder` and `escalation`: the open event they are about, and for how long it went unacknowledged. */
+  reminder?: ReminderFacts | undefined;
   /**
    * Ids of earlier events whose condition this one ends (a renewal ends the window event of the
    * certificate it replaced, a recovery ends `unreachable`, `critical` ends `warning`, a removed
@@ -75,6 +81,17 @@ export interface MonitorEvent {
    * when the event ends nothing.
    */
   resolves?: string[] | undefined;
+}
+
+/** What a reminder or an escalation says of the open event it repeats. */
+export interface ReminderFacts {
+  /** The open event's id and type (its own headline and next step are the reminder's). */
+  eventId: string;
+  of: EventType;
+  /** Which reminder of this condition this is (1, 2, …); 0 for an escalation. */
+  n: number;
+  /** Since when it has gone unacknowledged: its first message, or the end of an acknowledgement. */
+  since: string;
 }
 
 /** What a CT event tells of the logged certificate. */

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventPublisher } from '../notify/event-publisher.ts';
 import type { MonitorEvent } from '../policy/events.ts';
+import { REMINDER_KEY_PREFIX } from '../policy/reminders.ts';
 import { conditionalUpdate, isConditionFailure } from './document-client.ts';
 
 /** Keys of sent events kept per target (the oldest are dropped), so that items stay small. */
@@ -122,7 +123,9 @@ export class OutboxStore {
    * a target deleted meanwhile is no error.
    */
   async pruneSent(id: string, sent: Record<string, string>): Promise<void> {
-    const keys = Object.entries(sent).sort((a, b) => a[1].localeCompare(b[1]));
+    // Old reminders go first: the keys of the events they repeat say those are open and announced.
+    const reminder = (key: string) => (key.startsWith(REMINDER_KEY_PREFIX) ? 0 : 1);
+    const keys = Object.entries(sent).sort((a, b) => reminder(a[0]) - reminder(b[0]) || a[1].localeCompare(b[1]));
     const excess = keys.slice(0, Math.max(0, keys.length - MAX_SENT_KEYS)).map(([k]) => k);
     if (excess.length === 0) return;
     const names = Object.fromEntries(excess.map((k, i) => [`#k${i}`, k]));

@@ -21,6 +21,7 @@ import { PAGERDUTY_LIMITS } from '../../lib/notify/channels/pagerduty.ts';
 import { TEAMS_MAX_BYTES } from '../../lib/notify/channels/teams.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../lib/notify/channels/webhook.ts';
 import { renderNotification, testNotification } from '../../lib/notify/render-message.ts';
+import { DEFAULT_REMINDERS, dueReminders } from '../../lib/policy/reminders.ts';
 import { decideTransition } from '../../lib/policy/transitions.ts';
 import { checkResult } from '../fixtures/check-results.ts';
 import { type ScriptedServer, startScriptedServer } from '../fixtures/http-server.ts';
@@ -251,6 +252,42 @@ describe('what each channel sends', () => {
       event_action: 'trigger',
       payload: { severity: 'info' },
     });
+  });
+
+  it('a reminder and an escalation of a hostile event: within every channel limit, re-alerting the same PagerDuty alert', () => {
+    const hostile = decideTransition(undefined, {
+      ...checkResult({ target: 'api.example.com:443', status: 'critical', daysLeft: 3 }),
+      subject: `CN=${'<script>"\u202e'.repeat(400)}`,
+    });
+    const sentAt = hostile.events[0]?.occurredAt as string;
+    const due = dueReminders({
+      target: 'api.example.com:443',
+      state: hostile.state,
+      result: hostile.state.result,
+      sent: { [hostile.events[0]?.key as string]: sentAt },
+      acks: undefined,
+      policy: DEFAULT_REMINDERS,
+      now: new Date(Date.parse(sentAt) + 50 * 3_600_000),
+    });
+    expect(due.map((e) => e.event)).toEqual(['reminder', 'escalation']);
+    const [reminder, escalation] = due.map(renderNotification);
+    expect(reminder?.subject).toMatch(/^\[certvigil\] CRITICAL api\.example\.com:443: reminder 2: /);
+    expect(escalation?.subject).toMatch(/: escalated: /);
+    expect(reminder?.text).toMatch(/^reminder 2: .*, unacknowledged for 2 days, /);
+    for (const n of [reminder, escalation]) {
+      const notification = n as NonNullable<typeof n>;
+      expect(notification.subject.length).toBeLessThan(100);
+      expect(Buffer.byteLength(notification.text)).toBeLessThanOrEqual(16 * 1024);
+      const deliverable: Deliverable = { kind: 'notification', notification };
+      const [card] = CHANNELS.teams.render(deliverable, settingsFor('teams'), new Date());
+      expect(parseAdaptiveCard(card?.body ?? '')).toEqual([]);
+      expect(Buffer.byteLength(card?.body ?? '')).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
+      expect(CHANNELS.slack.render(deliverable, settingsFor('slack'), new Date())).toHaveLength(1);
+      const [page] = CHANNELS.pagerduty.render(deliverable, settingsFor('pagerduty'), new Date());
+      const event = pagerDutyEvent.parse(JSON.parse(page?.body ?? ''));
+      // The open event's alert, not a new incident.
+      expect(event.dedup_key).toBe(`certvigil-${hostile.events[0]?.id}`);
+    }
   });
 
   it('PagerDuty: a routing key that is not one is refused without repeating it', () => {

@@ -135,7 +135,9 @@ export function pagerdutyRequests(message: Deliverable, routingKey: string): Cha
   const n = message.notification;
   if (n.event === 'test') return [trigger(n, routingKey, dedupKey(`test-${n.id}`))];
   const requests: ChannelRequest[] = [];
-  if (n.severity !== 'info') requests.push(trigger(n, routingKey, dedupKey(n.id)));
+  // A reminder or an escalation alerts again on the open event's own alert (PagerDuty adds it to
+  // that incident's log), never a new incident.
+  if (n.severity !== 'info') requests.push(trigger(n, routingKey, dedupKey(n.reminderOf ?? n.id)));
   for (const id of n.resolves ?? []) requests.push(resolve(routingKey, dedupKey(id)));
   return requests;
 }
