@@ -12,6 +12,7 @@ import { acceptsGzip } from './request.ts';
 import { ACKNOWLEDGEMENT_ROUTES } from './routes/acknowledgements.ts';
 import { ALERT_ROUTES } from './routes/alerts.ts';
 import { CERTIFICATE_ROUTES } from './routes/certificates.ts';
+import { DIGEST_ROUTES } from './routes/digest.ts';
 import { DISCOVERY_ROUTES } from './routes/discovery.ts';
 import { EVENT_ROUTES } from './routes/events.ts';
 import { EXPORT_ROUTES } from './routes/exports.ts';
@@ -38,6 +39,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   ...EVENT_ROUTES,
   ...ACKNOWLEDGEMENT_ROUTES,
   ...SUMMARY_ROUTES,
+  ...DIGEST_ROUTES,
   ...DISCOVERY_ROUTES,
   ...ALERT_ROUTES,
 ];

@@ -16,6 +16,7 @@ ${wrapped(AWS_KINDS.map((k) => `${k}:`).join(', '), 23, 100)}
   targets list|add|rm|import, report, check-now, test-alert, certs, where, discover
                        manage a deployed monitor through its admin URL
   ack, snooze          acknowledge an open event (until renewed) or hear of it again later
+  digest               the weekly digest: what each owner has in trouble, expiring, acknowledged
   dashboard            the dashboard in your browser, reading a deployed admin URL (signed, 127.0.0.1 only)
   doctor               check a deployment: concurrency quota, subscriptions, Slack secret, last round
 
@@ -62,6 +63,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
       },
     ]),
   ),
+  digest: async () => {
+    const { DIGEST_USAGE, runDigest } = await import('./digest-command.ts');
+    return { usage: DIGEST_USAGE, run: (_, argv, io) => runDigest(argv, io, io.env) };
+  },
   dashboard: async () => {
     const { DASHBOARD_USAGE, runDashboard } = await import('./dashboard-command.ts');
     return { usage: DASHBOARD_USAGE, run: (_, argv, io) => runDashboard(argv, io, io.env) };

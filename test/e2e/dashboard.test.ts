@@ -489,6 +489,25 @@ describe('the dashboard in local mode', () => {
     expect(nothing.stderr).toContain(`nothing is open on ${ids.healthy}`);
   });
 
+  it('prints the weekly digest of an owner, and of every owner', async () => {
+    const cli = (args: string[]) =>
+      runCli([...args, '--url', local.url, '--token', TOKEN], { env: { PATH: process.env.PATH ?? '', HOME: dir } });
+    const payments = await cli(['digest', '--owner', 'payments']);
+    expect(payments.code, payments.stderr).toBe(0);
+    expect(payments.stdout).toMatch(/^certvigil weekly digest for owner payments, /);
+    expect(payments.stdout).toContain('Expiring within 30 days (1)');
+    expect(payments.stdout).toContain(
+      `  ${ids.warning}  warning, 20 d left [entered-window]; acknowledged by local mode`,
+    );
+    const all = await cli(['digest']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toContain('certvigil weekly digest for owner legacy');
+    expect(all.stdout).toMatch(new RegExp(`In trouble \\(1\\)\\n  ${ids.expired?.replace(/[.]/g, '\\.')}  expired`));
+    const json = await cli(['digest', '--owner', 'legacy', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ owner: 'legacy', trouble: { count: 1 } });
+    expect((await cli(['digest', '--owner', 'x', '--unowned'])).code).toBe(3);
+  });
+
   it('fits a phone: nothing but the tables scrolls sideways', async () => {
     const page = await openPage(`${local.url}/`, { width: 390, height: 844 });
     await signIn(page);

@@ -10,11 +10,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROUTES } from '../../lib/admin/admin-api.ts';
 import { LOCATIONS_IN_PAGE, PAGE_BYTES } from '../../lib/admin/certificate-query.ts';
+import { DIGEST_SECTION_ROWS } from '../../lib/admin/digest.ts';
 import { MAX_PAGE_SIZE } from '../../lib/admin/list-query.ts';
 import { MAX_TIMELINE_ROWS } from '../../lib/admin/routes/targets.ts';
 import { colonHex } from '../../lib/certificate/fingerprint.ts';
+import { ACK_BY_MAX, ACK_NOTE_MAX } from '../../lib/policy/acknowledgements.ts';
 import type { CertificateStore } from '../../lib/store/certificate-store.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
+import { LIMITS } from '../../lib/text-bounds.ts';
 import { bumpCounter, createTestTables, type TestTables } from '../fixtures/dynamo.ts';
 import { type ScriptedMonitor, scriptedMonitor } from '../fixtures/scripted-monitor.ts';
 
@@ -72,6 +75,19 @@ describe('every GET route has a bound under the cap', () => {
       expect(page.items).toBeGreaterThan(0);
       // A page holds whole targets' events: a few more than the limit at most.
       expect((page.bytes / page.items) * (MAX_PAGE_SIZE + 50)).toBeLessThan(CAP);
+    },
+    // Five sections of at most DIGEST_SECTION_ROWS rows; a row's fields are each bounded (a
+    // 2 KiB target id, a bounded subject, acknowledgement note and name, a few event types).
+    '/digest': async () => {
+      const digest = await size(`/digest?owner=${encodeURIComponent(targets[0]?.owner as string)}`);
+      expect(digest.status).toBe(200);
+      const rows = ['trouble', 'expiring', 'acknowledged', 'stuck', 'rollouts'].flatMap(
+        (k) => (digest.json as Record<string, { rows: unknown[] }>)[k]?.rows ?? [],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      const worstRow = 2_100 + 2 * (LIMITS.name + ACK_NOTE_MAX + ACK_BY_MAX) + 600;
+      for (const row of rows) expect(Buffer.byteLength(JSON.stringify(row))).toBeLessThan(worstRow);
+      expect(5 * DIGEST_SECTION_ROWS * worstRow).toBeLessThan(CAP);
     },
     '/summary': async () => expect((await size('/summary?days=400')).bytes).toBeLessThan(CAP / 10),
     '/report': async () => {
