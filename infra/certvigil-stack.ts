@@ -46,6 +46,8 @@ export class CertvigilStack extends Stack {
     this.alerts = new Alerts(this, 'Alerts', {
       key,
       emails: config.alertEmails,
+      ownerEmails: config.ownerEmails,
+      unownedEmails: config.unownedEmails,
       channels: config.channels.map((name) => ({
         name,
         secret: config[`${name}Secret`],

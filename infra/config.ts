@@ -44,6 +44,13 @@ export const DEFAULT_CONFIG = {
    * incidents (renewed, recovered…), whatever their severity.
    */
   channelFilters: { pagerduty: { severities: ['critical'] } } as ChannelFilters,
+  /**
+   * Owner routes (issue 31): per owner (a target's `owner`), email addresses that receive that
+   * owner's notifications only (an SNS subscription filtered on the `owner` attribute).
+   */
+  ownerEmails: {} as Record<string, string[]>,
+  /** The default route: email addresses that receive the notifications of targets without an owner. */
+  unownedEmails: [] as string[],
   /** Allow targets on loopback, private, link-local and unique-local addresses. */
   allowPrivateTargets: false,
   /** Days a check stays in the history table. */
@@ -140,7 +147,9 @@ const kmsKeyArn = z
   .check(z.regex(/^(arn:aws[\w-]*:kms:[\w-]+:\d{12}:key\/[\w-]+)?$/, 'must be the ARN of a KMS key (or empty)'));
 
 /** Per channel: the severities and events it receives (absent: all). */
-export type ChannelFilters = Partial<Record<ChannelName, { severities?: Severity[]; events?: EventType[] }>>;
+export type ChannelFilters = Partial<
+  Record<ChannelName, { severities?: Severity[]; events?: EventType[]; owners?: string[]; unowned?: boolean }>
+>;
 
 const positiveInt = (max: number) => z.number().check(z.int(), z.minimum(1), z.maximum(max));
 
@@ -166,8 +175,15 @@ const schema = z.object({
     z.strictObject({
       severities: z.optional(z.array(z.enum(['info', 'warning', 'critical'])).check(z.minLength(1))),
       events: z.optional(z.array(z.enum(EVENT_TYPES)).check(z.minLength(1))),
+      owners: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1))),
+      unowned: z.optional(z.boolean()),
     }),
   ),
+  ownerEmails: z.record(
+    z.string().check(z.minLength(1), z.maxLength(200)),
+    z.array(z.email('must be email addresses')).check(z.minLength(1)),
+  ),
+  unownedEmails: z.array(z.email('must be email addresses')),
   allowPrivateTargets: z.boolean(),
   historyTtlDays: positiveInt(3650),
   unreachableAfter: positiveInt(100),

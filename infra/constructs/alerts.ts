@@ -21,13 +21,25 @@ export interface ChannelProps {
   /** ARN of the customer managed key that encrypts that existing secret; empty: AWS managed key. */
   secretKmsKey: string;
   /** Which notifications the channel receives; absent: all. */
-  filter?: { severities?: Severity[] | undefined; events?: EventType[] | undefined } | undefined;
+  filter?:
+    | {
+        severities?: Severity[] | undefined;
+        events?: EventType[] | undefined;
+        /** Only these owners' notifications (and, with `unowned`, those of targets without one). */
+        owners?: string[] | undefined;
+        unowned?: boolean | undefined;
+      }
+    | undefined;
 }
 
 export interface AlertsProps {
   /** Encrypts the topic; CloudWatch is allowed to use it, so alarms can publish. */
   key: kms.Key;
   emails: string[];
+  /** Owner routes: each owner's emails receive that owner's notifications only. */
+  ownerEmails?: Record<string, string[]> | undefined;
+  /** The default route: emails that receive the notifications of targets without an owner. */
+  unownedEmails?: string[] | undefined;
   channels: ChannelProps[];
   failureQueue: IQueue;
   logRetention: RetentionDays;
@@ -64,6 +76,19 @@ export class Alerts extends Construct {
     );
     this.topic = this.alarmReadyTopic('Topic', 'certvigil alerts', props.key);
     for (const email of props.emails) this.topic.addSubscription(new EmailSubscription(email));
+    // Owner routes: filtered on the `owner` attribute the publisher sets from the target. SNS keeps
+    // one subscription per address: an address on several routes gets one policy naming them all,
+    // and an address that receives everything (`emails`) needs no route.
+    const routes = new Map<string, (string | null)[]>();
+    const route = (email: string, owner: string | null) => {
+      if (!props.emails.includes(email)) routes.set(email, [...(routes.get(email) ?? []), owner]);
+    };
+    for (const [owner, emails] of Object.entries(props.ownerEmails ?? {})) for (const e of emails) route(e, owner);
+    for (const email of props.unownedEmails ?? []) route(email, null);
+    for (const [email, owners] of routes) {
+      const subscription = this.topic.addSubscription(new EmailSubscription(email));
+      (subscription.node.defaultChild as CfnSubscription).filterPolicy = ownerFilterPolicy(owners);
+    }
     // SNS cannot match a message without attributes (CloudWatch's alarm messages have none) to
     // any filter policy: channels with a filter get certvigil's own alarms from a second topic,
     // to which the alarms also publish, unfiltered.
@@ -187,12 +212,28 @@ export function channelFilterPolicy(
   channel: Pick<Channel, 'resolvesIncidents'>,
   filter: ChannelProps['filter'],
 ): Record<string, unknown> | undefined {
-  if (!filter || (!filter.severities && !filter.events)) return undefined;
-  const wanted: Record<string, string[]> = {};
+  if (!filter || (!filter.severities && !filter.events && !filter.owners && !filter.unowned)) return undefined;
+  const wanted: Record<string, unknown[]> = {};
   if (filter.severities) wanted.severity = filter.severities;
   if (filter.events) wanted.event = filter.events;
+  if (filter.owners || filter.unowned) {
+    wanted.owner = [...(filter.owners ?? []), ...(filter.unowned ? [{ exists: false }] : [])];
+  }
   return {
     $or: [wanted, { event: ['test'] }, ...(channel.resolvesIncidents ? [{ resolves: [{ exists: true }] }] : [])],
+  };
+}
+
+/**
+ * The filter policy of an owner route's email subscription: those owners' notifications, and (null
+ * among them) those of targets without an owner. A message needs an `event` attribute to match:
+ * CloudWatch's alarms (no attributes) go to the alert emails, not to owners.
+ */
+export function ownerFilterPolicy(owners: readonly (string | null)[]): Record<string, unknown> {
+  const named = [...new Set(owners.filter((o): o is string => o !== null))].sort();
+  return {
+    owner: [...named, ...(owners.includes(null) ? [{ exists: false }] : [])],
+    event: [{ exists: true }],
   };
 }
 

@@ -38,6 +38,9 @@ export interface Notification {
   resolves: string[];
   /** A reminder or an escalation: the id of the open event it repeats (incident channels re-alert that one). */
   reminderOf?: string | undefined;
+  /** Its target's owner (null: none) and tags: SNS filter policies route by them (`owner`, `tags`). */
+  owner: string | null;
+  tags: string[];
 }
 
 const SUBJECT_LIMIT = 99;
@@ -104,6 +107,8 @@ function envelope(event: MonitorEvent, news: string, text: string) {
     subject: subjectLine(`[certvigil] ${event.severity.toUpperCase()} ${event.target}: ${news}`),
     text: boundBytes(text, MAX_TEXT_BYTES),
     resolves: (event.resolves ?? []).slice(0, MAX_RESOLVES),
+    owner: event.owner ?? null,
+    tags: event.tags ?? [],
   };
 }
 
@@ -417,5 +422,7 @@ export function testNotification(options: { id: string; at: Date; requestedBy?: 
     endpoints: [],
     error: null,
     resolves: [],
+    owner: null,
+    tags: [],
   };
 }

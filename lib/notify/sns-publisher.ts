@@ -37,6 +37,12 @@ export class SnsPublisher implements EventPublisher {
           severity: { DataType: 'String', StringValue: notification.severity },
           event: { DataType: 'String', StringValue: notification.event },
           target: { DataType: 'String', StringValue: notification.target },
+          // Routing (issue 31): an owner's subscription filters on `owner` (absent: no owner, the
+          // default route's `"owner": [{"exists": false}]`), a team's on any of its `tags`.
+          ...(notification.owner ? { owner: { DataType: 'String', StringValue: notification.owner } } : {}),
+          ...(notification.tags.length
+            ? { tags: { DataType: 'String.Array', StringValue: JSON.stringify(notification.tags) } }
+            : {}),
           // Present only when the event ends earlier ones, so that a channel filtered by severity
           // (PagerDuty: critical) still receives the info event that resolves its incident.
           ...(notification.resolves.length

@@ -72,6 +72,12 @@ export interface MonitorEvent {
   ct?: CtEventFacts | undefined;
   /** `resource-vanished`: the resource the target was discovered from. */
   discovery?: { service: string; resource: string; account: string; region: string } | undefined;
+  /**
+   * Where it is routed (issue 31): the owner and tags of its target when it is published (the
+   * outbox adds them), so that subscriptions filter on them; absent: a target without an owner.
+   */
+  owner?: string | undefined;
+  tags?: string[] | undefined;
   /** `reminder` and `escalation`: the open event they are about, and for how long it went unacknowledged. */
   reminder?: ReminderFacts | undefined;
   /**

@@ -29,6 +29,9 @@ export interface OutboxItem {
   version: number;
   pending: Record<string, PendingEvent>;
   sent: Record<string, string>;
+  /** The target's owner and tags at publication: the event is routed by them. */
+  owner?: string | undefined;
+  tags?: string[] | undefined;
 }
 
 /** What publishing pending events needs (the probe, discovery and CT publish the same way). */
@@ -173,7 +176,12 @@ export async function publishPending(
     if (!(await deps.targets.outbox.claim(id, stored.version, eventId, { token, at: now().getTime() }))) continue;
     attempted.add(eventId);
     try {
-      await deps.publisher.publish(event);
+      // Routed by the target's owner and tags as they are now (a changed owner gets what follows).
+      await deps.publisher.publish({
+        ...event,
+        ...(stored.owner ? { owner: stored.owner } : {}),
+        ...(stored.tags?.length ? { tags: stored.tags } : {}),
+      });
     } catch (error) {
       failures.push(error);
       await deps.targets.outbox.release(id, eventId, token);

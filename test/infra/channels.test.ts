@@ -195,6 +195,52 @@ describe('alert channels', () => {
     }
   });
 
+  it('routes by owner: each owner route and owner-filtered channel gets its owners, the default route the unowned', async () => {
+    const { template: routed } = synthStack({
+      certvigil: {
+        channels: ['slack'],
+        alertEmails: ['ops@example.com'],
+        ownerEmails: {
+          payments: ['pay@example.com', 'lead@example.com'],
+          web: ['lead@example.com', 'ops@example.com'],
+        },
+        unownedEmails: ['triage@example.com'],
+        channelFilters: { slack: { owners: ['web'], unowned: true } },
+      },
+    });
+    const emails = resources(routed, 'AWS::SNS::Subscription').filter(([, r]) => r.Properties.Protocol === 'email');
+    const policyOf = (address: string) =>
+      emails.find(([, r]) => r.Properties.Endpoint === address)?.[1].Properties.FilterPolicy as
+        | Record<string, unknown>
+        | undefined;
+    // One subscription per address (SNS keeps one): ops gets everything, lead both owners.
+    expect(emails.map(([, r]) => r.Properties.Endpoint).sort()).toEqual(
+      ['lead@example.com', 'ops@example.com', 'pay@example.com', 'triage@example.com'].sort(),
+    );
+    const event = (owner?: string) => {
+      const base = decideTransition(undefined, checkResult({ status: 'critical', fingerprint: 'F9' })).events[0];
+      return renderNotification({ ...(base as NonNullable<typeof base>), ...(owner ? { owner } : {}), tags: ['edge'] });
+    };
+    const notes: [string, Attributes][] = [
+      ['payments', await attributesOf(event('payments'))],
+      ['web', await attributesOf(event('web'))],
+      ['unowned', await attributesOf(event())],
+      ['alarm', {}],
+    ];
+    expect(notes[0]?.[1]).toMatchObject({ owner: 'payments', tags: '["edge"]' });
+    expect(notes[2]?.[1]).not.toHaveProperty('owner');
+    const receives = (policy: Record<string, unknown> | undefined) =>
+      notes.filter(([, attributes]) => matches(policy, attributes)).map(([name]) => name);
+    expect(policyOf('ops@example.com')).toBeUndefined();
+    expect(receives(policyOf('pay@example.com'))).toEqual(['payments']);
+    expect(receives(policyOf('lead@example.com'))).toEqual(['payments', 'web']);
+    expect(receives(policyOf('triage@example.com'))).toEqual(['unowned']);
+    expect(receives(subscriptionOf(routed, 'slack').FilterPolicy as Record<string, unknown>)).toEqual([
+      'web',
+      'unowned',
+    ]);
+  });
+
   it("certvigil's own alarms reach every channel once: unfiltered ones on the alert topic, filtered ones on the alarm topic", () => {
     const topics = resources(template, 'AWS::SNS::Topic').map(([id]) => id);
     expect(topics).toHaveLength(2);

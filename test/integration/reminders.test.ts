@@ -28,8 +28,11 @@ function published(target: Target): Notification[] {
     .filter((n) => n.target === target.id);
 }
 
-async function add(name: string): Promise<Target> {
-  const target = normalizeTarget({ host: `${name}.remind.example` });
+async function add(name: string, owner?: string): Promise<Target> {
+  const target = normalizeTarget({
+    host: `${name}.remind.example`,
+    ...(owner ? { owner, tags: ['edge', 'pci'] } : {}),
+  });
   await scripted.monitor.targets.putTarget(target, new Date());
   return target;
 }
@@ -51,9 +54,14 @@ beforeEach(() => {
 
 describe('reminders and escalation', () => {
   it('reminds of a warning weekly, once per week whatever checks run, and says how long it waited', async () => {
-    const t = await add('weekly');
+    const t = await add('weekly', 'payments');
     await scripted.check(t, 'warning', 20, 'W1');
     expect(published(t).map((n) => n.event)).toEqual(['entered-window']);
+    // Routed by its target's owner and tags (SNS attributes `owner`, `tags`).
+    expect(published(t)[0]).toMatchObject({ owner: 'payments', tags: ['edge', 'pci'] });
+    const attributes = sns.commandCalls(PublishCommand)[0]?.args[0].input.MessageAttributes;
+    expect(attributes?.owner).toEqual({ DataType: 'String', StringValue: 'payments' });
+    expect(attributes?.tags).toEqual({ DataType: 'String.Array', StringValue: '["edge","pci"]' });
     at(6 * 24);
     await scripted.check(t, 'warning', 20, 'W1');
     expect(published(t)).toHaveLength(1);
@@ -69,6 +77,7 @@ describe('reminders and escalation', () => {
       /^reminder 1: certificate expires in .*, unacknowledged for 7 days, \d+ days left\./,
     );
     expect(reminders[0]?.reminderOf).toBe(published(t)[0]?.id);
+    expect(reminders[0]?.owner).toBe('payments');
     at(14 * 24 + 2);
     await scripted.check(t, 'warning', 20, 'W1');
     expect(
