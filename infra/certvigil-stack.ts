@@ -71,6 +71,7 @@ export class CertvigilStack extends Stack {
       targets: this.store.targets,
       summary: this.store.summary,
       certificates: this.store.certificates,
+      topic: this.alerts.topic,
       probe: this.probes.probe,
       probeQueue: this.probes.queue,
       documents: this.probes.documents,

@@ -51,6 +51,8 @@ export const DEFAULT_CONFIG = {
   ownerEmails: {} as Record<string, string[]>,
   /** The default route: email addresses that receive the notifications of targets without an owner. */
   unownedEmails: [] as string[],
+  /** When each owner's weekly digest is sent (Scheduler expression, UTC); empty: never (`certvigil digest` still prints it). */
+  digestSchedule: 'cron(0 8 ? * MON *)',
   /** Allow targets on loopback, private, link-local and unique-local addresses. */
   allowPrivateTargets: false,
   /** Days a check stays in the history table. */
@@ -184,6 +186,7 @@ const schema = z.object({
     z.array(z.email('must be email addresses')).check(z.minLength(1)),
   ),
   unownedEmails: z.array(z.email('must be email addresses')),
+  digestSchedule: z.string().check(z.regex(/^((rate|cron)\(.+\))?$/, 'must be rate(...), cron(...) or empty')),
   allowPrivateTargets: z.boolean(),
   historyTtlDays: positiveInt(3650),
   unreachableAfter: positiveInt(100),
@@ -263,9 +266,10 @@ export function readConfig(scope: Construct): CertvigilConfig {
   } catch (error) {
     throw new Error(`certvigil config: accountRoleArns: ${(error as Error).message}`);
   }
-  if (config.discoverySchedule) {
-    const problem = scheduleProblem(config.discoverySchedule, Number.POSITIVE_INFINITY);
-    if (problem) throw new Error(`certvigil config: discoverySchedule ${problem}`);
+  for (const name of ['discoverySchedule', 'digestSchedule'] as const) {
+    if (!config[name]) continue;
+    const problem = scheduleProblem(config[name], Number.POSITIVE_INFINITY);
+    if (problem) throw new Error(`certvigil config: ${name} ${problem}`);
   }
   if (config.warnDays && config.critDays && config.critDays > config.warnDays) {
     throw new Error('certvigil config: critDays must not be more than warnDays');

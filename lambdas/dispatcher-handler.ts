@@ -5,6 +5,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { collectDigests, digestNotification, hasNews } from '../lib/admin/digest.ts';
 import type { DispatcherConfig } from '../lib/config.ts';
 import {
   type DispatchCursor,
@@ -15,6 +16,7 @@ import {
 } from '../lib/dispatch/dispatch-round.ts';
 import { LambdaInvoker } from '../lib/dispatch/lambda-invoker.ts';
 import { SqsSender } from '../lib/dispatch/sqs-sender.ts';
+import type { EventPublisher } from '../lib/notify/event-publisher.ts';
 import { DISPATCHER_METRICS, METRIC_NAMESPACE, METRIC_SERVICES } from '../lib/observability/metric-names.ts';
 import type { CertificateStore } from '../lib/store/certificate-store.ts';
 import { recountSummary } from '../lib/store/summary-recount.ts';
@@ -28,6 +30,8 @@ interface Deps {
   targets: TargetStore;
   /** The certificate inventory: the recount lists again certificates missing from its index. */
   certificates?: CertificateStore | undefined;
+  /** Sends the weekly digests (the alert topic); absent: the digest schedule does nothing. */
+  publisher?: Pick<EventPublisher, 'publishNotification'> | undefined;
   lambda: LambdaClient;
   /** Needed in queue mode (PROBE_QUEUE_URL). */
   sqs?: SQSClient;
@@ -52,6 +56,8 @@ export function createHandler(deps: Deps) {
       else logger.info('summary recount', { ...record, certificatesRelisted });
       return { recount: true, ...record, certificatesRelisted };
     }
+    // The weekly schedule sends {"scope": "digest"}: each owner's digest, routed by its owner.
+    if ((event as { scope?: unknown })?.scope === 'digest') return sendDigests(deps);
     const cursor = (event as { continuation?: DispatchCursor })?.continuation;
     // The frequent schedule sends {"scope": "soon"}: only targets in trouble, from the sparse index.
     const scope = (event as { scope?: unknown })?.scope === 'soon' ? 'soon' : 'all';
@@ -106,4 +112,22 @@ export function createHandler(deps: Deps) {
     logger.info('dispatch round', summary);
     return summary;
   };
+}
+
+/**
+ * The weekly digests: every owner with something in a section (and the targets without an owner),
+ * read in one pass over the lists index, each published once with its owner as the `owner`
+ * attribute, so that owner routes receive theirs. A retried invocation may send them again.
+ */
+async function sendDigests(deps: Deps): Promise<{ digest: boolean; sent: number; incomplete: boolean }> {
+  if (!deps.publisher) {
+    logger.warn('digest asked for, but this dispatcher has no alert topic (TOPIC_ARN is not set)');
+    return { digest: false, sent: 0, incomplete: false };
+  }
+  const digests = (await collectDigests(deps.targets, new Date())).filter(hasNews);
+  for (const digest of digests) await deps.publisher.publishNotification(digestNotification(digest));
+  const incomplete = digests.some((d) => d.incomplete);
+  if (incomplete) logger.warn('weekly digest stopped at its read budget: some targets may be missing');
+  logger.info('weekly digest', { sent: digests.length });
+  return { digest: true, sent: digests.length, incomplete };
 }

@@ -33,6 +33,8 @@ export interface DispatcherConfig {
   summaryTable: string | undefined;
   /** The certificate inventory: the daily recount lists again certificates missing from its index. */
   certificatesTable: string | undefined;
+  /** The alert topic: the weekly digests go there (absent: no digests). */
+  topicArn: string | undefined;
   /** Invoke mode: the probe function, invoked asynchronously once per target. */
   probeFunctionName: string | undefined;
   /** Queue mode (the scale path): the probe queue, fed in batches of ten. */
@@ -60,6 +62,7 @@ export function dispatcherConfig(env: Env = process.env): DispatcherConfig {
     targetsTable,
     summaryTable: r.optionalText(NAMES.SUMMARY_TABLE),
     certificatesTable: r.optionalText(NAMES.CERTIFICATES_TABLE),
+    topicArn: r.optionalText(NAMES.TOPIC_ARN),
     probeFunctionName,
     probeQueueUrl,
     documentsFunctionName: r.optionalText(NAMES.DOCUMENTS_FUNCTION_NAME),

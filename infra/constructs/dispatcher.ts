@@ -6,6 +6,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lib/env-names.ts';
@@ -19,6 +20,8 @@ export interface DispatcherProps {
   summary: TableV2;
   /** The certificate inventory: the daily recount lists again certificates missing from its index. */
   certificates: TableV2;
+  /** The alert topic: the weekly digests are published there, routed by owner. */
+  topic: ITopic;
   probe: IFunction;
   /** Queue mode: the probe queue to send targets to instead of invoking the probe. */
   probeQueue?: IQueue | undefined;
@@ -45,6 +48,8 @@ export class Dispatcher extends Construct {
   readonly soonSchedule: Schedule | undefined;
   /** The summary's daily recount (lib/store/summary-recount.ts), at 03:17 UTC. */
   readonly recountSchedule: Schedule;
+  /** Each owner's weekly digest (lib/admin/digest.ts); absent when digestSchedule is empty. */
+  readonly digestSchedule: Schedule | undefined;
 
   constructor(scope: Construct, id: string, props: DispatcherProps) {
     super(scope, id);
@@ -59,6 +64,7 @@ export class Dispatcher extends Construct {
         [ENV.targetsTable]: props.targets.tableName,
         [ENV.summaryTable]: props.summary.tableName,
         [ENV.certificatesTable]: props.certificates.tableName,
+        [ENV.topicArn]: props.topic.topicArn,
         ...(props.probeQueue
           ? { [ENV.probeQueueUrl]: props.probeQueue.queueUrl }
           : { [ENV.probeFunctionName]: props.probe.functionName }),
@@ -95,6 +101,8 @@ export class Dispatcher extends Construct {
     // The recount's second part: certificates whose index keys are missing or wrong (Scan, filtered)
     // are listed again (UpdateItem, conditional on what serves them).
     props.certificates.grant(this.dispatcher, 'dynamodb:Scan', 'dynamodb:UpdateItem');
+    // The weekly digests: one message per owner on the alert topic (and its key's data keys).
+    props.topic.grantPublish(this.dispatcher);
     this.dispatcher.acknowledgeKmsGrants();
     if (props.probeQueue) {
       props.probeQueue.grantSendMessages(this.dispatcher);
@@ -157,6 +165,15 @@ export class Dispatcher extends Construct {
       'recount',
       Duration.hours(6),
     );
+    if (props.config.digestSchedule) {
+      this.digestSchedule = scheduled(
+        'DigestSchedule',
+        "each owner's weekly digest",
+        props.config.digestSchedule,
+        'digest',
+        Duration.hours(6),
+      );
+    }
     // The dead-letter queue is KMS-encrypted: Scheduler sends to it with this role, so the role
     // needs the data-key actions on the queue's key, or failed deliveries are dropped.
     props.failureQueue.encryptionMasterKey?.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');

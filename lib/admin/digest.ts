@@ -3,6 +3,8 @@
 // for the targets without an owner (the default route) the same, as its own digest. Read from the
 // lists index: the partitions of targets in trouble and the first 30 days of the healthy ones,
 // filtered by owner on the index or grouped by owner in one pass, never a scan per owner.
+
+import type { Notification } from '../notify/render-message.ts';
 import { acknowledgementOf } from '../policy/acknowledgements.ts';
 import type { Status } from '../policy/status.ts';
 import { expiryDigits, type ListStatus, OK_WITH_EVENTS } from '../store/list-keys.ts';
@@ -10,7 +12,7 @@ import type { StoredTarget } from '../store/stored-target.ts';
 import { announcedOpenEvents } from '../store/target-acks.ts';
 import { READ_BUDGET } from '../store/target-lists.ts';
 import type { TargetStore } from '../store/target-store.ts';
-import { boundText, LIMITS } from '../text-bounds.ts';
+import { boundBytes, boundText, LIMITS } from '../text-bounds.ts';
 
 /** Days ahead a certificate counts as expiring. */
 export const DIGEST_DAYS = 30;
@@ -188,4 +190,40 @@ export function digestText(digest: Digest): string {
   if (empty) lines.push('', `Nothing needs you: nothing in trouble, nothing expiring within ${DIGEST_DAYS} days.`);
   if (digest.incomplete) lines.push('', 'This digest stopped at its read budget: some targets may be missing.');
   return `${lines.join('\n')}\n`;
+}
+
+/** Whether a digest has anything to say (an owner with nothing in any section gets no message). */
+export function hasNews(digest: Digest): boolean {
+  return (['trouble', 'expiring', 'acknowledged', 'stuck', 'rollouts'] as const).some((k) => digest[k].count > 0);
+}
+
+/**
+ * A digest as a notification: event `digest`, severity info, routed by its owner (the `owner`
+ * attribute; absent for the default route's digest), its text within a notification's bounds.
+ */
+export function digestNotification(digest: Digest): Notification {
+  const who = digest.owner === null ? 'targets without an owner' : digest.owner;
+  const subject = `[certvigil] weekly digest for ${who}: ${digest.trouble.count} in trouble, ${digest.expiring.count} expiring`;
+  return {
+    version: 1,
+    id: `digest:${digest.at.slice(0, 10)}:${digest.owner ?? ''}`.slice(0, 300),
+    event: 'digest',
+    severity: 'info',
+    target: 'certvigil-digest',
+    occurredAt: digest.at,
+    subject: subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 99),
+    text: boundBytes(digestText(digest), 16 * 1024),
+    status: 'ok',
+    daysLeft: null,
+    notAfter: null,
+    issuer: null,
+    serialNumber: null,
+    fingerprint256: null,
+    previous: null,
+    endpoints: [],
+    error: null,
+    resolves: [],
+    owner: digest.owner,
+    tags: [],
+  };
 }

@@ -16,8 +16,8 @@ export const MAX_RESOLVES = 200;
 export interface Notification {
   version: 1;
   id: string;
-  /** A monitor event, or `test` for a test notification an operator asked for. */
-  event: MonitorEvent['event'] | 'test';
+  /** A monitor event, `test` for a test notification an operator asked for, or an owner's weekly `digest`. */
+  event: MonitorEvent['event'] | 'test' | 'digest';
   severity: Severity;
   target: string;
   occurredAt: string;

@@ -288,6 +288,13 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
         resource: `${policies.arn(r.targets)}/index/due-soon`,
       },
     },
+    // The weekly digests go to the alert topic, encrypted with its key (issue 31).
+    {
+      name: 'the dispatcher publishes the weekly digests to the alert topic',
+      request: { principal: r.dispatcherRole, action: 'sns:Publish', resource: r.topic },
+      unrelated: { principal: r.notifierRole, action: 'sns:Publish', resource: r.topic },
+    },
+    ...keyPaths('the dispatcher encrypts the digests with the topic key', r.dispatcherRole, r.key, other),
     // The daily recount lists again certificates missing from their index (issue 30).
     ...['dynamodb:Scan', 'dynamodb:UpdateItem'].map((action) => ({
       name: `the dispatcher's recount may ${action} on the certificates table`,

@@ -409,7 +409,21 @@ describe('deployment settings', () => {
     });
     // An hourly (or slower) trouble cadence needs no frequent round.
     const { template: t } = synthStack({ certvigil: { troubleCheckMinutes: 60 } });
-    expect(Object.keys(t.findResources('AWS::Scheduler::Schedule'))).toHaveLength(3); // dispatch, recount, discovery
+    // dispatch, recount, digest, discovery
+    expect(Object.keys(t.findResources('AWS::Scheduler::Schedule'))).toHaveLength(4);
+  });
+
+  it("sends each owner's weekly digest on Monday at 08:00 UTC, and never with an empty digestSchedule", () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 8 ? * MON *)',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [logicalId(stack.dispatch.dispatcher), 'Arn'] },
+        Input: JSON.stringify({ scope: 'digest' }),
+      }),
+    });
+    const { stack: quiet } = synthStack({ certvigil: { digestSchedule: '' } });
+    expect(quiet.dispatch.digestSchedule).toBeUndefined();
+    expect(() => synthStack({ certvigil: { digestSchedule: 'every monday' } })).toThrow(/digestSchedule/);
   });
 
   it('runs discovery daily in the stack region by default, with what it needs to find its account', () => {
@@ -451,8 +465,8 @@ describe('deployment settings', () => {
     const env = (t.toJSON().Resources[discovery].Properties.Environment as { Variables: Record<string, unknown> })
       .Variables;
     expect(env).toMatchObject({ DISCOVERY_REGIONS: 'eu-west-1,us-east-1', ACCOUNT_ROLE_ARNS: role });
-    // Only the dispatcher's schedules are left (the hourly round, the frequent one, the recount).
-    t.resourceCountIs('AWS::Scheduler::Schedule', 3);
+    // Only the dispatcher's schedules are left (the hourly round, the frequent one, the recount, the digest).
+    t.resourceCountIs('AWS::Scheduler::Schedule', 4);
     // The account function reads member accounts' sources through the same roles.
     t.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ACCOUNT_ROLE_ARNS: role, ACCOUNT_FUNCTION_NAME: Match.absent() }) },

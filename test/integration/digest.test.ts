@@ -1,11 +1,17 @@
 // Issue 31: the weekly digest, per owner and for the targets without one, read from the lists index
 // (the partitions in trouble and the first 30 days of the healthy ones), through the admin API's
 // handler over DynamoDB Local: each section holds what it says, and nothing healthy is listed.
+
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler as createDispatcher } from '../../lambdas/dispatcher-handler.ts';
 import { collectDigests, type Digest, digestText } from '../../lib/admin/digest.ts';
 import type { OpenEventView } from '../../lib/admin/open-events.ts';
+import { dispatcherConfig } from '../../lib/config.ts';
+import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import type { Status } from '../../lib/policy/status.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
 import { adminHandlerOver } from '../fixtures/admin.ts';
@@ -99,6 +105,30 @@ describe('the weekly digest', () => {
     expect(digestText(unowned as Digest)).toMatch(/^certvigil weekly digest for targets without an owner/);
     const quiet = digestText({ ...(unowned as Digest), trouble: { count: 0, rows: [] } });
     expect(quiet).toContain('Nothing needs you');
+  });
+
+  it("sends each owner's digest on the weekly schedule, routed by its owner", async () => {
+    sns.resetHistory();
+    const dispatcher = createDispatcher({
+      config: dispatcherConfig({ TARGETS_TABLE: tables.names.targets, PROBE_FUNCTION_NAME: 'certvigil-probe' }),
+      targets: scripted.monitor.targets,
+      publisher: new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), 'arn:aws:sns:eu-west-1:123456789012:alerts'),
+      lambda: new LambdaClient({ region: 'eu-west-1' }),
+    });
+    expect(await dispatcher({ scope: 'digest' }, {} as Context)).toEqual({ digest: true, sent: 3, incomplete: false });
+    const sent = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(sent.map((m) => m.MessageAttributes?.owner?.StringValue ?? null)).toEqual(['payments', 'web', null]);
+    expect(sent.map((m) => m.MessageAttributes?.event?.StringValue)).toEqual(['digest', 'digest', 'digest']);
+    expect(sent[0]?.Subject).toBe('[certvigil] weekly digest for payments: 2 in trouble, 2 expiring');
+    const email = JSON.parse(sent[0]?.Message as string).email as string;
+    expect(email).toMatch(/^certvigil weekly digest for owner payments/);
+    // Without a topic it says so and sends nothing.
+    const silent = createDispatcher({
+      config: dispatcherConfig({ TARGETS_TABLE: tables.names.targets, PROBE_FUNCTION_NAME: 'certvigil-probe' }),
+      targets: scripted.monitor.targets,
+      lambda: new LambdaClient({ region: 'eu-west-1' }),
+    });
+    expect(await silent({ scope: 'digest' }, {} as Context)).toMatchObject({ digest: false, sent: 0 });
   });
 
   it('gathers every owner in one pass over the index, and refuses a digest of nobody', async () => {
