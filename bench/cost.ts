@@ -149,6 +149,22 @@ const LIST_INDEX_ENTRY_BYTES = 300;
 const CERTIFICATE_INDEX_WRITES_PER_CHANGE = 3;
 /** Certificates kept per target: the one served now and the one it replaced (the inventory keeps both). */
 const CERTIFICATES_PER_TARGET = 2;
+/**
+ * Issue 31's messages. Reminders: a warning target's open event weekly, a troubled one's daily and
+ * one escalation, unacknowledged (the worst case: nobody acknowledges); each is a pending event
+ * written with the check, then claimed and completed (2 units each, an item of ~1.3 KB), an SNS
+ * publish and an email. Digests: weekly, one per owner (assumed: one owner per 100 targets), each a
+ * publish and an email; the read covers the targets in trouble or expiring within 30 days (assumed
+ * 35%: a 90-day certificate renewed at 60 spends its last 30 days there), an index entry and an
+ * eventually consistent item read each.
+ */
+const REMINDER_WRITE_UNITS = 6;
+const TARGETS_PER_OWNER = 100;
+const DIGEST_SHARE = 0.35;
+const DIGEST_READ_UNITS_PER_TARGET = 0.04 + 0.5;
+const WEEKS_PER_MONTH = 30.4 / 7;
+const SNS_PUBLISH = 0.5 / 1e6;
+const SNS_EMAIL = 2 / 1e5;
 /** The summary's recount: daily. */
 const RECOUNTS_PER_MONTH = 30.4;
 
@@ -277,6 +293,10 @@ function monthly(targets: number, cadence: boolean) {
   const soonRounds = cadence ? settings.SOON_ROUNDS_PER_MONTH : 0;
   const dispatcherS =
     ((settings.ROUNDS_PER_MONTH * targets + soonRounds * troubled) * settings.DISPATCH_MS_PER_TARGET) / 1000;
+  const reminders = cadence
+    ? targets * (settings.WARNING_SHARE * WEEKS_PER_MONTH + settings.TROUBLE_SHARE * (30.4 + 1))
+    : 0;
+  const digests = (targets / TARGETS_PER_OWNER) * WEEKS_PER_MONTH;
   const rows = {
     'Lambda: probe': checks * ((billedMs / 1000) * (memoryMb / 1024) * P.lambdaGbSecond + P.lambdaRequest),
     'Lambda: dispatcher':
@@ -288,6 +308,10 @@ function monthly(targets: number, cadence: boolean) {
       customMetrics * P.metricMonth + alarms * P.alarmMonth + dashboards * P.dashboardMonth,
     'CloudWatch Logs': logGb * (P.logIngestGb + P.logStoreGbMonth),
     'KMS key, Secrets Manager secret': P.kmsKeyMonth + P.secretMonth,
+    'Reminders and weekly digests (SNS, email)':
+      reminders * (REMINDER_WRITE_UNITS * P.writeUnit + SNS_PUBLISH + SNS_EMAIL) +
+      digests * (SNS_PUBLISH + SNS_EMAIL) +
+      WEEKS_PER_MONTH * targets * DIGEST_SHARE * DIGEST_READ_UNITS_PER_TARGET * P.readUnit,
   };
   return { rows, total: Object.values(rows).reduce((a, b) => a + b, 0) };
 }

@@ -4,7 +4,7 @@
 // lists index: the partitions of targets in trouble and the first 30 days of the healthy ones,
 // filtered by owner on the index or grouped by owner in one pass, never a scan per owner.
 
-import type { Notification } from '../notify/render-message.ts';
+import { ABOUT_NO_CERTIFICATE, type Notification } from '../notify/render-message.ts';
 import { acknowledgementOf } from '../policy/acknowledgements.ts';
 import type { Status } from '../policy/status.ts';
 import { expiryDigits, type ListStatus, OK_WITH_EVENTS } from '../store/list-keys.ts';
@@ -213,16 +213,7 @@ export function digestNotification(digest: Digest): Notification {
     occurredAt: digest.at,
     subject: subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 99),
     text: boundBytes(digestText(digest), 16 * 1024),
-    status: 'ok',
-    daysLeft: null,
-    notAfter: null,
-    issuer: null,
-    serialNumber: null,
-    fingerprint256: null,
-    previous: null,
-    endpoints: [],
-    error: null,
-    resolves: [],
+    ...ABOUT_NO_CERTIFICATE,
     owner: digest.owner,
     tags: [],
   };

@@ -392,6 +392,20 @@ function body(event: MonitorEvent, news: string): string {
   return lines.join('\n');
 }
 
+/** The certificate fields of a notification about no one certificate (a test, a digest). */
+export const ABOUT_NO_CERTIFICATE = {
+  status: 'ok',
+  daysLeft: null,
+  notAfter: null,
+  issuer: null,
+  serialNumber: null,
+  fingerprint256: null,
+  previous: null,
+  endpoints: [],
+  error: null,
+  resolves: [],
+} as const satisfies Partial<Notification>;
+
 /**
  * A clearly marked test notification, sent through the same channels as real ones so that an
  * operator can prove the wiring after a deploy.
@@ -412,16 +426,7 @@ export function testNotification(options: { id: string; at: Date; requestedBy?: 
       `Sent ${occurredAt}${options.requestedBy ? ` at the request of ${options.requestedBy}` : ''}.`,
       'If you can read this, certvigil alerts reach this channel.',
     ].join('\n'),
-    status: 'ok',
-    daysLeft: null,
-    notAfter: null,
-    issuer: null,
-    serialNumber: null,
-    fingerprint256: null,
-    previous: null,
-    endpoints: [],
-    error: null,
-    resolves: [],
+    ...ABOUT_NO_CERTIFICATE,
     owner: null,
     tags: [],
   };
