@@ -4,7 +4,8 @@
 // lists index: the partitions of targets in trouble and the first 30 days of the healthy ones,
 // filtered by owner on the index or grouped by owner in one pass, never a scan per owner.
 
-import { ABOUT_NO_CERTIFICATE, type Notification } from '../notify/render-message.ts';
+import { ABOUT_NO_CERTIFICATE } from '../notify/plain-notifications.ts';
+import type { Notification } from '../notify/render-message.ts';
 import { acknowledgementOf } from '../policy/acknowledgements.ts';
 import type { Status } from '../policy/status.ts';
 import { expiryDigits, type ListStatus, OK_WITH_EVENTS } from '../store/list-keys.ts';

@@ -169,7 +169,7 @@ describe('notifier handler', () => {
   });
 
   it('delivers a test notification as a plainly marked Slack message', async () => {
-    const { testNotification } = await import('../../lib/notify/render-message.ts');
+    const { testNotification } = await import('../../lib/notify/plain-notifications.ts');
     const handler = createHandler(
       { channel: 'slack', secretId: 'certvigil/slack' },
       new SecretsManagerClient({ region: 'eu-west-1' }),

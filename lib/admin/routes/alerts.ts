@@ -1,6 +1,6 @@
 // POST /test-alert: a clearly marked test notification through every channel.
 import { randomUUID } from 'node:crypto';
-import { testNotification } from '../../notify/render-message.ts';
+import { testNotification } from '../../notify/plain-notifications.ts';
 import { boundText } from '../../text-bounds.ts';
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
