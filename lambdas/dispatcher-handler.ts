@@ -5,7 +5,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { collectDigests, digestNotification, hasNews } from '../lib/admin/digest.ts';
+import { collectDigests, DIGEST_RUN_BUDGET, digestNotification, hasNews } from '../lib/admin/digest.ts';
 import type { DispatcherConfig } from '../lib/config.ts';
 import {
   type DispatchCursor,
@@ -124,7 +124,7 @@ async function sendDigests(deps: Deps): Promise<{ digest: boolean; sent: number;
     logger.warn('digest asked for, but this dispatcher has no alert topic (TOPIC_ARN is not set)');
     return { digest: false, sent: 0, incomplete: false };
   }
-  const digests = (await collectDigests(deps.targets, new Date())).filter(hasNews);
+  const digests = (await collectDigests(deps.targets, new Date(), { budget: DIGEST_RUN_BUDGET })).filter(hasNews);
   for (const digest of digests) await deps.publisher.publishNotification(digestNotification(digest));
   const incomplete = digests.some((d) => d.incomplete);
   if (incomplete) logger.warn('weekly digest stopped at its read budget: some targets may be missing');

@@ -58,9 +58,17 @@ export interface Digest {
 /** The item fields a digest reads. */
 const FIELDS = ['id', 'owner', 'kind', 'state', 'sent', 'pending', 'acks', 'rolloutHints'] as const;
 
+type SectionKey = 'expiring' | 'trouble' | 'acknowledged' | 'stuck' | 'rollouts';
+type Sections = Record<SectionKey, DigestRow[]>;
+
+/** Index entries the weekly run reads at most (every owner at once: a million targets fit). */
+export const DIGEST_RUN_BUDGET = 2_000_000;
+
 /**
  * The digests at `now`: of `owner` only when given (`null`: the unowned targets), else of every
- * owner with something to say, the unowned among them.
+ * owner with something to say, the unowned among them. Each page of the index is read, its items
+ * fetched and turned into rows before the next: memory holds rows, not items. `budget` bounds the
+ * index entries read (past it the digests say they are incomplete).
  */
 export async function collectDigests(
   targets: TargetStore,
@@ -72,7 +80,8 @@ export async function collectDigests(
   const budget = options.budget ?? READ_BUDGET * 4;
   let read = 0;
   let incomplete = false;
-  const ids: string[] = [];
+  const byOwner = new Map<string | null, Sections>();
+  if (options.owner !== undefined) byOwner.set(options.owner, emptySections());
   for (const [partitions, bounded] of [
     [TROUBLE, false],
     [EXPIRING, true],
@@ -82,7 +91,16 @@ export async function collectDigests(
       const page = await targets.lists.page({ partitions, limit: 500, after, filter, budget: budget - read });
       read += page.read;
       const within = bounded ? page.entries.filter((e) => e.listExpiry <= horizon) : page.entries;
-      ids.push(...within.map((e) => e.id));
+      const items = await targets.lists.items(
+        within.map((e) => e.id),
+        FIELDS,
+      );
+      for (const item of items) {
+        const owner = item.owner ?? null;
+        const sections = byOwner.get(owner) ?? emptySections();
+        classify(item, now, sections);
+        byOwner.set(owner, sections);
+      }
       const past = bounded && within.length < page.entries.length;
       if (past || page.after === undefined) break;
       if (read >= budget) {
@@ -92,52 +110,42 @@ export async function collectDigests(
       after = page.after;
     }
   }
-  const items = new Map<string | null, StoredTarget[]>();
-  for (let i = 0; i < ids.length; i += 500) {
-    for (const item of await targets.lists.items(ids.slice(i, i + 500), FIELDS)) {
-      const owner = item.owner ?? null;
-      const list = items.get(owner) ?? [];
-      list.push(item);
-      items.set(owner, list);
-    }
-  }
-  const digests: Digest[] = [];
-  for (const [owner, list] of items) digests.push(digestOf(owner, list, now, incomplete));
-  if (options.owner !== undefined && digests.length === 0) {
-    digests.push(digestOf(options.owner, [], now, incomplete));
-  }
-  return digests.sort((a, b) => (a.owner ?? '\uffff').localeCompare(b.owner ?? '\uffff'));
+  return [...byOwner]
+    .map(([owner, sections]) => finish(owner, sections, now, incomplete))
+    .sort((a, b) => (a.owner ?? '\uffff').localeCompare(b.owner ?? '\uffff'));
 }
 
-/** One owner's digest from its targets (those in trouble or expiring within DIGEST_DAYS). */
-export function digestOf(owner: string | null, list: readonly StoredTarget[], now: Date, incomplete = false): Digest {
-  const sections = { expiring: [], trouble: [], acknowledged: [], stuck: [], rollouts: [] } as Record<
-    'expiring' | 'trouble' | 'acknowledged' | 'stuck' | 'rollouts',
-    DigestRow[]
-  >;
-  for (const item of list) {
-    const r = item.state?.result;
-    const open = announcedOpenEvents(item);
-    const ack = open.map((e) => acknowledgementOf(item.acks, e.key, now)).find((a) => a !== undefined);
-    const row: DigestRow = {
-      target: item.id,
-      status: r?.status ?? 'unchecked',
-      daysLeft: r?.notAfter ? Math.floor((Date.parse(r.notAfter) - now.getTime()) / DAY_MS) : null,
-      notAfter: r?.notAfter ?? null,
-      subject: r?.subject ? boundText(r.subject, LIMITS.name) : null,
-      events: open.map((e) => e.event),
-      acknowledged: ack ? { by: ack.by, at: ack.at, until: ack.until ?? null, note: ack.note ?? null } : null,
-    };
-    const status = r?.status;
-    if (status && (TROUBLE as readonly string[]).includes(status)) sections.trouble.push(row);
-    else if (row.daysLeft !== null && row.daysLeft <= DIGEST_DAYS) sections.expiring.push(row);
-    if (ack) sections.acknowledged.push(row);
-    if (open.some((e) => e.event === 'renewal-stuck')) sections.stuck.push(row);
-    const served = r?.fingerprint256;
-    if (served && [...(item.rolloutHints ?? [])].some((hint) => hint.split(' ')[0] === served)) {
-      sections.rollouts.push(row);
-    }
+function emptySections(): Sections {
+  return { expiring: [], trouble: [], acknowledged: [], stuck: [], rollouts: [] };
+}
+
+/** Puts a target (in trouble or expiring within DIGEST_DAYS) in the sections it belongs to. */
+function classify(item: StoredTarget, now: Date, sections: Sections): void {
+  const r = item.state?.result;
+  const open = announcedOpenEvents(item);
+  const ack = open.map((e) => acknowledgementOf(item.acks, e.key, now)).find((a) => a !== undefined);
+  const row: DigestRow = {
+    target: item.id,
+    status: r?.status ?? 'unchecked',
+    daysLeft: r?.notAfter ? Math.floor((Date.parse(r.notAfter) - now.getTime()) / DAY_MS) : null,
+    notAfter: r?.notAfter ?? null,
+    subject: r?.subject ? boundText(r.subject, LIMITS.name) : null,
+    events: open.map((e) => e.event),
+    acknowledged: ack ? { by: ack.by, at: ack.at, until: ack.until ?? null, note: ack.note ?? null } : null,
+  };
+  const status = r?.status;
+  if (status && (TROUBLE as readonly string[]).includes(status)) sections.trouble.push(row);
+  else if (row.daysLeft !== null && row.daysLeft <= DIGEST_DAYS) sections.expiring.push(row);
+  if (ack) sections.acknowledged.push(row);
+  if (open.some((e) => e.event === 'renewal-stuck')) sections.stuck.push(row);
+  const served = r?.fingerprint256;
+  if (served && [...(item.rolloutHints ?? [])].some((hint) => hint.split(' ')[0] === served)) {
+    sections.rollouts.push(row);
   }
+}
+
+/** An owner's digest from its sections: each sorted soonest first, its first rows and its count. */
+function finish(owner: string | null, sections: Sections, now: Date, incomplete: boolean): Digest {
   const section = (rows: DigestRow[]): DigestSection => ({
     count: rows.length,
     rows: rows
