@@ -62,6 +62,24 @@ export function pageLimit(request: AdminRequest): number {
   return limit;
 }
 
+/**
+ * A query parameter that takes one of `allowed` (`fallback` when absent), or a 400 problem naming
+ * them, quoting the value given (clipped).
+ */
+export function choiceOf<T extends string>(
+  request: AdminRequest,
+  field: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = request.query.get(field) ?? fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  const list = `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
+  throw new ProblemError(400, `${field} must be ${list} (got "${clip(value)}")`, [
+    { field, message: `must be ${list}` },
+  ]);
+}
+
 /** `status`: one of the check statuses, or `unchecked`. */
 export function statusFilter(request: AdminRequest): Status | typeof UNCHECKED | undefined {
   const status = request.query.get('status') ?? undefined;

@@ -3,7 +3,7 @@
 
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { collectDigests, digestText } from '../digest.ts';
-import { listFilter } from '../list-query.ts';
+import { choiceOf, listFilter } from '../list-query.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
 import { now } from '../request.ts';
 
@@ -14,12 +14,7 @@ async function digest(request: AdminRequest, deps: AdminDependencies): Promise<A
       { field: 'owner', message: 'is required' },
     ]);
   }
-  const format = request.query.get('format') ?? 'json';
-  if (format !== 'json' && format !== 'text') {
-    throw new ProblemError(400, `format must be json or text (got "${format.slice(0, 20)}")`, [
-      { field: 'format', message: 'must be json or text' },
-    ]);
-  }
+  const format = choiceOf(request, 'format', ['json', 'text'], 'json');
   const [found] = await collectDigests(deps.targets, now(deps), { owner });
   if (!found) throw new Error('a digest for one owner is always made');
   if (format === 'text') {

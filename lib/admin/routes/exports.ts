@@ -2,6 +2,7 @@
 // a file in S3 (deployed), for an inventory of any size, with a download link that expires in minutes.
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { type ExportFormat, type ExportService, parsePublicId, publicId } from '../exports.ts';
+import { choiceOf } from '../list-query.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
 import { now } from '../request.ts';
 
@@ -16,19 +17,9 @@ function service(deps: AdminDependencies): ExportService {
 }
 
 async function startExport(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
-  const format = request.query.get('format') ?? 'csv';
-  if (format !== 'csv' && format !== 'json') {
-    throw new ProblemError(400, `format must be csv or json (got "${format.slice(0, 20)}")`, [
-      { field: 'format', message: 'must be csv or json' },
-    ]);
-  }
-  const view = request.query.get('view') ?? 'targets';
-  if (view !== 'targets' && view !== 'certificates') {
-    throw new ProblemError(400, `view must be targets or certificates (got "${view.slice(0, 20)}")`, [
-      { field: 'view', message: 'must be targets or certificates' },
-    ]);
-  }
-  const started = await service(deps).start(format as ExportFormat, view);
+  const format = choiceOf<ExportFormat>(request, 'format', ['csv', 'json'], 'csv');
+  const view = choiceOf(request, 'view', ['targets', 'certificates'], 'targets');
+  const started = await service(deps).start(format, view);
   const id = publicId(started);
   return json(202, { id, format, view, status: 'running', poll: `/exports/${id}` });
 }

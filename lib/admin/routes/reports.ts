@@ -4,7 +4,7 @@ import { LIST_STATUSES } from '../../store/list-keys.ts';
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { certificatesPage, inventory } from '../certificate-query.ts';
 import { certificateView, sortCertificates } from '../certificate-views.ts';
-import { targetsPage } from '../list-query.ts';
+import { choiceOf, targetsPage } from '../list-query.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
 import {
   certificateRow,
@@ -19,18 +19,8 @@ import { now } from '../request.ts';
 import { guardWholeList } from '../whole-list.ts';
 
 async function report(request: AdminRequest, deps: AdminDependencies): Promise<AdminResponse> {
-  const format = request.query.get('format') ?? 'json';
-  if (format !== 'json' && format !== 'csv') {
-    throw new ProblemError(400, `format must be json or csv (got "${format}")`, [
-      { field: 'format', message: 'must be json or csv' },
-    ]);
-  }
-  const view = request.query.get('view') ?? 'targets';
-  if (view !== 'targets' && view !== 'certificates') {
-    throw new ProblemError(400, `view must be targets or certificates (got "${view}")`, [
-      { field: 'view', message: 'must be targets or certificates' },
-    ]);
-  }
+  const format = choiceOf(request, 'format', ['json', 'csv'], 'json');
+  const view = choiceOf(request, 'view', ['targets', 'certificates'], 'targets');
   if (request.query.has('limit') || request.query.has('cursor')) return reportPage(request, deps, format, view);
   await guardWholeList(
     request,
