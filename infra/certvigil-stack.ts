@@ -48,6 +48,7 @@ export class CertvigilStack extends Stack {
       emails: config.alertEmails,
       ownerEmails: config.ownerEmails,
       unownedEmails: config.unownedEmails,
+      escalationEmails: config.escalationEmails,
       channels: config.channels.map((name) => ({
         name,
         secret: config[`${name}Secret`],
@@ -91,7 +92,11 @@ export class CertvigilStack extends Stack {
       config,
       logRetention,
     });
-    this.adminApi = new AdminApi(this, 'AdminApi', { ...tables, discovery: this.discovery.fn });
+    this.adminApi = new AdminApi(this, 'AdminApi', {
+      ...tables,
+      directory: this.store.directory,
+      discovery: this.discovery.fn,
+    });
     this.exports = new Exports(this, 'Exports', {
       targets: this.store.targets,
       certificates: this.store.certificates,

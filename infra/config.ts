@@ -51,6 +51,8 @@ export const DEFAULT_CONFIG = {
   ownerEmails: {} as Record<string, string[]>,
   /** The default route: email addresses that receive the notifications of targets without an owner. */
   unownedEmails: [] as string[],
+  /** Escalation routes: per owner, email addresses that receive only that owner's escalations. */
+  escalationEmails: {} as Record<string, string[]>,
   /** When each owner's weekly digest is sent (Scheduler expression, UTC); empty: never (`certvigil digest` still prints it). */
   digestSchedule: 'cron(0 8 ? * MON *)',
   /** Allow targets on loopback, private, link-local and unique-local addresses. */
@@ -186,6 +188,10 @@ const schema = z.object({
     z.array(z.email('must be email addresses')).check(z.minLength(1)),
   ),
   unownedEmails: z.array(z.email('must be email addresses')),
+  escalationEmails: z.record(
+    z.string().check(z.minLength(1), z.maxLength(200)),
+    z.array(z.email('must be email addresses')).check(z.minLength(1)),
+  ),
   digestSchedule: z.string().check(z.regex(/^((rate|cron)\(.+\))?$/, 'must be rate(...), cron(...) or empty')),
   allowPrivateTargets: z.boolean(),
   historyTtlDays: positiveInt(3650),

@@ -4,18 +4,24 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ExportService, invokeExport } from '../lib/admin/exports.ts';
+import { OwnerDirectory } from '../lib/admin/owner-directory.ts';
 import { adminConfig } from '../lib/config.ts';
 import { invokeDiscovery } from '../lib/discovery/invoke-discovery.ts';
 import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../lib/monitor/probe-target.ts';
 import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import { SnsEmailSubscriptions } from '../lib/notify/sns-subscriptions.ts';
 import { ALL_READERS } from '../lib/sources/registry.ts';
+import { DirectoryStore } from '../lib/store/directory-store.ts';
+import { documentClient } from '../lib/store/document-client.ts';
 import { addressGuard } from '../lib/targets/address-guard.ts';
 import { createHandler } from './admin-handler.ts';
 
 const config = adminConfig();
-const publisher = new SnsPublisher(new SNSClient({}), config.topicArn);
-const monitor = monitorDependencies(config, new DynamoDBClient({}), publisher, ALL_READERS);
+const sns = new SNSClient({});
+const dynamo = new DynamoDBClient({});
+const publisher = new SnsPublisher(sns, config.topicArn);
+const monitor = monitorDependencies(config, dynamo, publisher, ALL_READERS);
 export const handler = createHandler({
   targets: monitor.targets,
   publisher,
@@ -25,6 +31,12 @@ export const handler = createHandler({
   guard: config.allowPrivateTargets ? undefined : addressGuard(false),
   discover: config.discoveryFunctionName
     ? invokeDiscovery(new LambdaClient({}), config.discoveryFunctionName)
+    : undefined,
+  owners: config.directoryTable
+    ? new OwnerDirectory(
+        new DirectoryStore(documentClient(dynamo), config.directoryTable),
+        new SnsEmailSubscriptions(sns, config.topicArn),
+      )
     : undefined,
   exports:
     config.exportBucket && config.exportFunctionName

@@ -241,6 +241,8 @@ export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
 
 /** The admin function probes on demand, so it needs what the probe needs; it starts discovery and exports. */
 export function adminConfig(env: Env = process.env): ProbeConfig & {
+  /** The owner directory (issue 31); absent: its routes answer 501. */
+  directoryTable: string | undefined;
   discoveryFunctionName: string | undefined;
   /** Exports to S3: the bucket (presigned links) and the function that writes them; both or neither. */
   exportBucket: string | undefined;
@@ -248,6 +250,7 @@ export function adminConfig(env: Env = process.env): ProbeConfig & {
 } {
   return {
     ...probeConfig(env),
+    directoryTable: env[NAMES.DIRECTORY_TABLE]?.trim() || undefined,
     discoveryFunctionName: env[NAMES.DISCOVERY_FUNCTION_NAME]?.trim() || undefined,
     exportBucket: env[NAMES.EXPORT_BUCKET]?.trim() || undefined,
     exportFunctionName: env[NAMES.EXPORT_FUNCTION_NAME]?.trim() || undefined,

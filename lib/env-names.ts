@@ -19,6 +19,7 @@ export const CT_ENROL = 'CT_ENROL';
 export const CT_ISSUERS = 'CT_ISSUERS';
 export const CT_MAX_PER_RUN = 'CT_MAX_PER_RUN';
 export const CT_PROVIDER = 'CT_PROVIDER';
+export const DIRECTORY_TABLE = 'DIRECTORY_TABLE';
 export const DISCOVERY_FUNCTION_NAME = 'DISCOVERY_FUNCTION_NAME';
 export const DISCOVERY_REGIONS = 'DISCOVERY_REGIONS';
 export const DISPATCH_CONCURRENCY = 'DISPATCH_CONCURRENCY';
@@ -67,6 +68,7 @@ export const ENV = {
   ctIssuers: CT_ISSUERS,
   ctMaxPerRun: CT_MAX_PER_RUN,
   ctProvider: CT_PROVIDER,
+  directoryTable: DIRECTORY_TABLE,
   discoveryFunctionName: DISCOVERY_FUNCTION_NAME,
   discoveryRegions: DISCOVERY_REGIONS,
   dispatchConcurrency: DISPATCH_CONCURRENCY,

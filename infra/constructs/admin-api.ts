@@ -16,6 +16,8 @@ export interface AdminApiProps {
   history: TableV2;
   certificates: TableV2;
   summary: TableV2;
+  /** The owner directory: GET/PUT/DELETE /owners. */
+  directory: TableV2;
   topic: ITopic;
   /** POST /discover runs it and waits for its summary. */
   discovery: IFunction;
@@ -38,7 +40,11 @@ export class AdminApi extends Construct {
       memorySize: 1024,
       // `check` probes synchronously (up to DNS 5 s + 15 s per address).
       timeout: Duration.seconds(60),
-      environment: { ...probeEnvironment(props), [ENV.discoveryFunctionName]: props.discovery.functionName },
+      environment: {
+        ...probeEnvironment(props),
+        [ENV.discoveryFunctionName]: props.discovery.functionName,
+        [ENV.directoryTable]: props.directory.tableName,
+      },
       logRetention: props.logRetention,
     });
     // Pages read the lists index, then the page's items by key (BatchGetItem).
@@ -57,6 +63,24 @@ export class AdminApi extends Construct {
     // Query: pages of the certificate lists index; Scan: the whole list while it fits one answer.
     props.certificates.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:Query');
     props.topic.grantPublish(this.admin);
+    // The owner directory: its items, and the email subscriptions it makes on the alert topic
+    // (listed first, so an address subscribed by a stack setting is refused, not taken over).
+    props.directory.grant(
+      this.admin,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+    );
+    // IAM names a subscription's actions by its topic (SetSubscriptionAttributes and Unsubscribe
+    // have the topic as their resource type): this topic's subscriptions only.
+    this.admin.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sns:Subscribe', 'sns:ListSubscriptionsByTopic', 'sns:SetSubscriptionAttributes', 'sns:Unsubscribe'],
+        resources: [props.topic.topicArn],
+      }),
+    );
     this.admin.acknowledgeKmsGrants();
     this.admin.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.discovery.functionArn] }),

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lib/env-names.ts';
 import type { Channel, ChannelName } from '../../lib/notify/channels/channel.ts';
 import { CHANNELS } from '../../lib/notify/channels/index.ts';
+import { type AddressRoute, routeFilterPolicy } from '../../lib/notify/owner-routes.ts';
 import type { EventType, Severity } from '../../lib/policy/events.ts';
 import { CertvigilFunction } from './certvigil-function.ts';
 
@@ -40,6 +41,8 @@ export interface AlertsProps {
   ownerEmails?: Record<string, string[]> | undefined;
   /** The default route: emails that receive the notifications of targets without an owner. */
   unownedEmails?: string[] | undefined;
+  /** Escalation routes: per owner, emails that receive that owner's escalations only. */
+  escalationEmails?: Record<string, string[]> | undefined;
   channels: ChannelProps[];
   failureQueue: IQueue;
   logRetention: RetentionDays;
@@ -79,15 +82,19 @@ export class Alerts extends Construct {
     // Owner routes: filtered on the `owner` attribute the publisher sets from the target. SNS keeps
     // one subscription per address: an address on several routes gets one policy naming them all,
     // and an address that receives everything (`emails`) needs no route.
-    const routes = new Map<string, (string | null)[]>();
-    const route = (email: string, owner: string | null) => {
-      if (!props.emails.includes(email)) routes.set(email, [...(routes.get(email) ?? []), owner]);
+    const routes = new Map<string, AddressRoute[]>();
+    const route = (email: string, owner: string | null, only: AddressRoute['only']) => {
+      if (!props.emails.includes(email)) routes.set(email, [...(routes.get(email) ?? []), { owner, only }]);
     };
-    for (const [owner, emails] of Object.entries(props.ownerEmails ?? {})) for (const e of emails) route(e, owner);
-    for (const email of props.unownedEmails ?? []) route(email, null);
-    for (const [email, owners] of routes) {
+    for (const [owner, emails] of Object.entries(props.ownerEmails ?? {}))
+      for (const e of emails) route(e, owner, 'all');
+    for (const email of props.unownedEmails ?? []) route(email, null, 'all');
+    for (const [owner, emails] of Object.entries(props.escalationEmails ?? {})) {
+      for (const e of emails) route(e, owner, 'escalation');
+    }
+    for (const [email, addressRoutes] of routes) {
       const subscription = this.topic.addSubscription(new EmailSubscription(email));
-      (subscription.node.defaultChild as CfnSubscription).filterPolicy = ownerFilterPolicy(owners);
+      (subscription.node.defaultChild as CfnSubscription).filterPolicy = routeFilterPolicy(addressRoutes);
     }
     // SNS cannot match a message without attributes (CloudWatch's alarm messages have none) to
     // any filter policy: channels with a filter get certvigil's own alarms from a second topic,
@@ -221,19 +228,6 @@ export function channelFilterPolicy(
   }
   return {
     $or: [wanted, { event: ['test'] }, ...(channel.resolvesIncidents ? [{ resolves: [{ exists: true }] }] : [])],
-  };
-}
-
-/**
- * The filter policy of an owner route's email subscription: those owners' notifications, and (null
- * among them) those of targets without an owner. A message needs an `event` attribute to match:
- * CloudWatch's alarms (no attributes) go to the alert emails, not to owners.
- */
-export function ownerFilterPolicy(owners: readonly (string | null)[]): Record<string, unknown> {
-  const named = [...new Set(owners.filter((o): o is string => o !== null))].sort();
-  return {
-    owner: [...named, ...(owners.includes(null) ? [{ exists: false }] : [])],
-    event: [{ exists: true }],
   };
 }
 

@@ -1,7 +1,13 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { CERTIFICATES_TABLE, HISTORY_TABLE, SUMMARY_TABLE, TARGETS_TABLE } from '../../lib/store/table-schema.ts';
+import {
+  CERTIFICATES_TABLE,
+  DIRECTORY_TABLE,
+  HISTORY_TABLE,
+  SUMMARY_TABLE,
+  TARGETS_TABLE,
+} from '../../lib/store/table-schema.ts';
 
 export interface StoreProps {
   /** RETAIN (the default) keeps the tables when the stack goes, with deletion protection on. */
@@ -9,7 +15,7 @@ export interface StoreProps {
 }
 
 /**
- * The targets, history, certificates and summary tables: on demand, point-in-time recovery, encrypted with the
+ * The targets, history, certificates, summary and directory tables: on demand, point-in-time recovery, encrypted with the
  * AWS managed key, kept on stack deletion by default. Keys come from lib/store/table-schema.ts,
  * the definition local mode and the tests also use.
  */
@@ -20,6 +26,8 @@ export class Store extends Construct {
   readonly certificates: TableV2;
   /** Counts kept on write (lib/store/summary-store.ts): small, read by the dashboard's header. */
   readonly summary: TableV2;
+  /** The owner directory (lib/store/directory-store.ts): one item per owner and per routed address. */
+  readonly directory: TableV2;
 
   constructor(scope: Construct, id: string, props: StoreProps) {
     super(scope, id);
@@ -69,6 +77,11 @@ export class Store extends Construct {
       ...common,
       partitionKey: { name: SUMMARY_TABLE.partitionKey.name, type: AttributeType.STRING },
       sortKey: { name: SUMMARY_TABLE.sortKey.name, type: AttributeType.STRING },
+    });
+    this.directory = new TableV2(this, 'Directory', {
+      ...common,
+      partitionKey: { name: DIRECTORY_TABLE.partitionKey.name, type: AttributeType.STRING },
+      sortKey: { name: DIRECTORY_TABLE.sortKey.name, type: AttributeType.STRING },
     });
   }
 }

@@ -17,6 +17,7 @@ import { DISCOVERY_ROUTES } from './routes/discovery.ts';
 import { EVENT_ROUTES } from './routes/events.ts';
 import { EXPORT_ROUTES } from './routes/exports.ts';
 import { IMPORT_ROUTES } from './routes/import.ts';
+import { OWNER_ROUTES } from './routes/owners.ts';
 import { REPORT_ROUTES } from './routes/reports.ts';
 import { SUMMARY_ROUTES } from './routes/summary.ts';
 import { TARGET_ROUTES } from './routes/targets.ts';
@@ -40,6 +41,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   ...ACKNOWLEDGEMENT_ROUTES,
   ...SUMMARY_ROUTES,
   ...DIGEST_ROUTES,
+  ...OWNER_ROUTES,
   ...DISCOVERY_ROUTES,
   ...ALERT_ROUTES,
 ];

@@ -9,6 +9,7 @@ import type { HistoryStore } from '../store/history-store.ts';
 import type { TargetStore } from '../store/target-store.ts';
 import type { Target } from '../targets/target-schema.ts';
 import type { ExportService } from './exports.ts';
+import type { OwnerDirectory } from './owner-directory.ts';
 import type { AdminResponse } from './problem.ts';
 
 /** A request to the admin API, independent of Lambda or node:http. Header names are lower-case. */
@@ -40,6 +41,8 @@ export interface AdminDependencies {
   exports?: ExportService | undefined;
   /** Runs discovery now (POST /discover); absent: the route answers 501. */
   discover?: (() => Promise<DiscoverAnswer>) | undefined;
+  /** The owner directory (GET/PUT/DELETE /owners); absent: the routes answer 501. */
+  owners?: OwnerDirectory | undefined;
   resolver?: Resolver;
   now?: () => Date;
 }
@@ -52,7 +55,7 @@ export interface TargetView extends Target {
   lastCheck: CheckResult | null;
 }
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One resource of the API: its path as people read it, how to match it, and its methods. */
 export interface Route {

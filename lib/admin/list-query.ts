@@ -51,12 +51,12 @@ export function decodeCursor(text: string | null, partitions = 1): ListCursor {
   ]);
 }
 
-export function pageLimit(request: AdminRequest): number {
+export function pageLimit(request: AdminRequest, max = MAX_PAGE_SIZE): number {
   const text = request.query.get('limit');
-  const limit = text === null ? DEFAULT_PAGE_SIZE : Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new ProblemError(400, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE} (got "${clip(text)}")`, [
-      { field: 'limit', message: `must be from 1 to ${MAX_PAGE_SIZE}` },
+  const limit = text === null ? Math.min(DEFAULT_PAGE_SIZE, max) : Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new ProblemError(400, `limit must be a whole number from 1 to ${max} (got "${clip(text)}")`, [
+      { field: 'limit', message: `must be from 1 to ${max}` },
     ]);
   }
   return limit;

@@ -17,6 +17,7 @@ ${wrapped(AWS_KINDS.map((k) => `${k}:`).join(', '), 23, 100)}
                        manage a deployed monitor through its admin URL
   ack, snooze          acknowledge an open event (until renewed) or hear of it again later
   digest               the weekly digest: what each owner has in trouble, expiring, acknowledged
+  owners list|add|remove  the owner directory: which addresses receive each owner's alerts
   dashboard            the dashboard in your browser, reading a deployed admin URL (signed, 127.0.0.1 only)
   doctor               check a deployment: concurrency quota, subscriptions, Slack secret, last round
 
@@ -66,6 +67,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   digest: async () => {
     const { DIGEST_USAGE, runDigest } = await import('./digest-command.ts');
     return { usage: DIGEST_USAGE, run: (_, argv, io) => runDigest(argv, io, io.env) };
+  },
+  owners: async () => {
+    const { OWNERS_USAGE, runOwners } = await import('./owner-commands.ts');
+    return { usage: OWNERS_USAGE, run: (_, argv, io) => runOwners(argv, io, io.env) };
   },
   dashboard: async () => {
     const { DASHBOARD_USAGE, runDashboard } = await import('./dashboard-command.ts');

@@ -12,6 +12,7 @@ import {
   MAX_BODY_BYTES,
   type Route,
 } from '../admin/admin-api.ts';
+import { OwnerDirectory } from '../admin/owner-directory.ts';
 import { json, problem } from '../admin/problem.ts';
 import { createLimiter } from '../concurrency.ts';
 import type { ProbeConfig } from '../config.ts';
@@ -31,6 +32,7 @@ import type { AccountRoles } from '../sources/aws/account-roles.ts';
 import { ALL_READERS } from '../sources/registry.ts';
 import { CertificateStore } from '../store/certificate-store.ts';
 import { CtStateStore } from '../store/ct-state-store.ts';
+import { DirectoryStore } from '../store/directory-store.ts';
 import { documentClient } from '../store/document-client.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
 import { normalizeTarget } from '../targets/target-schema.ts';
@@ -45,6 +47,7 @@ const TABLES = {
   history: 'certvigil-history',
   certificates: 'certvigil-certificates',
   summary: 'certvigil-summary',
+  directory: 'certvigil-directory',
 };
 
 export interface LocalModeOptions {
@@ -147,6 +150,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     publisher,
     certificates: monitor.certificates,
     history: monitor.history,
+    // Local mode sends no email: owners and their routes are kept, nothing is subscribed.
+    owners: new OwnerDirectory(new DirectoryStore(documentClient(dynamo), TABLES.directory), undefined),
     allowFiles: true,
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,

@@ -63,12 +63,42 @@ export const SUMMARY_TABLE = {
   sortKey: { name: 'key', type: 'S' },
 } as const;
 
+/**
+ * What people set up beside the targets (owner-directory.ts): partition the kind of entry (`owner`,
+ * `address`), sort key its name. Small: one item per owner and per routed email address.
+ */
+export const DIRECTORY_TABLE = {
+  partitionKey: { name: 'kind', type: 'S' },
+  sortKey: { name: 'name', type: 'S' },
+} as const;
+
 export interface TableNames {
   targets: string;
   history: string;
   certificates: string;
   /** Absent: nothing is counted (the summary route answers that it is not kept). */
   summary?: string | undefined;
+  /** Absent: no owner directory (its routes answer 501). */
+  directory?: string | undefined;
+}
+
+/** An on-demand table with a string partition and sort key. */
+function keyedTable(
+  name: string,
+  schema: { partitionKey: { name: string }; sortKey: { name: string } },
+): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: schema.partitionKey.name, AttributeType: 'S' },
+      { AttributeName: schema.sortKey.name, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: schema.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: schema.sortKey.name, KeyType: 'RANGE' },
+    ],
+  };
 }
 
 /** CreateTable inputs (on-demand) for DynamoDB Local and tests; the stack builds the same keys. */
@@ -151,21 +181,7 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
         },
       ],
     },
-    ...(names.summary
-      ? [
-          {
-            TableName: names.summary,
-            BillingMode: 'PAY_PER_REQUEST' as const,
-            AttributeDefinitions: [
-              { AttributeName: SUMMARY_TABLE.partitionKey.name, AttributeType: SUMMARY_TABLE.partitionKey.type },
-              { AttributeName: SUMMARY_TABLE.sortKey.name, AttributeType: SUMMARY_TABLE.sortKey.type },
-            ],
-            KeySchema: [
-              { AttributeName: SUMMARY_TABLE.partitionKey.name, KeyType: 'HASH' as const },
-              { AttributeName: SUMMARY_TABLE.sortKey.name, KeyType: 'RANGE' as const },
-            ],
-          },
-        ]
-      : []),
+    ...(names.summary ? [keyedTable(names.summary, SUMMARY_TABLE)] : []),
+    ...(names.directory ? [keyedTable(names.directory, DIRECTORY_TABLE)] : []),
   ];
 }

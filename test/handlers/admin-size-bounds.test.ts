@@ -12,10 +12,13 @@ import { ADMIN_ROUTES } from '../../lib/admin/admin-api.ts';
 import { LOCATIONS_IN_PAGE, PAGE_BYTES } from '../../lib/admin/certificate-query.ts';
 import { DIGEST_SECTION_ROWS } from '../../lib/admin/digest.ts';
 import { MAX_PAGE_SIZE } from '../../lib/admin/list-query.ts';
+import { MAX_ADDRESSES, MAX_OWNER_NAME, OwnerDirectory } from '../../lib/admin/owner-directory.ts';
+import { MAX_OWNERS_PAGE } from '../../lib/admin/routes/owners.ts';
 import { MAX_TIMELINE_ROWS } from '../../lib/admin/routes/targets.ts';
 import { colonHex } from '../../lib/certificate/fingerprint.ts';
 import { ACK_BY_MAX, ACK_NOTE_MAX } from '../../lib/policy/acknowledgements.ts';
 import type { CertificateStore } from '../../lib/store/certificate-store.ts';
+import { DirectoryStore, type OwnerEntry } from '../../lib/store/directory-store.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
 import { LIMITS } from '../../lib/text-bounds.ts';
 import { bumpCounter, createTestTables, type TestTables } from '../fixtures/dynamo.ts';
@@ -25,6 +28,7 @@ const CAP = 6 * 1000 * 1000;
 const sns = mockClient(SNSClient);
 let tables: TestTables;
 let scripted: ScriptedMonitor;
+let directory: DirectoryStore;
 const targets: Target[] = [];
 
 /** Bytes of an answer, plain (the larger of its forms: a client without gzip). */
@@ -38,7 +42,8 @@ async function size(path: string): Promise<{ status: number; bytes: number; item
 beforeAll(async () => {
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   tables = await createTestTables();
-  scripted = scriptedMonitor(tables);
+  directory = new DirectoryStore(tables.doc, tables.names.directory as string);
+  scripted = scriptedMonitor(tables, { admin: { owners: new OwnerDirectory(directory, undefined) } });
   // Settings as large as the schema allows: 200-character owner, 50 tags of 64, 2,000-character notes.
   for (let k = 0; k < 12; k++) {
     const target = normalizeTarget({
@@ -56,6 +61,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await tables.drop();
 });
+
+function largestOwner(k: number): OwnerEntry {
+  const address = (i: number, route: string) => `${route}${i}`.padEnd(64, 'a') + `@${'d'.repeat(185)}.example`;
+  const emails = Array.from({ length: MAX_ADDRESSES }, (_, i) => address(i, 'e'));
+  const escalationEmails = Array.from({ length: MAX_ADDRESSES }, (_, i) => address(i, 'x'));
+  return {
+    name: `${k}`.padEnd(MAX_OWNER_NAME, 'o'),
+    emails,
+    escalationEmails,
+    updatedAt: new Date().toISOString(),
+    updatedBy: 'u'.repeat(ACK_BY_MAX),
+    version: 1,
+    pending: [...emails, ...escalationEmails.map((e) => e.replace('@', '@p'))],
+  };
+}
 
 describe('every GET route has a bound under the cap', () => {
   const id = () => encodeURIComponent(targets[0]?.id as string);
@@ -129,6 +149,22 @@ describe('every GET route has a bound under the cap', () => {
         const rest = await size(`${path}&cursor=${(first.json as { nextCursor: string }).nextCursor}`);
         expect(first.items + rest.items, path).toBeGreaterThanOrEqual(wide.length);
       }
+    },
+    // Owners as large as the directory allows: a 200-character name, 20 addresses of 254
+    // characters in each route, as many pending, a bounded caller.
+    '/owners': async () => {
+      for (let k = 0; k < 3; k++) await directory.putOwner(largestOwner(k), undefined);
+      const page = await size(`/owners?limit=${MAX_OWNERS_PAGE}`);
+      expect(page.status).toBe(200);
+      const owners = (page.json as { owners: unknown[] }).owners;
+      expect(owners).toHaveLength(3);
+      expect((page.bytes / owners.length) * MAX_OWNERS_PAGE).toBeLessThan(CAP);
+    },
+    '/owners/{name}': async () => {
+      await directory.putOwner(largestOwner(9), undefined);
+      const one = await size(`/owners/${encodeURIComponent(largestOwner(9).name)}`);
+      expect(one.status).toBe(200);
+      expect(one.bytes).toBeLessThan(CAP / 100);
     },
     // A run's status: a few fields and a link (here, without a bucket, the problem saying so).
     '/exports/{id}': async () =>

@@ -4,22 +4,19 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { mockClient } from 'aws-sdk-client-mock';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertvigilStack } from '../../infra/certvigil-stack.ts';
 import { CHANNELS } from '../../lib/notify/channels/index.ts';
 import { testNotification } from '../../lib/notify/plain-notifications.ts';
 import { renderNotification } from '../../lib/notify/render-message.ts';
-import { SnsPublisher } from '../../lib/notify/sns-publisher.ts';
 import { decideTransition } from '../../lib/policy/transitions.ts';
 import { checkResult } from '../fixtures/check-results.ts';
+import { type Attributes, attributesOf, matches } from '../fixtures/sns.ts';
 import { synthStack } from '../fixtures/synth.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
-type Attributes = Record<string, string>;
 
 const ALL = ['slack', 'teams', 'pagerduty', 'webhook'];
 let stack: CertvigilStack;
@@ -45,37 +42,6 @@ function subscriptionOf(t: Template, channel: string): Resource['Properties'] {
   );
   if (!subscription) throw new Error(`no subscription for the ${channel} notifier`);
   return subscription[1].Properties;
-}
-
-/**
- * Amazon SNS's attribute-based filter policy, for the operators the stack uses: exact strings,
- * `exists`, and a top-level `$or` (docs.aws.amazon.com/sns/latest/dg/sns-message-filtering.html).
- */
-function matches(policy: Record<string, unknown> | undefined, attributes: Attributes): boolean {
-  if (!policy) return true;
-  // A message without attributes matches no policy ("exists": false included, the docs say).
-  if (Object.keys(attributes).length === 0) return false;
-  return Object.entries(policy).every(([key, condition]) => {
-    if (key === '$or') return (condition as Record<string, unknown>[]).some((branch) => matches(branch, attributes));
-    return (condition as unknown[]).some((rule) => {
-      if (typeof rule === 'string') return attributes[key] === rule;
-      const exists = (rule as { exists?: boolean }).exists;
-      if (exists !== undefined) return key in attributes === exists;
-      throw new Error(`operator not modelled: ${JSON.stringify(rule)}`);
-    });
-  });
-}
-
-/** The message attributes the real SNS publisher sets for a notification. */
-async function attributesOf(notification: ReturnType<typeof renderNotification>): Promise<Attributes> {
-  const sns = mockClient(SNSClient);
-  sns.on(PublishCommand).resolves({});
-  await new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), 'arn:aws:sns:eu-west-1:1:t').publishNotification(
-    notification,
-  );
-  const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
-  sns.restore();
-  return Object.fromEntries(Object.entries(input?.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
 }
 
 describe('alert channels', () => {
@@ -206,6 +172,8 @@ describe('alert channels', () => {
           web: ['lead@example.com', 'ops@example.com'],
         },
         unownedEmails: ['triage@example.com'],
+        // Escalation routes: boss hears of escalations only; lead has payments' already.
+        escalationEmails: { payments: ['boss@example.com', 'lead@example.com'], web: ['boss@example.com'] },
         channelFilters: { slack: { owners: ['web'], unowned: true } },
       },
     });
@@ -216,28 +184,42 @@ describe('alert channels', () => {
         | undefined;
     // One subscription per address (SNS keeps one): ops gets everything, lead both owners.
     expect(emails.map(([, r]) => r.Properties.Endpoint).sort()).toEqual(
-      ['lead@example.com', 'ops@example.com', 'pay@example.com', 'triage@example.com'].sort(),
+      ['boss@example.com', 'lead@example.com', 'ops@example.com', 'pay@example.com', 'triage@example.com'].sort(),
     );
-    const event = (owner?: string) => {
+    const event = (owner?: string, escalation = false) => {
       const base = decideTransition(undefined, checkResult({ status: 'critical', fingerprint: 'F9' })).events[0];
-      return renderNotification({ ...(base as NonNullable<typeof base>), ...(owner ? { owner } : {}), tags: ['edge'] });
+      return renderNotification({
+        ...(base as NonNullable<typeof base>),
+        ...(owner ? { owner } : {}),
+        ...(escalation ? { event: 'escalation' as const } : {}),
+        tags: ['edge'],
+      });
     };
     const notes: [string, Attributes][] = [
       ['payments', await attributesOf(event('payments'))],
+      ['payments escalation', await attributesOf(event('payments', true))],
       ['web', await attributesOf(event('web'))],
+      ['web escalation', await attributesOf(event('web', true))],
       ['unowned', await attributesOf(event())],
       ['alarm', {}],
     ];
     expect(notes[0]?.[1]).toMatchObject({ owner: 'payments', tags: '["edge"]' });
-    expect(notes[2]?.[1]).not.toHaveProperty('owner');
+    expect(notes[4]?.[1]).not.toHaveProperty('owner');
     const receives = (policy: Record<string, unknown> | undefined) =>
       notes.filter(([, attributes]) => matches(policy, attributes)).map(([name]) => name);
     expect(policyOf('ops@example.com')).toBeUndefined();
-    expect(receives(policyOf('pay@example.com'))).toEqual(['payments']);
-    expect(receives(policyOf('lead@example.com'))).toEqual(['payments', 'web']);
+    expect(receives(policyOf('pay@example.com'))).toEqual(['payments', 'payments escalation']);
+    expect(receives(policyOf('lead@example.com'))).toEqual([
+      'payments',
+      'payments escalation',
+      'web',
+      'web escalation',
+    ]);
+    expect(receives(policyOf('boss@example.com'))).toEqual(['payments escalation', 'web escalation']);
     expect(receives(policyOf('triage@example.com'))).toEqual(['unowned']);
     expect(receives(subscriptionOf(routed, 'slack').FilterPolicy as Record<string, unknown>)).toEqual([
       'web',
+      'web escalation',
       'unowned',
     ]);
   });

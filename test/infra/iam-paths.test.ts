@@ -135,6 +135,7 @@ function ids(stack: CertvigilStack) {
     history: id(stack.store.history),
     certificates: id(stack.store.certificates),
     summary: id(stack.store.summary),
+    directory: id(stack.store.directory),
     exportBucket: id(stack.exports.bucket),
     exportFn: id(stack.exports.fn),
     exportRole: roleOf(stack.exports.fn),
@@ -515,6 +516,30 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       name: `the ${name} may ${action} on ${resource}`,
       request: { principal, action, resource },
       unrelated: { principal: r.notifierRole, action, resource },
+    })),
+    // The owner directory (issue 31): the admin API keeps owners in the directory table and makes,
+    // changes and ends their email subscriptions on the alert topic (and no other topic's).
+    ...(
+      [
+        ['dynamodb:GetItem', r.directory],
+        ['dynamodb:PutItem', r.directory],
+        ['dynamodb:UpdateItem', r.directory],
+        ['dynamodb:DeleteItem', r.directory],
+        ['dynamodb:Query', r.directory],
+        ['sns:Subscribe', r.topic],
+        ['sns:ListSubscriptionsByTopic', r.topic],
+        // IAM authorizes a subscription's actions on its topic.
+        ['sns:SetSubscriptionAttributes', r.topic],
+        ['sns:Unsubscribe', r.topic],
+      ] as const
+    ).map(([action, resource]) => ({
+      name: `the admin API's owner directory may ${action} on ${resource}`,
+      request: { principal: r.adminRole, action, resource },
+      // Another function may not; nor may the admin API touch another topic's subscriptions.
+      unrelated:
+        resource === r.topic
+          ? { principal: r.adminRole, action, resource: `arn:aws:sns:${REGION}:${ACCOUNT}:someone-elses-topic` }
+          : { principal: r.probeRole, action, resource },
     })),
     // Exports (issue 30): the admin API starts the export function and presigns its objects; the
     // export function reads the lists index and the items, and writes objects under exports/ only.

@@ -147,9 +147,9 @@ describe('the certvigil stack', () => {
     });
   });
 
-  it('keeps the tables on stack deletion, with point-in-time recovery, encryption and TTL on history', () => {
+  it('keeps the five tables (targets, history, certificates, summary, directory) on stack deletion, with point-in-time recovery, encryption and TTL on history', () => {
     const tables = resources('AWS::DynamoDB::GlobalTable');
-    expect(tables).toHaveLength(4);
+    expect(tables).toHaveLength(5);
     for (const [, table] of tables) {
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.Properties).toMatchObject({

@@ -4,8 +4,7 @@
 // certificates --out` hold every certificate of more than one page, formula-safe; `report --export`
 // starts the export, waits for it and prints its link.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -19,7 +18,7 @@ import { probeTarget } from '../../lib/monitor/probe-target.ts';
 import type { CertificateStore } from '../../lib/store/certificate-store.ts';
 import { DAY } from '../fixtures/check-results.ts';
 import { createTestTables, type TestTables } from '../fixtures/dynamo.ts';
-import { functionUrlEvent } from '../fixtures/function-url.ts';
+import { serveOnLoopback } from '../fixtures/function-url.ts';
 import { runCli } from '../fixtures/run-cli.ts';
 import { type BucketObjects, mockBucket } from '../fixtures/s3-bucket.ts';
 import { type ScriptedMonitor, scriptedMonitor } from '../fixtures/scripted-monitor.ts';
@@ -82,24 +81,7 @@ beforeAll(async () => {
       },
     }),
   });
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const answer = (await handler(functionUrlEvent(req.method ?? 'GET', req.url ?? '/', body ? { body } : {}))) as {
-        statusCode: number;
-        headers?: Record<string, string>;
-        body: string;
-        isBase64Encoded?: boolean;
-      };
-      res
-        .writeHead(answer.statusCode, answer.headers ?? {})
-        .end(answer.isBase64Encoded ? Buffer.from(answer.body, 'base64') : answer.body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ url, server } = await serveOnLoopback(handler));
 }, 120_000);
 
 afterAll(async () => {
