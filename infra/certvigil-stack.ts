@@ -63,6 +63,7 @@ export class CertvigilStack extends Stack {
       history: this.store.history,
       certificates: this.store.certificates,
       summary: this.store.summary,
+      directory: this.store.directory,
       topic: this.alerts.topic,
       config,
       logRetention,
@@ -92,11 +93,7 @@ export class CertvigilStack extends Stack {
       config,
       logRetention,
     });
-    this.adminApi = new AdminApi(this, 'AdminApi', {
-      ...tables,
-      directory: this.store.directory,
-      discovery: this.discovery.fn,
-    });
+    this.adminApi = new AdminApi(this, 'AdminApi', { ...tables, discovery: this.discovery.fn });
     this.exports = new Exports(this, 'Exports', {
       targets: this.store.targets,
       certificates: this.store.certificates,

@@ -32,6 +32,7 @@ export const handler = createHandler({
   discover: config.discoveryFunctionName
     ? invokeDiscovery(new LambdaClient({}), config.discoveryFunctionName)
     : undefined,
+  windows: monitor.windows,
   owners: config.directoryTable
     ? new OwnerDirectory(
         new DirectoryStore(documentClient(dynamo), config.directoryTable),

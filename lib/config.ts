@@ -88,6 +88,8 @@ export interface ProbeConfig {
   summaryTable?: string | undefined;
   /** The certificate inventory (which locations serve which certificate); absent: not kept. */
   certificatesTable?: string | undefined;
+  /** The directory (owners, maintenance windows: issue 31); absent: none are kept. */
+  directoryTable?: string | undefined;
   /** How long a replacement may take to reach every location before `rollout-stalled`. */
   rolloutStallMinutes?: number | undefined;
   topicArn: string;
@@ -122,6 +124,7 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
     historyTable: r.text(NAMES.HISTORY_TABLE),
     summaryTable: r.optionalText(NAMES.SUMMARY_TABLE),
     certificatesTable: r.optionalText(NAMES.CERTIFICATES_TABLE),
+    directoryTable: r.optionalText(NAMES.DIRECTORY_TABLE),
     rolloutStallMinutes: r.number(NAMES.ROLLOUT_STALL_MINUTES, DEFAULT_ROLLOUT_STALL_MINUTES, {
       min: 1,
       max: 525_600,
@@ -241,8 +244,6 @@ export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
 
 /** The admin function probes on demand, so it needs what the probe needs; it starts discovery and exports. */
 export function adminConfig(env: Env = process.env): ProbeConfig & {
-  /** The owner directory (issue 31); absent: its routes answer 501. */
-  directoryTable: string | undefined;
   discoveryFunctionName: string | undefined;
   /** Exports to S3: the bucket (presigned links) and the function that writes them; both or neither. */
   exportBucket: string | undefined;
@@ -250,7 +251,6 @@ export function adminConfig(env: Env = process.env): ProbeConfig & {
 } {
   return {
     ...probeConfig(env),
-    directoryTable: env[NAMES.DIRECTORY_TABLE]?.trim() || undefined,
     discoveryFunctionName: env[NAMES.DISCOVERY_FUNCTION_NAME]?.trim() || undefined,
     exportBucket: env[NAMES.EXPORT_BUCKET]?.trim() || undefined,
     exportFunctionName: env[NAMES.EXPORT_FUNCTION_NAME]?.trim() || undefined,

@@ -16,7 +16,7 @@ export interface AdminApiProps {
   history: TableV2;
   certificates: TableV2;
   summary: TableV2;
-  /** The owner directory: GET/PUT/DELETE /owners. */
+  /** The directory: owners (/owners) and maintenance windows (/maintenance). */
   directory: TableV2;
   topic: ITopic;
   /** POST /discover runs it and waits for its summary. */
@@ -43,7 +43,6 @@ export class AdminApi extends Construct {
       environment: {
         ...probeEnvironment(props),
         [ENV.discoveryFunctionName]: props.discovery.functionName,
-        [ENV.directoryTable]: props.directory.tableName,
       },
       logRetention: props.logRetention,
     });
@@ -63,7 +62,8 @@ export class AdminApi extends Construct {
     // Query: pages of the certificate lists index; Scan: the whole list while it fits one answer.
     props.certificates.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:Query');
     props.topic.grantPublish(this.admin);
-    // The owner directory: its items, and the email subscriptions it makes on the alert topic
+    // The directory: owners and maintenance windows; and the owner routes' email subscriptions
+    // it makes on the alert topic
     // (listed first, so an address subscribed by a stack setting is refused, not taken over).
     props.directory.grant(
       this.admin,

@@ -22,6 +22,8 @@ export interface ProbeFleetProps {
   certificates: TableV2;
   /** The summary's counters: every check that changes what a target is counted as adds to them. */
   summary: TableV2;
+  /** The directory: each check reads the maintenance windows (at most once a minute per process). */
+  directory: TableV2;
   topic: ITopic;
   failureQueue: IQueue;
   config: CertvigilConfig;
@@ -38,6 +40,7 @@ export function probeEnvironment(
     [ENV.historyTable]: props.history.tableName,
     [ENV.certificatesTable]: props.certificates.tableName,
     [ENV.summaryTable]: props.summary.tableName,
+    [ENV.directoryTable]: props.directory.tableName,
     [ENV.rolloutStallMinutes]: String(c.rolloutStallMinutes),
     [ENV.remindCriticalHours]: String(c.remindCriticalHours),
     [ENV.remindWarningHours]: String(c.remindWarningHours),
@@ -158,6 +161,7 @@ export class ProbeFleet extends Construct {
     props.history.grant(fn, 'dynamodb:PutItem');
     props.certificates.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.summary.grant(fn, 'dynamodb:UpdateItem');
+    props.directory.grant(fn, 'dynamodb:Query');
     props.topic.grantPublish(fn);
     fn.acknowledgeKmsGrants();
     return { fn, queue };

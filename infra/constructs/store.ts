@@ -82,6 +82,7 @@ export class Store extends Construct {
       ...common,
       partitionKey: { name: DIRECTORY_TABLE.partitionKey.name, type: AttributeType.STRING },
       sortKey: { name: DIRECTORY_TABLE.sortKey.name, type: AttributeType.STRING },
+      timeToLiveAttribute: DIRECTORY_TABLE.timeToLiveAttribute,
     });
   }
 }

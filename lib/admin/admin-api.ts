@@ -17,6 +17,7 @@ import { DISCOVERY_ROUTES } from './routes/discovery.ts';
 import { EVENT_ROUTES } from './routes/events.ts';
 import { EXPORT_ROUTES } from './routes/exports.ts';
 import { IMPORT_ROUTES } from './routes/import.ts';
+import { MAINTENANCE_ROUTES } from './routes/maintenance.ts';
 import { OWNER_ROUTES } from './routes/owners.ts';
 import { REPORT_ROUTES } from './routes/reports.ts';
 import { SUMMARY_ROUTES } from './routes/summary.ts';
@@ -42,6 +43,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   ...SUMMARY_ROUTES,
   ...DIGEST_ROUTES,
   ...OWNER_ROUTES,
+  ...MAINTENANCE_ROUTES,
   ...DISCOVERY_ROUTES,
   ...ALERT_ROUTES,
 ];

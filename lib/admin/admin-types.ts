@@ -6,6 +6,7 @@ import type { EventPublisher } from '../notify/event-publisher.ts';
 import type { CheckResult } from '../policy/check-result.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
+import type { MaintenanceStore } from '../store/maintenance-store.ts';
 import type { TargetStore } from '../store/target-store.ts';
 import type { Target } from '../targets/target-schema.ts';
 import type { ExportService } from './exports.ts';
@@ -43,6 +44,8 @@ export interface AdminDependencies {
   discover?: (() => Promise<DiscoverAnswer>) | undefined;
   /** The owner directory (GET/PUT/DELETE /owners); absent: the routes answer 501. */
   owners?: OwnerDirectory | undefined;
+  /** Maintenance windows (GET/POST/DELETE /maintenance); absent: the routes answer 501. */
+  windows?: MaintenanceStore | undefined;
   resolver?: Resolver;
   now?: () => Date;
 }

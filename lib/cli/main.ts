@@ -18,6 +18,7 @@ ${wrapped(AWS_KINDS.map((k) => `${k}:`).join(', '), 23, 100)}
   ack, snooze          acknowledge an open event (until renewed) or hear of it again later
   digest               the weekly digest: what each owner has in trouble, expiring, acknowledged
   owners list|add|remove  the owner directory: which addresses receive each owner's alerts
+  maintenance list|add|end  maintenance windows: planned outages are not news (expiry always is)
   dashboard            the dashboard in your browser, reading a deployed admin URL (signed, 127.0.0.1 only)
   doctor               check a deployment: concurrency quota, subscriptions, Slack secret, last round
 
@@ -71,6 +72,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   owners: async () => {
     const { OWNERS_USAGE, runOwners } = await import('./owner-commands.ts');
     return { usage: OWNERS_USAGE, run: (_, argv, io) => runOwners(argv, io, io.env) };
+  },
+  maintenance: async () => {
+    const { MAINTENANCE_USAGE, runMaintenance } = await import('./maintenance-commands.ts');
+    return { usage: MAINTENANCE_USAGE, run: (_, argv, io) => runMaintenance(argv, io, io.env) };
   },
   dashboard: async () => {
     const { DASHBOARD_USAGE, runDashboard } = await import('./dashboard-command.ts');

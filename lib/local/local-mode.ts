@@ -130,6 +130,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     historyTable: TABLES.history,
     certificatesTable: TABLES.certificates,
     summaryTable: TABLES.summary,
+    directoryTable: TABLES.directory,
     topicArn: 'local',
     historyTtlDays: DEFAULT_HISTORY_TTL_DAYS,
     unreachableAfter: DEFAULT_UNREACHABLE_AFTER,
@@ -152,6 +153,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     history: monitor.history,
     // Local mode sends no email: owners and their routes are kept, nothing is subscribed.
     owners: new OwnerDirectory(new DirectoryStore(documentClient(dynamo), TABLES.directory), undefined),
+    windows: monitor.windows,
     allowFiles: true,
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,

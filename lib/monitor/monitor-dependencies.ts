@@ -8,6 +8,7 @@ import { checkSource, type SourceReaders } from '../sources/check-source.ts';
 import { CertificateStore } from '../store/certificate-store.ts';
 import { documentClient } from '../store/document-client.ts';
 import { HistoryStore } from '../store/history-store.ts';
+import { MaintenanceStore } from '../store/maintenance-store.ts';
 import { SummaryStore } from '../store/summary-store.ts';
 import { TargetStore } from '../store/target-store.ts';
 import { addressGuard } from '../targets/address-guard.ts';
@@ -34,6 +35,7 @@ export function monitorDependencies(
     unreachableAfter: config.unreachableAfter,
     cadence: config.cadence,
     reminders: config.reminders,
+    ...(config.directoryTable ? { windows: new MaintenanceStore(doc, config.directoryTable) } : {}),
     timelineRefreshMs: refreshMs(config.historyTtlDays),
     ...(config.certificatesTable
       ? {

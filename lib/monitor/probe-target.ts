@@ -3,10 +3,12 @@ import type { EventPublisher } from '../notify/event-publisher.ts';
 import { type Cadence, nextCheck } from '../policy/cadence.ts';
 import type { CheckResult } from '../policy/check-result.ts';
 import { DEFAULT_UNREACHABLE_AFTER, type MonitorEvent } from '../policy/events.ts';
+import { type MaintenanceWindow, maintenanceOf } from '../policy/maintenance.ts';
 import { DEFAULT_REMINDERS, dueReminders, type ReminderPolicy } from '../policy/reminders.ts';
 import { decideTransition } from '../policy/transitions.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
 import { DEFAULT_HISTORY_TTL_DAYS, type HistoryStore } from '../store/history-store.ts';
+import type { MaintenanceStore } from '../store/maintenance-store.ts';
 import { publishPending } from '../store/outbox.ts';
 import type { PendingEvent, StoredTarget } from '../store/stored-target.ts';
 import type { TargetStore } from '../store/target-store.ts';
@@ -37,6 +39,8 @@ export interface ProbeDependencies {
   timelineRefreshMs?: number | undefined;
   /** Reminders of unacknowledged open events, and escalation (default: DEFAULT_REMINDERS). */
   reminders?: ReminderPolicy | undefined;
+  /** The maintenance windows (absent: none are kept). */
+  windows?: MaintenanceStore | undefined;
 }
 
 export interface ProbeOutcome {
@@ -49,6 +53,8 @@ export interface ProbeOutcome {
   deleted: boolean;
   /** Why this check went into the timeline; undefined for a quiet check (or when not recorded). */
   changed?: TimelineChange | undefined;
+  /** The maintenance window that held `unreachable` and `inconsistent` at this check. */
+  maintenance?: MaintenanceWindow | undefined;
 }
 
 const MAX_WRITE_ATTEMPTS = 8;
@@ -69,6 +75,8 @@ export async function probeTarget(
   const now = deps.now ?? (() => new Date());
   const result = await deps.check(target, options.budgetMs);
   const outcome: ProbeOutcome = { result, recorded: [], published: [], deleted: false };
+  const window = await maintenanceWindow(deps, target, now());
+  if (window) outcome.maintenance = window;
 
   let stored: StoredTarget | undefined;
   // Rollout events another target announced first: not proposed again on retry.
@@ -89,6 +97,7 @@ export async function probeTarget(
     if (stored.state && stored.state.result.checkedAt >= result.checkedAt) break;
     const transition = decideTransition(stored.state, result, {
       unreachableAfter: deps.unreachableAfter ?? DEFAULT_UNREACHABLE_AFTER,
+      hold: window !== undefined,
     });
     const claims = deps.certificates
       ? await trackLocations(
@@ -169,4 +178,21 @@ export async function probeTarget(
   if (change) await deps.history.append(result, change);
   outcome.published = await publishPending(deps, target.id, now, stored);
   return outcome;
+}
+
+/**
+ * The maintenance window covering the target now. Unreadable windows hold nothing: a check never
+ * fails, and an alert is never lost, because the directory could not be read.
+ */
+async function maintenanceWindow(
+  deps: ProbeDependencies,
+  target: Target,
+  at: Date,
+): Promise<MaintenanceWindow | undefined> {
+  if (!deps.windows) return undefined;
+  try {
+    return maintenanceOf(await deps.windows.current(at.getTime()), target, at);
+  } catch {
+    return undefined;
+  }
 }

@@ -160,6 +160,12 @@ export interface MonitorState {
 
 export interface TransitionOptions {
   unreachableAfter?: number;
+  /**
+   * A maintenance window covers the target (policy/maintenance.ts): `unreachable` and
+   * `inconsistent` are not announced now (failures go on being counted), so a condition still
+   * there at the first check after the window is news then, and one that ended inside it never is.
+   */
+  hold?: boolean;
 }
 
 export interface Transition {

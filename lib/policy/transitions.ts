@@ -50,7 +50,7 @@ export function decideTransition(
     const failures = (previous?.consecutiveFailures ?? 0) + 1;
     const failingSince = previous?.failingSince ?? result.checkedAt;
     let announced = previous?.unreachableAnnounced ?? false;
-    if (failures >= unreachableAfter && !announced) {
+    if (failures >= unreachableAfter && !announced && !options.hold) {
       make('unreachable', 'critical', `unreachable:${failingSince}`);
       announced = true;
     }
@@ -112,7 +112,12 @@ export function decideTransition(
     renewalRequested = key;
   }
   let inconsistent: string | undefined;
-  if (!result.consistent) {
+  const held = options.hold === true && !result.consistent;
+  if (held) {
+    // A maintenance window: a disagreement announced before it stays open as it was; a new one
+    // waits for the window's end.
+    inconsistent = previous?.inconsistent;
+  } else if (!result.consistent) {
     const fingerprints = [...new Set(result.endpoints.map((e) => e.fingerprint256).filter((f) => f !== null))].sort();
     inconsistent = `inconsistent:${shortHash(fingerprints.join(','))}`;
     const replaces = previous?.inconsistent && previous.inconsistent !== inconsistent ? [previous.inconsistent] : [];
@@ -136,7 +141,7 @@ export function decideTransition(
     unreachableAnnounced: false,
     announced,
     // Remembered only when announced, so that its end is news only then.
-    ...(inconsistent && kept.some((e) => e.key === inconsistent) ? { inconsistent } : {}),
+    ...(inconsistent && (held || kept.some((e) => e.key === inconsistent)) ? { inconsistent } : {}),
     ...(renewalRequested && (previous !== undefined || kept.some((e) => e.key === renewalRequested))
       ? { renewalRequested }
       : {}),

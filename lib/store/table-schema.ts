@@ -64,12 +64,15 @@ export const SUMMARY_TABLE = {
 } as const;
 
 /**
- * What people set up beside the targets (owner-directory.ts): partition the kind of entry (`owner`,
- * `address`), sort key its name. Small: one item per owner and per routed email address.
+ * What people set up beside the targets: partition the kind of entry (`owner`, `address`:
+ * directory-store.ts; `maintenance`: maintenance-store.ts), sort key its name. Small: one item
+ * per owner, routed email address and maintenance window.
  */
 export const DIRECTORY_TABLE = {
   partitionKey: { name: 'kind', type: 'S' },
   sortKey: { name: 'name', type: 'S' },
+  /** Epoch seconds after which DynamoDB deletes the item (ended maintenance windows). */
+  timeToLiveAttribute: 'expiresAt',
 } as const;
 
 export interface TableNames {

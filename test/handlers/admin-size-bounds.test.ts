@@ -17,8 +17,10 @@ import { MAX_OWNERS_PAGE } from '../../lib/admin/routes/owners.ts';
 import { MAX_TIMELINE_ROWS } from '../../lib/admin/routes/targets.ts';
 import { colonHex } from '../../lib/certificate/fingerprint.ts';
 import { ACK_BY_MAX, ACK_NOTE_MAX } from '../../lib/policy/acknowledgements.ts';
+import { MAINTENANCE_NOTE_MAX, MAX_WINDOWS } from '../../lib/policy/maintenance.ts';
 import type { CertificateStore } from '../../lib/store/certificate-store.ts';
 import { DirectoryStore, type OwnerEntry } from '../../lib/store/directory-store.ts';
+import { MaintenanceStore } from '../../lib/store/maintenance-store.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
 import { LIMITS } from '../../lib/text-bounds.ts';
 import { bumpCounter, createTestTables, type TestTables } from '../fixtures/dynamo.ts';
@@ -29,6 +31,7 @@ const sns = mockClient(SNSClient);
 let tables: TestTables;
 let scripted: ScriptedMonitor;
 let directory: DirectoryStore;
+let windows: MaintenanceStore;
 const targets: Target[] = [];
 
 /** Bytes of an answer, plain (the larger of its forms: a client without gzip). */
@@ -43,7 +46,8 @@ beforeAll(async () => {
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   tables = await createTestTables();
   directory = new DirectoryStore(tables.doc, tables.names.directory as string);
-  scripted = scriptedMonitor(tables, { admin: { owners: new OwnerDirectory(directory, undefined) } });
+  windows = new MaintenanceStore(tables.doc, tables.names.directory as string);
+  scripted = scriptedMonitor(tables, { admin: { owners: new OwnerDirectory(directory, undefined), windows } });
   // Settings as large as the schema allows: 200-character owner, 50 tags of 64, 2,000-character notes.
   for (let k = 0; k < 12; k++) {
     const target = normalizeTarget({
@@ -165,6 +169,24 @@ describe('every GET route has a bound under the cap', () => {
       const one = await size(`/owners/${encodeURIComponent(largestOwner(9).name)}`);
       expect(one.status).toBe(200);
       expect(one.bytes).toBeLessThan(CAP / 100);
+    },
+    // Windows with the longest target id, note and caller: MAX_WINDOWS of them fit.
+    '/maintenance': async () => {
+      for (let k = 0; k < 3; k++) {
+        await windows.put({
+          id: `00000000000${k}`,
+          target: `${k}`.padEnd(2_100, 'h'),
+          from: new Date().toISOString(),
+          until: new Date(Date.now() + 86_400_000).toISOString(),
+          note: 'n'.repeat(MAINTENANCE_NOTE_MAX),
+          by: 'u'.repeat(ACK_BY_MAX),
+          at: new Date().toISOString(),
+        });
+      }
+      const listed = await size('/maintenance');
+      const count = (listed.json as { windows: unknown[] }).windows.length;
+      expect(count).toBe(3);
+      expect((listed.bytes / count) * MAX_WINDOWS).toBeLessThan(CAP);
     },
     // A run's status: a few fields and a link (here, without a bucket, the problem saying so).
     '/exports/{id}': async () =>

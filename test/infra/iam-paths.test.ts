@@ -539,7 +539,20 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       unrelated:
         resource === r.topic
           ? { principal: r.adminRole, action, resource: `arn:aws:sns:${REGION}:${ACCOUNT}:someone-elses-topic` }
-          : { principal: r.probeRole, action, resource },
+          : { principal: r.notifierRole, action, resource },
+    })),
+    // Maintenance windows (issue 31): every function that checks targets reads them.
+    ...(
+      [
+        ['probe', r.probeRole],
+        ['documents function', r.documentsRole],
+        ['account function', r.accountRole],
+        ['admin API', r.adminRole],
+      ] as const
+    ).map(([name, principal]) => ({
+      name: `the ${name} reads the maintenance windows (dynamodb:Query on the directory)`,
+      request: { principal, action: 'dynamodb:Query', resource: r.directory },
+      unrelated: { principal: r.notifierRole, action: 'dynamodb:Query', resource: r.directory },
     })),
     // Exports (issue 30): the admin API starts the export function and presigns its objects; the
     // export function reads the lists index and the items, and writes objects under exports/ only.

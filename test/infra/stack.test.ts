@@ -89,11 +89,13 @@ describe('the certvigil stack', () => {
         .filter((a) => a.startsWith('dynamodb:'))
         .sort();
     };
-    // Targets: get, update; history: put; certificates (the inventory): get, update; summary: update.
+    // Targets: get, update; history: put; certificates (the inventory): get, update; summary: update;
+    // the directory: query (the maintenance windows).
     const probeActions = [
       'dynamodb:GetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
       'dynamodb:UpdateItem',
