@@ -12,6 +12,7 @@ import { Exports } from './constructs/exports.ts';
 import { FailureQueue } from './constructs/failure-queue.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { grantAccountReads, ProbeFleet } from './constructs/probe-fleet.ts';
+import { putsRunbookEvents } from './constructs/runbooks.ts';
 import { Store } from './constructs/store.ts';
 
 export interface CertvigilStackProps extends StackProps {
@@ -105,6 +106,18 @@ export class CertvigilStack extends Stack {
     }
     // "Check now" reads acm/iam/secret/ssm targets as the account function does.
     grantAccountReads(this.adminApi.admin, config);
+    // Runbooks (opt-in): whoever publishes events puts them on the default bus too.
+    if (config.runbookEvents) {
+      for (const fn of [
+        this.probes.probe,
+        this.probes.documents,
+        this.probes.account,
+        this.adminApi.admin,
+        this.discovery.fn,
+      ]) {
+        putsRunbookEvents(fn);
+      }
+    }
     this.monitoring = new Monitoring(this, 'Monitoring', {
       topics: this.alerts.alarmTopics,
       dispatcher: this.dispatch.dispatcher,

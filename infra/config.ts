@@ -53,6 +53,11 @@ export const DEFAULT_CONFIG = {
   unownedEmails: [] as string[],
   /** Escalation routes: per owner, email addresses that receive only that owner's escalations. */
   escalationEmails: {} as Record<string, string[]>,
+  /**
+   * Runbooks (issue 31): every event, reminder, escalation and acknowledgement also goes to the
+   * account's default EventBridge bus (source `certvigil`; docs/runbooks.md).
+   */
+  runbookEvents: false,
   /** When each owner's weekly digest is sent (Scheduler expression, UTC); empty: never (`certvigil digest` still prints it). */
   digestSchedule: 'cron(0 8 ? * MON *)',
   /** Allow targets on loopback, private, link-local and unique-local addresses. */
@@ -192,6 +197,7 @@ const schema = z.object({
     z.string().check(z.minLength(1), z.maxLength(200)),
     z.array(z.email('must be email addresses')).check(z.minLength(1)),
   ),
+  runbookEvents: z.boolean(),
   digestSchedule: z.string().check(z.regex(/^((rate|cron)\(.+\))?$/, 'must be rate(...), cron(...) or empty')),
   allowPrivateTargets: z.boolean(),
   historyTtlDays: positiveInt(3650),

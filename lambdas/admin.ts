@@ -9,9 +9,11 @@ import { adminConfig } from '../lib/config.ts';
 import { invokeDiscovery } from '../lib/discovery/invoke-discovery.ts';
 import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../lib/monitor/probe-target.ts';
-import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import { alertPublisher } from '../lib/notify/alert-publisher.ts';
+import { EventBridgePublisher } from '../lib/notify/eventbridge-publisher.ts';
 import { SnsEmailSubscriptions } from '../lib/notify/sns-subscriptions.ts';
 import { ALL_READERS } from '../lib/sources/registry.ts';
+import { CertificateStore } from '../lib/store/certificate-store.ts';
 import { DirectoryStore } from '../lib/store/directory-store.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { addressGuard } from '../lib/targets/address-guard.ts';
@@ -20,11 +22,19 @@ import { createHandler } from './admin-handler.ts';
 const config = adminConfig();
 const sns = new SNSClient({});
 const dynamo = new DynamoDBClient({});
-const publisher = new SnsPublisher(sns, config.topicArn);
+const publisher = alertPublisher({
+  sns,
+  topicArn: config.topicArn,
+  eventBus: config.eventBus,
+  certificates: config.certificatesTable
+    ? new CertificateStore(documentClient(dynamo), config.certificatesTable)
+    : undefined,
+});
 const monitor = monitorDependencies(config, dynamo, publisher, ALL_READERS);
 export const handler = createHandler({
   targets: monitor.targets,
   publisher,
+  runbooks: publisher instanceof EventBridgePublisher ? publisher : undefined,
   certificates: monitor.certificates,
   history: monitor.history,
   probe: (target) => probeTarget(monitor, target),

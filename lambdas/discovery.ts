@@ -7,7 +7,7 @@ import { discoveryConfig } from '../lib/config.ts';
 import { ctProviderFor } from '../lib/discovery/ct/providers.ts';
 import { runDiscovery } from '../lib/discovery/run-discovery.ts';
 import { DEFAULT_TIMEOUTS } from '../lib/net/timeouts.ts';
-import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import { alertPublisher } from '../lib/notify/alert-publisher.ts';
 import { CertificateStore } from '../lib/store/certificate-store.ts';
 import { CtStateStore } from '../lib/store/ct-state-store.ts';
 import { documentClient } from '../lib/store/document-client.ts';
@@ -23,7 +23,12 @@ const targets = new TargetStore(
   config.targetsTable,
   config.summaryTable ? new SummaryStore(doc, config.summaryTable) : undefined,
 );
-const publisher = new SnsPublisher(new SNSClient({}), config.topicArn);
+const publisher = alertPublisher({
+  sns: new SNSClient({}),
+  topicArn: config.topicArn,
+  eventBus: config.eventBus,
+  certificates: config.ct ? new CertificateStore(doc, config.ct.certificatesTable) : undefined,
+});
 const ct = config.ct;
 /** The Cert Spotter API token, read once per container (never logged). */
 let token: Promise<string | undefined> | undefined;

@@ -9,9 +9,11 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { probeConfig } from '../lib/config.ts';
 import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { type ProbeDependencies, probeTarget } from '../lib/monitor/probe-target.ts';
-import { SnsPublisher } from '../lib/notify/sns-publisher.ts';
+import { alertPublisher } from '../lib/notify/alert-publisher.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICES, PROBE_METRICS } from '../lib/observability/metric-names.ts';
 import type { SourceReaders } from '../lib/sources/check-source.ts';
+import { CertificateStore } from '../lib/store/certificate-store.ts';
+import { documentClient } from '../lib/store/document-client.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../lib/targets/target-schema.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-probe' });
@@ -117,8 +119,16 @@ export function createHandler(deps: ProbeDependencies, options: { fleetMetrics?:
  */
 export function probeFunction(readers: SourceReaders) {
   const config = probeConfig();
-  return createHandler(
-    monitorDependencies(config, new DynamoDBClient({}), new SnsPublisher(new SNSClient({}), config.topicArn), readers),
-    { fleetMetrics: config.fleetMetrics ?? false },
-  );
+  const dynamo = new DynamoDBClient({});
+  const publisher = alertPublisher({
+    sns: new SNSClient({}),
+    topicArn: config.topicArn,
+    eventBus: config.eventBus,
+    certificates: config.certificatesTable
+      ? new CertificateStore(documentClient(dynamo), config.certificatesTable)
+      : undefined,
+  });
+  return createHandler(monitorDependencies(config, dynamo, publisher, readers), {
+    fleetMetrics: config.fleetMetrics ?? false,
+  });
 }

@@ -90,6 +90,8 @@ export interface ProbeConfig {
   certificatesTable?: string | undefined;
   /** The directory (owners, maintenance windows: issue 31); absent: none are kept. */
   directoryTable?: string | undefined;
+  /** Runbooks (issue 31): every event also goes to this EventBridge bus; absent: none. */
+  eventBus?: string | undefined;
   /** How long a replacement may take to reach every location before `rollout-stalled`. */
   rolloutStallMinutes?: number | undefined;
   topicArn: string;
@@ -125,6 +127,7 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
     summaryTable: r.optionalText(NAMES.SUMMARY_TABLE),
     certificatesTable: r.optionalText(NAMES.CERTIFICATES_TABLE),
     directoryTable: r.optionalText(NAMES.DIRECTORY_TABLE),
+    eventBus: r.optionalText(NAMES.EVENT_BUS),
     rolloutStallMinutes: r.number(NAMES.ROLLOUT_STALL_MINUTES, DEFAULT_ROLLOUT_STALL_MINUTES, {
       min: 1,
       max: 525_600,
@@ -172,6 +175,8 @@ export interface DiscoveryConfig {
   /** The summary's counters: targets discovery enrols are counted (absent: not kept). */
   summaryTable: string | undefined;
   topicArn: string;
+  /** Runbooks: discovery's events also go to this EventBridge bus; absent: none. */
+  eventBus: string | undefined;
   /** Regions discovery looks in (default: the function's own). */
   regions: string[];
   /** The account the stack runs in, and its partition (no STS call needed). */
@@ -233,6 +238,7 @@ export function discoveryConfig(env: Env = process.env): DiscoveryConfig {
     targetsTable: r.text(NAMES.TARGETS_TABLE),
     summaryTable: r.optionalText(NAMES.SUMMARY_TABLE),
     topicArn: r.text(NAMES.TOPIC_ARN),
+    eventBus: r.optionalText(NAMES.EVENT_BUS),
     regions: regions.length ? regions : own ? [own] : [],
     homeAccount: r.optionalText(NAMES.HOME_ACCOUNT),
     partition: r.optionalText(NAMES.PARTITION),

@@ -28,6 +28,7 @@ export const DOCUMENTS_FUNCTION_NAME = 'DOCUMENTS_FUNCTION_NAME';
 export const DOCUMENTS_QUEUE_URL = 'DOCUMENTS_QUEUE_URL';
 export const DUE_SLACK_MINUTES = 'DUE_SLACK_MINUTES';
 export const ENDPOINT_TIMEOUT_MS = 'ENDPOINT_TIMEOUT_MS';
+export const EVENT_BUS = 'EVENT_BUS';
 export const EXPORT_BUCKET = 'EXPORT_BUCKET';
 export const EXPORT_FUNCTION_NAME = 'EXPORT_FUNCTION_NAME';
 export const FLEET_METRICS = 'FLEET_METRICS';
@@ -77,6 +78,7 @@ export const ENV = {
   documentsQueueUrl: DOCUMENTS_QUEUE_URL,
   dueSlackMinutes: DUE_SLACK_MINUTES,
   endpointTimeoutMs: ENDPOINT_TIMEOUT_MS,
+  eventBus: EVENT_BUS,
   exportBucket: EXPORT_BUCKET,
   exportFunctionName: EXPORT_FUNCTION_NAME,
   fleetMetrics: FLEET_METRICS,

@@ -3,6 +3,7 @@ import type { DiscoverAnswer } from '../discovery/enrol.ts';
 import type { ProbeOutcome } from '../monitor/probe-target.ts';
 import type { Resolver } from '../net/resolve-addresses.ts';
 import type { EventPublisher } from '../notify/event-publisher.ts';
+import type { EventBridgePublisher } from '../notify/eventbridge-publisher.ts';
 import type { CheckResult } from '../policy/check-result.ts';
 import type { CertificateStore } from '../store/certificate-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
@@ -44,6 +45,8 @@ export interface AdminDependencies {
   discover?: (() => Promise<DiscoverAnswer>) | undefined;
   /** The owner directory (GET/PUT/DELETE /owners); absent: the routes answer 501. */
   owners?: OwnerDirectory | undefined;
+  /** Runbooks (EventBridge): acknowledgements and snoozes are put there too; absent: off. */
+  runbooks?: Pick<EventBridgePublisher, 'acknowledged'> | undefined;
   /** Maintenance windows (GET/POST/DELETE /maintenance); absent: the routes answer 501. */
   windows?: MaintenanceStore | undefined;
   resolver?: Resolver;

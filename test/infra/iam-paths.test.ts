@@ -841,12 +841,27 @@ suite('IAM paths with every channel enabled', {
 // Certificate Transparency discovery keeps its positions in the certificates table and may read
 // the Cert Spotter token secret; without ctDomains it has neither (the default suites).
 const CT_TOKEN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:certvigil/ct-token-AbCdEf`;
-suite('IAM paths with Certificate Transparency discovery', {
-  certvigil: { ctDomains: ['example.com'], ctApiTokenSecret: CT_TOKEN },
+// With runbooks on (issue 31) as well: every function that publishes events puts them on the
+// default bus, with source certvigil only.
+suite('IAM paths with Certificate Transparency discovery and runbooks', {
+  certvigil: { ctDomains: ['example.com'], ctApiTokenSecret: CT_TOKEN, runbookEvents: true },
 }, (policies) => {
   const roles = policies.idsOf('AWS::IAM::Role');
   const discoveryRole = roles.find((id) => id.startsWith('DiscoveryDiscoveryRole')) as string;
   const probeRole = roles.find((id) => id.startsWith('ProbesProbeRole')) as string;
+  const bus = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
+  const notifierRole = roles.find((id) => id.startsWith('AlertsNotifierRole')) as string;
+  const runbooks = [
+    'ProbesProbeRole',
+    'ProbesDocumentsRole',
+    'ProbesAccountRole',
+    'AdminApiAdminRole',
+    'DiscoveryDiscoveryRole',
+  ].map((prefix) => {
+    const role = roles.find((id) => id.startsWith(prefix));
+    if (!role) throw new Error(`no role ${prefix}`);
+    return role;
+  });
   const certificates = policies
     .idsOf('AWS::DynamoDB::GlobalTable')
     .find((id) => id.startsWith('StoreCertificates')) as string;
@@ -856,6 +871,37 @@ suite('IAM paths with Certificate Transparency discovery', {
       request: { principal: discoveryRole, action, resource: certificates },
       unrelated: { principal: discoveryRole, action: 'dynamodb:DeleteItem', resource: certificates },
     })),
+    ...runbooks.map((role) => ({
+      name: `${role} puts runbook events on the default bus (source certvigil)`,
+      request: {
+        principal: role,
+        action: 'events:PutEvents',
+        resource: bus,
+        context: { 'events:source': ['certvigil'] },
+      },
+      // An entry of another source is refused to the same role.
+      unrelated: {
+        principal: role,
+        action: 'events:PutEvents',
+        resource: bus,
+        context: { 'events:source': ['certvigil', 'aws.s3'] },
+      },
+    })),
+    {
+      name: 'a function that publishes no events (a notifier) may not put runbook events',
+      request: {
+        principal: probeRole,
+        action: 'events:PutEvents',
+        resource: bus,
+        context: { 'events:source': ['certvigil'] },
+      },
+      unrelated: {
+        principal: notifierRole,
+        action: 'events:PutEvents',
+        resource: bus,
+        context: { 'events:source': ['certvigil'] },
+      },
+    },
     {
       name: 'discovery reads the Cert Spotter token secret, and the probe does not',
       request: { principal: discoveryRole, action: 'secretsmanager:GetSecretValue', resource: CT_TOKEN },

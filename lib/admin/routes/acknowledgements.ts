@@ -59,13 +59,35 @@ async function acknowledge(
       `no open event ${eventId.slice(0, 40)} on ${id}: it ended (a renewal or a recovery closes it) or was never announced; GET /events lists what is open`,
     );
   }
-  return json(200, {
+  const answer = {
     id: result.event.id,
     target: id,
     event: result.event.event,
     severity: result.event.severity,
     acknowledged: result.acknowledgement,
-  });
+  };
+  if (!deps.runbooks) return json(200, answer);
+  // Runbooks hear of it too; the acknowledgement holds whether or not the bus takes it.
+  try {
+    const item = await deps.targets.getTarget(id);
+    await deps.runbooks.acknowledged(
+      {
+        ...answer,
+        kind: item?.kind ?? 'tls',
+        owner: item?.owner ?? null,
+        tags: item?.tags ?? [],
+        fingerprint256: item?.state?.result.fingerprint256 ?? null,
+        acknowledgement: result.acknowledgement,
+      },
+      at.toISOString(),
+    );
+    return json(200, { ...answer, runbookEvent: 'sent' });
+  } catch (error) {
+    return json(200, {
+      ...answer,
+      runbookEvent: `not sent (${String((error as Error).name ?? 'error').slice(0, 60)}): the acknowledgement holds`,
+    });
+  }
 }
 
 export const ACKNOWLEDGEMENT_ROUTES: readonly Route[] = [
