@@ -82,7 +82,10 @@ function renderReminder(event: MonitorEvent, r: NonNullable<MonitorEvent['remind
       : base.daysLeft < 0
         ? `, expired ${days(base.daysLeft)} ago`
         : `, ${days(base.daysLeft)} left`;
-  const lead = `${label}: ${news}, unacknowledged for ${days(waited)}${left}.`;
+  const lapsed = r.lapsed
+    ? ` (${r.lapsed.kind === 'snooze' ? 'snoozed' : 'acknowledged'} by ${r.lapsed.by} until ${r.since.slice(0, 16).replace('T', ' ')} UTC)`
+    : '';
+  const lead = `${label}: ${news}, unacknowledged for ${days(waited)}${lapsed}${left}.`;
   const stop = `Acknowledge it to stop the reminders until the certificate is renewed: certvigil ack ${r.eventId} --target ${event.target}`;
   return {
     ...base,

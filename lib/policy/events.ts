@@ -98,6 +98,8 @@ export interface ReminderFacts {
   n: number;
   /** Since when it has gone unacknowledged: its first message, or the end of an acknowledgement. */
   since: string;
+  /** The acknowledgement or snooze that ran out at `since`, if one did: who, and its kind. */
+  lapsed?: { kind: 'ack' | 'snooze'; by: string } | undefined;
 }
 
 /** What a CT event tells of the logged certificate. */

@@ -48,8 +48,9 @@ export function dueReminders(options: {
     if (sentAt === undefined) continue; // not announced yet: its own message comes first
     if (acknowledgementOf(options.acks, open.key, now)) continue;
     // After an acknowledgement that ran out, the count starts again from its end.
-    const lapsed = options.acks?.[open.key]?.until;
-    const since = lapsed && lapsed > sentAt ? lapsed : sentAt;
+    const ended = options.acks?.[open.key];
+    const lapsed = ended?.until && ended.until > sentAt ? ended : undefined;
+    const since = lapsed?.until ?? sentAt;
     const waited = now.getTime() - Date.parse(since);
     if (!Number.isFinite(waited) || waited <= 0) continue;
     const make = (event: 'reminder' | 'escalation', key: string, n: number) =>
@@ -61,7 +62,13 @@ export function dueReminders(options: {
         target,
         occurredAt: now.toISOString(),
         result: slim,
-        reminder: { eventId: open.id, of: open.event, n, since },
+        reminder: {
+          eventId: open.id,
+          of: open.event,
+          n,
+          since,
+          ...(lapsed ? { lapsed: { kind: lapsed.kind, by: lapsed.by } } : {}),
+        },
       });
     const every = policy.everyHours[open.severity] * HOUR_MS;
     if (every > 0 && waited >= every) {

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Acknowledgement } from '../policy/acknowledgements.ts';
 import type { CheckResult } from '../policy/check-result.ts';
 
 /** Default days a check stays in the history. */
@@ -15,8 +16,10 @@ export interface HistoryRecord {
   status: CheckResult['status'];
   /** Why this check is in the timeline. */
   change?: string | undefined;
-  /** The full result of the check. */
+  /** The full result of the check (absent on an acknowledgement's row). */
   result?: CheckResult | undefined;
+  /** An acknowledgement's or a snooze's row (`change` acknowledged or snoozed): of which event, and who. */
+  acknowledgement?: (Acknowledgement & { event: string; eventId: string }) | undefined;
 }
 
 export class HistoryStore {
@@ -43,9 +46,30 @@ export class HistoryStore {
     return record;
   }
 
-  /** The newest timeline row of a target, with its full result. */
+  /**
+   * An acknowledgement or a snooze in the target's timeline (issue 31), beside its checks: a row
+   * without a result, keyed a moment after any check of the same millisecond.
+   */
+  async appendAcknowledgement(
+    target: string,
+    status: CheckResult['status'],
+    acknowledgement: NonNullable<HistoryRecord['acknowledgement']>,
+  ): Promise<HistoryRecord> {
+    const record: HistoryRecord = {
+      target,
+      checkedAt: `${acknowledgement.at}~${acknowledgement.kind}`,
+      expiresAt: Math.floor(Date.parse(acknowledgement.at) / 1000) + this.ttlDays * 86_400,
+      status,
+      change: acknowledgement.kind === 'snooze' ? 'snoozed' : 'acknowledged',
+      acknowledgement,
+    };
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: record }));
+    return record;
+  }
+
+  /** The newest check of a target's timeline, with its full result (acknowledgements passed over). */
   async latest(target: string): Promise<HistoryRecord | undefined> {
-    return (await this.recent(target, 1))[0];
+    return (await this.recent(target, 10)).find((row) => row.result !== undefined);
   }
 
   /** The newest checks of a target, newest first. */

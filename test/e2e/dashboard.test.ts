@@ -463,6 +463,15 @@ describe('the dashboard in local mode', () => {
     }[];
     expect(open.find((e) => e.target === ids.warning)?.acknowledged).toMatchObject({ kind: 'ack', by: 'local mode' });
     expect(open.find((e) => e.target === ids.expired)?.acknowledged).toBeNull();
+    // The target's timeline shows it: which event, who.
+    await page.goto(`${local.url}/#/target/${encodeURIComponent(ids.warning as string)}`);
+    await page.waitForFunction(
+      () => {
+        const rows = [...document.querySelectorAll('main table tbody tr')].map((r) => r.textContent ?? '');
+        return rows.some((r) => r.includes('acknowledged') && r.includes('entered-window, by local mode'));
+      },
+      { timeout: 5_000 },
+    );
     await closePage(page);
   });
 

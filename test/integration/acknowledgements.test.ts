@@ -52,6 +52,7 @@ beforeAll(async () => {
     targets: scripted.monitor.targets,
     probe: (t) => probeTarget(scripted.monitor, t),
     guard: undefined,
+    history: scripted.monitor.history,
     now: () => clock,
   });
 });
@@ -73,6 +74,7 @@ describe('acknowledging an open event', () => {
     const [warning] = await openEvents(t);
     expect(warning).toMatchObject({ event: 'entered-window', severity: 'warning', acknowledged: null });
 
+    clock = new Date();
     const acked = await call('POST', `/events/${warning?.id}/ack`, { target: t.id, note: 'renewal in OPS-42' });
     expect(acked.status, JSON.stringify(acked.json)).toBe(200);
     expect(acked.json.acknowledged).toEqual({
@@ -86,6 +88,24 @@ describe('acknowledging an open event', () => {
       by: CALLER,
       note: 'renewal in OPS-42',
     });
+    // The target's timeline shows it, newest first, at its time; the target view still has the
+    // full latest check (its names come from the newest check's row, not the acknowledgement's).
+    const path = `/targets/${encodeURIComponent(t.id)}`;
+    const [row, check] = (await get(`${path}/timeline`)).json.items;
+    expect(row).toMatchObject({
+      checkedAt: clock.toISOString(),
+      change: 'acknowledged',
+      status: 'warning',
+      acknowledgement: {
+        kind: 'ack',
+        by: CALLER,
+        note: 'renewal in OPS-42',
+        event: 'entered-window',
+        eventId: warning?.id,
+      },
+    });
+    expect(check).toMatchObject({ change: 'first', status: 'warning' });
+    expect((await get(path)).json.lastCheck.sans).toEqual(['www.example.com']);
 
     // The same certificate, now critical: a worse condition is news again, not covered.
     await scripted.check(t, 'critical', 20, 'AA:01');

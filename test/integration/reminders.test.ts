@@ -133,6 +133,10 @@ describe('reminders and escalation', () => {
     at(85);
     await scripted.check(t, 'critical', 5, 'Q1');
     expect(published(t).map((n) => n.event)).toEqual(['entered-window', 'reminder']);
+    // It says whose snooze ran out, and when.
+    expect(published(t)[1]?.text).toMatch(
+      /^reminder 1: .*, unacknowledged for 1 day \(snoozed by test until 2026-12-09 20:00 UTC\), 5 days left\./,
+    );
     // Acknowledged until renewed: nothing more, however long it lasts.
     await scripted.monitor.targets.acks.record(t.id, event?.id as string, {
       kind: 'ack',

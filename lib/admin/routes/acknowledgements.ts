@@ -66,10 +66,17 @@ async function acknowledge(
     severity: result.event.severity,
     acknowledged: result.acknowledgement,
   };
+  if (!deps.history && !deps.runbooks) return json(200, answer);
+  const item = await deps.targets.getTarget(id);
+  // The target's timeline shows it too (who, when, the note, until when).
+  await deps.history?.appendAcknowledgement(id, item?.state?.result.status ?? 'ok', {
+    ...result.acknowledgement,
+    event: result.event.event,
+    eventId: result.event.id,
+  });
   if (!deps.runbooks) return json(200, answer);
   // Runbooks hear of it too; the acknowledgement holds whether or not the bus takes it.
   try {
-    const item = await deps.targets.getTarget(id);
     await deps.runbooks.acknowledged(
       {
         ...answer,

@@ -114,7 +114,8 @@ async function targetTimeline(id: string, request: AdminRequest, deps: AdminDepe
   return json(200, {
     target: id,
     items: rows.map((row) => ({
-      checkedAt: row.checkedAt,
+      // An acknowledgement's row is keyed a moment after the check of its millisecond: shown at its time.
+      checkedAt: row.acknowledgement?.at ?? row.checkedAt,
       status: row.status,
       change: row.change ?? null,
       daysLeft: row.result?.daysLeft ?? null,
@@ -123,6 +124,7 @@ async function targetTimeline(id: string, request: AdminRequest, deps: AdminDepe
       issuer: row.result?.issuer ?? null,
       fingerprint256: row.result?.fingerprint256 ?? null,
       error: row.result?.error ?? null,
+      ...(row.acknowledgement ? { acknowledgement: row.acknowledgement } : {}),
     })),
   });
 }

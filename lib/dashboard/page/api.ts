@@ -76,6 +76,8 @@ export interface TimelineRow {
   issuer: string | null;
   fingerprint256: string | null;
   error: { kind: string; message: string } | null;
+  /** An acknowledgement's or snooze's row: which event, who, the note, until when. */
+  acknowledgement?: { kind: string; by: string; note?: string; until?: string; event: string } | undefined;
 }
 
 /** A row of the inventory table: a target and its latest check, flattened. */

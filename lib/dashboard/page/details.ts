@@ -117,12 +117,22 @@ export async function renderTarget(root: HTMLElement, id: string): Promise<void>
             badge(row.status),
             text(row.change, 120),
             day(row.notAfter),
-            row.error ? text(`${row.error.kind}: ${row.error.message}`, 200) : text(row.subject, 200),
+            row.acknowledgement
+              ? text(acknowledgementLine(row.acknowledgement), 300)
+              : row.error
+                ? text(`${row.error.kind}: ${row.error.message}`, 200)
+                : text(row.subject, 200),
           ]),
         )
       : h('p', {}, 'No changes recorded yet.'),
   );
   replace(root, ...sections);
+}
+
+/** "entered-window, by alice: renewal in OPS-7 (until 2027-01-15 09:00)". */
+function acknowledgementLine(a: NonNullable<TimelineRow['acknowledgement']>): string {
+  const until = a.until ? ` (until ${a.until.slice(0, 16).replace('T', ' ')})` : '';
+  return `${a.event}, by ${a.by}${a.note ? `: ${a.note}` : ''}${until}`;
 }
 
 export async function renderCertificate(root: HTMLElement, fingerprint: string): Promise<void> {

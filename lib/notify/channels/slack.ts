@@ -33,6 +33,7 @@ export function slackMessage(notification: Notification): Record<string, unknown
   if (notification.event === 'test') {
     return slackBlocks(notification.subject, COLOURS.info, [section(notification.text)]);
   }
+  if (notification.event === 'digest') return slackDigest(notification);
   const fields = [
     ['Target', notification.target],
     ['Status', notification.status],
@@ -51,6 +52,42 @@ export function slackMessage(notification: Notification): Record<string, unknown
     ...(addresses ? [section(`*Addresses*\n${addresses}`)] : []),
     context(`fingerprint ${notification.fingerprint256 ?? 'none'} · ${notification.occurredAt}`),
   ]);
+}
+
+/**
+ * An owner's weekly digest: its headline, then each of its sections (in trouble, expiring, …) as
+ * blocks led by the section's title in bold, a long one split at lines so that no block is cut.
+ */
+function slackDigest(n: Notification): Record<string, unknown> {
+  const blocks = [section(`*${n.subject}*`)];
+  for (const paragraph of digestParagraphs(n.text)) {
+    let chunk = `*${paragraph.title}*`;
+    for (const row of paragraph.lines) {
+      // Room for escaping (& < > grow) and the bound's marker.
+      if (chunk.length + row.length > SLACK_LIMITS.sectionText / 2) {
+        blocks.push(section(chunk));
+        chunk = '';
+      }
+      chunk += `${chunk ? '\n' : ''}${row}`;
+    }
+    if (chunk) blocks.push(section(chunk));
+  }
+  const kept = blocks.slice(0, SLACK_LIMITS.blocks - 1);
+  if (blocks.length > kept.length)
+    kept.push(context(`… ${blocks.length - kept.length} more blocks: certvigil digest prints it whole`));
+  return slackBlocks(n.subject, COLOURS.info, kept);
+}
+
+/** A digest's text as its sections: the first line is the headline, then blank-line separated sections. */
+export function digestParagraphs(text: string): { title: string; lines: string[] }[] {
+  return text
+    .trim()
+    .split(/\n\s*\n/)
+    .slice(1)
+    .map((block) => {
+      const [title = '', ...lines] = block.split('\n');
+      return { title: title.trim(), lines: lines.map((l) => l.trim()).filter(Boolean) };
+    });
 }
 
 /** A section block with bounded mrkdwn text (`*bold*` markers survive escaping). */

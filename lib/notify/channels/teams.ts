@@ -13,7 +13,7 @@ import {
   retryableStatus,
   secretFields,
 } from './channel.ts';
-import { alarmHeadline } from './slack.ts';
+import { alarmHeadline, digestParagraphs } from './slack.ts';
 
 /** Teams refuses messages over about 28 KB; cards stay under this many bytes of JSON. */
 export const TEAMS_MAX_BYTES = 24 * 1024;
@@ -60,8 +60,33 @@ function card(style: string, body: Element[]): Record<string, unknown> {
   };
 }
 
+/** An owner's weekly digest: the headline, then each section with its title in bold. */
+function digestCard(n: Notification, maxBytes: number): Record<string, unknown> {
+  const build = (rows: number) =>
+    card(STYLE.info, [
+      line(n.subject, { size: 'Medium', bold: true }),
+      ...digestParagraphs(n.text).map((p) =>
+        line(
+          ['', ...p.lines.slice(0, rows), ...(p.lines.length > rows ? [`… ${p.lines.length - rows} more`] : [])].join(
+            '\n',
+          ),
+          { label: p.title },
+        ),
+      ),
+      line(`digest · ${n.occurredAt}`, { subtle: true }),
+    ]);
+  let message = build(100);
+  // Long target ids: fewer rows per section until the card fits.
+  for (const rows of [40, 15, 5, 1]) {
+    if (Buffer.byteLength(JSON.stringify(message)) <= maxBytes) break;
+    message = build(rows);
+  }
+  return message;
+}
+
 /** The card for a certvigil notification: headline, the facts, the addresses, the full text. */
 export function teamsCard(n: Notification, maxBytes = TEAMS_MAX_BYTES): Record<string, unknown> {
+  if (n.event === 'digest') return digestCard(n, maxBytes);
   const build = (textBytes: number, addresses: number) =>
     card(STYLE[n.severity], [
       line(n.subject, { size: 'Medium', bold: true }),
