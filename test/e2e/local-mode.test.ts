@@ -208,6 +208,39 @@ describe('local mode, end to end', () => {
     });
   });
 
+  it('keeps owners, digests and maintenance windows over real HTTP, with the CLI (issue 31)', async () => {
+    const cli = (...args: string[]) =>
+      runCli(args, { env: { ...process.env, CERTVIGIL_URL: url, CERTVIGIL_TOKEN: TOKEN } });
+    const added = await cli(
+      'owners',
+      'add',
+      'web',
+      '--email',
+      'web-team@example.com',
+      '--escalation',
+      'lead@example.com',
+    );
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain('web: web-team@example.com, lead@example.com (escalations)');
+    expect(added.stdout).toContain('local mode sends no email: the routes are kept, nothing is subscribed');
+    expect((await cli('owners', 'list')).stdout).toMatch(/\nweb\s+web-team@example\.com\s+lead@example\.com/);
+    // The digest of the owner the healthy target has (set by the CLI test above), and of the unowned.
+    const digest = await cli('digest', '--owner', 'web');
+    expect(digest.stdout).toMatch(/^certvigil weekly digest for owner web, \d{4}-\d{2}-\d{2}\n/);
+    const unowned = await cli('digest', '--unowned', '--json');
+    expect(JSON.parse(unowned.stdout)).toMatchObject({ owner: null, trouble: { count: expect.any(Number) } });
+    expect(JSON.parse(unowned.stdout).trouble.rows.map((r: { target: string }) => r.target)).toContain(
+      `127.0.0.1:${servers.expired.port}`,
+    );
+    // A maintenance window on one target: made, listed, ended.
+    const window = await cli('maintenance', 'add', '--target', `127.0.0.1:${servers.healthy.port}`, '--until', '1h');
+    expect(window.code).toBe(0);
+    const id = /^window ([0-9a-f]{12}): /.exec(window.stdout)?.[1] as string;
+    expect((await cli('maintenance', 'list')).stdout).toContain(id);
+    expect((await cli('maintenance', 'end', id)).stdout).toBe(`window ${id} ended\n`);
+    expect((await cli('owners', 'remove', 'web')).stdout).toContain('web removed from the directory');
+  });
+
   it('monitors SAML metadata, a JWKS and a PEM bundle, announcing each event once', async () => {
     const signing = await createSelfSigned({
       subject: 'CN=e2e idp',
