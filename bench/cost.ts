@@ -86,7 +86,13 @@ const server = await startTlsServer(credentials(leaf));
 const ddb = await startDynamoDbLocal({ warn: () => {} });
 const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
 const units = countConsumedCapacity(client);
-const names = { targets: 'targets', history: 'history', certificates: 'certificates', summary: 'summary' };
+const names = {
+  targets: 'targets',
+  history: 'history',
+  certificates: 'certificates',
+  summary: 'summary',
+  directory: 'directory',
+};
 for (const input of createTableInputs(names)) await client.send(new CreateTableCommand(input));
 const doc = documentClient(client);
 const store = new TargetStore(doc, names.targets, new SummaryStore(doc, names.summary));
@@ -102,6 +108,8 @@ const config = {
   historyTable: names.history,
   certificatesTable: names.certificates,
   summaryTable: names.summary,
+  // Maintenance windows: read at most once a minute per process (counted with the checks here).
+  directoryTable: names.directory,
   topicArn: 'arn:aws:sns:local:000000000000:certvigil',
   historyTtlDays: 400,
   unreachableAfter: 2,
