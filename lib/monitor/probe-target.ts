@@ -59,6 +59,9 @@ export interface ProbeOutcome {
 
 const MAX_WRITE_ATTEMPTS = 8;
 
+/** What a maintenance window holds (policy/maintenance.ts): planned work causes these. */
+const HELD_BY_MAINTENANCE = new Set<string>(['unreachable', 'inconsistent']);
+
 /**
  * One probe run for one target: check it, store the new state with the events it causes,
  * append the history record, and publish pending events. Safe to run concurrently and more
@@ -126,7 +129,9 @@ export async function probeTarget(
       policy: deps.reminders ?? DEFAULT_REMINDERS,
       now: now(),
     });
-    const fresh = [...transition.events, ...reminders].filter((e) => !known.has(e.key));
+    // A maintenance window holds the reminders of what it holds, too (an outage announced before it).
+    const held = window ? reminders.filter((r) => !HELD_BY_MAINTENANCE.has(r.reminder?.of ?? '')) : reminders;
+    const fresh = [...transition.events, ...held].filter((e) => !known.has(e.key));
     const freshClaims = claims.filter((c) => !known.has(c.event.key) && !refusedClaims.has(c.event.key));
     const pending: Record<string, PendingEvent> = { ...stored.pending };
     for (const event of [...fresh, ...freshClaims.map((c) => c.event)]) pending[event.id] = { event };

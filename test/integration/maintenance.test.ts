@@ -165,6 +165,19 @@ describe('maintenance windows', () => {
     expect(events(down)).toEqual(['unreachable', 'recovered']);
   });
 
+  it('holds the reminders and escalation of an outage announced before the window, until it ends', async () => {
+    const t = await add('reminded');
+    await check(t, 0, 'error');
+    await check(t, 5, 'error');
+    expect(events(t)).toEqual(['unreachable']);
+    await call('POST', '/maintenance', { target: t.id, until: new Date(start + 60 * HOUR).toISOString() });
+    // Critical, unacknowledged: a reminder after 24 h and an escalation after 48 h, but not in the window.
+    for (const hours of [25, 49, 59]) await check(t, hours * 60, 'error');
+    expect(events(t)).toEqual(['unreachable']);
+    await check(t, 61 * 60, 'error');
+    expect(events(t)).toEqual(['unreachable', 'reminder', 'escalation']);
+  });
+
   it('lists current and upcoming windows, ends one early, and a new or ended window takes effect within a minute', async () => {
     const t = await add('ended-early');
     await check(t, 0, 'ok');
