@@ -10,7 +10,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './document-client.ts';
+import { conditionalUpdate, conditionalWrite } from './document-client.ts';
 import { DIRECTORY_TABLE } from './table-schema.ts';
 
 export interface OwnerEntry {
@@ -82,8 +82,8 @@ export class DirectoryStore {
 
   /** Writes the entry if the stored one has version `expected` (undefined: none stored). */
   async putOwner(entry: OwnerEntry, expected: number | undefined): Promise<void> {
-    try {
-      await this.doc.send(
+    const written = await conditionalWrite(() =>
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -98,43 +98,33 @@ export class DirectoryStore {
           },
           ...versionCondition(expected),
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new VersionConflict();
-      throw error;
-    }
+      ),
+    );
+    if (!written) throw new VersionConflict();
   }
 
   /** Marks every address of the entry at `version` as in line (a later write keeps its own). */
   async clearPending(name: string, version: number): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [PK.name]: OWNER, [SK.name]: name },
-          UpdateExpression: 'REMOVE pending',
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': version },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await conditionalUpdate(this.doc, {
+      TableName: this.tableName,
+      Key: { [PK.name]: OWNER, [SK.name]: name },
+      UpdateExpression: 'REMOVE pending',
+      ConditionExpression: 'version = :v',
+      ExpressionAttributeValues: { ':v': version },
+    });
   }
 
   async deleteOwner(name: string, expected: number): Promise<void> {
-    try {
-      await this.doc.send(
+    const deleted = await conditionalWrite(() =>
+      this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { [PK.name]: OWNER, [SK.name]: name },
           ...versionCondition(expected),
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new VersionConflict();
-      throw error;
-    }
+      ),
+    );
+    if (!deleted) throw new VersionConflict();
   }
 
   async getAddress(email: string): Promise<AddressEntry | undefined> {
@@ -180,20 +170,16 @@ export class DirectoryStore {
 
   /** Removes the address's item if no owner routes to it any more (true: removed). */
   async dropUnrouted(email: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionalWrite(() =>
+      this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { [PK.name]: ADDRESS, [SK.name]: email },
           ConditionExpression: 'attribute_not_exists(#all) AND attribute_not_exists(#esc)',
           ExpressionAttributeNames: { '#all': 'all', '#esc': 'escalation' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 

@@ -13,18 +13,23 @@ export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
-/** An UpdateItem whose condition may fail: true when it was written, false when the condition did not hold. */
-export async function conditionalUpdate(
-  doc: DynamoDBDocumentClient,
-  input: ConstructorParameters<typeof UpdateCommand>[0],
-): Promise<boolean> {
+/** A write whose condition may fail: true when it was written, false when the condition did not hold. */
+export async function conditionalWrite(write: () => Promise<unknown>): Promise<boolean> {
   try {
-    await doc.send(new UpdateCommand(input));
+    await write();
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/** An UpdateItem whose condition may fail: true when it was written, false when the condition did not hold. */
+export function conditionalUpdate(
+  doc: DynamoDBDocumentClient,
+  input: ConstructorParameters<typeof UpdateCommand>[0],
+): Promise<boolean> {
+  return conditionalWrite(() => doc.send(new UpdateCommand(input)));
 }
 
 /**

@@ -69,6 +69,9 @@ export class HistoryStore {
 
   /** The newest check of a target's timeline, with its full result (acknowledgements passed over). */
   async latest(target: string): Promise<HistoryRecord | undefined> {
+    // The newest row is a check almost always: one row read; past acknowledgements only when not.
+    const [newest] = await this.recent(target, 1);
+    if (!newest || newest.result !== undefined) return newest;
     return (await this.recent(target, 10)).find((row) => row.result !== undefined);
   }
 

@@ -3,7 +3,7 @@
 // reads the whole partition (at most MAX_WINDOWS small items) at most once a minute per process.
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_WINDOWS, type MaintenanceWindow, windowEnded } from '../policy/maintenance.ts';
-import { isConditionFailure } from './document-client.ts';
+import { conditionalWrite } from './document-client.ts';
 import { DIRECTORY_TABLE } from './table-schema.ts';
 
 const { partitionKey: PK, sortKey: SK } = DIRECTORY_TABLE;
@@ -73,21 +73,18 @@ export class MaintenanceStore {
 
   /** Removes a window; false when there was none. */
   async remove(id: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    const removed = await conditionalWrite(() =>
+      this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { [PK.name]: MAINTENANCE, [SK.name]: id },
           ConditionExpression: 'attribute_exists(#sk)',
           ExpressionAttributeNames: { '#sk': SK.name },
         }),
-      );
-      this.cached = undefined;
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    if (removed) this.cached = undefined;
+    return removed;
   }
 
   /** Removes the windows that ended (the TTL takes up to days); the ones left. */
