@@ -20,6 +20,7 @@ const LAYERS = [
   'dispatch',
   'observability',
   'admin',
+  'actions',
   'doctor',
   'dashboard',
   'local',

@@ -4,30 +4,20 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { type AdminDependencies, handleAdminRequest } from '../lib/admin/admin-api.ts';
 import { problem } from '../lib/admin/problem.ts';
+import { functionUrlRequest } from './function-url.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-admin' });
 
 export function createHandler(deps: AdminDependencies) {
   return async (event: LambdaFunctionURLEvent, context?: Context): Promise<LambdaFunctionURLResult> => {
     if (context) logger.addContext(context);
-    const method = event.requestContext?.http?.method ?? 'GET';
-    const path = event.rawPath ?? '/';
-    const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-    const body =
-      event.body === undefined
-        ? undefined
-        : event.isBase64Encoded
-          ? Buffer.from(event.body, 'base64').toString('utf8')
-          : event.body;
+    const request = functionUrlRequest(event);
+    const { method, path } = request;
     let response: Awaited<ReturnType<typeof handleAdminRequest>>;
     try {
       response = await handleAdminRequest(
         {
-          method,
-          path,
-          query: new URLSearchParams(event.rawQueryString ?? ''),
-          headers,
-          body,
+          ...request,
           // Function URLs with AWS_IAM auth name the signed caller here.
           caller: (event.requestContext as { authorizer?: { iam?: { userArn?: string } } } | undefined)?.authorizer?.iam
             ?.userArn,

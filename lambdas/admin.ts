@@ -26,6 +26,7 @@ const publisher = alertPublisher({
   sns,
   topicArn: config.topicArn,
   eventBus: config.eventBus,
+  actionLinks: config.actionLinks,
   certificates: config.certificatesTable
     ? new CertificateStore(documentClient(dynamo), config.certificatesTable)
     : undefined,

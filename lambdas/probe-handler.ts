@@ -124,6 +124,7 @@ export function probeFunction(readers: SourceReaders) {
     sns: new SNSClient({}),
     topicArn: config.topicArn,
     eventBus: config.eventBus,
+    actionLinks: config.actionLinks,
     certificates: config.certificatesTable
       ? new CertificateStore(documentClient(dynamo), config.certificatesTable)
       : undefined,

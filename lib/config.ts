@@ -17,6 +17,7 @@ import { DISPATCH_DEFAULTS } from './dispatch/dispatch-round.ts';
 import * as NAMES from './env-names.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from './inventory/rollout.ts';
 import { DEFAULT_TIMEOUTS } from './net/timeouts.ts';
+import { ACTION_LINK_DAYS } from './notify/action-token.ts';
 import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
 import { type Cadence, DEFAULT_CADENCE } from './policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/events.ts';
@@ -114,6 +115,32 @@ export interface ProbeConfig {
   reminders?: ReminderPolicy | undefined;
   /** Emit the dashboard's metrics (NAMES.FLEET_METRICS; only when the dashboard is on). */
   fleetMetrics?: boolean | undefined;
+  /** Signed acknowledge and snooze links in messages (issue 31, opt-in); absent: none. */
+  actionLinks?: ActionLinksConfig | undefined;
+}
+
+export interface ActionLinksConfig {
+  /** The action function's URL. */
+  url: string;
+  /** The Secrets Manager secret holding the signing key. */
+  keySecret: string;
+  /** How long a link works. */
+  days: number;
+}
+
+/** The links' settings: the URL and the key's secret, both or neither. */
+function actionLinksConfig(r: Reader): ActionLinksConfig | undefined {
+  const url = r.optionalText(NAMES.ACTION_LINKS_URL);
+  const keySecret = r.optionalText(NAMES.ACTION_KEY_SECRET);
+  const days = r.number(NAMES.ACTION_LINK_DAYS, ACTION_LINK_DAYS.default, {
+    min: 1,
+    max: ACTION_LINK_DAYS.max,
+    integer: true,
+  });
+  if (!url && !keySecret) return undefined;
+  if (!url) r.text(NAMES.ACTION_LINKS_URL); // reported as missing
+  if (!keySecret) r.text(NAMES.ACTION_KEY_SECRET);
+  return url && keySecret ? { url, keySecret, days } : undefined;
 }
 
 /** Hours between reminders, or before escalation: 0 (never) to a year. */
@@ -147,6 +174,7 @@ export function probeConfig(env: Env = process.env): ProbeConfig {
     accountRoles: roles(r, NAMES.ACCOUNT_ROLE_ARNS),
     ariDirectories: directories(r, NAMES.ARI_DIRECTORIES),
     fleetMetrics: r.boolean(NAMES.FLEET_METRICS, false),
+    actionLinks: actionLinksConfig(r),
     reminders: {
       everyHours: {
         critical: r.number(NAMES.REMIND_CRITICAL_HOURS, DEFAULT_REMINDERS.everyHours.critical, HOURS),
@@ -261,6 +289,31 @@ export function adminConfig(env: Env = process.env): ProbeConfig & {
     exportBucket: env[NAMES.EXPORT_BUCKET]?.trim() || undefined,
     exportFunctionName: env[NAMES.EXPORT_FUNCTION_NAME]?.trim() || undefined,
   };
+}
+
+export interface ActionsConfig {
+  targetsTable: string;
+  historyTable: string;
+  historyTtlDays: number;
+  /** The ledger (used tokens, the rate limit). */
+  directoryTable: string;
+  /** The signing key's secret. */
+  keySecret: string;
+  /** Runbooks: acknowledgements also go to this bus; absent: none. */
+  eventBus: string | undefined;
+}
+
+/** The action function (issue 31): records acknowledgements and snoozes from signed links. */
+export function actionsConfig(env: Env = process.env): ActionsConfig {
+  const r = new Reader(env);
+  return r.done({
+    targetsTable: r.text(NAMES.TARGETS_TABLE),
+    historyTable: r.text(NAMES.HISTORY_TABLE),
+    historyTtlDays: r.number(NAMES.HISTORY_TTL_DAYS, DEFAULT_HISTORY_TTL_DAYS, { min: 1, max: 3650, integer: true }),
+    directoryTable: r.text(NAMES.DIRECTORY_TABLE),
+    keySecret: r.text(NAMES.ACTION_KEY_SECRET),
+    eventBus: r.optionalText(NAMES.EVENT_BUS),
+  });
 }
 
 export interface ExportConfig {

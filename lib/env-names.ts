@@ -4,6 +4,9 @@
 // reads; ENV (every name) is for the constructs and the tests.
 
 export const ACCOUNT_FUNCTION_NAME = 'ACCOUNT_FUNCTION_NAME';
+export const ACTION_KEY_SECRET = 'ACTION_KEY_SECRET';
+export const ACTION_LINK_DAYS = 'ACTION_LINK_DAYS';
+export const ACTION_LINKS_URL = 'ACTION_LINKS_URL';
 export const ACCOUNT_QUEUE_URL = 'ACCOUNT_QUEUE_URL';
 export const ACCOUNT_ROLE_ARNS = 'ACCOUNT_ROLE_ARNS';
 export const ALLOW_PRIVATE_TARGETS = 'ALLOW_PRIVATE_TARGETS';
@@ -54,6 +57,9 @@ export const WARN_DAYS = 'WARN_DAYS';
 /** Every name, by setting. */
 export const ENV = {
   accountFunctionName: ACCOUNT_FUNCTION_NAME,
+  actionKeySecret: ACTION_KEY_SECRET,
+  actionLinkDays: ACTION_LINK_DAYS,
+  actionLinksUrl: ACTION_LINKS_URL,
   accountQueueUrl: ACCOUNT_QUEUE_URL,
   accountRoleArns: ACCOUNT_ROLE_ARNS,
   allowPrivateTargets: ALLOW_PRIVATE_TARGETS,

@@ -43,6 +43,14 @@ export class EventBridgePublisher implements EventPublisher {
     this.certificates = options.certificates;
   }
 
+  /** For the action function: acknowledgements and snoozes only (it announces nothing). */
+  static acknowledgementsOnly(client: EventBridgeClient, bus: string): Pick<EventBridgePublisher, 'acknowledged'> {
+    const none = async () => {
+      throw new Error('this publisher puts acknowledgements only');
+    };
+    return new EventBridgePublisher({ inner: { publish: none, publishNotification: none }, client, bus });
+  }
+
   async publish(event: MonitorEvent): Promise<void> {
     const fingerprint = eventFingerprint(event);
     const item = fingerprint && this.certificates ? await this.certificates.get(fingerprint) : undefined;

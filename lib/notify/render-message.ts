@@ -3,6 +3,7 @@ import type { EventCertificate, MonitorEvent, Severity } from '../policy/events.
 import { findingCodes } from '../policy/findings.ts';
 import { describeTrustError } from '../policy/renewal-policy.ts';
 import { boundBytes } from '../text-bounds.ts';
+import type { NotificationActions } from './action-token.ts';
 
 /**
  * Most bytes of a notification's text: an SNS message carries it three times (email, default,
@@ -41,6 +42,8 @@ export interface Notification {
   /** Its target's owner (null: none) and tags: SNS filter policies route by them (`owner`, `tags`). */
   owner: string | null;
   tags: string[];
+  /** Signed links to acknowledge or snooze the open event without credentials (opt-in: action-links.ts). */
+  actions?: NotificationActions | undefined;
 }
 
 const SUBJECT_LIMIT = 99;

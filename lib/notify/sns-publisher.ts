@@ -1,6 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { MonitorEvent } from '../policy/events.ts';
 import { boundBytes } from '../text-bounds.ts';
+import type { ActionLinks } from './action-links.ts';
 import type { EventPublisher } from './event-publisher.ts';
 import { type Notification, renderNotification } from './render-message.ts';
 
@@ -15,10 +16,13 @@ export const MAX_SNS_MESSAGE_BYTES = 262_144;
 export class SnsPublisher implements EventPublisher {
   private readonly sns: SNSClient;
   private readonly topicArn: string;
+  private readonly links: ActionLinks | undefined;
 
-  constructor(sns: SNSClient, topicArn: string) {
+  /** `links`: signed acknowledge and snooze links in every message about an open event (opt-in). */
+  constructor(sns: SNSClient, topicArn: string, links?: ActionLinks) {
     this.sns = sns;
     this.topicArn = topicArn;
+    this.links = links;
   }
 
   async publish(event: MonitorEvent): Promise<void> {
@@ -26,7 +30,8 @@ export class SnsPublisher implements EventPublisher {
   }
 
   /** Publishes a rendered notification (an event's, or a test notification). */
-  async publishNotification(notification: Notification): Promise<void> {
+  async publishNotification(rendered: Notification): Promise<void> {
+    const notification = this.links ? await this.links.attach(rendered) : rendered;
     await this.sns.send(
       new PublishCommand({
         TopicArn: this.topicArn,

@@ -37,6 +37,16 @@ const notificationShape = z.looseObject({
   // Absent in messages published before events said what they resolve.
   resolves: z._default(z.array(text.check(z.maxLength(64))).check(z.maxLength(MAX_RESOLVES)), []),
 });
+/**
+ * A signed action link as the publisher makes it (action-links.ts): https (http on loopback, local
+ * mode), the action path, the token. Anything else in `actions` is dropped, so a message shaped by
+ * another publisher cannot put its own link behind the channels' buttons.
+ */
+const ACTION_URL =
+  /^(?:https:\/\/[A-Za-z0-9.-]{1,253}|http:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]))(?::\d{1,5})?\/actions\/[A-Za-z0-9_-]{1,64}\/(?:ack|snooze)\?token=[A-Za-z0-9._-]{1,6000}$/;
+const actionUrl = text.check(z.maxLength(8192), z.regex(ACTION_URL));
+const actionsShape = z.object({ ack: actionUrl, snooze: actionUrl, expiresAt: text.check(z.maxLength(40)) });
+
 const alarmShape = z.looseObject({
   AlarmName: text,
   AlarmDescription: z.nullish(text),
@@ -58,7 +68,16 @@ export function parseTopicMessage(body: string): TopicMessage {
     return { kind: 'unknown', reason: 'not JSON' };
   }
   const notification = notificationShape.safeParse(value);
-  if (notification.success) return { kind: 'notification', notification: notification.data as unknown as Notification };
+  if (notification.success) {
+    const actions = actionsShape.safeParse(notification.data.actions);
+    return {
+      kind: 'notification',
+      notification: {
+        ...notification.data,
+        actions: actions.success ? actions.data : undefined,
+      } as unknown as Notification,
+    };
+  }
   const alarm = alarmShape.safeParse(value);
   if (alarm.success) {
     // Only the fields channels use, each bounded: anyone allowed to publish could shape one, and

@@ -2,6 +2,7 @@
 // open event (optionally until a date) or asks to hear of it again later. The body names the
 // target (event ids are digests of target and condition): {target, note?, until?}.
 import { ACK_MAX_DAYS, ACK_NOTE_MAX, type AcknowledgementKind } from '../../policy/acknowledgements.ts';
+import { recordAcknowledgement } from '../acknowledge.ts';
 import type { AdminDependencies, AdminRequest, Route } from '../admin-types.ts';
 import { type AdminResponse, json, ProblemError } from '../problem.ts';
 import { canonicalId, now, parseJsonBody } from '../request.ts';
@@ -45,56 +46,18 @@ async function acknowledge(
     throw new ProblemError(400, problems.map((p) => `${p.field} ${p.message}`).join('; '), problems);
   }
   const id = canonicalId(encodeURIComponent(target as string));
-  const result = await deps.targets.acks.record(id, eventId, {
-    kind,
-    by: whoAsks(request),
-    at: at.toISOString(),
-    ...(typeof note === 'string' && note.length ? { note } : {}),
-    ...(untilIso ? { until: untilIso } : {}),
-  });
-  if (result.outcome === 'no-target') throw new ProblemError(404, `no target ${id}`);
-  if (result.outcome === 'not-open') {
-    throw new ProblemError(
-      404,
-      `no open event ${eventId.slice(0, 40)} on ${id}: it ended (a renewal or a recovery closes it) or was never announced; GET /events lists what is open`,
-    );
-  }
-  const answer = {
-    id: result.event.id,
-    target: id,
-    event: result.event.event,
-    severity: result.event.severity,
-    acknowledged: result.acknowledgement,
-  };
-  if (!deps.history && !deps.runbooks) return json(200, answer);
-  const item = await deps.targets.getTarget(id);
-  // The target's timeline shows it too (who, when, the note, until when).
-  await deps.history?.appendAcknowledgement(id, item?.state?.result.status ?? 'ok', {
-    ...result.acknowledgement,
-    event: result.event.event,
-    eventId: result.event.id,
-  });
-  if (!deps.runbooks) return json(200, answer);
-  // Runbooks hear of it too; the acknowledgement holds whether or not the bus takes it.
-  try {
-    await deps.runbooks.acknowledged(
-      {
-        ...answer,
-        kind: item?.kind ?? 'tls',
-        owner: item?.owner ?? null,
-        tags: item?.tags ?? [],
-        fingerprint256: item?.state?.result.fingerprint256 ?? null,
-        acknowledgement: result.acknowledgement,
-      },
-      at.toISOString(),
-    );
-    return json(200, { ...answer, runbookEvent: 'sent' });
-  } catch (error) {
-    return json(200, {
-      ...answer,
-      runbookEvent: `not sent (${String((error as Error).name ?? 'error').slice(0, 60)}): the acknowledgement holds`,
-    });
-  }
+  return json(
+    200,
+    await recordAcknowledgement(deps, {
+      kind,
+      target: id,
+      eventId,
+      by: whoAsks(request),
+      at,
+      ...(typeof note === 'string' && note.length ? { note } : {}),
+      ...(untilIso ? { until: untilIso } : {}),
+    }),
+  );
 }
 
 export const ACKNOWLEDGEMENT_ROUTES: readonly Route[] = [

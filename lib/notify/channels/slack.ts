@@ -50,8 +50,30 @@ export function slackMessage(notification: Notification): Record<string, unknown
     section(`*${notification.subject}*`),
     { type: 'section', fields },
     ...(addresses ? [section(`*Addresses*\n${addresses}`)] : []),
+    ...actionButtons(notification),
     context(`fingerprint ${notification.fingerprint256 ?? 'none'} · ${notification.occurredAt}`),
   ]);
+}
+
+/** Slack's longest button URL (characters). */
+const BUTTON_URL_MAX = 3000;
+
+/** The signed links (opt-in) as two buttons; links too long for Slack are left to the email. */
+function actionButtons(n: Notification): Record<string, unknown>[] {
+  const a = n.actions;
+  if (!a || a.ack.length > BUTTON_URL_MAX || a.snooze.length > BUTTON_URL_MAX) return [];
+  const button = (text: string, url: string, id: string) => ({
+    type: 'button',
+    text: { type: 'plain_text', text },
+    url,
+    action_id: id,
+  });
+  return [
+    {
+      type: 'actions',
+      elements: [button('Acknowledge', a.ack, 'certvigil-ack'), button('Snooze', a.snooze, 'certvigil-snooze')],
+    },
+  ];
 }
 
 /**

@@ -3,6 +3,7 @@
 // and refused. Every text from a certificate is a TextRun (plain text: no markdown, no links).
 import type { Severity } from '../../policy/events.ts';
 import { boundBytes, boundText } from '../../text-bounds.ts';
+import { textWithoutLinks } from '../action-links.ts';
 import type { Notification } from '../render-message.ts';
 import type { AlarmMessage } from '../topic-message.ts';
 import {
@@ -41,7 +42,7 @@ function line(
   return { type: 'RichTextBlock', inlines };
 }
 
-function card(style: string, body: Element[]): Record<string, unknown> {
+function card(style: string, body: Element[], actions: Element[] = []): Record<string, unknown> {
   return {
     type: 'message',
     attachments: [
@@ -54,6 +55,7 @@ function card(style: string, body: Element[]): Record<string, unknown> {
           version: TEAMS_CARD_VERSION,
           msteams: { width: 'Full' },
           body: [{ type: 'Container', style, bleed: true, items: body }],
+          ...(actions.length ? { actions } : {}),
         },
       },
     ],
@@ -88,24 +90,34 @@ function digestCard(n: Notification, maxBytes: number): Record<string, unknown> 
 export function teamsCard(n: Notification, maxBytes = TEAMS_MAX_BYTES): Record<string, unknown> {
   if (n.event === 'digest') return digestCard(n, maxBytes);
   const build = (textBytes: number, addresses: number) =>
-    card(STYLE[n.severity], [
-      line(n.subject, { size: 'Medium', bold: true }),
-      ...(n.event === 'test'
-        ? []
-        : [
-            line(n.target, { label: 'Target' }),
-            line(n.status, { label: 'Status' }),
-            line(n.notAfter ? `${n.notAfter.slice(0, 10)} (${n.daysLeft} days)` : 'unknown', { label: 'Expires' }),
-            line(n.issuer ?? 'unknown', { label: 'Issuer' }),
-            ...n.endpoints.slice(0, addresses).map((e) =>
-              line(`${e.address} ${e.status}${e.error ? ` (${e.error.kind}: ${e.error.message})` : ''}`, {
-                label: 'Address',
-              }),
-            ),
-          ]),
-      line(boundBytes(n.text, textBytes)),
-      line(`${n.event} · ${n.fingerprint256 ?? 'no certificate'} · ${n.occurredAt}`, { subtle: true }),
-    ]);
+    card(
+      STYLE[n.severity],
+      [
+        line(n.subject, { size: 'Medium', bold: true }),
+        ...(n.event === 'test'
+          ? []
+          : [
+              line(n.target, { label: 'Target' }),
+              line(n.status, { label: 'Status' }),
+              line(n.notAfter ? `${n.notAfter.slice(0, 10)} (${n.daysLeft} days)` : 'unknown', { label: 'Expires' }),
+              line(n.issuer ?? 'unknown', { label: 'Issuer' }),
+              ...n.endpoints.slice(0, addresses).map((e) =>
+                line(`${e.address} ${e.status}${e.error ? ` (${e.error.kind}: ${e.error.message})` : ''}`, {
+                  label: 'Address',
+                }),
+              ),
+            ]),
+        line(boundBytes(textWithoutLinks(n.text), textBytes)),
+        line(`${n.event} · ${n.fingerprint256 ?? 'no certificate'} · ${n.occurredAt}`, { subtle: true }),
+      ],
+      // The signed links (opt-in) as buttons; a link too long for the card is left to the email.
+      n.actions && n.actions.ack.length + n.actions.snooze.length < maxBytes / 4
+        ? [
+            { type: 'Action.OpenUrl', title: 'Acknowledge', url: n.actions.ack },
+            { type: 'Action.OpenUrl', title: 'Snooze', url: n.actions.snooze },
+          ]
+        : [],
+    );
   let message = build(12_288, 20);
   // Hostile names escaped into JSON can grow: shrink until the card fits.
   for (const [text, addresses] of [
