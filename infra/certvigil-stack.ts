@@ -4,6 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUTS } from '../lib/doctor/stack-outputs.ts';
 import type { CertvigilConfig } from './config.ts';
+import { ActionLinks } from './constructs/action-links.ts';
 import { AdminApi } from './constructs/admin-api.ts';
 import { Alerts } from './constructs/alerts.ts';
 import { Discovery } from './constructs/discovery.ts';
@@ -30,6 +31,8 @@ export class CertvigilStack extends Stack {
   readonly exports: Exports;
   readonly discovery: Discovery;
   readonly monitoring: Monitoring;
+  /** Signed acknowledge and snooze links (opt-in setting `actionLinks`). */
+  readonly actionLinks: ActionLinks | undefined;
 
   constructor(scope: Construct, id: string, props: CertvigilStackProps) {
     super(scope, id, props);
@@ -117,6 +120,21 @@ export class CertvigilStack extends Stack {
       ]) {
         putsRunbookEvents(fn);
       }
+    }
+    // Signed links (opt-in): the functions whose messages announce open events sign them.
+    if (config.actionLinks) {
+      this.actionLinks = new ActionLinks(this, 'ActionLinks', {
+        targets: this.store.targets,
+        history: this.store.history,
+        directory: this.store.directory,
+        historyTtlDays: config.historyTtlDays,
+        linkDays: config.actionLinkDays,
+        logRetention,
+      });
+      for (const fn of [this.probes.probe, this.probes.documents, this.probes.account, this.adminApi.admin]) {
+        this.actionLinks.signs(fn);
+      }
+      if (config.runbookEvents) putsRunbookEvents(this.actionLinks.fn);
     }
     this.monitoring = new Monitoring(this, 'Monitoring', {
       topics: this.alerts.alarmTopics,

@@ -9,6 +9,7 @@ import {
   type CtProviderName,
 } from '../lib/discovery/ct/ct-options.ts';
 import { longestGapMs, MAX_SCHEDULE_GAP_MS, ScheduleError } from '../lib/dispatch/schedule-period.ts';
+import { ACTION_LINK_DAYS } from '../lib/notify/action-token.ts';
 import { CHANNEL_NAMES, type ChannelName } from '../lib/notify/channels/channel.ts';
 import { EVENT_TYPES, type EventType, type Severity } from '../lib/policy/events.ts';
 import { accountRoles } from '../lib/sources/aws/account-roles.ts';
@@ -58,6 +59,14 @@ export const DEFAULT_CONFIG = {
    * account's default EventBridge bus (source `certvigil`; docs/runbooks.md).
    */
   runbookEvents: false,
+  /**
+   * Signed links (issue 31): every message about an open event carries an acknowledge and a snooze
+   * link that work without AWS credentials, once each, through a public function URL that accepts
+   * only tokens signed with a key kept in Secrets Manager (docs/action-links.md says what it exposes).
+   */
+  actionLinks: false,
+  /** How long an action link works (days, 1 to 30). */
+  actionLinkDays: ACTION_LINK_DAYS.default as number,
   /** When each owner's weekly digest is sent (Scheduler expression, UTC); empty: never (`certvigil digest` still prints it). */
   digestSchedule: 'cron(0 8 ? * MON *)',
   /** Allow targets on loopback, private, link-local and unique-local addresses. */
@@ -198,6 +207,8 @@ const schema = z.object({
     z.array(z.email('must be email addresses')).check(z.minLength(1)),
   ),
   runbookEvents: z.boolean(),
+  actionLinks: z.boolean(),
+  actionLinkDays: z.number().check(z.int(), z.minimum(1), z.maximum(ACTION_LINK_DAYS.max)),
   digestSchedule: z.string().check(z.regex(/^((rate|cron)\(.+\))?$/, 'must be rate(...), cron(...) or empty')),
   allowPrivateTargets: z.boolean(),
   historyTtlDays: positiveInt(3650),

@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { type ActionDependencies, handleActionRequest } from '../lib/actions/action-handler.ts';
 import { refusalPage } from '../lib/actions/action-pages.ts';
-import { functionUrlRequest } from './function-url.ts';
+import { functionUrlRequest } from './function-url-handler.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-actions' });
 

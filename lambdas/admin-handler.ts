@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { type AdminDependencies, handleAdminRequest } from '../lib/admin/admin-api.ts';
 import { problem } from '../lib/admin/problem.ts';
-import { functionUrlRequest } from './function-url.ts';
+import { functionUrlRequest } from './function-url-handler.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-admin' });
 

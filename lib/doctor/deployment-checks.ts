@@ -50,9 +50,10 @@ export async function checkDeployment(
   } catch (error) {
     return [{ check: 'stack', verdict: 'fail', detail: `cannot read stack ${stackName}: ${reason(error)}` }];
   }
-  // Channel secrets are outputs of enabled channels only.
+  // Channel secrets are outputs of enabled channels only; the action links' URL of the opt-in links.
   const optional = new Set<string>([
     STACK_OUTPUTS.cliCommand,
+    STACK_OUTPUTS.actionLinksUrl,
     ...Object.values(CHANNELS).map((c) => c.deploy.secretOutput),
   ]);
   const missing = Object.values(STACK_OUTPUTS).filter((key) => !optional.has(key) && !outputs[key]);

@@ -8,6 +8,7 @@ export const STACK_OUTPUTS = {
   dispatcherFunctionName: 'DispatcherFunctionName',
   dispatchSchedule: 'DispatchSchedule',
   discoveryFunctionName: 'DiscoveryFunctionName',
+  actionLinksUrl: 'ActionLinksUrl',
 } as const;
 
 /** The stack name `cdk deploy` uses unless told otherwise (context `stackName`). */

@@ -26,10 +26,12 @@ import { monitorDependencies } from '../monitor/monitor-dependencies.ts';
 import { probeTarget } from '../monitor/probe-target.ts';
 import { DEFAULT_TIMEOUTS } from '../net/timeouts.ts';
 import { http as nodeHttp } from '../node-builtins.ts';
+import { ActionLinks } from '../notify/action-links.ts';
 import type { ConfiguredChannel } from '../notify/channels/index.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from '../policy/events.ts';
 import type { AccountRoles } from '../sources/aws/account-roles.ts';
 import { ALL_READERS } from '../sources/registry.ts';
+import { ActionLedger } from '../store/action-ledger.ts';
 import { CertificateStore } from '../store/certificate-store.ts';
 import { CtStateStore } from '../store/ct-state-store.ts';
 import { DirectoryStore } from '../store/directory-store.ts';
@@ -38,6 +40,7 @@ import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
 import { normalizeTarget } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.ts';
+import { isActionPath, localActions, serveAction } from './local-actions.ts';
 import { startRecounts } from './local-recount.ts';
 import { ensureTables } from './local-tables.ts';
 import { OutboxPublisher } from './outbox-publisher.ts';
@@ -271,7 +274,11 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       send(res, problem(500, 'the request failed inside certvigil; see the local mode output'));
     });
   });
+  const ledger = new ActionLedger(documentClient(dynamo), TABLES.directory);
+  const actionDeps = localActions({ ...options, monitor, ledger });
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // Signed action links carry their own credential (the token), as deployed: no local token.
+    if (isActionPath(new URL(req.url ?? '/', 'http://local').pathname)) return serveAction(req, res, actionDeps);
     // The dashboard page holds no data: it is served without the token, and asks for it.
     if (isPageRequest(req.method ?? 'GET', new URL(req.url ?? '/', 'http://local').pathname)) {
       req.resume();
@@ -318,6 +325,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     throw error.code === 'EADDRINUSE' ? new Error(`port ${options.port} is in use; pick another with --port`) : error;
   });
 
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Messages carry signed links to this server (docs/action-links.md), as the stack's do with actionLinks.
+  publisher.useLinks(new ActionLinks({ baseUrl: url, key: actionDeps.key }));
   const timer = setInterval(() => {
     void dispatchNow().then((s) =>
       options.print(`dispatch: ${s.dispatched} targets checked on the timer, ${s.probeFailures} failed\n`),
@@ -331,7 +341,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   });
 
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     outboxPath,
     isolation: ddb.isolation,
     dispatchNow,

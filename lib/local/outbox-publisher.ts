@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises';
+import type { ActionLinks } from '../notify/action-links.ts';
 import { deliver } from '../notify/channels/channel.ts';
 import type { ConfiguredChannel } from '../notify/channels/index.ts';
 import type { EventPublisher } from '../notify/event-publisher.ts';
@@ -14,11 +15,17 @@ export class OutboxPublisher implements EventPublisher {
   private readonly outboxPath: string;
   private readonly print: (text: string) => void;
   private readonly channels: ConfiguredChannel[];
+  private links: ActionLinks | undefined;
 
   constructor(options: { outboxPath: string; print: (text: string) => void; channels?: ConfiguredChannel[] }) {
     this.outboxPath = options.outboxPath;
     this.print = options.print;
     this.channels = options.channels ?? [];
+  }
+
+  /** Signed acknowledge and snooze links in messages about open events (local mode's own route). */
+  useLinks(links: ActionLinks): void {
+    this.links = links;
   }
 
   async publish(event: MonitorEvent): Promise<void> {
@@ -31,7 +38,8 @@ export class OutboxPublisher implements EventPublisher {
    * here and never makes another channel receive the notification twice (as with one function
    * per channel in AWS, where the failure queue keeps what a channel could not take).
    */
-  async publishNotification(notification: Notification): Promise<void> {
+  async publishNotification(rendered: Notification): Promise<void> {
+    const notification = this.links ? await this.links.attach(rendered) : rendered;
     await appendFile(this.outboxPath, `${JSON.stringify(notification)}\n`);
     const rule = '-'.repeat(72);
     this.print(`${rule}\n${notification.subject}\n\n${notification.text}\n${rule}\n`);

@@ -40,6 +40,7 @@ function outbox(): {
   subject: string;
   text: string;
   resolves: string[];
+  actions?: { ack: string; snooze: string; expiresAt: string };
 }[] {
   const file = join(dir, 'outbox.jsonl');
   if (!existsSync(file)) return [];
@@ -239,6 +240,53 @@ describe('local mode, end to end', () => {
     expect((await cli('maintenance', 'list')).stdout).toContain(id);
     expect((await cli('maintenance', 'end', id)).stdout).toBe(`window ${id} ended\n`);
     expect((await cli('owners', 'remove', 'web')).stdout).toContain('web removed from the directory');
+  });
+
+  it('serves the signed links in its messages without the token, acting once on POST (issue 31)', async () => {
+    const expired = outbox().find((n) => n.event === 'expired');
+    const link = new URL(expired?.actions?.ack ?? 'http://missing');
+    expect(link.origin).toBe(url);
+    expect(link.pathname).toBe(`/actions/${expired?.id}/ack`);
+    expect(expired?.text).toContain(expired?.actions?.snooze);
+    // Slack's stand-in got the same links as buttons.
+    const slack = channels.slack.requests.map((r) => JSON.parse(r.body)).find((m) => m.text === expired?.subject);
+    const buttons = slack.attachments[0].blocks.find((b: { type: string }) => b.type === 'actions');
+    expect(buttons.elements.map((e: { url: string }) => e.url)).toEqual([
+      expired?.actions?.ack,
+      expired?.actions?.snooze,
+    ]);
+
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Acknowledge this alert?');
+    const form = new URLSearchParams({
+      token: link.searchParams.get('token') ?? '',
+      name: 'Dana',
+      note: 'new cert on order',
+    });
+    const post = () =>
+      fetch(`${url}${link.pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      });
+    const done = await post();
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('Acknowledged');
+    expect((await post()).status).toBe(410);
+    const events = await api('GET', `/events?q=${encodeURIComponent(expired?.target ?? '')}`);
+    expect(events.json.find((e: { id: string }) => e.id === expired?.id)?.acknowledged).toMatchObject({
+      kind: 'ack',
+      by: 'Dana (signed link)',
+      note: 'new cert on order',
+    });
+    for (let i = 0; i < 50 && !output.includes('action link: used (410)'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(output).toContain(`action link: ack (200) ${expired?.target}`);
+    // The messages printed carry the links (as an email does); the lines about their use never do.
+    const uses = output.split('\n').filter((line) => line.startsWith('action link:'));
+    expect(uses).toHaveLength(3);
+    for (const line of uses) expect(line).not.toContain(link.searchParams.get('token')?.split('.')[2] ?? 'no token');
   });
 
   it('monitors SAML metadata, a JWKS and a PEM bundle, announcing each event once', async () => {

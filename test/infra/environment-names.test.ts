@@ -17,6 +17,8 @@ describe('function environments', () => {
         certvigil: {
           channels: ['slack', 'teams', 'pagerduty', 'webhook'],
           dispatchMode: 'queue',
+          actionLinks: true,
+          runbookEvents: true,
           ctDomains: ['example.com'],
           ctIssuers: ['Example CA'],
           warnDays: 20,

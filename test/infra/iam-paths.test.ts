@@ -910,6 +910,70 @@ suite('IAM paths with Certificate Transparency discovery and runbooks', {
   ];
 });
 
+// Signed action links (issue 31), with runbooks: the action function records acknowledgements
+// (the target's item, its timeline, the ledger in the directory) and reads the signing key; the
+// functions whose messages carry links read the key too; nothing else does.
+suite('IAM paths with action links and runbooks', {
+  certvigil: { actionLinks: true, runbookEvents: true },
+}, (policies) => {
+  const roles = policies.idsOf('AWS::IAM::Role');
+  const roleOf = (prefix: string) => {
+    const role = roles.find((id) => id.startsWith(prefix));
+    if (!role) throw new Error(`no role ${prefix}`);
+    return role;
+  };
+  const tableOf = (prefix: string) =>
+    policies.idsOf('AWS::DynamoDB::GlobalTable').find((id) => id.startsWith(prefix)) as string;
+  const actions = roleOf('ActionLinksActionsRole');
+  const notifier = roleOf('AlertsNotifierRole');
+  const key = policies.idsOf('AWS::SecretsManager::Secret').find((id) => id.startsWith('ActionLinksKey')) as string;
+  const bus = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
+  const writes: [string, string, string][] = [
+    ['dynamodb:GetItem', 'StoreTargets', 'DeleteItem'],
+    ['dynamodb:UpdateItem', 'StoreTargets', 'DeleteItem'],
+    ['dynamodb:PutItem', 'StoreHistory', 'DeleteItem'],
+    ['dynamodb:GetItem', 'StoreDirectory', 'Scan'],
+    ['dynamodb:PutItem', 'StoreDirectory', 'Scan'],
+    ['dynamodb:UpdateItem', 'StoreDirectory', 'Scan'],
+    ['dynamodb:DeleteItem', 'StoreDirectory', 'Scan'],
+  ];
+  return [
+    ...writes.map(([action, table, refused]) => ({
+      name: `the action function may ${action} on ${table} (and not dynamodb:${refused})`,
+      request: { principal: actions, action, resource: tableOf(table) },
+      unrelated: { principal: actions, action: `dynamodb:${refused}`, resource: tableOf(table) },
+    })),
+    {
+      name: 'the action function reads the signing key, a notifier does not',
+      request: { principal: actions, action: 'secretsmanager:GetSecretValue', resource: key },
+      unrelated: { principal: notifier, action: 'secretsmanager:GetSecretValue', resource: key },
+    },
+    ...['ProbesProbeRole', 'ProbesDocumentsRole', 'ProbesAccountRole', 'AdminApiAdminRole'].map((prefix) => ({
+      name: `${prefix} reads the signing key to sign links in its messages; discovery does not`,
+      request: { principal: roleOf(prefix), action: 'secretsmanager:GetSecretValue', resource: key },
+      unrelated: {
+        principal: roleOf('DiscoveryDiscoveryRole'),
+        action: 'secretsmanager:GetSecretValue',
+        resource: key,
+      },
+    })),
+    {
+      name: 'the action function puts acknowledgements on the default bus (source certvigil), and publishes nothing',
+      request: {
+        principal: actions,
+        action: 'events:PutEvents',
+        resource: bus,
+        context: { 'events:source': ['certvigil'] },
+      },
+      unrelated: {
+        principal: actions,
+        action: 'sns:Publish',
+        resource: policies.idsOf('AWS::SNS::Topic')[0] as string,
+      },
+    },
+  ];
+});
+
 // Member accounts: the reading functions assume the member role that infra/member-stack.ts
 // creates, whose trust admits only roles of the monitoring account carrying the reader tag.
 const MEMBER_ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/${MEMBER_ROLE_NAME}`;

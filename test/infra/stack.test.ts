@@ -292,6 +292,68 @@ describe('the certvigil stack', () => {
   });
 });
 
+describe('action links (issue 31, opt-in)', () => {
+  let linked: ReturnType<typeof synthStack>;
+  beforeAll(() => {
+    linked = synthStack({ certvigil: { actionLinks: true, runbookEvents: true, actionLinkDays: 3 } });
+  }, 120_000);
+
+  it('has no unacknowledged cdk-nag finding', () => {
+    const report = new AwsSolutionsChecks(linked.app).validateScope(linked.stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('serves the action function from a public function URL, and only it', () => {
+    const t = linked.template;
+    const actionsId = linked.stack.getLogicalId(linked.stack.actionLinks?.fn.node.defaultChild as never);
+    t.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': [actionsId, 'Arn'] },
+    });
+    const urls = Object.values(t.findResources('AWS::Lambda::Url')).map((u) => u.Properties.AuthType);
+    expect(urls.sort()).toEqual(['AWS_IAM', 'NONE']);
+    // Anyone may call it through its URL (and only through it), as a public URL needs.
+    const permissions = Object.values(t.findResources('AWS::Lambda::Permission'))
+      .map((p) => p.Properties)
+      .filter((p) => p.Principal === '*');
+    expect(permissions).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunctionUrl',
+        FunctionUrlAuthType: 'NONE',
+        FunctionName: { 'Fn::GetAtt': [actionsId, 'Arn'] },
+      }),
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        InvokedViaFunctionUrl: true,
+        FunctionName: { 'Fn::GetAtt': [actionsId, 'Arn'] },
+      }),
+    ]);
+    expect(Object.keys(t.toJSON().Outputs)).toContain('ActionLinksUrl');
+  });
+
+  it('tells the functions that announce open events where the links go, and how long they work', () => {
+    const env = (fn: { node: { defaultChild?: unknown } }) =>
+      linked.template.toJSON().Resources[linked.stack.getLogicalId(fn.node.defaultChild as never)].Properties
+        .Environment.Variables as Record<string, unknown>;
+    for (const fn of [
+      linked.stack.probes.probe,
+      linked.stack.probes.documents,
+      linked.stack.probes.account,
+      linked.stack.adminApi.admin,
+    ]) {
+      expect(env(fn)).toMatchObject({
+        ACTION_LINKS_URL: expect.anything(),
+        ACTION_KEY_SECRET: expect.anything(),
+        ACTION_LINK_DAYS: '3',
+      });
+    }
+    expect(env(linked.stack.discovery.fn).ACTION_LINKS_URL).toBeUndefined();
+    const defaultProbe = template.toJSON().Resources[stack.getLogicalId(stack.probes.probe.node.defaultChild as never)];
+    expect(defaultProbe.Properties.Environment.Variables.ACTION_LINKS_URL).toBeUndefined();
+    expect(stack.actionLinks).toBeUndefined();
+  });
+});
+
 describe('queue mode (the scale path)', () => {
   let queued: ReturnType<typeof synthStack>;
   beforeAll(() => {

@@ -118,6 +118,9 @@ const FUNCTION_ENV = {
   EXPORT_BUCKET: 'certvigil-exports',
   TOPIC_ARN: TOPIC,
   PROBE_FUNCTION_NAME: 'certvigil-probe',
+  DIRECTORY_TABLE: 'directory',
+  ACTION_KEY_SECRET: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:certvigil-action-key',
+  ACTION_LINKS_URL: 'https://abc.lambda-url.eu-west-1.on.aws/',
   POWERTOOLS_METRICS_DISABLED: 'true',
 };
 
@@ -125,6 +128,7 @@ describe('every function bundle', () => {
   it('names the functions the stack deploys', () => {
     expect(FUNCTIONS).toEqual([
       'account',
+      'actions',
       'admin',
       'discovery',
       'dispatcher',

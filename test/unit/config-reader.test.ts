@@ -18,6 +18,23 @@ describe('configuration from the environment', () => {
     );
   });
 
+  it('reads the action links as both their URL and their key, or neither', () => {
+    expect(probeConfig(PROBE).actionLinks).toBeUndefined();
+    const url = 'https://abc.lambda-url.eu-west-1.on.aws/';
+    const keySecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:key';
+    expect(probeConfig({ ...PROBE, ACTION_LINKS_URL: url, ACTION_KEY_SECRET: keySecret }).actionLinks).toEqual({
+      url,
+      keySecret,
+      days: 7,
+    });
+    expect(() => probeConfig({ ...PROBE, ACTION_LINKS_URL: url })).toThrow(
+      /missing environment variable ACTION_KEY_SECRET/,
+    );
+    expect(() => probeConfig({ ...PROBE, ACTION_KEY_SECRET: keySecret, ACTION_LINK_DAYS: '31' })).toThrow(
+      /missing environment variable ACTION_LINKS_URL; ACTION_LINK_DAYS must be a whole number from 1 to 30/,
+    );
+  });
+
   it('reads role ARNs by account, and ACME directories onto the defaults', () => {
     const config = probeConfig({
       ...PROBE,
