@@ -9,6 +9,7 @@ import {
 } from '../discovery/ct/ct-options.ts';
 import { ChannelConfigError } from '../notify/channels/channel.ts';
 import { CHANNELS, type ConfiguredChannel, channelsFromEnv } from '../notify/channels/index.ts';
+import { DEFAULT_REMINDERS, type ReminderPolicy } from '../policy/reminders.ts';
 import type { ExitCode } from '../policy/status.ts';
 import { accountRoles } from '../sources/aws/account-roles.ts';
 import { UsageError } from '../usage-error.ts';
@@ -20,7 +21,8 @@ export const LOCAL_USAGE = `Usage: certvigil local [--port N] [--data DIR] [--in
                        [--probe-concurrency N] [--discover-region R]... [--account-role ARN]...
                        [--source-tag TAG] [--ct-domain DOMAIN]... [--ct-issuer ORG]...
                        [--ct-provider certspotter|crtsh] [--ct-enrol auto|report] [--ct-url URL]
-                       [--ct-max-per-run N]
+                       [--ct-max-per-run N] [--remind-critical-hours H] [--remind-warning-hours H]
+                       [--remind-info-hours H] [--escalate-after-hours H]
 
 Runs the whole monitor on this machine: DynamoDB Local as the store (in memory, or kept in
 DIR with --data), the dashboard and the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
@@ -41,7 +43,12 @@ With --ct-domain it also reads the certificates Certificate Transparency logged 
 (no AWS credentials needed): names nobody watches are enrolled (tag ct) and announced once; a CA
 outside --ct-issuer is announced as unexpected; at most --ct-max-per-run N (default
 ${CT_MAX_PER_RUN.default}) enrolments and announcements per domain and run, the rest in the next runs.
-CT_API_TOKEN: a Cert Spotter API token (optional).`;
+CT_API_TOKEN: a Cert Spotter API token (optional).
+
+Unacknowledged open events are reminded every --remind-critical-hours (default 24),
+--remind-warning-hours (168) and --remind-info-hours (0: never), and critical ones escalated after
+--escalate-after-hours (48; 0: never), as the stack's settings of the same names. Decimals are
+accepted, to try reminders out (0.01 is 36 s).`;
 
 export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   const { values } = parse(argv);
@@ -54,6 +61,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     max: 256,
     integer: true,
   });
+  const reminders = reminderOptions(values);
   let roles: Awaited<ReturnType<typeof accountRoles>>;
   try {
     roles = accountRoles(values['account-role'] ?? []);
@@ -108,6 +116,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     token,
     channels,
     probeConcurrency,
+    reminders,
     discovery: { regions, roles, sourceTag },
     ct: {
       domains: ctDomains,
@@ -130,6 +139,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
       `  store:      DynamoDB Local, ${values.data ? `kept in ${values.data}` : 'in memory'}${local.isolation === 'netns' ? ' (private network namespace)' : ''}`,
       `  outbox:     ${local.outboxPath}`,
       `  dispatch:   every ${intervalSeconds} s, and on POST ${local.url}/dispatch`,
+      `  reminders:  critical every ${every(reminders.everyHours.critical)}, warning every ${every(reminders.everyHours.warning)}${reminders.everyHours.info ? `, info every ${every(reminders.everyHours.info)}` : ''}, escalation ${reminders.escalateAfterHours ? `after ${reminders.escalateAfterHours} h` : 'never'}`,
       `  channels:   ${
         channels.length
           ? channels.map((c) => c.channel.title).join(', ')
@@ -157,6 +167,24 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   return 0;
 }
 
+/** The reminder settings (hours, decimals allowed; 0: never), defaults as deployed. */
+function reminderOptions(values: ReturnType<typeof parse>['values']): ReminderPolicy {
+  const hours = (flag: keyof typeof values, fallback: number) =>
+    numberOption(values[flag] as string | undefined, `--${flag}`, { min: 0, max: 8_760, integer: false }) ?? fallback;
+  return {
+    everyHours: {
+      critical: hours('remind-critical-hours', DEFAULT_REMINDERS.everyHours.critical),
+      warning: hours('remind-warning-hours', DEFAULT_REMINDERS.everyHours.warning),
+      info: hours('remind-info-hours', DEFAULT_REMINDERS.everyHours.info),
+    },
+    escalateAfterHours: hours('escalate-after-hours', DEFAULT_REMINDERS.escalateAfterHours),
+  };
+}
+
+function every(hours: number): string {
+  return hours ? `${hours} h` : 'never';
+}
+
 function parse(argv: string[]) {
   return parseCommandLine({
     args: argv,
@@ -176,6 +204,10 @@ function parse(argv: string[]) {
       'ct-url': { type: 'string' },
       'ct-enrol': { type: 'string' },
       'ct-max-per-run': { type: 'string' },
+      'remind-critical-hours': { type: 'string' },
+      'remind-warning-hours': { type: 'string' },
+      'remind-info-hours': { type: 'string' },
+      'escalate-after-hours': { type: 'string' },
     },
   });
 }

@@ -29,6 +29,7 @@ import { http as nodeHttp } from '../node-builtins.ts';
 import { ActionLinks } from '../notify/action-links.ts';
 import type { ConfiguredChannel } from '../notify/channels/index.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from '../policy/events.ts';
+import type { ReminderPolicy } from '../policy/reminders.ts';
 import type { AccountRoles } from '../sources/aws/account-roles.ts';
 import { ALL_READERS } from '../sources/registry.ts';
 import { ActionLedger } from '../store/action-ledger.ts';
@@ -66,6 +67,8 @@ export interface LocalModeOptions {
   channels?: ConfiguredChannel[] | undefined;
   /** Where notifications and status lines are printed. */
   print: (text: string) => void;
+  /** Reminders and escalation (default DEFAULT_REMINDERS, as deployed). */
+  reminders?: ReminderPolicy | undefined;
   /** Most probes in flight at once (default LOCAL_PROBE_CONCURRENCY). */
   probeConcurrency?: number | undefined;
   /** Discovery (POST /discover) with the user's AWS credentials: regions (default: the SDK's), roles, tag. */
@@ -143,6 +146,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     allowPrivateTargets: true,
     allowFiles: true,
     accountRoles: options.discovery?.roles,
+    reminders: options.reminders,
   };
   const publisher = new OutboxPublisher({ outboxPath, print: options.print, channels: options.channels ?? [] });
   const monitor = monitorDependencies(config, dynamo, publisher, ALL_READERS);

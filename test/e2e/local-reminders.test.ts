@@ -1,0 +1,146 @@
+// Issue 31 in local mode over real HTTP: an expired certificate is announced, reminded once per
+// period (local mode takes the reminder settings in hours, decimals allowed, so a period here is
+// 7.2 s), and its reminder's signed link acknowledges it, which stops the reminders. Started as a
+// user would (the npm script), against a real TLS server on loopback.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { daysFromNow, importCa, issueCertificate } from '../fixtures/cert-factory.ts';
+import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
+
+const TOKEN = 'e2e-reminders-token';
+/** Hours between reminders of a critical event: 7.2 s (two dispatches in a row stay in one period). */
+const PERIOD_HOURS = 0.002;
+let dir: string;
+let local: ChildProcess;
+let output = '';
+let url: string;
+let expired: RunningServer;
+
+interface Sent {
+  id: string;
+  event: string;
+  subject: string;
+  text: string;
+  reminderOf?: string;
+  actions?: { ack: string; snooze: string };
+}
+
+function outbox(): Sent[] {
+  const file = join(dir, 'outbox.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'certvigil-e2e-reminders-'));
+  const { certPem, keyPem } = inject('testCa');
+  const issuer = await issueCertificate(await importCa(certPem, keyPem), { ca: true });
+  expired = await startTlsServer(
+    credentials(await issueCertificate(issuer, { notBefore: daysFromNow(-95), notAfter: daysFromNow(-2.5) })),
+  );
+  local = spawn(
+    'npm',
+    [
+      'run',
+      '--silent',
+      'local',
+      '--',
+      '--port',
+      '0',
+      '--data',
+      dir,
+      '--remind-critical-hours',
+      String(PERIOD_HOURS),
+      '--escalate-after-hours',
+      '0',
+    ],
+    {
+      env: { ...process.env, CERTVIGIL_LOCAL_TOKEN: TOKEN, AWS_EC2_METADATA_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  local.stdout?.on('data', (c) => {
+    output += c;
+  });
+  local.stderr?.on('data', (c) => {
+    output += c;
+  });
+  const deadline = Date.now() + 90_000;
+  while (!/admin API:\s+(http:\/\/127\.0\.0\.1:\d+)/.test(output)) {
+    if (local.exitCode !== null || Date.now() > deadline) throw new Error(`local mode did not start:\n${output}`);
+    await sleep(100);
+  }
+  url = /admin API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
+}, 120_000);
+
+afterAll(async () => {
+  if (local && local.exitCode === null && local.signalCode === null) {
+    if (local.pid) process.kill(-local.pid, 'SIGINT');
+    await new Promise((r) => local.once('exit', r));
+  }
+  await expired.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('reminders in local mode, end to end', () => {
+  it('says its reminder settings at start', () => {
+    expect(output).toContain('reminders:  critical every 0.002 h, warning every 168 h, escalation never');
+    // The signing key of the links is kept in the data directory, readable by its owner only.
+    expect(statSync(join(dir, 'action-key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('reminds an unacknowledged event once per period, and its signed link stops the reminders', async () => {
+    const target = `127.0.0.1:${expired.port}`;
+    expect((await api('POST', '/targets', { host: target, owner: 'web' })).status).toBe(201);
+    await api('POST', '/dispatch');
+    const [announced] = outbox();
+    expect(announced).toMatchObject({ event: 'expired' });
+
+    await sleep(PERIOD_HOURS * 3_600_000 + 500);
+    await api('POST', '/dispatch?all=true');
+    await api('POST', '/dispatch?all=true'); // the same period again: nothing new
+    const reminders = outbox().filter((n) => n.event === 'reminder');
+    expect(reminders).toHaveLength(1);
+    const [reminder] = reminders;
+    expect(reminder?.subject).toContain(`${target}: reminder 1: certificate expired`);
+    expect(reminder?.text).toMatch(
+      /^reminder 1: certificate expired 3 days ago, unacknowledged for 0 days, expired 3 days ago\./,
+    );
+    expect(reminder?.reminderOf).toBe(announced?.id);
+    // The reminder's link acknowledges the event it repeats.
+    const link = new URL(reminder?.actions?.ack ?? 'http://missing');
+    expect(link.pathname).toBe(`/actions/${announced?.id}/ack`);
+    const done = await fetch(`${url}${link.pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: link.searchParams.get('token') ?? '', name: 'Sam' }),
+    });
+    expect(done.status).toBe(200);
+
+    // Acknowledged: later periods bring no reminder.
+    await sleep(PERIOD_HOURS * 3_600_000 + 500);
+    await api('POST', '/dispatch?all=true');
+    expect(outbox().filter((n) => n.event === 'reminder')).toHaveLength(1);
+    const events = await api('GET', `/events?q=${encodeURIComponent(target)}`);
+    expect(events.json[0]?.acknowledged).toMatchObject({ kind: 'ack', by: 'Sam (signed link)' });
+  }, 60_000);
+});
