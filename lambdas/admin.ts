@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ExportService, invokeExport } from '../lib/admin/exports.ts';
 import { OwnerDirectory } from '../lib/admin/owner-directory.ts';
@@ -11,6 +12,7 @@ import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../lib/monitor/probe-target.ts';
 import { alertPublisher } from '../lib/notify/alert-publisher.ts';
 import { EventBridgePublisher } from '../lib/notify/eventbridge-publisher.ts';
+import { SecretsManagerOwnerChannels } from '../lib/notify/owner-channels.ts';
 import { SnsEmailSubscriptions } from '../lib/notify/sns-subscriptions.ts';
 import { ALL_READERS } from '../lib/sources/registry.ts';
 import { CertificateStore } from '../lib/store/certificate-store.ts';
@@ -48,6 +50,12 @@ export const handler = createHandler({
     ? new OwnerDirectory(
         new DirectoryStore(documentClient(dynamo), config.directoryTable),
         new SnsEmailSubscriptions(sns, config.topicArn),
+        config.ownerChannels
+          ? {
+              values: new SecretsManagerOwnerChannels(new SecretsManagerClient({}), config.ownerChannels.prefix),
+              enabled: config.ownerChannels.enabled,
+            }
+          : undefined,
       )
     : undefined,
   exports:

@@ -9,6 +9,7 @@ import type { NotifierConfig } from '../lib/config.ts';
 import { ChannelDeliveryError, type DeliverOptions, deliver } from '../lib/notify/channels/channel.ts';
 import { channelSettingsFromSecret } from '../lib/notify/channels/channel-secret.ts';
 import { CHANNELS } from '../lib/notify/channels/index.ts';
+import { ownerRouteSettings, SecretsManagerOwnerChannels } from '../lib/notify/owner-channels.ts';
 import { parseTopicMessage } from '../lib/notify/topic-message.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-notifier' });
@@ -25,16 +26,20 @@ export interface NotifierOptions {
 export function createHandler(config: NotifierConfig, secrets: SecretsManagerClient, options: NotifierOptions = {}) {
   const channel = CHANNELS[config.channel];
   const now = options.now ?? (() => new Date());
+  // Owners' own routes (issue 31): the notification's owner's value for this channel, if it has one.
+  const ownerRoute = config.ownerChannelPrefix
+    ? ownerRouteSettings(new SecretsManagerOwnerChannels(secrets, config.ownerChannelPrefix), channel.name)
+    : undefined;
   return async (event: SNSEvent, context: Context) => {
     logger.addContext(context);
     logger.appendKeys({ channel: channel.name });
-    if (!config.secretId) {
+    if (!config.secretId && !ownerRoute) {
       logger.info(`no ${channel.title} secret configured; nothing to deliver`);
       return { delivered: 0, skipped: event.Records.length };
     }
     let settings: Awaited<ReturnType<typeof channelSettingsFromSecret>>;
     try {
-      settings = await channelSettingsFromSecret(secrets, channel, config.secretId);
+      settings = config.secretId ? await channelSettingsFromSecret(secrets, channel, config.secretId) : undefined;
     } catch (error) {
       // A ChannelConfigError says what is wrong without the value; a read failure names no value.
       logger.error(`the ${channel.title} secret cannot be used`, {
@@ -44,12 +49,12 @@ export function createHandler(config: NotifierConfig, secrets: SecretsManagerCli
       });
       throw error;
     }
-    if (!settings) {
+    if (!settings && config.secretId) {
       logger.warn(`the ${channel.title} secret is empty; set it to deliver notifications there`, {
         secret: config.secretId,
       });
-      return { delivered: 0, skipped: event.Records.length };
     }
+    if (!settings && !ownerRoute) return { delivered: 0, skipped: event.Records.length };
     const deadline = Date.now() + Math.max(1_000, context.getRemainingTimeInMillis() - MARGIN_MS);
     let delivered = 0;
     let skipped = 0;
@@ -66,13 +71,22 @@ export function createHandler(config: NotifierConfig, secrets: SecretsManagerCli
           });
           continue;
         }
-        const requests = channel.render(message, settings, now());
+        // The owner's own route, when it has one for this channel (never for the monitor's alarms).
+        const owner = message.kind === 'notification' ? message.notification.owner : null;
+        const own = owner && ownerRoute ? await ownerRoute(owner) : undefined;
+        const destinations = [...(settings ? [settings] : []), ...(own ? [own] : [])];
+        const requests: string[] = [];
+        for (const destination of destinations) {
+          const rendered = channel.render(message, destination, now());
+          if (!rendered.length) continue;
+          await deliver(channel, destination, rendered, { ...options.delivery, deadline });
+          requests.push(...rendered.map((r) => r.what));
+        }
         if (requests.length === 0) {
           // PagerDuty: info news that ends nothing is not an incident.
           skipped++;
           continue;
         }
-        await deliver(channel, settings, requests, { ...options.delivery, deadline });
         delivered++;
         // Anyone allowed to publish could shape a message like ours: log bounded fields only.
         logger.info(`delivered to ${channel.title}`, {
@@ -84,7 +98,8 @@ export function createHandler(config: NotifierConfig, secrets: SecretsManagerCli
                 event: message.notification.event.slice(0, 32),
                 id: message.notification.id.slice(0, 64),
               }),
-          requests: requests.map((r) => r.what),
+          requests,
+          ...(own ? { ownerRoute: true } : {}),
         });
       }
     } catch (error) {

@@ -282,12 +282,15 @@ export function adminConfig(env: Env = process.env): ProbeConfig & {
   /** Exports to S3: the bucket (presigned links) and the function that writes them; both or neither. */
   exportBucket: string | undefined;
   exportFunctionName: string | undefined;
+  /** Owners' own channels: the secrets' prefix and the channels deployed (both or neither). */
+  ownerChannels: { prefix: string; enabled: ChannelName[] } | undefined;
 } {
   return {
     ...probeConfig(env),
     discoveryFunctionName: env[NAMES.DISCOVERY_FUNCTION_NAME]?.trim() || undefined,
     exportBucket: env[NAMES.EXPORT_BUCKET]?.trim() || undefined,
     exportFunctionName: env[NAMES.EXPORT_FUNCTION_NAME]?.trim() || undefined,
+    ownerChannels: ownerChannelsConfig(env),
   };
 }
 
@@ -316,6 +319,13 @@ export function actionsConfig(env: Env = process.env): ActionsConfig {
   });
 }
 
+function ownerChannelsConfig(env: Env): { prefix: string; enabled: ChannelName[] } | undefined {
+  const prefix = env[NAMES.OWNER_CHANNEL_PREFIX]?.trim();
+  if (!prefix) return undefined;
+  const enabled = (env[NAMES.OWNER_CHANNELS] ?? '').split(',').map((c) => c.trim());
+  return { prefix, enabled: CHANNEL_NAMES.filter((c) => enabled.includes(c)) };
+}
+
 export interface ExportConfig {
   targetsTable: string;
   /** The certificate inventory (the report by certificate); absent: only the targets view exports. */
@@ -338,6 +348,8 @@ export interface NotifierConfig {
   channel: ChannelName;
   /** The secret with the channel's URL or key; absent: nothing to deliver. */
   secretId: string | undefined;
+  /** Where owners' own channel routes are kept (secret names); absent: none are delivered. */
+  ownerChannelPrefix?: string | undefined;
 }
 
 export function notifierConfig(env: Env = process.env): NotifierConfig {
@@ -345,6 +357,7 @@ export function notifierConfig(env: Env = process.env): NotifierConfig {
   return r.done({
     channel: r.oneOf(NAMES.CHANNEL, CHANNEL_NAMES, 'slack'),
     secretId: r.optionalText(NAMES.CHANNEL_SECRET_ID),
+    ownerChannelPrefix: r.optionalText(NAMES.OWNER_CHANNEL_PREFIX),
   });
 }
 

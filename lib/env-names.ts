@@ -38,6 +38,8 @@ export const FLEET_METRICS = 'FLEET_METRICS';
 export const HISTORY_TABLE = 'HISTORY_TABLE';
 export const HISTORY_TTL_DAYS = 'HISTORY_TTL_DAYS';
 export const HOME_ACCOUNT = 'HOME_ACCOUNT';
+export const OWNER_CHANNEL_PREFIX = 'OWNER_CHANNEL_PREFIX';
+export const OWNER_CHANNELS = 'OWNER_CHANNELS';
 export const PARTITION = 'PARTITION';
 export const PROBE_FUNCTION_NAME = 'PROBE_FUNCTION_NAME';
 export const PROBE_QUEUE_URL = 'PROBE_QUEUE_URL';
@@ -91,6 +93,8 @@ export const ENV = {
   historyTable: HISTORY_TABLE,
   historyTtlDays: HISTORY_TTL_DAYS,
   homeAccount: HOME_ACCOUNT,
+  ownerChannelPrefix: OWNER_CHANNEL_PREFIX,
+  ownerChannels: OWNER_CHANNELS,
   partition: PARTITION,
   probeFunctionName: PROBE_FUNCTION_NAME,
   probeQueueUrl: PROBE_QUEUE_URL,

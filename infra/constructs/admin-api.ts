@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { STACK_OUTPUTS } from '../../lib/doctor/stack-outputs.ts';
 import { ENV } from '../../lib/env-names.ts';
 import type { CertvigilConfig } from '../config.ts';
+import { grantOwnerChannels, ownerChannelPrefix } from './alerts.ts';
 import { CertvigilFunction } from './certvigil-function.ts';
 import { probeEnvironment } from './probe-fleet.ts';
 
@@ -43,6 +44,9 @@ export class AdminApi extends Construct {
       environment: {
         ...probeEnvironment(props),
         [ENV.discoveryFunctionName]: props.discovery.functionName,
+        // Owners' own channels: kept as secrets under this prefix, for the channels deployed.
+        [ENV.ownerChannelPrefix]: ownerChannelPrefix(scope),
+        [ENV.ownerChannels]: props.config.channels.join(','),
       },
       logRetention: props.logRetention,
     });
@@ -81,6 +85,11 @@ export class AdminApi extends Construct {
         resources: [props.topic.topicArn],
       }),
     );
+    grantOwnerChannels(this.admin, [
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:DeleteSecret',
+    ]);
     this.admin.acknowledgeKmsGrants();
     this.admin.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.discovery.functionArn] }),

@@ -7,7 +7,7 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import { type CfnSubscription, type Subscription, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { ENV } from '../../lib/env-names.ts';
 import type { Channel, ChannelName } from '../../lib/notify/channels/channel.ts';
 import { CHANNELS } from '../../lib/notify/channels/index.ts';
@@ -159,10 +159,16 @@ export class Alerts extends Construct {
       memorySize: 256,
       // Up to four attempts per request with waits capped at 20 s each; stops 5 s before this.
       timeout: Duration.seconds(90),
-      environment: { [ENV.channel]: props.name, [ENV.channelSecretId]: secret.secretArn },
+      environment: {
+        [ENV.channel]: props.name,
+        [ENV.channelSecretId]: secret.secretArn,
+        [ENV.ownerChannelPrefix]: ownerChannelPrefix(this),
+      },
       logRetention: alerts.logRetention,
     });
     secret.grantRead(notifier);
+    // Owners' own routes on this channel (certvigil owners add NAME --channel …): read only.
+    grantOwnerChannels(notifier, ['secretsmanager:GetSecretValue']);
     if (props.secretKmsKey) {
       // CDK's read grant on an imported secret adds nothing for an imported key: say it here.
       notifier.addToRolePolicy(
@@ -229,6 +235,30 @@ export function channelFilterPolicy(
   return {
     $or: [wanted, { event: ['test'] }, ...(channel.resolvesIncidents ? [{ resolves: [{ exists: true }] }] : [])],
   };
+}
+
+/** The names of owners' channel secrets begin with this (one prefix per stack). */
+export function ownerChannelPrefix(scope: Construct): string {
+  return `certvigil/${Stack.of(scope).stackName}/owners/`;
+}
+
+/**
+ * Lets a function use owners' channel secrets (the notifiers read them, the admin API keeps them):
+ * the secrets under this stack's prefix only.
+ */
+export function grantOwnerChannels(fn: CertvigilFunction, actions: string[]): void {
+  const { partition, region, account } = Stack.of(fn);
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions,
+      resources: [`arn:${partition}:secretsmanager:${region}:${account}:secret:${ownerChannelPrefix(fn)}*`],
+    }),
+  );
+  Validations.of(fn.role as IConstruct).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${ownerChannelPrefix(fn)}*]`,
+    reason:
+      "Owners' own channel routes are secrets made at run time (certvigil owners add NAME --channel …), one per owner and channel, named under this stack's prefix: the grant covers that prefix only.",
+  });
 }
 
 /** An existing secret, by complete ARN or by name. */

@@ -6,6 +6,9 @@
 // address is brought in line with SNS, then the mark is cleared: an SNS failure half way leaves the
 // entry saved and says so, and the same request again finishes it.
 import * as z from 'zod/mini';
+import { CHANNEL_NAMES, ChannelConfigError, type ChannelName } from '../notify/channels/channel.ts';
+import { CHANNELS } from '../notify/channels/index.ts';
+import type { OwnerChannelValues } from '../notify/owner-channels.ts';
 import { MAX_ROUTES_PER_ADDRESS, routeFilterPolicy } from '../notify/owner-routes.ts';
 import { AddressTaken, type EmailSubscriptions } from '../notify/sns-subscriptions.ts';
 import { ACK_BY_MAX } from '../policy/acknowledgements.ts';
@@ -25,6 +28,11 @@ const routesSchema = z.object({
     z.array(email).check(z.maxLength(MAX_ADDRESSES, `at most ${MAX_ADDRESSES} addresses`)),
     [],
   ),
+  /**
+   * The owner's own channels: per channel its value (a webhook URL, or the JSON its deployment
+   * secret takes) to set it, null to take it off; a channel not named is kept as it is.
+   */
+  channels: z._default(z.partialRecord(z.enum(CHANNEL_NAMES), z.nullable(z.string().check(z.maxLength(4096)))), {}),
   /** The version read before the change: refused if another change came first. */
   version: z.optional(z.number().check(z.int(), z.minimum(0))),
 });
@@ -32,6 +40,8 @@ const routesSchema = z.object({
 export interface OwnerRoutes {
   emails: string[];
   escalationEmails: string[];
+  /** Channels to set (their values) or take off (null); absent ones are kept. */
+  channels?: Partial<Record<ChannelName, string | null>> | undefined;
   version?: number | undefined;
 }
 
@@ -47,12 +57,18 @@ export function parseOwnerRoutes(body: unknown): OwnerRoutes {
   }
   const emails = unique(parsed.data.emails);
   const escalationEmails = unique(parsed.data.escalationEmails).filter((e) => !emails.includes(e));
-  if (!emails.length && !escalationEmails.length) {
-    throw new ProblemError(400, 'give at least one address in emails or escalationEmails', [
-      { field: 'emails', message: 'is empty' },
-    ]);
+  const channels = parsed.data.channels as Partial<Record<ChannelName, string | null>>;
+  for (const [name, value] of Object.entries(channels)) {
+    if (value === null) continue;
+    try {
+      if (!CHANNELS[name as ChannelName].fromSecret(value)) throw new ChannelConfigError('is empty');
+    } catch (error) {
+      if (!(error instanceof ChannelConfigError)) throw error;
+      const problem = { field: `channels.${name}`, message: error.message.slice(0, 300) };
+      throw new ProblemError(400, `${problem.field}: ${problem.message}`, [problem]);
+    }
   }
-  return { emails, escalationEmails, version: parsed.data.version };
+  return { emails, escalationEmails, channels, version: parsed.data.version };
 }
 
 /** An owner's name from the path: the `owner` of its targets, exactly (trimmed). */
@@ -85,13 +101,22 @@ export interface DirectoryAnswer {
   unsubscribed: string[];
 }
 
+/** Owners' own channels: where their values are kept, and which channels the deployment delivers. */
+export interface OwnerChannelRoutes {
+  values: OwnerChannelValues;
+  /** Channels with a notifier (deployed: the stack's `channels`); others are refused. */
+  enabled: readonly ChannelName[];
+}
+
 export class OwnerDirectory {
   private readonly store: DirectoryStore;
   private readonly subscriptions: EmailSubscriptions | undefined;
+  private readonly channels: OwnerChannelRoutes | undefined;
 
-  constructor(store: DirectoryStore, subscriptions: EmailSubscriptions | undefined) {
+  constructor(store: DirectoryStore, subscriptions: EmailSubscriptions | undefined, channels?: OwnerChannelRoutes) {
     this.store = store;
     this.subscriptions = subscriptions;
+    this.channels = channels;
   }
 
   get(name: string): Promise<OwnerEntry | undefined> {
@@ -106,6 +131,12 @@ export class OwnerDirectory {
   async put(name: string, routes: OwnerRoutes, by: string, at: Date): Promise<DirectoryAnswer> {
     const old = await this.store.getOwner(name);
     if (routes.version !== undefined && routes.version !== (old?.version ?? 0)) throw conflict(name);
+    const channels = await this.applyChannels(name, routes.channels ?? {}, old?.channels ?? []);
+    if (!routes.emails.length && !routes.escalationEmails.length && !channels.length) {
+      throw new ProblemError(400, 'give at least one address in emails or escalationEmails, or a channel', [
+        { field: 'emails', message: 'is empty' },
+      ]);
+    }
     const wanted = new Set([...routes.emails, ...routes.escalationEmails]);
     const before = new Set([...(old?.emails ?? []), ...(old?.escalationEmails ?? [])]);
     await this.refuseTaken(
@@ -120,6 +151,7 @@ export class OwnerDirectory {
       updatedBy: boundText(by, ACK_BY_MAX),
       version: (old?.version ?? 0) + 1,
       pending: [...new Set([...(old?.pending ?? []), ...before, ...wanted])].sort(),
+      ...(channels.length ? { channels } : {}),
     };
     try {
       await this.store.putOwner(entry, old?.version);
@@ -138,6 +170,7 @@ export class OwnerDirectory {
     const old = await this.store.getOwner(name);
     if (!old) return undefined;
     const answer = await this.apply({ ...old, emails: [], escalationEmails: [], pending: undefined }, old);
+    for (const channel of old.channels ?? []) await this.channels?.values.remove(name, channel as ChannelName);
     try {
       await this.store.deleteOwner(name, old.version);
     } catch (error) {
@@ -145,6 +178,49 @@ export class OwnerDirectory {
       throw error;
     }
     return { ...answer, owner: null };
+  }
+
+  /**
+   * Sets and takes off the owner's own channels (their values go to the channel store, never into
+   * the entry), and answers which the owner has after the change. Refused (409) for a channel the
+   * deployment does not deliver.
+   */
+  private async applyChannels(
+    name: string,
+    changes: Partial<Record<ChannelName, string | null>>,
+    had: readonly string[],
+  ): Promise<ChannelName[]> {
+    const kept = new Set(had as ChannelName[]);
+    const named = Object.keys(changes) as ChannelName[];
+    if (!named.length) return [...kept].sort();
+    const routes = this.channels;
+    if (!routes) throw new ProblemError(501, 'this admin API keeps no owner channels');
+    const off = named.filter((c) => changes[c] !== null && !routes.enabled.includes(c));
+    if (off.length) {
+      throw new ProblemError(
+        409,
+        `${off.join(', ')} ${off.length > 1 ? 'are' : 'is'} not a channel of this deployment: add ${off.length > 1 ? 'them' : 'it'} to the stack's channels setting first (its notifier delivers owners' routes too)`,
+        off.map((c) => ({ field: `channels.${c}`, message: 'is not deployed' })),
+      );
+    }
+    for (const channel of named) {
+      const value = changes[channel];
+      try {
+        if (value === null || value === undefined) {
+          await routes.values.remove(name, channel);
+          kept.delete(channel);
+        } else {
+          await routes.values.put(name, channel, value);
+          kept.add(channel);
+        }
+      } catch (error) {
+        throw new ProblemError(
+          502,
+          `the ${CHANNELS[channel].title} route of ${name} could not be kept (${String((error as Error).name ?? 'error').slice(0, 80)}); send the same request again to finish`,
+        );
+      }
+    }
+    return [...kept].sort();
   }
 
   /** Brings every address the entry touches (its pending, or `old`'s) in line with the routes. */

@@ -17,7 +17,6 @@ import { json, problem } from '../admin/problem.ts';
 import { createLimiter } from '../concurrency.ts';
 import type { ProbeConfig } from '../config.ts';
 import { dashboardPage, isPageRequest } from '../dashboard/page-asset.ts';
-import type { CtEnrolMode, CtProviderName } from '../discovery/ct/ct-options.ts';
 import { DEFAULT_SOURCE_TAG, DISCOVERY_WAIT_MS } from '../discovery/discovery-types.ts';
 import type { DiscoverySummary } from '../discovery/enrol.ts';
 import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
@@ -27,21 +26,22 @@ import { probeTarget } from '../monitor/probe-target.ts';
 import { DEFAULT_TIMEOUTS } from '../net/timeouts.ts';
 import { http as nodeHttp } from '../node-builtins.ts';
 import { ActionLinks } from '../notify/action-links.ts';
+import { CHANNEL_NAMES } from '../notify/channels/channel.ts';
 import type { ConfiguredChannel } from '../notify/channels/index.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from '../policy/events.ts';
 import type { ReminderPolicy } from '../policy/reminders.ts';
 import type { AccountRoles } from '../sources/aws/account-roles.ts';
 import { ALL_READERS } from '../sources/registry.ts';
 import { ActionLedger } from '../store/action-ledger.ts';
-import { CertificateStore } from '../store/certificate-store.ts';
-import { CtStateStore } from '../store/ct-state-store.ts';
 import { DirectoryStore } from '../store/directory-store.ts';
 import { documentClient } from '../store/document-client.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from '../store/history-store.ts';
+import { LocalOwnerChannels } from '../store/owner-channel-store.ts';
 import { normalizeTarget } from '../targets/target-schema.ts';
 import { boundText } from '../text-bounds.ts';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.ts';
 import { isActionPath, localActions, serveAction } from './local-actions.ts';
+import { type LocalCtOptions, localCt } from './local-ct.ts';
 import { startRecounts } from './local-recount.ts';
 import { ensureTables } from './local-tables.ts';
 import { OutboxPublisher } from './outbox-publisher.ts';
@@ -148,7 +148,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     accountRoles: options.discovery?.roles,
     reminders: options.reminders,
   };
-  const publisher = new OutboxPublisher({ outboxPath, print: options.print, channels: options.channels ?? [] });
+  const ownerChannels = new LocalOwnerChannels(documentClient(dynamo), TABLES.directory);
+  const publisher = new OutboxPublisher({
+    outboxPath,
+    print: options.print,
+    channels: options.channels,
+    ownerChannels,
+  });
   const monitor = monitorDependencies(config, dynamo, publisher, ALL_READERS);
   // Local mode is an adapter onto lib: the admin API's transport-free core and the probe run,
   // never the Lambda handlers or fabricated Lambda events.
@@ -159,7 +165,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     certificates: monitor.certificates,
     history: monitor.history,
     // Local mode sends no email: owners and their routes are kept, nothing is subscribed.
-    owners: new OwnerDirectory(new DirectoryStore(documentClient(dynamo), TABLES.directory), undefined),
+    owners: new OwnerDirectory(new DirectoryStore(documentClient(dynamo), TABLES.directory), undefined, {
+      values: ownerChannels,
+      enabled: CHANNEL_NAMES,
+    }),
     windows: monitor.windows,
     allowFiles: true,
     probe: (t) => probeTarget(monitor, t),
@@ -203,7 +212,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         roles: options.discovery?.roles,
         sourceTag: options.discovery?.sourceTag ?? DEFAULT_SOURCE_TAG,
         ...(ct?.domains.length
-          ? { ct: { ...(await localCt(ct, documentClient(dynamo))), signal: stopDiscovery.signal } }
+          ? {
+              ct: { ...(await localCt(ct, documentClient(dynamo), TABLES.certificates)), signal: stopDiscovery.signal },
+            }
           : {}),
       },
     );
@@ -368,33 +379,4 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
 
 function send(res: http.ServerResponse, response: { status: number; headers: Record<string, string>; body: string }) {
   res.writeHead(response.status, response.headers).end(response.body);
-}
-
-export interface LocalCtOptions {
-  domains: string[];
-  issuers?: string[] | undefined;
-  provider?: CtProviderName | undefined;
-  enrol?: CtEnrolMode | undefined;
-  /** Targets enrolled and announcements made per domain and run (default CT_MAX_PER_RUN.default). */
-  maxPerRun?: number | undefined;
-  /** A Cert Spotter API token (from CT_API_TOKEN; never printed). */
-  token?: string | undefined;
-  /** Another address of the provider's API (a mirror, or a stand-in). */
-  baseUrl?: string | undefined;
-}
-
-/** CT discovery as local mode runs it: the machine's trust (NODE_EXTRA_CA_CERTS), positions in its own table. */
-async function localCt(ct: LocalCtOptions, doc: ReturnType<typeof documentClient>) {
-  const { ctProviderFor } = await import('../discovery/ct/providers.ts');
-  const { defaultTrustStore } = await import('../certificate/trust-store.ts');
-  return {
-    settings: { domains: ct.domains, issuers: ct.issuers, enrol: ct.enrol, maxPerRun: ct.maxPerRun },
-    provider: ctProviderFor(ct.provider ?? 'certspotter', {
-      reach: { trust: defaultTrustStore(), timeouts: DEFAULT_TIMEOUTS },
-      token: ct.token,
-      baseUrl: ct.baseUrl,
-    }),
-    state: new CtStateStore(doc, TABLES.certificates),
-    certificates: new CertificateStore(doc, TABLES.certificates),
-  };
 }

@@ -1,8 +1,10 @@
 import { appendFile } from 'node:fs/promises';
 import type { ActionLinks } from '../notify/action-links.ts';
-import { deliver } from '../notify/channels/channel.ts';
+import { CHANNEL_NAMES, deliver } from '../notify/channels/channel.ts';
 import type { ConfiguredChannel } from '../notify/channels/index.ts';
+import { CHANNELS } from '../notify/channels/index.ts';
 import type { EventPublisher } from '../notify/event-publisher.ts';
+import type { OwnerChannelValues } from '../notify/owner-channels.ts';
 import { type Notification, renderNotification } from '../notify/render-message.ts';
 import type { MonitorEvent } from '../policy/events.ts';
 
@@ -16,11 +18,30 @@ export class OutboxPublisher implements EventPublisher {
   private readonly print: (text: string) => void;
   private readonly channels: ConfiguredChannel[];
   private links: ActionLinks | undefined;
+  private readonly ownerChannels: Pick<OwnerChannelValues, 'get'> | undefined;
 
-  constructor(options: { outboxPath: string; print: (text: string) => void; channels?: ConfiguredChannel[] }) {
+  constructor(options: {
+    outboxPath: string;
+    print: (text: string) => void;
+    channels?: ConfiguredChannel[];
+    /** Owners' own channels (the directory's): a notification also goes to its owner's. */
+    ownerChannels?: Pick<OwnerChannelValues, 'get'> | undefined;
+  }) {
     this.outboxPath = options.outboxPath;
     this.print = options.print;
     this.channels = options.channels ?? [];
+    this.ownerChannels = options.ownerChannels;
+  }
+
+  /** The owner's own channels, read at each notification (local mode: a change holds at once). */
+  private async ownerRoutes(owner: string | null): Promise<ConfiguredChannel[]> {
+    if (!owner || !this.ownerChannels) return [];
+    const routes: ConfiguredChannel[] = [];
+    for (const name of CHANNEL_NAMES) {
+      const settings = CHANNELS[name].fromSecret(await this.ownerChannels.get(owner, name));
+      if (settings) routes.push({ channel: CHANNELS[name], settings });
+    }
+    return routes;
   }
 
   /** Signed acknowledge and snooze links in messages about open events (local mode's own route). */
@@ -44,8 +65,9 @@ export class OutboxPublisher implements EventPublisher {
     const rule = '-'.repeat(72);
     this.print(`${rule}\n${notification.subject}\n\n${notification.text}\n${rule}\n`);
     const message = { kind: 'notification' as const, notification };
+    const routes = [...this.channels, ...(await this.ownerRoutes(notification.owner))];
     await Promise.all(
-      this.channels.map(async ({ channel, settings }) => {
+      routes.map(async ({ channel, settings }) => {
         const requests = channel.render(message, settings, new Date());
         if (requests.length === 0) return;
         try {

@@ -24,6 +24,8 @@ export interface OwnerEntry {
   version: number;
   /** Addresses whose subscription was not yet brought in line with the entry (a retry finishes them). */
   pending?: string[] | undefined;
+  /** The owner's own channels (their values are kept apart: notify/owner-channels.ts). */
+  channels?: string[] | undefined;
 }
 
 export interface AddressEntry {
@@ -95,6 +97,7 @@ export class DirectoryStore {
             updatedBy: entry.updatedBy,
             version: entry.version,
             ...(entry.pending?.length ? { pending: entry.pending } : {}),
+            ...(entry.channels?.length ? { channels: entry.channels } : {}),
           },
           ...versionCondition(expected),
         }),
@@ -196,6 +199,7 @@ function strings(value: unknown): string[] {
 
 function ownerOf(item: Record<string, unknown>): OwnerEntry {
   const pending = strings(item.pending);
+  const channels = strings(item.channels);
   return {
     name: String(item[SK.name]),
     emails: strings(item.emails),
@@ -204,6 +208,7 @@ function ownerOf(item: Record<string, unknown>): OwnerEntry {
     updatedBy: String(item.updatedBy ?? ''),
     version: Number(item.version ?? 0),
     ...(pending.length ? { pending } : {}),
+    ...(channels.length ? { channels } : {}),
   };
 }
 

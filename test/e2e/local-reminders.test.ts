@@ -3,11 +3,13 @@
 // 7.2 s), and its reminder's signed link acknowledges it, which stops the reminders. Started as a
 // user would (the npm script), against a real TLS server on loopback.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { daysFromNow, importCa, issueCertificate } from '../fixtures/cert-factory.ts';
+import { type ScriptedServer, startScriptedServer } from '../fixtures/http-server.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
 
 const TOKEN = 'e2e-reminders-token';
@@ -18,6 +20,8 @@ let local: ChildProcess;
 let output = '';
 let url: string;
 let expired: RunningServer;
+/** The owner's own Slack (a stand-in on loopback). */
+let teamSlack: ScriptedServer;
 
 interface Sent {
   id: string;
@@ -56,6 +60,8 @@ beforeAll(async () => {
   expired = await startTlsServer(
     credentials(await issueCertificate(issuer, { notBefore: daysFromNow(-95), notAfter: daysFromNow(-2.5) })),
   );
+  teamSlack = await startScriptedServer();
+  teamSlack.answer({ status: 200, body: 'ok' });
   local = spawn(
     'npm',
     [
@@ -98,6 +104,7 @@ afterAll(async () => {
     await new Promise((r) => local.once('exit', r));
   }
   await expired.close();
+  await teamSlack.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -108,8 +115,16 @@ describe('reminders in local mode, end to end', () => {
     expect(statSync(join(dir, 'action-key')).mode & 0o777).toBe(0o600);
   });
 
-  it('reminds an unacknowledged event once per period, and its signed link stops the reminders', async () => {
+  it("reminds an unacknowledged event once per period, to the owner's own channel too, and its signed link stops the reminders", async () => {
     const target = `127.0.0.1:${expired.port}`;
+    // The owner's own Slack channel, its URL read from a file (kept out of the shell's history).
+    const file = join(dir, 'web-slack-url');
+    writeFileSync(file, teamSlack.url);
+    const added = await runCli(['owners', 'add', 'web', '--channel', `slack=@${file}`], {
+      env: { ...process.env, CERTVIGIL_URL: url, CERTVIGIL_TOKEN: TOKEN },
+    });
+    expect(added.stdout).toContain('web: slack channel');
+    expect(added.stdout).not.toContain('secret-token');
     expect((await api('POST', '/targets', { host: target, owner: 'web' })).status).toBe(201);
     await api('POST', '/dispatch');
     const [announced] = outbox();
@@ -135,6 +150,11 @@ describe('reminders in local mode, end to end', () => {
       body: new URLSearchParams({ token: link.searchParams.get('token') ?? '', name: 'Sam' }),
     });
     expect(done.status).toBe(200);
+
+    // The owner's Slack got the announcement and the reminder, the reminder with its buttons.
+    const slackTexts = teamSlack.requests.map((r) => JSON.parse(r.body));
+    expect(slackTexts.map((m) => m.text)).toEqual([announced?.subject, reminder?.subject]);
+    expect(JSON.stringify(slackTexts[1])).toContain(reminder?.actions?.ack);
 
     // Acknowledged: later periods bring no reminder.
     await sleep(PERIOD_HOURS * 3_600_000 + 500);

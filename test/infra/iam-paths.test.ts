@@ -607,6 +607,29 @@ function pathsOf(policies: TemplatePolicies, stack: CertvigilStack): Path[] {
       unrelated: { principal: r.probeRole, action, resource },
     })),
   );
+  // Owners' own channel routes (issue 31): secrets under the stack's prefix, kept by the admin API
+  // and read by the channels' notifiers; nothing outside the prefix.
+  const ownerSecret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:certvigil/Certvigil/owners/abc/slack-AbCdEf`;
+  const otherStack = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:certvigil/Other/owners/abc/slack-AbCdEf`;
+  paths.push(
+    ...['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'].map(
+      (action) => ({
+        name: `the admin API may ${action} an owner's channel secret (not another stack's)`,
+        request: { principal: r.adminRole, action, resource: ownerSecret },
+        unrelated: { principal: r.adminRole, action, resource: otherStack },
+      }),
+    ),
+    {
+      name: "the notifier reads owners' channel secrets, the probe does not",
+      request: { principal: r.notifierRole, action: 'secretsmanager:GetSecretValue', resource: ownerSecret },
+      unrelated: { principal: r.probeRole, action: 'secretsmanager:GetSecretValue', resource: ownerSecret },
+    },
+    {
+      name: "the notifier may not change owners' channel secrets",
+      request: { principal: r.notifierRole, action: 'secretsmanager:GetSecretValue', resource: ownerSecret },
+      unrelated: { principal: r.notifierRole, action: 'secretsmanager:PutSecretValue', resource: ownerSecret },
+    },
+  );
   if (r.secret) {
     paths.push({
       name: 'the notifier reads the Slack secret',

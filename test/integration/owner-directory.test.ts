@@ -277,8 +277,8 @@ describe('certvigil owners', () => {
     // Adding keeps what is there.
     expect((await cli('add', 'team payments', '--email', 'two@example.com')).code).toBe(0);
     const listed = await cli('list');
-    expect(listed.stdout.split('\n')[0]).toMatch(/^OWNER\s+EMAILS\s+ESCALATION\s+UPDATED \(UTC\)$/);
-    expect(listed.stdout).toMatch(/team payments\s+pay@example\.com, two@example\.com\s+boss@example\.com/);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^OWNER\s+EMAILS\s+ESCALATION\s+CHANNELS\s+UPDATED \(UTC\)$/);
+    expect(listed.stdout).toMatch(/team payments\s+pay@example\.com, two@example\.com\s+boss@example\.com\s+-\s/);
     const json = JSON.parse((await cli('list', '--json')).stdout);
     expect(json).toMatchObject([{ name: 'team payments', version: 2 }]);
 
