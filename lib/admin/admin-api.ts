@@ -18,6 +18,7 @@ import { EVENT_ROUTES } from './routes/events.ts';
 import { EXPORT_ROUTES } from './routes/exports.ts';
 import { IMPORT_ROUTES } from './routes/import.ts';
 import { MAINTENANCE_ROUTES } from './routes/maintenance.ts';
+import { METRICS_ROUTES } from './routes/metrics.ts';
 import { OWNER_ROUTES } from './routes/owners.ts';
 import { REPORT_ROUTES } from './routes/reports.ts';
 import { SUMMARY_ROUTES } from './routes/summary.ts';
@@ -44,6 +45,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   ...DIGEST_ROUTES,
   ...OWNER_ROUTES,
   ...MAINTENANCE_ROUTES,
+  ...METRICS_ROUTES,
   ...DISCOVERY_ROUTES,
   ...ALERT_ROUTES,
 ];

@@ -5,6 +5,7 @@ import { ipFamily } from '../ip-family.ts';
 import { DEFAULT_MAX_ADDRESSES } from '../net/resolve-addresses.ts';
 import { DEFAULT_TIMEOUTS, timeoutsWithTotal } from '../net/timeouts.ts';
 import { fs } from '../node-builtins.ts';
+import { openMetrics } from '../observability/openmetrics.ts';
 import type { CheckResult } from '../policy/check-result.ts';
 import { combinedExitCode, type ExitCode } from '../policy/status.ts';
 import { ALL_READERS, checkSource } from '../sources/registry.ts';
@@ -18,9 +19,15 @@ import { DEFAULT_CONCURRENCY } from './check-usage.ts';
 import { type Io, numberOption, parseCommandLine } from './io.ts';
 import { renderTable } from './render-table.ts';
 
+/** How `check` prints its results. */
+const FORMATS = ['table', 'json', 'openmetrics'] as const;
+type Format = (typeof FORMATS)[number];
+
 interface CheckArgs {
   requests: SourceRequest[];
-  json: boolean;
+  /** Owners by target id (from a file's owner column), for the metrics' labels. */
+  owners: Map<string, string | null>;
+  format: Format;
   offline: boolean;
   trust: TrustStore;
   endpointMs: number;
@@ -32,7 +39,7 @@ interface CheckArgs {
 
 export async function runCheck(argv: string[], io: Io): Promise<ExitCode> {
   const args = parseCheckArgs(argv, io);
-  const progress = io.stderrIsTTY && !args.json && args.requests.length > 1;
+  const progress = io.stderrIsTTY && args.format === 'table' && args.requests.length > 1;
   const results = await mapWithConcurrency(
     args.requests,
     args.concurrency,
@@ -54,7 +61,18 @@ export async function runCheck(argv: string[], io: Io): Promise<ExitCode> {
   );
   if (progress) io.stderr('\r\x1b[K');
   io.stdout(
-    args.json ? `${JSON.stringify(results, null, 2)}\n` : `${renderTable(results, { color: io.stdoutColor })}\n`,
+    args.format === 'json'
+      ? `${JSON.stringify(results, null, 2)}\n`
+      : args.format === 'openmetrics'
+        ? openMetrics(
+            results.map((result, i) => ({
+              target: result.target,
+              kind: result.kind,
+              owner: args.owners.get(args.requests[i]?.id ?? '') ?? null,
+              result,
+            })),
+          )
+        : `${renderTable(results, { color: io.stdoutColor })}\n`,
   );
   return combinedExitCode(results.map((r: CheckResult) => r.status));
 }
@@ -96,7 +114,8 @@ function parseCheckArgs(argv: string[], io: Io): CheckArgs {
   }
   return {
     requests: [...requests.values()],
-    json: values.json ?? false,
+    owners: new Map(targets.map((t) => [t.id, t.owner ?? null])),
+    format: formatOption(values.format, values.json ?? false),
     offline: values.offline ?? false,
     trust,
     endpointMs: numberOption(values.timeout, '--timeout', { min: 1, integer: true }) ?? DEFAULT_TIMEOUTS.endpointMs,
@@ -110,6 +129,15 @@ function parseCheckArgs(argv: string[], io: Io): CheckArgs {
   };
 }
 
+function formatOption(given: string | undefined, json: boolean): Format {
+  if (given === undefined) return json ? 'json' : 'table';
+  if (!(FORMATS as readonly string[]).includes(given)) {
+    throw new UsageError(`--format takes ${FORMATS.join(', ')} (got "${given.slice(0, 40)}")`);
+  }
+  if (json && given !== 'json') throw new UsageError(`--json and --format ${given} ask for two formats; give one`);
+  return given as Format;
+}
+
 function parse(argv: string[]) {
   return parseCommandLine({
     args: argv,
@@ -117,6 +145,7 @@ function parse(argv: string[]) {
     options: {
       file: { type: 'string' },
       json: { type: 'boolean' },
+      format: { type: 'string' },
       offline: { type: 'boolean' },
       resolve: { type: 'string', multiple: true },
       ca: { type: 'string', multiple: true },

@@ -17,7 +17,9 @@ over https), file:PATH (PEM, DER or PKCS#7; private keys are skipped).
 
 Options:
   --file FILE          read targets from FILE (one per line, or CSV with a host column; - for stdin)
-  --json               print an array of check results as JSON
+  --json               print an array of check results as JSON (--format json)
+  --format F           table (default), json, or openmetrics: gauges Prometheus reads, for
+                       node_exporter's textfile collector (docs/metrics.md)
   --resolve H:P:A[,A]  probe these addresses for host H port P instead of resolving (like curl)
   --ca FILE            also trust the CA certificates in FILE (PEM; repeatable)
   --servername NAME    send NAME as SNI and check the certificate against it

@@ -2,6 +2,7 @@
 // admin URL and signed with the user's AWS credentials (like `kubectl proxy`). Nothing public and
 // no new AWS resource. It reads (GETs on the routes the page uses) and acknowledges or snoozes an
 // open event (the one POST it forwards, with a small JSON body): nothing else changes anything.
+// Prometheus may scrape GET /metrics through it (issue 32).
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AdminResponse, problem } from '../admin/problem.ts';
@@ -22,7 +23,11 @@ export const FORWARDED_ROUTES: readonly RegExp[] = [
   /^\/targets$/,
   /^\/targets\/[^/]+$/,
   /^\/targets\/[^/]+\/timeline$/,
+  /^\/metrics$/,
 ];
+
+/** Read by Prometheus, which cannot send the page's header: the host and origin checks still hold. */
+const SCRAPED = /^\/metrics$/;
 
 /** The only writes forwarded: acknowledging or snoozing one open event (issue 31). */
 export const FORWARDED_POSTS: readonly RegExp[] = [/^\/events\/[A-Za-z0-9_-]{1,64}\/(?:ack|snooze)$/];
@@ -84,7 +89,7 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
     if (origin !== undefined && !own.some((o) => origin === `http://${o}`)) {
       return problem(403, 'the dashboard API answers only its own page');
     }
-    if (req.headers[DASHBOARD_HEADER] !== '1') {
+    if (req.headers[DASHBOARD_HEADER] !== '1' && !(method === 'GET' && SCRAPED.test(url.pathname))) {
       return problem(403, `the dashboard API answers only its own page (which sends ${DASHBOARD_HEADER}: 1)`);
     }
     const write = method === 'POST' && FORWARDED_POSTS.some((route) => route.test(url.pathname));

@@ -656,6 +656,21 @@ describe('certvigil dashboard against a deployed admin URL', () => {
     expect(forwarded.length).toBe(before); // none of these reached the admin URL
   });
 
+  it('lets Prometheus scrape /metrics without the page header, signed, and only under its own name (issue 32)', async () => {
+    const before = forwarded.length;
+    const scraped = await fetch(`${proxyUrl}/metrics`);
+    expect(scraped.status).toBe(200);
+    const text = await scraped.text();
+    expect(text.endsWith('# EOF\n')).toBe(true);
+    expect(text).toContain(`certvigil_certificate_not_after_seconds{target="${ids.warning}"`);
+    expect(forwarded.slice(before)).toEqual([
+      expect.objectContaining({ path: '/metrics', valid: true, service: 'lambda' }),
+    ]);
+    expect((await fetch(`${proxyUrl}/metrics`, { headers: { origin: 'https://evil.example' } })).status).toBe(403);
+    expect((await fetch(`${proxyUrl}/metrics`, { method: 'POST' })).status).toBe(403); // only GET is exempt
+    expect((await fetch(`${proxyUrl}/summary`)).status).toBe(403); // the exemption is /metrics alone
+  });
+
   it('forwards an acknowledgement from the page, signed with its body', async () => {
     const open = (await api('GET', '/events?limit=100')).json.items as { id: string; target: string }[];
     const event = open.find((e) => e.target === ids.xss) ?? open[0];

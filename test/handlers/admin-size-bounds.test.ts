@@ -13,6 +13,7 @@ import { LOCATIONS_IN_PAGE, PAGE_BYTES } from '../../lib/admin/certificate-query
 import { DIGEST_SECTION_ROWS } from '../../lib/admin/digest.ts';
 import { MAX_PAGE_SIZE } from '../../lib/admin/list-query.ts';
 import { MAX_ADDRESSES, MAX_OWNER_NAME, OwnerDirectory } from '../../lib/admin/owner-directory.ts';
+import { MAX_METRICS_BYTES, MAX_METRICS_TARGETS } from '../../lib/admin/routes/metrics.ts';
 import { MAX_OWNERS_PAGE } from '../../lib/admin/routes/owners.ts';
 import { MAX_TIMELINE_ROWS } from '../../lib/admin/routes/targets.ts';
 import { colonHex } from '../../lib/certificate/fingerprint.ts';
@@ -23,7 +24,9 @@ import { DirectoryStore, type OwnerEntry } from '../../lib/store/directory-store
 import { MaintenanceStore } from '../../lib/store/maintenance-store.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
 import { LIMITS } from '../../lib/text-bounds.ts';
+import { adminHandlerOver } from '../fixtures/admin.ts';
 import { bumpCounter, createTestTables, type TestTables } from '../fixtures/dynamo.ts';
+import { functionUrlEvent } from '../fixtures/function-url.ts';
 import { type ScriptedMonitor, scriptedMonitor } from '../fixtures/scripted-monitor.ts';
 
 const CAP = 6 * 1000 * 1000;
@@ -187,6 +190,19 @@ describe('every GET route has a bound under the cap', () => {
       const count = (listed.json as { windows: unknown[] }).windows.length;
       expect(count).toBe(3);
       expect((listed.bytes / count) * MAX_WINDOWS).toBeLessThan(CAP);
+    },
+    // The exposition (issue 32): text, at most MAX_METRICS_TARGETS targets and MAX_METRICS_BYTES of
+    // samples a scrape, whatever the targets' names; the largest targets here fill a page well under.
+    '/metrics': async () => {
+      const answer = (await adminHandlerOver(scripted.monitor)(functionUrlEvent('GET', '/metrics'))) as {
+        statusCode: number;
+        body: string;
+      };
+      expect(answer.statusCode).toBe(200);
+      const bytes = Buffer.byteLength(answer.body);
+      const perTarget =
+        bytes / answer.body.split('\n').filter((l) => l.startsWith('certvigil_target_last_check')).length;
+      expect(Math.min(perTarget * MAX_METRICS_TARGETS, MAX_METRICS_BYTES + 100_000)).toBeLessThan(CAP);
     },
     // A run's status: a few fields and a link (here, without a bucket, the problem saying so).
     '/exports/{id}': async () =>
