@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
+import { fileProblem } from '../file-problem.ts';
 import { fs } from '../node-builtins.ts';
 import { issued } from './certificate-cache.ts';
 import { certificateNames } from './der.ts';
@@ -139,9 +140,7 @@ export function readCaFile(path: string): string[] {
   try {
     text = fs.readFileSync(path, 'latin1');
   } catch (error) {
-    throw new Error(
-      `cannot read CA file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
+    throw new Error(`cannot read CA file ${path}: ${fileProblem(error)}`);
   }
   const pems = text.match(PEM_CERTIFICATE) ?? [];
   if (pems.length === 0) throw new Error(`CA file ${path} holds no PEM certificate`);

@@ -16,7 +16,7 @@ import { canonicalHost, InvalidTargetError } from '../targets/target-id.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../targets/target-schema.ts';
 import { UsageError } from '../usage-error.ts';
 import { DEFAULT_CONCURRENCY } from './check-usage.ts';
-import { type Io, numberOption, parseCommandLine } from './io.ts';
+import { fileProblem, type Io, numberOption, parseCommandLine } from './io.ts';
 import { renderTable } from './render-table.ts';
 
 /** How `check` prints its results. */
@@ -178,9 +178,7 @@ function targetsFromFile(path: string, io: Io): Target[] {
   try {
     text = path === '-' ? io.readStdin() : fs.readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(
-      `cannot read --file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
+    throw new UsageError(`cannot read --file ${path}: ${fileProblem(error)}`);
   }
   const { targets, problems } = parseTargetFile(text);
   const [first] = problems;

@@ -2,6 +2,8 @@ import type { ParseArgsConfig, parseArgs } from 'node:util';
 import { fs, util } from '../node-builtins.ts';
 import { UsageError } from '../usage-error.ts';
 
+export { fileProblem } from '../file-problem.ts';
+
 /** Where the CLI reads and writes: the process in real use, buffers in tests. */
 export interface Io {
   stdout(text: string): void;
@@ -61,11 +63,58 @@ export function numberOption(
   return value;
 }
 
-/** node:util parseArgs (strict, its default), with its errors turned into one-line UsageErrors. */
+/**
+ * node:util parseArgs (strict, its default), with its errors turned into one line a person can act
+ * on: an unknown option names the nearest known one, a value that starts with a dash says how to
+ * give it (`--timeout=-5`), a missing value says so.
+ */
 export function parseCommandLine<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return util.parseArgs(config); // strict by default: unknown options are errors
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
+    const { code, message } = error as Error & { code?: string };
+    const option = /'(-{1,2}[^' <]*)/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const near = nearest(
+        option,
+        ['help', ...Object.keys(config.options ?? {})].map((o) => `--${o}`),
+      );
+      throw new UsageError(`unknown option ${option}${near ? ` (did you mean ${near}?)` : ''}`);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /ambiguous/.test(message)) {
+      throw new UsageError(`${option} takes a value; one that starts with a dash goes as ${option}=VALUE`);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /missing/.test(message)) {
+      throw new UsageError(`${option} needs a value`);
+    }
+    throw new UsageError(message.split('\n')[0]?.replace(/\. To specify.*$/s, '') ?? message);
   }
+}
+
+/** The known option closest to `given` (at most two edits away, and fewer than half its letters). */
+function nearest(given: string, known: readonly string[]): string | undefined {
+  let best: { option: string; distance: number } | undefined;
+  for (const option of known) {
+    const distance = editDistance(given, option);
+    if (distance <= 2 && distance < given.length / 2 && (!best || distance < best.distance))
+      best = { option, distance };
+  }
+  return best?.option;
+}
+
+/** Levenshtein distance (option names are short: the quadratic table is a few hundred cells). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
 }

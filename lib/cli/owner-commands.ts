@@ -9,7 +9,7 @@ import { CHANNEL_NAMES } from '../notify/channels/channel.ts';
 import type { ExitCode } from '../policy/status.ts';
 import type { OwnerEntry } from '../store/directory-store.ts';
 import { UsageError } from '../usage-error.ts';
-import type { Io } from './io.ts';
+import { fileProblem, type Io } from './io.ts';
 import { adminClientFor, parseRemote } from './remote-options.ts';
 import { formatColumns } from './render-table.ts';
 
@@ -139,9 +139,7 @@ function channelOptions(given: string[], adding: boolean): Record<string, string
       try {
         text = readFileSync(value.slice(1), 'utf8');
       } catch (error) {
-        throw new UsageError(
-          `--channel ${name}: cannot read ${value.slice(1, 200)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-        );
+        throw new UsageError(`--channel ${name}: cannot read ${value.slice(1, 200)}: ${fileProblem(error)}`);
       }
     }
     channels[name] = text.trim();

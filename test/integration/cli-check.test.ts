@@ -229,12 +229,19 @@ describe('certvigil check', () => {
     [['example.com', '--timeout', 'soon'], /--timeout must be a whole number of at least 1 \(got "soon"\)/],
     [['example.com', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 1000 \(got "0"\)/],
     [['example.com', '--warn-days', '5', '--crit-days', '9'], /--crit-days 9 must not be more than --warn-days 5/],
-    [['example.com', '--bogus'], /Unknown option '--bogus'/],
+    [['example.com', '--bogus'], /unknown option --bogus\n$/],
+    [['example.com', '--jsn'], /unknown option --jsn \(did you mean --json\?\)/],
+    [
+      ['example.com', '--timeout', '-5'],
+      /--timeout takes a value; one that starts with a dash goes as --timeout=VALUE/,
+    ],
+    [['example.com', '--timeout=-5'], /--timeout must be a whole number of at least 1 \(got "-5"\)/],
+    [['example.com', '--timeout'], /--timeout needs a value/],
     [['example.com', '--resolve', 'example.com:443'], /--resolve "example.com:443" is not host:port:address/],
     [['example.com', '--resolve', 'other.com:443:127.0.0.1'], /--resolve other.com:443:… matches no target/],
     [['example.com', '--resolve', 'example.com:443:not-ip'], /"not-ip" is not an IP address/],
-    [['example.com', '--ca', '/nonexistent/ca.pem'], /cannot read CA file \/nonexistent\/ca.pem: ENOENT/],
-    [['example.com', '--file', '/nonexistent/list'], /cannot read --file \/nonexistent\/list: ENOENT/],
+    [['example.com', '--ca', '/nonexistent/ca.pem'], /cannot read CA file \/nonexistent\/ca.pem: no such file/],
+    [['example.com', '--file', '/nonexistent/list'], /cannot read --file \/nonexistent\/list: no such file/],
     [['example.com', '--servername', '10.0.0.1'], /--servername must be a host name/],
   ])('rejects bad arguments %j with one line and exit 3', async (args, message) => {
     const run = await certvigil(['check', ...args]);

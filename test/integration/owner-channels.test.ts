@@ -211,7 +211,7 @@ describe('certvigil owners --channel', () => {
         expect.stringContaining('--channel takes one of slack, teams, pagerduty, webhook (got "email")'),
         expect.stringContaining('--channel slack needs its value: --channel slack=URL, or =@FILE'),
         expect.stringContaining('owners remove takes --channel NAME, without a value'),
-        expect.stringContaining('--channel slack: cannot read /nonexistent/file (ENOENT)'),
+        expect.stringContaining('--channel slack: cannot read /nonexistent/file: no such file'),
       ]);
       const off = await cli('remove', 'web', '--channel', 'slack');
       expect(off.stdout).toContain('web: web@example.com\n');
