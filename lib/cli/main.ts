@@ -15,6 +15,9 @@ ${wrapped(AWS_KINDS.map((k) => `${k}:`).join(', '), 23, 100)}
   local                run the whole monitor on this machine (DynamoDB Local, admin API, dispatcher)
   targets list|add|rm|import, report, check-now, test-alert, certs, where, discover
                        manage a deployed monitor through its admin URL
+  events               the open events, most severe first (certvigil ack EVENT to acknowledge one)
+  timeline TARGET      one target's changes, newest first
+  dispatch [--all]     run a dispatch round now (local mode)
   ack, snooze          acknowledge an open event (until renewed) or hear of it again later
   digest               the weekly digest: what each owner has in trouble, expiring, acknowledged
   owners list|add|remove  the owner directory: which addresses receive each owner's alerts
@@ -65,6 +68,18 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
       },
     ]),
   ),
+  events: async () => {
+    const { EVENTS_USAGE, runEvents } = await import('./event-commands.ts');
+    return { usage: EVENTS_USAGE, run: (_, argv, io) => runEvents(argv, io, io.env) };
+  },
+  timeline: async () => {
+    const { TIMELINE_USAGE, runTimeline } = await import('./event-commands.ts');
+    return { usage: TIMELINE_USAGE, run: (_, argv, io) => runTimeline(argv, io, io.env) };
+  },
+  dispatch: async () => {
+    const { DISPATCH_USAGE, runDispatch } = await import('./event-commands.ts');
+    return { usage: DISPATCH_USAGE, run: (_, argv, io) => runDispatch(argv, io, io.env) };
+  },
   digest: async () => {
     const { DIGEST_USAGE, runDigest } = await import('./digest-command.ts');
     return { usage: DIGEST_USAGE, run: (_, argv, io) => runDigest(argv, io, io.env) };

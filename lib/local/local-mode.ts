@@ -307,7 +307,12 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       req.resume();
       return send(
         res,
-        problem(401, 'send the local mode token as "Authorization: Bearer <token>" (it is printed at start)'),
+        problem(
+          401,
+          given.length
+            ? "the token was refused: it is not this local mode's (local mode prints its token at start; CERTVIGIL_LOCAL_TOKEN sets it)"
+            : 'send the local mode token as "Authorization: Bearer <token>" (it is printed at start)',
+        ),
       );
     }
     const body = await readBody(req, MAX_BODY_BYTES);

@@ -47,6 +47,11 @@ export class AdminClient {
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') {
       throw new UsageError(`--url must be an http(s) URL (got "${options.url}")`);
     }
+    if (this.base.pathname.replace(/\/+$/, '') || this.base.search) {
+      throw new UsageError(
+        `--url ${this.base.origin}${this.base.pathname}${this.base.search} has a path, which is not used: give the admin URL alone (${this.base.origin}/); each command adds its own path`,
+      );
+    }
     this.token = options.token;
     if (!this.token) {
       const region = options.region ?? regionFromFunctionUrl(this.base.hostname);

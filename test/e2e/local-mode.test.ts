@@ -136,7 +136,10 @@ describe('local mode, end to end', () => {
     expect(output).toContain(`outbox:     ${join(dir, 'outbox.jsonl')}`);
     const denied = await api('GET', '/targets', undefined, 'wrong');
     expect(denied.status).toBe(401);
-    expect(denied.json.detail).toMatch(/Authorization: Bearer/);
+    expect(denied.json.detail).toMatch(/^the token was refused: it is not this local mode's/);
+    const none = await fetch(`${url}/targets`);
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { detail: string }).detail).toMatch(/Authorization: Bearer/);
   });
 
   it('checks targets added over HTTP on a dispatch and notifies each event exactly once', async () => {
@@ -207,6 +210,37 @@ describe('local mode, end to end', () => {
       severity: 'info',
       subject: '[certvigil] TEST notification: alerts reach this channel',
     });
+  });
+
+  it('lists open events, shows a timeline and runs a round from the CLI, and says what was wrong (issue 32)', async () => {
+    const cli = (...args: string[]) =>
+      runCli(args, { env: { ...process.env, CERTVIGIL_URL: url, CERTVIGIL_TOKEN: TOKEN } });
+    const expired = `127.0.0.1:${servers.expired.port}`;
+    const events = await cli('events');
+    expect(events.stdout.split('\n')[0]).toMatch(
+      /^SEVERITY\s+EVENT\s+TARGET\s+SINCE \(UTC\)\s+OWNER\s+ACKNOWLEDGED\s+ID$/,
+    );
+    expect(events.stdout).toMatch(new RegExp(`\\ncritical\\s+expired\\s+${expired.replace(/\./g, '\\.')}\\s`));
+    const critical = JSON.parse((await cli('events', '--severity', 'critical', '--json')).stdout);
+    expect(critical.map((e: { target: string }) => e.target)).toContain(expired);
+    const timeline = await cli('timeline', expired);
+    expect(timeline.stdout.split('\n')[0]).toMatch(/^WHEN \(UTC\)\s+STATUS\s+CHANGE\s+DAYS\s+DETAIL$/);
+    expect(timeline.stdout).toMatch(/\sexpired\s+first\s+-5\s/);
+    const round = await cli('dispatch', '--all');
+    expect(round.stdout).toMatch(/^dispatched \d+ targets \(every enabled target\), \d+ checked, 0 failed\n$/);
+    expect((await cli('dispatch')).stdout).toMatch(/^dispatched \d+ targets? \(those due\)/);
+    // What was wrong, in words.
+    const wrongToken = await runCli(['events'], {
+      env: { ...process.env, CERTVIGIL_URL: url, CERTVIGIL_TOKEN: 'nope' },
+    });
+    expect(wrongToken.stderr).toBe(
+      "certvigil: the token was refused: it is not this local mode's (local mode prints its token at start; CERTVIGIL_LOCAL_TOKEN sets it)\n",
+    );
+    const withPath = await cli('events', '--url', `${url}/targets`);
+    expect(withPath.stderr).toBe(
+      `certvigil: --url ${url}/targets has a path, which is not used: give the admin URL alone (${url}/); each command adds its own path\n`,
+    );
+    expect((await cli('timeline')).stderr).toContain('timeline takes one TARGET');
   });
 
   it('keeps owners, digests and maintenance windows over real HTTP, with the CLI (issue 31)', async () => {
