@@ -7,7 +7,7 @@ import { DEFAULT_TIMEOUTS, timeoutsWithTotal } from '../net/timeouts.ts';
 import { fs } from '../node-builtins.ts';
 import { openMetrics } from '../observability/openmetrics.ts';
 import type { CheckResult } from '../policy/check-result.ts';
-import { combinedExitCode, type ExitCode } from '../policy/status.ts';
+import { combinedExitCode, type ExitCode, STATUSES } from '../policy/status.ts';
 import { ALL_READERS, checkSource } from '../sources/registry.ts';
 import type { SourceRequest } from '../sources/source-context.ts';
 import { parseTargetFile } from '../targets/import-file.ts';
@@ -39,7 +39,9 @@ interface CheckArgs {
 
 export async function runCheck(argv: string[], io: Io): Promise<ExitCode> {
   const args = parseCheckArgs(argv, io);
-  const progress = io.stderrIsTTY && args.format === 'table' && args.requests.length > 1;
+  // On a terminal, progress and a closing totals line go to stderr, whatever stdout holds.
+  const progress = io.stderrIsTTY && args.requests.length > 1;
+  const started = Date.now();
   const results = await mapWithConcurrency(
     args.requests,
     args.concurrency,
@@ -74,7 +76,16 @@ export async function runCheck(argv: string[], io: Io): Promise<ExitCode> {
           )
         : `${renderTable(results, { color: io.stdoutColor })}\n`,
   );
+  if (io.stderrIsTTY) io.stderr(`${totalsLine(results, Date.now() - started)}\n`);
   return combinedExitCode(results.map((r: CheckResult) => r.status));
+}
+
+/** `checked 3 targets in 0.4 s: 1 ok, 1 warning, 1 expired`: counts by status, worst last. */
+export function totalsLine(results: readonly CheckResult[], ms: number): string {
+  const counts = STATUSES.map((status) => [status, results.filter((r) => r.status === status).length] as const);
+  const parts = counts.filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`);
+  const n = results.length;
+  return `checked ${n} target${n === 1 ? '' : 's'} in ${(ms / 1000).toFixed(1)} s: ${parts.join(', ')}`;
 }
 
 function parseCheckArgs(argv: string[], io: Io): CheckArgs {

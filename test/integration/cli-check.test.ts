@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,34 @@ describe('certvigil check', () => {
       caFile,
     ]);
     expect(bad.code).toBe(2);
+  });
+
+  it('shows progress and a closing totals line on a terminal, also with --json, and keeps stdout clean', async () => {
+    // A real terminal for stderr (util-linux's script), stdout to a file.
+    const out = join(dir, 'results.json');
+    const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+    const command = [process.execPath, BIN, 'check', `127.0.0.1:${ok.port}`, `127.0.0.1:${warning.port}`]
+      .concat([`127.0.0.1:${expired.port}`, '--ca', caFile, '--json'])
+      .map(quote)
+      .join(' ');
+    // Asynchronously: the TLS servers live in this process and must go on answering.
+    const { spawn } = await import('node:child_process');
+    const run = await new Promise<{ stdout: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', `${command} > ${quote(out)}`, '/dev/null'], {
+        env: { PATH: process.env.PATH ?? '', TERM: 'dumb' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.on('error', reject);
+      child.on('exit', () => resolve({ stdout }));
+    });
+    expect(run.stdout).toMatch(/\rchecked [123]\/3/);
+    expect(run.stdout).toMatch(/checked 3 targets in \d+\.\d s: 1 ok, 1 warning, 1 expired\r?\n/);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as CheckResult[];
+    expect(results.map((r) => r.status)).toEqual(['ok', 'warning', 'expired']);
   });
 
   it('exits 3 when a target cannot be read and nothing is worse', async () => {
