@@ -105,6 +105,8 @@ export interface ProbeConfig {
   allowPrivateTargets: boolean;
   /** Read `file:` targets: only where the files are the user's own (local mode); never in AWS. */
   allowFiles?: boolean | undefined;
+  /** CA certificates to trust besides the system's (local mode's --ca FILE); never in AWS. */
+  caFiles?: readonly string[] | undefined;
   /** Read-only roles in other accounts, by account id: AWS sources there are read through them. */
   /** ACME directories by issuer organization for renewal information (defaults plus NAMES.ARI_DIRECTORIES). */
   ariDirectories?: Readonly<Record<string, string>> | undefined;

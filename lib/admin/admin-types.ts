@@ -37,6 +37,8 @@ export interface AdminDependencies {
   certificates?: CertificateStore | undefined;
   /** Accept `file:` targets (local mode: the files are the user's own); never in AWS. */
   allowFiles?: boolean | undefined;
+  /** Where POST /test-alert's notification goes, said in its answer (default: the alert topic's words). */
+  testAlertDelivery?: string | undefined;
   /** Sends notifications to every subscribed channel (for POST /test-alert). */
   publisher?: Pick<EventPublisher, 'publishNotification'> | undefined;
   /** Exports to S3 (POST /exports, deployed); absent: the routes answer 501 (locally, report --out). */

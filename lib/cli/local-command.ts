@@ -1,3 +1,4 @@
+import { TrustStore } from '../certificate/trust-store.ts';
 import { quietFunctionLogs } from '../config.ts';
 import {
   CT_DOMAIN,
@@ -22,7 +23,7 @@ export const LOCAL_USAGE = `Usage: certvigil local [--port N] [--data DIR] [--in
                        [--source-tag TAG] [--ct-domain DOMAIN]... [--ct-issuer ORG]...
                        [--ct-provider certspotter|crtsh] [--ct-enrol auto|report] [--ct-url URL]
                        [--ct-max-per-run N] [--remind-critical-hours H] [--remind-warning-hours H]
-                       [--remind-info-hours H] [--escalate-after-hours H]
+                       [--remind-info-hours H] [--escalate-after-hours H] [--ca FILE]...
 
 Runs the whole monitor on this machine: DynamoDB Local as the store (in memory, or kept in
 DIR with --data), the dashboard and the admin API on http://127.0.0.1:PORT (default ${LOCAL_DEFAULTS.port}) behind a bearer
@@ -45,6 +46,9 @@ outside --ct-issuer is announced as unexpected; at most --ct-max-per-run N (defa
 ${CT_MAX_PER_RUN.default}) enrolments and announcements per domain and run, the rest in the next runs.
 CT_API_TOKEN: a Cert Spotter API token (optional).
 
+Certificates are trusted when they chain to the system's CAs, to those in the file
+NODE_EXTRA_CA_CERTS names, or to those in each --ca FILE (PEM): a private CA goes there.
+
 Unacknowledged open events are reminded every --remind-critical-hours (default 24),
 --remind-warning-hours (168) and --remind-info-hours (0: never), and critical ones escalated after
 --escalate-after-hours (48; 0: never), as the stack's settings of the same names. Decimals are
@@ -62,6 +66,14 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     integer: true,
   });
   const reminders = reminderOptions(values);
+  const caFiles = values.ca ?? [];
+  try {
+    TrustStore.withCaFiles(caFiles); // said now, not at the first check
+  } catch (error) {
+    throw new UsageError(`--ca: ${(error as Error).message}`);
+  }
+  // A port in use is said at once, before DynamoDB Local is started for nothing.
+  if (port !== 0) await portFree(port);
   let roles: Awaited<ReturnType<typeof accountRoles>>;
   try {
     roles = accountRoles(values['account-role'] ?? []);
@@ -117,6 +129,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
     channels,
     probeConcurrency,
     reminders,
+    caFiles,
     discovery: { regions, roles, sourceTag },
     ct: {
       domains: ctDomains,
@@ -139,6 +152,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
       `  store:      DynamoDB Local, ${values.data ? `kept in ${values.data}` : 'in memory'}${local.isolation === 'netns' ? ' (private network namespace)' : ''}`,
       `  outbox:     ${local.outboxPath}`,
       `  dispatch:   every ${intervalSeconds} s, and on POST ${local.url}/dispatch`,
+      `  trust:      the system's CAs${io.env.NODE_EXTRA_CA_CERTS ? `, NODE_EXTRA_CA_CERTS (${io.env.NODE_EXTRA_CA_CERTS})` : ''}${caFiles.length ? `, --ca ${caFiles.join(', ')}` : ''} (a private CA: --ca FILE)`,
       `  reminders:  critical every ${every(reminders.everyHours.critical)}, warning every ${every(reminders.everyHours.warning)}${reminders.everyHours.info ? `, info every ${every(reminders.everyHours.info)}` : ''}, escalation ${reminders.escalateAfterHours ? `after ${reminders.escalateAfterHours} h` : 'never'}`,
       `  channels:   ${
         channels.length
@@ -165,6 +179,22 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
   // A probe that was mid-handshake at Ctrl-C would hold the process until its timeout: do not wait.
   setTimeout(() => process.exit(0), 500).unref();
   return 0;
+}
+
+/** Refuses a port something already listens on (127.0.0.1), in one line. */
+async function portFree(port: number): Promise<void> {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new UsageError(`port ${port} is in use (another local mode?); pick another with --port`)
+          : error,
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 /** The reminder settings (hours, decimals allowed; 0: never), defaults as deployed. */
@@ -208,6 +238,7 @@ function parse(argv: string[]) {
       'remind-warning-hours': { type: 'string' },
       'remind-info-hours': { type: 'string' },
       'escalate-after-hours': { type: 'string' },
+      ca: { type: 'string', multiple: true },
     },
   });
 }

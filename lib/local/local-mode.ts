@@ -67,6 +67,8 @@ export interface LocalModeOptions {
   channels?: ConfiguredChannel[] | undefined;
   /** Where notifications and status lines are printed. */
   print: (text: string) => void;
+  /** CA certificates to trust besides the system's and NODE_EXTRA_CA_CERTS (--ca FILE). */
+  caFiles?: readonly string[] | undefined;
   /** Reminders and escalation (default DEFAULT_REMINDERS, as deployed). */
   reminders?: ReminderPolicy | undefined;
   /** Most probes in flight at once (default LOCAL_PROBE_CONCURRENCY). */
@@ -147,6 +149,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     allowFiles: true,
     accountRoles: options.discovery?.roles,
     reminders: options.reminders,
+    caFiles: options.caFiles,
   };
   const ownerChannels = new LocalOwnerChannels(documentClient(dynamo), TABLES.directory);
   const publisher = new OutboxPublisher({
@@ -171,6 +174,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     }),
     windows: monitor.windows,
     allowFiles: true,
+    testAlertDelivery: `local mode has no topic: the test notification was printed here, appended to ${outboxPath}${options.channels?.length ? ` and sent to ${options.channels.map((c) => c.channel.title).join(', ')}` : ' (no channel is configured)'}`,
     probe: (t) => probeTarget(monitor, t),
     guard: undefined,
     // With the user's own AWS credentials; without any, a 503 saying how to provide them. A

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { defaultTrustStore } from '../certificate/trust-store.ts';
+import { defaultTrustStore, TrustStore } from '../certificate/trust-store.ts';
 import type { ProbeConfig } from '../config.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from '../inventory/rollout.ts';
 import { checkDeadline, timeoutsWithinBudget } from '../net/timeouts.ts';
@@ -24,6 +24,8 @@ export function monitorDependencies(
 ): ProbeDependencies {
   const doc = documentClient(dynamo);
   const guard = config.allowPrivateTargets ? undefined : addressGuard(false);
+  // The system's CAs (and NODE_EXTRA_CA_CERTS), and local mode's --ca files: read once, here.
+  const trust = config.caFiles?.length ? TrustStore.withCaFiles(config.caFiles) : defaultTrustStore();
   return {
     targets: new TargetStore(
       doc,
@@ -47,7 +49,7 @@ export function monitorDependencies(
       checkSource(
         target,
         {
-          trust: defaultTrustStore(),
+          trust,
           timeouts: timeoutsWithinBudget(config.endpointTimeoutMs, budgetMs),
           within: checkDeadline(budgetMs),
           thresholds: { warnDays: config.warnDays, critDays: config.critDays },

@@ -197,7 +197,9 @@ describe('local mode, end to end', () => {
     expect(where.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${servers.expired.port}\\s+127\\.0\\.0\\.1`));
     const test = await cli('test-alert');
     expect(test.code).toBe(0);
-    expect(test.stdout).toMatch(/^test notification \S+ sent/);
+    expect(test.stdout).toMatch(
+      /^test notification \S+ sent: local mode has no topic: the test notification was printed here, appended to .*outbox\.jsonl and sent to Slack, Microsoft Teams, PagerDuty, Webhook\n$/,
+    );
     const tests = outbox().filter((e) => e.event === 'test');
     expect(tests).toHaveLength(1);
     // Discovery needs the user's AWS credentials; without any it says what to set.

@@ -20,6 +20,8 @@ let local: ChildProcess;
 let output = '';
 let url: string;
 let expired: RunningServer;
+let healthy: RunningServer;
+let caFile: string;
 /** The owner's own Slack (a stand-in on loopback). */
 let teamSlack: ScriptedServer;
 
@@ -56,9 +58,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'certvigil-e2e-reminders-'));
   const { certPem, keyPem } = inject('testCa');
+  caFile = join(dir, 'test-ca.pem');
+  writeFileSync(caFile, certPem);
   const issuer = await issueCertificate(await importCa(certPem, keyPem), { ca: true });
   expired = await startTlsServer(
     credentials(await issueCertificate(issuer, { notBefore: daysFromNow(-95), notAfter: daysFromNow(-2.5) })),
+  );
+  healthy = await startTlsServer(
+    credentials(await issueCertificate(issuer, { notBefore: daysFromNow(-10), notAfter: daysFromNow(80) })),
   );
   teamSlack = await startScriptedServer();
   teamSlack.answer({ status: 200, body: 'ok' });
@@ -77,9 +84,17 @@ beforeAll(async () => {
       String(PERIOD_HOURS),
       '--escalate-after-hours',
       '0',
+      // The test CA from a file, not the environment: --ca alone makes it trusted.
+      '--ca',
+      caFile,
     ],
     {
-      env: { ...process.env, CERTVIGIL_LOCAL_TOKEN: TOKEN, AWS_EC2_METADATA_DISABLED: 'true' },
+      env: {
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: '',
+        CERTVIGIL_LOCAL_TOKEN: TOKEN,
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },
@@ -104,15 +119,38 @@ afterAll(async () => {
     await new Promise((r) => local.once('exit', r));
   }
   await expired.close();
+  await healthy.close();
   await teamSlack.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('reminders in local mode, end to end', () => {
-  it('says its reminder settings at start', () => {
+  it('says a port in use at once, before starting DynamoDB Local, in one line', async () => {
+    const started = Date.now();
+    const busy = await runCli(['local', '--port', new URL(url).port], {
+      env: { ...process.env, CERTVIGIL_LOCAL_TOKEN: 'x' },
+    });
+    expect(busy.code).toBe(3);
+    expect(busy.stderr).toBe(
+      `certvigil: port ${new URL(url).port} is in use (another local mode?); pick another with --port\n`,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const badCa = await runCli(['local', '--port', '0', '--ca', join(dir, 'missing.pem')]);
+    expect(badCa.stderr).toMatch(/^certvigil: --ca: cannot read CA file .*missing\.pem: no such file\n$/);
+  });
+
+  it('says its reminder settings and how it trusts certificates at start', () => {
     expect(output).toContain('reminders:  critical every 0.002 h, warning every 168 h, escalation never');
+    expect(output).toContain(`trust:      the system's CAs, --ca ${caFile} (a private CA: --ca FILE)`);
     // The signing key of the links is kept in the data directory, readable by its owner only.
     expect(statSync(join(dir, 'action-key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('trusts a private CA given with --ca alone (NODE_EXTRA_CA_CERTS is empty here)', async () => {
+    const target = `127.0.0.1:${healthy.port}`;
+    expect((await api('POST', '/targets', { host: target })).status).toBe(201);
+    const checked = await api('POST', `/targets/${target}/check`);
+    expect(checked.json).toMatchObject({ status: 'ok', trusted: true });
   });
 
   it("reminds an unacknowledged event once per period, to the owner's own channel too, and its signed link stops the reminders", async () => {

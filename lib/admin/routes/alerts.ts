@@ -20,6 +20,7 @@ async function testAlert(request: AdminRequest, deps: AdminDependencies): Promis
     event: notification.event,
     sentAt: notification.occurredAt,
     detail:
+      deps.testAlertDelivery ??
       'a test notification was published to the alert topic: every confirmed email subscription and every enabled channel (Slack, Teams, PagerDuty, webhook) should receive it within a minute',
   });
 }
