@@ -241,5 +241,12 @@ async function lastRound(cw: CloudWatchClient, dispatcher: string, schedule: str
 /** An AWS error's name and message, short; never a request or a secret. */
 function reason(error: unknown): string {
   const e = error as { name?: string; message?: string };
+  // The SDK's words for what is missing on this machine, turned into what to set.
+  if (/region is missing/i.test(e.message ?? '')) {
+    return 'no AWS region: set AWS_REGION (or a region in your AWS profile), or pass --region';
+  }
+  if (e.name === 'CredentialsProviderError' || /could not load credentials/i.test(e.message ?? '')) {
+    return 'no AWS credentials: set AWS_PROFILE (after aws sso login or aws configure), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+  }
   return `${e.name ?? 'Error'}: ${(e.message ?? '').slice(0, 200)}`;
 }

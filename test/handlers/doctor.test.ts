@@ -208,3 +208,23 @@ describe('certvigil doctor', () => {
     expect(code).toBe(2);
   });
 });
+
+describe('doctor on a machine without AWS settings', () => {
+  it('says what to set, not what the SDK could not find (the real command, an empty environment)', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runCli } = await import('../fixtures/run-cli.ts');
+    const home = mkdtempSync(join(tmpdir(), 'certvigil-doctor-'));
+    const bare = { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true' };
+    const noRegion = await runCli(['doctor'], { env: bare });
+    expect(noRegion.stdout).toContain(
+      'cannot read stack Certvigil: no AWS region: set AWS_REGION (or a region in your AWS profile), or pass --region',
+    );
+    const noCredentials = await runCli(['doctor', '--region', 'eu-west-1'], { env: bare });
+    expect(noCredentials.stdout).toContain(
+      'cannot read stack Certvigil: no AWS credentials: set AWS_PROFILE (after aws sso login or aws configure), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+    );
+    expect(noCredentials.code).toBe(2);
+  });
+});
