@@ -99,3 +99,10 @@ function readBuiltPage(): string {
 export function isPageRequest(method: string, path: string): boolean {
   return (method === 'GET' || method === 'HEAD') && (path === '/' || path === '/index.html');
 }
+
+/** Browsers ask for /favicon.ico: the page has none, so 204, without the token (never a 401 in the console). */
+export function isIconRequest(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && path === '/favicon.ico';
+}
+
+export const NO_ICON = { status: 204, headers: { 'cache-control': 'max-age=86400' }, body: '' } as const;

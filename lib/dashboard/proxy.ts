@@ -10,7 +10,7 @@ import { readBody } from '../http-body.ts';
 import { type AdminClient, AdminError, describeFailure } from '../net/admin-client.ts';
 import { http as nodeHttp } from '../node-builtins.ts';
 import { boundText } from '../text-bounds.ts';
-import { dashboardPage, isPageRequest } from './page-asset.ts';
+import { dashboardPage, isIconRequest, isPageRequest, NO_ICON } from './page-asset.ts';
 import { DASHBOARD_HEADER } from './protocol.ts';
 
 /** The admin API's read routes the page calls; nothing else is forwarded. */
@@ -85,6 +85,7 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
       const page = await dashboardPage();
       return { status: 200, headers: page.headers, body: page.html };
     }
+    if (isIconRequest(method, url.pathname)) return { ...NO_ICON, headers: { ...NO_ICON.headers } };
     const origin = req.headers.origin;
     if (origin !== undefined && !own.some((o) => origin === `http://${o}`)) {
       return problem(403, 'the dashboard API answers only its own page');

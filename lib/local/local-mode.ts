@@ -16,7 +16,7 @@ import { OwnerDirectory } from '../admin/owner-directory.ts';
 import { json, problem } from '../admin/problem.ts';
 import { createLimiter } from '../concurrency.ts';
 import type { ProbeConfig } from '../config.ts';
-import { dashboardPage, isPageRequest } from '../dashboard/page-asset.ts';
+import { dashboardPage, isIconRequest, isPageRequest, NO_ICON } from '../dashboard/page-asset.ts';
 import { DEFAULT_SOURCE_TAG, DISCOVERY_WAIT_MS } from '../discovery/discovery-types.ts';
 import type { DiscoverySummary } from '../discovery/enrol.ts';
 import { dispatchRound, invokeSender } from '../dispatch/dispatch-round.ts';
@@ -298,6 +298,11 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     // Signed action links carry their own credential (the token), as deployed: no local token.
     if (isActionPath(new URL(req.url ?? '/', 'http://local').pathname)) return serveAction(req, res, actionDeps);
+    if (isIconRequest(req.method ?? 'GET', new URL(req.url ?? '/', 'http://local').pathname)) {
+      req.resume();
+      res.writeHead(NO_ICON.status, NO_ICON.headers).end();
+      return;
+    }
     // The dashboard page holds no data: it is served without the token, and asks for it.
     if (isPageRequest(req.method ?? 'GET', new URL(req.url ?? '/', 'http://local').pathname)) {
       req.resume();

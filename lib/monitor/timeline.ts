@@ -4,10 +4,11 @@
 // the time of its last check, so a quiet check writes one small item and nothing else.
 
 import type { CheckResult } from '../policy/check-result.ts';
-import type { MonitorEvent, MonitorState } from '../policy/events.ts';
+import type { EventType, MonitorEvent, MonitorState } from '../policy/events.ts';
 
 /** Why a check goes into the timeline, or undefined for a quiet check. */
-export type TimelineChange = 'first' | 'event' | 'certificate' | 'status' | 'error' | 'addresses' | 'refresh';
+/** Why a check was recorded: the first, the news it made (its event: `renewed`, `expired`…), or what changed. */
+export type TimelineChange = 'first' | EventType | 'certificate' | 'status' | 'error' | 'addresses' | 'refresh';
 
 /**
  * The timeline's newest row is rewritten at least this often, so that the full result it holds
@@ -26,7 +27,9 @@ export function timelineChange(
   // The store gives the previous state back in full (compact-result.ts).
   const before = previous?.result;
   if (!before) return 'first';
-  if (events.length > 0) return 'event';
+  // News is named by its event (a renewal as `renewed`, whatever else the check announced).
+  const news = events.find((e) => e.event === 'renewed') ?? events[0];
+  if (news) return news.event;
   if (before.fingerprint256 !== result.fingerprint256 || before.certificateCount !== result.certificateCount) {
     return 'certificate';
   }

@@ -1,6 +1,10 @@
 import { DAY_MS } from '../certificate/cert-facts.ts';
 import type { Status } from './status.ts';
 
+import { describeTrustError } from './trust-errors.ts';
+
+export { describeTrustError };
+
 /**
  * Default renewal windows, as fractions of the certificate's lifetime with caps. ACME clients
  * renew with about a third of the lifetime left, so a warning at a quarter can only mean the
@@ -100,27 +104,6 @@ export function evaluateCertificate(cert: CertificateState, now: Date, explicit:
     return { status: 'warning', reason: `${left}, inside the ${formatDays(windows.warnDays)}-day warning window` };
   }
   return { status: 'ok', reason: `${left}` };
-}
-
-const TRUST_ERRORS: Record<string, string> = {
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain (unknown root)',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'issuer not found (unknown CA, or the server does not send its intermediate)',
-  UNABLE_TO_GET_ISSUER_CERT: 'issuer certificate not found',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'incomplete chain (the server does not send its intermediate) or unknown CA',
-  CERT_HAS_EXPIRED: 'a certificate in the chain has expired',
-  CERT_NOT_YET_VALID: 'a certificate in the chain is not yet valid',
-  CERT_REVOKED: 'revoked',
-  CERT_SIGNATURE_FAILURE: 'bad signature',
-  CERT_UNTRUSTED: 'not trusted',
-  INVALID_CA: 'an issuer is not a CA certificate',
-  PATH_LENGTH_EXCEEDED: 'the chain is longer than an issuer allows',
-  INVALID_PURPOSE: 'not valid for TLS servers',
-};
-
-export function describeTrustError(code: string | null): string {
-  if (code === null) return 'unknown reason';
-  return TRUST_ERRORS[code] ? `${TRUST_ERRORS[code]} (${code})` : code;
 }
 
 function isoDate(ms: number): string {

@@ -214,6 +214,13 @@ describe('the dashboard in local mode', () => {
     expect(byId.get(ids.warning as string)?.[4]).toBe('payments');
     expect(rows[0]?.target).toBe(ids.expired); // default order: soonest expiry first
     expect(await page.$eval('.count-line', (e) => e.textContent)).toBe('6 of 6 targets');
+    // Why a target is not ok has its own column (issue 32), not the Subject's.
+    const header = await page.$$eval('table.target-table thead th', (th) => th.map((t) => t.textContent));
+    expect(header.slice(6, 8)).toEqual(['Subject', 'Problem']);
+    expect(byId.get(ids.healthy as string)?.[7]).toBe('—');
+    // Browsers ask for an icon: answered without the token, never a 401.
+    const icon = await fetch(`${local.url}/favicon.ico`);
+    expect(icon.status).toBe(204);
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-1280x800.png') });
     await closePage(page);
   });
@@ -329,6 +336,8 @@ describe('the dashboard in local mode', () => {
     await page.waitForSelector('.detail-head h2');
     expect(await page.$eval('main', (m) => m.textContent)).toContain(`${XSS} team`);
     expect(await page.$eval('main', (m) => m.textContent)).toContain(subject);
+    // The fingerprint whole where there is room (issue 32: it was cut to 24 characters).
+    expect(await page.$eval('main a.fingerprint', (a) => a.textContent)).toBe(fingerprint(leaves.xss));
     await page.goto(`${local.url}/#/certificate/${encodeURIComponent(fingerprint(leaves.xss))}`);
     await page.waitForFunction((x) => document.querySelector('.detail-head h2')?.textContent === x, {}, subject);
     const state = await page.evaluate(() => ({

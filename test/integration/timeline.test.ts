@@ -68,10 +68,11 @@ describe('history as a timeline of changes', () => {
     server.setCredentials?.(credentials(renewed));
     await check(); // valid again: recovered
     await check(deps({ timelineRefreshMs: 0 })); // unchanged, but the newest row is due a refresh
-    expect(changes).toEqual(['first', undefined, undefined, 'event', undefined, 'event', 'event', 'refresh']);
+    // News is named by its event: the renewal as `renewed`.
+    expect(changes).toEqual(['first', undefined, undefined, 'renewed', undefined, 'invalid', 'recovered', 'refresh']);
 
     const rows = await history.recent(target.id, 50);
-    expect(rows.map((r) => r.change)).toEqual(['refresh', 'event', 'event', 'event', 'first']);
+    expect(rows.map((r) => r.change)).toEqual(['refresh', 'recovered', 'invalid', 'renewed', 'first']);
     // A late run (an older check arriving after a newer one was recorded) adds nothing.
     const older = { ...(rows[4]?.result as NonNullable<(typeof rows)[number]['result']>), status: 'expired' as const };
     const late = await probeTarget({ ...deps(), check: async () => older }, target);

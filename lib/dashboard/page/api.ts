@@ -4,6 +4,7 @@ import type { TargetView } from '../../admin/admin-api.ts';
 import type { CertificateView } from '../../admin/certificate-views.ts';
 import type { OpenEventView } from '../../admin/open-events.ts';
 import type { SummaryView } from '../../admin/routes/summary.ts';
+import { describeTrustError } from '../../policy/trust-errors.ts';
 import { DASHBOARD_HEADER } from '../protocol.ts';
 
 const TOKEN_KEY = 'certvigil-token';
@@ -92,8 +93,28 @@ export interface TargetRow {
   subject: string | null;
   issuer: string | null;
   error: string | null;
+  /** Why the target is not ok, in words: its error, the trust error, the names against the name checked. */
+  problem: string | null;
   checkedAt: string | null;
   fingerprint256: string | null;
+}
+
+type Check = NonNullable<TargetView['lastCheck']>;
+
+/** Why a check's certificate is refused or could not be read, in words; null when there is nothing to say. */
+export function problemOf(r: Check | null | undefined): string | null {
+  if (!r) return null;
+  if (r.error) return `${r.error.kind}: ${r.error.message}`;
+  if (r.status !== 'invalid' && r.status !== 'revoked') return null;
+  if (r.revocation?.status === 'revoked') return 'revoked by its CA';
+  if (r.notBefore && r.notBefore > r.checkedAt) return `not valid before ${r.notBefore.slice(0, 10)}`;
+  if (r.trusted === false) return `not trusted: ${describeTrustError(r.trustError)}`;
+  if (r.hostnameMatch === false) {
+    const names = (r.sans ?? []).slice(0, 3).join(', ') + ((r.sans ?? []).length > 3 ? ', …' : '');
+    return `the certificate names ${names || 'no host'}, not ${r.servername ?? r.host}`;
+  }
+  if (r.findings?.length) return `weak: ${r.findings.map((f) => f.code).join(', ')}`;
+  return null;
 }
 
 export function rowOf(t: TargetView): TargetRow {
@@ -109,6 +130,7 @@ export function rowOf(t: TargetView): TargetRow {
     subject: r?.subject ?? null,
     issuer: r?.issuer ?? null,
     error: r?.error ? `${r.error.kind}: ${r.error.message}` : null,
+    problem: problemOf(r),
     checkedAt: r?.checkedAt ?? null,
     fingerprint256: r?.fingerprint256 ?? null,
   };

@@ -4,12 +4,13 @@ import {
   type CertificateView,
   certificatePath,
   getJson,
+  problemOf,
   type TargetView,
   type TimelineRow,
   targetPath,
   timelinePath,
 } from './api.ts';
-import { badge, day, facts, h, link, moment, relativeDays, replace, table, text } from './dom.ts';
+import { badge, day, facts, fingerprintLink, h, link, moment, relativeDays, replace, table, text } from './dom.ts';
 
 /** Most endpoints, chain entries, names and certificates one view lists. */
 const MAX_LIST = 100;
@@ -51,11 +52,8 @@ export async function renderTarget(root: HTMLElement, id: string): Promise<void>
       ['Expires', check?.notAfter ? `${day(check.notAfter)} (${relativeDays(check.daysLeft)})` : '—'],
       ['Subject', text(check?.subject)],
       ['Issuer', text(check?.issuer)],
-      [
-        'Fingerprint',
-        check?.fingerprint256 ? link(['certificate', check.fingerprint256], check.fingerprint256, 100) : '—',
-      ],
-      ['Error', check?.error ? text(`${check.error.kind}: ${check.error.message}`) : '—'],
+      ['Fingerprint', check?.fingerprint256 ? fingerprintLink(check.fingerprint256, true) : '—'],
+      ['Problem', text(problemOf(check), 500)],
     ]),
   ];
   if (check?.sans?.length) {
@@ -74,7 +72,7 @@ export async function renderTarget(root: HTMLElement, id: string): Promise<void>
           .map((e) => [
             text(e.address, 64),
             badge(e.status),
-            e.fingerprint256 ? link(['certificate', e.fingerprint256], e.fingerprint256, 24) : '—',
+            e.fingerprint256 ? fingerprintLink(e.fingerprint256) : '—',
             day(e.notAfter),
             text(e.error?.message ?? null, 200),
           ]),
@@ -102,7 +100,7 @@ export async function renderTarget(root: HTMLElement, id: string): Promise<void>
             c.fingerprint256 ? link(['certificate', c.fingerprint256], day(c.notAfter)) : day(c.notAfter),
             text(c.subject, 200),
             text([c.role, c.use, c.kid ? `kid ${c.kid}` : null].filter(Boolean).join(' ') || null, 120),
-            c.successor ? link(['certificate', c.successor], c.successor, 24) : '—',
+            c.successor ? fingerprintLink(c.successor) : '—',
           ]),
       ),
     );

@@ -67,6 +67,19 @@ export function link(parts: string[], label: unknown, max = MAX_FIELD): HTMLAnch
   return h('a', { href: route(...parts) }, text(label, max));
 }
 
+/**
+ * A certificate's link by its fingerprint: whole where there is room, else its first five and last
+ * three bytes (`56:B5:E3:70:1A…7C:6D:9F`), whole in the tooltip.
+ */
+export function fingerprintLink(fingerprint: string, whole = false): HTMLAnchorElement {
+  const bytes = fingerprint.split(':');
+  const short = bytes.length > 10 ? `${bytes.slice(0, 5).join(':')}…${bytes.slice(-3).join(':')}` : fingerprint;
+  const a = link(['certificate', fingerprint], whole ? fingerprint : short, 200);
+  a.title = fingerprint.slice(0, 200);
+  a.classList.add('fingerprint');
+  return a;
+}
+
 const DAY_MS = 86_400_000;
 
 /** `2026-12-20` from an ISO time, or a dash. */

@@ -35,7 +35,7 @@ export function filterQuery(f: Filters): URLSearchParams {
 
 const filtered = (f: Filters) => Boolean(f.status || f.kind || f.owner || f.tag.trim() || f.text.trim());
 
-const COLUMNS = ['Status', 'Expires', 'Target', 'Kind', 'Owner', 'Tags', 'Subject', 'Issuer', 'Checked'];
+const COLUMNS = ['Status', 'Expires', 'Target', 'Kind', 'Owner', 'Tags', 'Subject', 'Problem', 'Issuer', 'Checked'];
 
 function options(values: Iterable<string>, all: string): HTMLOptionElement[] {
   return [h('option', { value: '' }, all), ...[...values].map((v) => h('option', { value: v }, text(v, 80)))];
@@ -55,7 +55,8 @@ function row(r: TargetRow): HTMLTableRowElement {
     text(r.kind, 20),
     text(r.owner, 80),
     text(r.tags, 120),
-    text(r.subject ?? r.error, 160),
+    text(r.subject, 160),
+    text(r.problem, 200),
     text(r.issuer, 120),
     day(r.checkedAt),
   ];
