@@ -526,7 +526,7 @@ describe('the dashboard in local mode', () => {
     expect((await cli(['digest', '--owner', 'x', '--unowned'])).code).toBe(3);
   });
 
-  it('fits a phone: nothing but the tables scrolls sideways', async () => {
+  it('fits a phone: the tables become cards, every cell on screen under its column name', async () => {
     const page = await openPage(`${local.url}/`, { width: 390, height: 844 });
     await signIn(page);
     const widths = await page.evaluate(() => ({
@@ -534,8 +534,47 @@ describe('the dashboard in local mode', () => {
       viewport: window.innerWidth,
     }));
     expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    // Issue 32: every cell of a row fits the screen (the columns after Owner were off-screen), a
+    // target name is not broken letter by letter, and each cell says its column.
+    const card = await page.$eval('table.target-table tbody tr', (tr) => ({
+      right: Math.max(...[...tr.querySelectorAll('td')].map((td) => td.getBoundingClientRect().right)),
+      labels: [...tr.querySelectorAll('td')].map(
+        (td) =>
+          (globalThis as unknown as { getComputedStyle(e: unknown, p: string): { content: string } }).getComputedStyle(
+            td,
+            '::before',
+          ).content,
+      ),
+      targetWidth: tr.querySelector('td a')?.getBoundingClientRect().width ?? 0,
+    }));
+    expect(card.right).toBeLessThanOrEqual(390);
+    expect(card.labels.slice(0, 3)).toEqual(['"Status"', '"Expires"', '"Target"']);
+    expect(card.targetWidth).toBeGreaterThan(100);
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-phone.png'), fullPage: false });
     await closePage(page);
+  });
+
+  it('leaves a screenshot of each view at 1280x800 and 390x844 (reports/screenshots)', async () => {
+    const views: [string, string][] = [
+      ['inventory', '/'],
+      ['target', `/#/target/${encodeURIComponent(ids.rollout as string)}`],
+      ['certificate', `/#/certificate/${encodeURIComponent(fingerprint(leaves.healthy))}`],
+    ];
+    for (const [width, height] of [
+      [1280, 800],
+      [390, 844],
+    ] as const) {
+      for (const [name, path] of views) {
+        const page = await openPage(`${local.url}/`, { width, height });
+        await signIn(page);
+        await page.goto(`${local.url}${path}`);
+        await page.waitForSelector(name === 'inventory' ? 'table.target-table tbody tr' : '.detail-head h2');
+        await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}x${height}.png`), fullPage: true });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${name} at ${width}`).toBeLessThanOrEqual(0);
+        await closePage(page);
+      }
+    }
   });
 
   it('asked only its own origin and broke no rule of its policy in any of these views', () => {

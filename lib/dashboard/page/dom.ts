@@ -144,10 +144,16 @@ export function table(headers: string[], rows: Child[][], caption?: string): HTM
     { class: 'scroll' },
     h(
       'table',
-      {},
+      { class: 'cards' },
       caption ? h('caption', {}, caption) : null,
       h('thead', {}, h('tr', {}, ...headers.map((label) => h('th', { scope: 'col' }, label)))),
-      h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((cell) => h('td', {}, cell))))),
+      h(
+        'tbody',
+        {},
+        ...rows.map((cells) =>
+          h('tr', {}, ...cells.map((cell, i) => h('td', { 'data-label': headers[i] ?? '' }, cell))),
+        ),
+      ),
     ),
   );
 }

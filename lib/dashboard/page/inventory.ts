@@ -60,7 +60,8 @@ function row(r: TargetRow): HTMLTableRowElement {
     text(r.issuer, 120),
     day(r.checkedAt),
   ];
-  return h('tr', { 'data-target': r.target }, ...cells.map((c) => h('td', {}, c)));
+  // Each cell names its column: at phone width the rows are cards, and the names are shown.
+  return h('tr', { 'data-target': r.target }, ...cells.map((c, i) => h('td', { 'data-label': COLUMNS[i] ?? '' }, c)));
 }
 
 /** Renders the inventory into `root`; `filters` is kept by the caller between renders. */
@@ -157,7 +158,7 @@ export function renderInventory(root: HTMLElement, overview: Overview, filters: 
         { class: 'scroll' },
         h(
           'table',
-          { class: 'target-table' },
+          { class: 'target-table cards' },
           h('caption', { class: 'order' }, 'soonest expiry first; never checked last'),
           h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, ...rows.map(row)),

@@ -152,7 +152,7 @@ export function expiryTimeline(rows: readonly TargetRow[], options: TimelineOpti
       options.summary
         ? `${ahead} target${ahead === 1 ? '' : 's'} expire in the next ${TIMELINE_DAYS} days and ${expired} have expired (bars, by day); marks for the ${plotted.length} soonest.`
         : `${plotted.length} of the soonest-expiring targets expired or expire in the next ${TIMELINE_DAYS} days.`,
-      ' Hover a mark for its owner, click it for where its certificate is served; the table below lists them all.',
+      ' Point at a mark (hover, or touch) for its owner, select it for where its certificate is served; the table below lists them all.',
     ),
   );
 }
