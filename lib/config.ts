@@ -2,6 +2,12 @@
 // validated, with one error naming every missing or bad variable. The only place that reads
 // process.env.
 
+import {
+  type ActionLinksConfig,
+  type ActionsConfig,
+  actionLinksConfig,
+  ownerChannelsConfig,
+} from './config-actions.ts';
 import { type Env, Reader } from './config-reader.ts';
 import {
   CT_DOMAIN,
@@ -17,7 +23,6 @@ import { DISPATCH_DEFAULTS } from './dispatch/dispatch-round.ts';
 import * as NAMES from './env-names.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from './inventory/rollout.ts';
 import { DEFAULT_TIMEOUTS } from './net/timeouts.ts';
-import { ACTION_LINK_DAYS } from './notify/action-token.ts';
 import { CHANNEL_NAMES, type ChannelName } from './notify/channels/channel.ts';
 import { type Cadence, DEFAULT_CADENCE } from './policy/cadence.ts';
 import { DEFAULT_UNREACHABLE_AFTER } from './policy/events.ts';
@@ -26,6 +31,7 @@ import { type AccountRoles, accountRoles } from './sources/aws/account-roles.ts'
 import { DEFAULT_ARI_DIRECTORIES } from './sources/tls/renewal-info/directories.ts';
 import { DEFAULT_HISTORY_TTL_DAYS } from './store/history-store.ts';
 
+export type { ActionLinksConfig, ActionsConfig } from './config-actions.ts';
 export { ConfigError } from './config-reader.ts';
 
 export interface DispatcherConfig {
@@ -119,30 +125,6 @@ export interface ProbeConfig {
   fleetMetrics?: boolean | undefined;
   /** Signed acknowledge and snooze links in messages (issue 31, opt-in); absent: none. */
   actionLinks?: ActionLinksConfig | undefined;
-}
-
-export interface ActionLinksConfig {
-  /** The action function's URL. */
-  url: string;
-  /** The Secrets Manager secret holding the signing key. */
-  keySecret: string;
-  /** How long a link works. */
-  days: number;
-}
-
-/** The links' settings: the URL and the key's secret, both or neither. */
-function actionLinksConfig(r: Reader): ActionLinksConfig | undefined {
-  const url = r.optionalText(NAMES.ACTION_LINKS_URL);
-  const keySecret = r.optionalText(NAMES.ACTION_KEY_SECRET);
-  const days = r.number(NAMES.ACTION_LINK_DAYS, ACTION_LINK_DAYS.default, {
-    min: 1,
-    max: ACTION_LINK_DAYS.max,
-    integer: true,
-  });
-  if (!url && !keySecret) return undefined;
-  if (!url) r.text(NAMES.ACTION_LINKS_URL); // reported as missing
-  if (!keySecret) r.text(NAMES.ACTION_KEY_SECRET);
-  return url && keySecret ? { url, keySecret, days } : undefined;
 }
 
 /** Hours between reminders, or before escalation: 0 (never) to a year. */
@@ -296,18 +278,6 @@ export function adminConfig(env: Env = process.env): ProbeConfig & {
   };
 }
 
-export interface ActionsConfig {
-  targetsTable: string;
-  historyTable: string;
-  historyTtlDays: number;
-  /** The ledger (used tokens, the rate limit). */
-  directoryTable: string;
-  /** The signing key's secret. */
-  keySecret: string;
-  /** Runbooks: acknowledgements also go to this bus; absent: none. */
-  eventBus: string | undefined;
-}
-
 /** The action function (issue 31): records acknowledgements and snoozes from signed links. */
 export function actionsConfig(env: Env = process.env): ActionsConfig {
   const r = new Reader(env);
@@ -319,13 +289,6 @@ export function actionsConfig(env: Env = process.env): ActionsConfig {
     keySecret: r.text(NAMES.ACTION_KEY_SECRET),
     eventBus: r.optionalText(NAMES.EVENT_BUS),
   });
-}
-
-function ownerChannelsConfig(env: Env): { prefix: string; enabled: ChannelName[] } | undefined {
-  const prefix = env[NAMES.OWNER_CHANNEL_PREFIX]?.trim();
-  if (!prefix) return undefined;
-  const enabled = (env[NAMES.OWNER_CHANNELS] ?? '').split(',').map((c) => c.trim());
-  return { prefix, enabled: CHANNEL_NAMES.filter((c) => enabled.includes(c)) };
 }
 
 export interface ExportConfig {
