@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 // Proves, against the synthesized template, every cross-service path certvigil relies on: an IAM
 // policy simulator evaluates the identity, resource and key policies as AWS would. Each path is
 // allowed; an unrelated principal is refused; and removing any one policy's grant breaks it.
@@ -1007,7 +1008,9 @@ function memberPolicies(): TemplatePolicies {
     monitoringAccount: ACCOUNT,
     sourceTag: 'certvigil',
   });
-  return new TemplatePolicies(Template.fromStack(member).toJSON() as never);
+  const template = Template.fromStack(member).toJSON();
+  rmSync(member.node.root instanceof App ? (member.node.root as App).outdir : '', { recursive: true, force: true });
+  return new TemplatePolicies(template as never);
 }
 function memberTrust(): PolicyDocument {
   const policies = memberPolicies();
