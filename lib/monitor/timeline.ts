@@ -18,6 +18,8 @@ export function refreshMs(historyTtlDays: number): number {
   return (historyTtlDays / 2) * 86_400_000;
 }
 
+const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
+
 export function timelineChange(
   previous: MonitorState | undefined,
   result: CheckResult,
@@ -27,8 +29,13 @@ export function timelineChange(
   // The store gives the previous state back in full (compact-result.ts).
   const before = previous?.result;
   if (!before) return 'first';
-  // News is named by its event (a renewal as `renewed`, whatever else the check announced).
-  const news = events.find((e) => e.event === 'renewed') ?? events[0];
+  // News is named by its most severe event (a certificate now refused as `invalid`), and among
+  // equals a renewal as `renewed`.
+  const rank = (e: MonitorEvent) => SEVERITY_RANK[e.severity] * 2 + (e.event === 'renewed' ? 1 : 0);
+  const news = events.reduce<MonitorEvent | undefined>(
+    (best, e) => (!best || rank(e) > rank(best) ? e : best),
+    undefined,
+  );
   if (news) return news.event;
   if (before.fingerprint256 !== result.fingerprint256 || before.certificateCount !== result.certificateCount) {
     return 'certificate';
