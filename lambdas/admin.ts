@@ -8,14 +8,12 @@ import { ExportService, invokeExport } from '../lib/admin/exports.ts';
 import { OwnerDirectory } from '../lib/admin/owner-directory.ts';
 import { adminConfig } from '../lib/config.ts';
 import { invokeDiscovery } from '../lib/discovery/invoke-discovery.ts';
-import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
+import { deployedPublisher, monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { probeTarget } from '../lib/monitor/probe-target.ts';
-import { alertPublisher } from '../lib/notify/alert-publisher.ts';
 import { EventBridgePublisher } from '../lib/notify/eventbridge-publisher.ts';
 import { SecretsManagerOwnerChannels } from '../lib/notify/owner-channels.ts';
 import { SnsEmailSubscriptions } from '../lib/notify/sns-subscriptions.ts';
 import { ALL_READERS } from '../lib/sources/registry.ts';
-import { CertificateStore } from '../lib/store/certificate-store.ts';
 import { DirectoryStore } from '../lib/store/directory-store.ts';
 import { documentClient } from '../lib/store/document-client.ts';
 import { addressGuard } from '../lib/targets/address-guard.ts';
@@ -24,15 +22,7 @@ import { createHandler } from './admin-handler.ts';
 const config = adminConfig();
 const sns = new SNSClient({});
 const dynamo = new DynamoDBClient({});
-const publisher = alertPublisher({
-  sns,
-  topicArn: config.topicArn,
-  eventBus: config.eventBus,
-  actionLinks: config.actionLinks,
-  certificates: config.certificatesTable
-    ? new CertificateStore(documentClient(dynamo), config.certificatesTable)
-    : undefined,
-});
+const publisher = deployedPublisher(config, dynamo, sns);
 const monitor = monitorDependencies(config, dynamo, publisher, ALL_READERS);
 export const handler = createHandler({
   targets: monitor.targets,

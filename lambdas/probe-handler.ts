@@ -7,13 +7,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { probeConfig } from '../lib/config.ts';
-import { monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
+import { deployedPublisher, monitorDependencies } from '../lib/monitor/monitor-dependencies.ts';
 import { type ProbeDependencies, probeTarget } from '../lib/monitor/probe-target.ts';
-import { alertPublisher } from '../lib/notify/alert-publisher.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICES, PROBE_METRICS } from '../lib/observability/metric-names.ts';
 import type { SourceReaders } from '../lib/sources/check-source.ts';
-import { CertificateStore } from '../lib/store/certificate-store.ts';
-import { documentClient } from '../lib/store/document-client.ts';
 import { normalizeTarget, type Target, TargetValidationError } from '../lib/targets/target-schema.ts';
 
 const logger = new Logger({ serviceName: 'certvigil-probe' });
@@ -120,15 +117,7 @@ export function createHandler(deps: ProbeDependencies, options: { fleetMetrics?:
 export function probeFunction(readers: SourceReaders) {
   const config = probeConfig();
   const dynamo = new DynamoDBClient({});
-  const publisher = alertPublisher({
-    sns: new SNSClient({}),
-    topicArn: config.topicArn,
-    eventBus: config.eventBus,
-    actionLinks: config.actionLinks,
-    certificates: config.certificatesTable
-      ? new CertificateStore(documentClient(dynamo), config.certificatesTable)
-      : undefined,
-  });
+  const publisher = deployedPublisher(config, dynamo, new SNSClient({}));
   return createHandler(monitorDependencies(config, dynamo, publisher, readers), {
     fleetMetrics: config.fleetMetrics ?? false,
   });

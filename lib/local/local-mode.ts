@@ -296,15 +296,16 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const ledger = new ActionLedger(documentClient(dynamo), TABLES.directory);
   const actionDeps = localActions({ ...options, monitor, ledger });
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://local');
     // Signed action links carry their own credential (the token), as deployed: no local token.
-    if (isActionPath(new URL(req.url ?? '/', 'http://local').pathname)) return serveAction(req, res, actionDeps);
-    if (isIconRequest(req.method ?? 'GET', new URL(req.url ?? '/', 'http://local').pathname)) {
+    if (isActionPath(pathname)) return serveAction(req, res, actionDeps);
+    if (isIconRequest(req.method ?? 'GET', pathname)) {
       req.resume();
       res.writeHead(NO_ICON.status, NO_ICON.headers).end();
       return;
     }
     // The dashboard page holds no data: it is served without the token, and asks for it.
-    if (isPageRequest(req.method ?? 'GET', new URL(req.url ?? '/', 'http://local').pathname)) {
+    if (isPageRequest(req.method ?? 'GET', pathname)) {
       req.resume();
       const page = await dashboardPage();
       res.writeHead(200, page.headers).end(req.method === 'HEAD' ? undefined : page.html);

@@ -1,8 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { defaultTrustStore, TrustStore } from '../certificate/trust-store.ts';
 import type { ProbeConfig } from '../config.ts';
 import { DEFAULT_ROLLOUT_STALL_MINUTES } from '../inventory/rollout.ts';
 import { checkDeadline, timeoutsWithinBudget } from '../net/timeouts.ts';
+import { alertPublisher } from '../notify/alert-publisher.ts';
 import type { EventPublisher } from '../notify/event-publisher.ts';
 import { checkSource, type SourceReaders } from '../sources/check-source.ts';
 import { CertificateStore } from '../store/certificate-store.ts';
@@ -62,4 +64,21 @@ export function monitorDependencies(
         readers,
       ),
   };
+}
+
+/**
+ * The publisher a deployed function announces through: the alert topic, with the runbooks' bus
+ * before it and signed action links in its messages when configured; the inventory tells the bus
+ * where each certificate is served.
+ */
+export function deployedPublisher(config: ProbeConfig, dynamo: DynamoDBClient, sns: SNSClient): EventPublisher {
+  return alertPublisher({
+    sns,
+    topicArn: config.topicArn,
+    eventBus: config.eventBus,
+    actionLinks: config.actionLinks,
+    certificates: config.certificatesTable
+      ? new CertificateStore(documentClient(dynamo), config.certificatesTable)
+      : undefined,
+  });
 }
