@@ -23,7 +23,14 @@ export function inventory(deps: AdminDependencies): CertificateStore {
   return deps.certificates;
 }
 
-export const CERTIFICATE_STATUSES: readonly CertificateStatus[] = ['ok', 'warning', 'critical', 'expired'];
+export const CERTIFICATE_STATUSES: readonly CertificateStatus[] = [
+  'ok',
+  'warning',
+  'critical',
+  'expired',
+  'invalid',
+  'revoked',
+];
 
 const DAY_MS = 86_400_000;
 
@@ -78,7 +85,8 @@ export function matchesQuery(view: CertificateView, query: CertificateQuery): bo
 /**
  * The index range and test that serve a query at `at`: expiry bounds from `expiringWithin` and
  * the status (expired is before now; warning and critical within the longest warning window
- * ahead), the status itself checked on each certificate read.
+ * ahead; invalid not yet expired, since an expired one shows `expired`; revoked at any date),
+ * the status itself checked on each certificate read.
  */
 export function certificateRange(
   query: CertificateQuery,
@@ -90,7 +98,8 @@ export function certificateRange(
   // daysLeft = floor((notAfter - now) / day) <= d  <=>  notAfter <= now + (d + 1) days - 1 ms
   if (query.expiringWithin !== undefined) tos.push(t + (Math.floor(query.expiringWithin) + 1) * DAY_MS - 1);
   if (query.status === 'expired') tos.push(t);
-  else if (query.status !== undefined) {
+  else if (query.status === 'invalid') from = t + 1;
+  else if (query.status !== undefined && query.status !== 'revoked') {
     from = t + 1;
     if (query.status !== 'ok') tos.push(t + DEFAULT_WINDOWS.warnMaxDays * DAY_MS);
   }

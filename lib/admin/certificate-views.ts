@@ -2,9 +2,11 @@
 // what replaced it or what it replaces, and how far its rollout has got.
 import { colonHex } from '../certificate/fingerprint.ts';
 import { renewalWindows } from '../policy/renewal-policy.ts';
+import { worstStatus } from '../policy/status.ts';
 import { type CertificateItem, rolloutOf, splitLocation } from '../store/certificate-store.ts';
 
-export type CertificateStatus = 'ok' | 'warning' | 'critical' | 'expired';
+/** By its dates, as a target's; `invalid` or `revoked` when a location serving it refuses it. */
+export type CertificateStatus = 'ok' | 'warning' | 'critical' | 'expired' | 'invalid' | 'revoked';
 
 export interface CertificateView {
   fingerprint256: string;
@@ -14,9 +16,16 @@ export interface CertificateView {
   notAfter: string | null;
   daysLeft: number | null;
   status: CertificateStatus;
-  /** Where it is served now (a page shows the first 50: `locationCount` says how many). */
-  locations: { target: string; where: string }[];
+  /**
+   * Why a location serving it refuses it (untrusted, the wrong name there, not yet valid,
+   * revoked), in words, as the latest to refuse it said; null when none does.
+   */
+  problem: string | null;
+  /** Where it is served now, and whether that location refuses it (a page shows the first 50: `locationCount` says how many). */
+  locations: { target: string; where: string; refused: boolean }[];
   locationCount: number;
+  /** How many of those refuse it. */
+  refusedCount: number;
   replacedBy: string | null;
   replaces: string[];
   rollout: { done: number; total: number; since: string } | null;
@@ -29,7 +38,7 @@ const DAY_MS = 86_400_000;
 export function certificateView(item: CertificateItem, now: Date): CertificateView {
   const left = item.notAfter ? Date.parse(item.notAfter) - now.getTime() : null;
   const windows = renewalWindows(item.lifetimeDays ?? 90);
-  const status: CertificateStatus =
+  const byDates: CertificateStatus =
     left === null
       ? 'ok'
       : left <= 0
@@ -39,6 +48,10 @@ export function certificateView(item: CertificateItem, now: Date): CertificateVi
           : left <= windows.warnDays * DAY_MS
             ? 'warning'
             : 'ok';
+  const locs = item.locs ?? new Set<string>();
+  const refused = [...(item.refusedLocs ?? [])].filter((l) => locs.has(l));
+  const refusal = refused.length ? item.refusal : undefined;
+  const status = refusal ? (worstStatus([byDates, refusal.status]) as CertificateStatus) : byDates;
   return {
     fingerprint256: item.fingerprint256,
     subject: item.subject ?? null,
@@ -47,8 +60,14 @@ export function certificateView(item: CertificateItem, now: Date): CertificateVi
     notAfter: item.notAfter ?? null,
     daysLeft: left === null ? null : Math.floor(left / DAY_MS),
     status,
-    locations: [...(item.locs ?? [])].sort().map(splitLocation),
-    locationCount: item.locs?.size ?? 0,
+    problem: refusal?.problem ?? null,
+    // Those refusing it first: a page shows the first 50.
+    locations: [...locs]
+      .sort()
+      .map((l) => ({ ...splitLocation(l), refused: item.refusedLocs?.has(l) ?? false }))
+      .sort((a, b) => Number(b.refused) - Number(a.refused)),
+    locationCount: locs.size,
+    refusedCount: refused.length,
     replacedBy: item.replacedBy ?? null,
     replaces: [...(item.replaces ?? [])].sort(),
     rollout: rolloutOf(item) ?? null,

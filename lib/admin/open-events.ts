@@ -1,6 +1,8 @@
 // The events still open across the inventory: announced (sent, or pending publication) and whose
 // condition the target's state says still holds. Read from the targets' items; nothing new is kept.
 import { type Acknowledgement, acknowledgementOf } from '../policy/acknowledgements.ts';
+import { problemOf } from '../policy/problem.ts';
+import { expandResult } from '../store/compact-result.ts';
 import type { StoredTarget } from '../store/stored-target.ts';
 import { announcedOpenEvents } from '../store/target-acks.ts';
 import { boundText, LIMITS } from '../text-bounds.ts';
@@ -17,6 +19,8 @@ export interface OpenEventView {
   /** The certificate it is about, as the target's latest check names it (bounded). */
   subject: string | null;
   notAfter: string | null;
+  /** Why the target is not ok, in words, as its latest check says (problem.ts); null when it is. */
+  problem: string | null;
   /** Acknowledged or snoozed (by whom, when, until when), while that holds; null otherwise. */
   acknowledged: Acknowledgement | null;
 }
@@ -48,6 +52,7 @@ export function bySeverityThenAge(a: OpenEventView, b: OpenEventView): number {
 /** One target's open events, most severe first, then oldest first; acknowledgements as of `now`. */
 export function targetEventViews(target: StoredTarget, now: Date = new Date()): OpenEventView[] {
   const result = target.state?.result;
+  const problem = result ? problemOf(expandResult(result, target)) : null;
   return announcedOpenEvents(target)
     .map((open) => {
       const sentAt = target.sent?.[open.key];
@@ -61,6 +66,7 @@ export function targetEventViews(target: StoredTarget, now: Date = new Date()): 
         owner: target.owner ?? null,
         subject: result?.subject ? boundText(result.subject, LIMITS.name) : null,
         notAfter: result?.notAfter ?? null,
+        problem: problem === null ? null : boundText(problem, LIMITS.message),
         acknowledged: acknowledgementOf(target.acks, open.key, now) ?? null,
       };
     })

@@ -113,6 +113,7 @@ export const CERTIFICATE_COLUMNS = [
   'notAfter',
   'subject',
   'issuer',
+  'problem',
   'locationCount',
   'locations',
   'replacedBy',
@@ -134,6 +135,7 @@ export function certificateRow(v: CertificateView): CertificateRow {
     notAfter: v.notAfter,
     subject: v.subject,
     issuer: v.issuer,
+    problem: v.problem === null ? null : `${v.problem} (at ${v.refusedCount} of ${v.locationCount})`,
     locationCount: v.locationCount,
     locations: v.locations
       .slice(0, 50)

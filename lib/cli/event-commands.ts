@@ -6,6 +6,7 @@ import { AdminError, describeFailure } from '../net/admin-client.ts';
 import type { ExitCode } from '../policy/status.ts';
 import { parseTarget } from '../targets/parse-target.ts';
 import { InvalidTargetError } from '../targets/target-id.ts';
+import { boundText } from '../text-bounds.ts';
 import { UsageError } from '../usage-error.ts';
 import { type Io, numberOption } from './io.ts';
 import { adminClientFor, idPath, parseRemote } from './remote-options.ts';
@@ -77,7 +78,7 @@ export async function runEvents(argv: string[], io: Io, env: NodeJS.ProcessEnv):
       return 0;
     }
     const table = formatColumns(
-      ['SEVERITY', 'EVENT', 'TARGET', 'SINCE (UTC)', 'OWNER', 'ACKNOWLEDGED', 'ID'],
+      ['SEVERITY', 'EVENT', 'TARGET', 'SINCE (UTC)', 'OWNER', 'ACKNOWLEDGED', 'ID', 'PROBLEM'],
       events.map((e) => [
         e.severity,
         e.event,
@@ -88,6 +89,7 @@ export async function runEvents(argv: string[], io: Io, env: NodeJS.ProcessEnv):
           ? `${e.acknowledged.kind === 'snooze' ? 'snoozed' : 'yes'} (${e.acknowledged.by}${e.acknowledged.until ? ` until ${e.acknowledged.until.slice(0, 10)}` : ''})`
           : '-',
         e.id,
+        e.problem ? boundText(e.problem, 80) : '-',
       ]),
     );
     io.stdout(`${table}\n${cursor ? `(the first ${events.length}; --limit shows more)\n` : ''}`);

@@ -8,6 +8,7 @@ import type { ExportStatus } from '../admin/exports.ts';
 import { type CertificateRow, type ReportRow, type ReportView, reportChunks } from '../admin/report.ts';
 import type { AdminClient } from '../net/admin-client.ts';
 import type { ExitCode } from '../policy/status.ts';
+import { boundText } from '../text-bounds.ts';
 import { UsageError } from '../usage-error.ts';
 import type { Io } from './io.ts';
 import { adminClientFor, idPath, parseRemote } from './remote-options.ts';
@@ -183,7 +184,7 @@ async function printCertificates(
   }
   io.stdout(
     `${formatColumns(
-      ['STATUS', 'DAYS', 'EXPIRES', 'WHERE', 'SUBJECT', 'ROLLOUT', 'FINGERPRINT'],
+      ['STATUS', 'DAYS', 'EXPIRES', 'WHERE', 'SUBJECT', 'ROLLOUT', 'FINGERPRINT', 'PROBLEM'],
       views.map((v) => [
         v.status,
         v.daysLeft === null ? '-' : String(v.daysLeft),
@@ -192,6 +193,7 @@ async function printCertificates(
         (v.subject ?? '-').slice(0, 60),
         v.rollout ? `${v.rollout.done}/${v.rollout.total} replaced` : v.replacedBy ? 'replaced' : '-',
         shortFingerprint(v.fingerprint256),
+        v.problem ? `${boundText(v.problem, 60)} (at ${v.refusedCount} of ${v.locationCount})` : '-',
       ]),
       { rightAlign: [1, 3] },
     )}\n`,
@@ -222,7 +224,9 @@ export async function where(argv: string[], io: Io, env: NodeJS.ProcessEnv): Pro
     io.stdout(
       `${v.fingerprint256}\n  ${v.subject ?? '-'}, expires ${(v.notAfter ?? '-').slice(0, 10)} (${v.status})${v.replacedBy ? `, replaced by ${shortFingerprint(v.replacedBy)}` : ''}${v.rollout ? `, rollout ${v.rollout.done}/${v.rollout.total}` : ''}\n`,
     );
-    for (const l of v.locations) io.stdout(`  ${l.target}  ${l.where}\n`);
+    if (v.problem) io.stdout(`  refused at ${v.refusedCount} of ${v.locationCount}: ${boundText(v.problem, 300)}\n`);
+    for (const l of v.locations)
+      io.stdout(`  ${l.target}  ${boundText(l.where, 300)}${l.refused ? '  (refused)' : ''}\n`);
     if (v.locations.length === 0) io.stdout('  (served nowhere now)\n');
   }
   return 0;

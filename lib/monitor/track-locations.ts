@@ -1,9 +1,10 @@
-// The inventory step of a probe run: when a location's certificate changed, record it on the
-// certificate items (idempotent, so repeated and concurrent runs agree), link replacements, and
+// The inventory step of a probe run: when a location's certificate changed, or the location's
+// verdict on it (refused: untrusted, the wrong name; or accepted), record it on the certificate
+// items (idempotent, so repeated and concurrent runs agree), link replacements, and
 // propose the rollout events this run may announce. Each rollout event is then claimed on the
 // replaced certificate's item in the same transaction that records the check: exactly once
 // across every target that serves the certificate.
-import { diffLocations, locationsOf } from '../inventory/locations.ts';
+import { diffLocations, locationsOf, refusalOf, verdictChanges } from '../inventory/locations.ts';
 import type { CheckResult } from '../policy/check-result.ts';
 import { eventId, type MonitorEvent, type Transition } from '../policy/events.ts';
 import { renewalWindows } from '../policy/renewal-policy.ts';
@@ -78,7 +79,13 @@ export async function trackLocations(
       const entry = entryOf(change.added.fingerprint256);
       if (!entry?.fingerprint256) continue;
       const replaced = diffReplaced(change.where, change.added.fingerprint256);
-      await deps.certificates.addLocation({ ...entry, fingerprint256: entry.fingerprint256 }, location, now, replaced);
+      await deps.certificates.addLocation(
+        { ...entry, fingerprint256: entry.fingerprint256 },
+        location,
+        now,
+        replaced,
+        refusalOf(result, change.added),
+      );
     }
     if (change.removed) {
       const item = await deps.certificates.removeLocation(
@@ -107,6 +114,17 @@ export async function trackLocations(
         for (const other of others) await deps.targets.addRolloutHint(other, item.fingerprint256, item.rolloutSince);
       }
     }
+  }
+
+  // A certificate that stayed and is judged otherwise there now (trusted since a CA was added,
+  // refused since its name or chain changed): the inventory's verdict follows.
+  for (const { where, located } of verdictChanges(stored.state?.locations, after)) {
+    await deps.certificates.setVerdict(
+      located.fingerprint256,
+      locationKey(result.target, where),
+      now,
+      refusalOf(result, located),
+    );
   }
 
   // A rollout that did not reach this target in time: announce it once, from whichever target sees it.

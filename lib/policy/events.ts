@@ -191,6 +191,8 @@ export interface LocatedCertificate {
   fingerprint256: string;
   namesKey: string | null;
   notAfter: string | null;
+  /** Refused there (untrusted, the wrong name, not yet valid, revoked): absent when accepted. */
+  refused?: 'invalid' | 'revoked' | undefined;
 }
 
 /** Location (within the target) -> the certificates it serves or publishes. */

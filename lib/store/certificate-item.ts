@@ -22,6 +22,10 @@ export interface CertificateItem {
   replaces?: Set<string> | undefined;
   /** When its replacement first appeared at one of its locations. */
   rolloutSince?: string | undefined;
+  /** Locations (of `locs`) that refuse it: untrusted there, the wrong name, not yet valid, revoked. */
+  refusedLocs?: Set<string> | undefined;
+  /** Why, in words, as the latest location to refuse it said (bounded), and when. */
+  refusal?: { status: 'invalid' | 'revoked'; problem: string; at: string } | undefined;
   /** Set once, by the probe that announces it (conditional): exactly one message each. */
   announcedComplete?: string | undefined;
   announcedStalled?: string | undefined;

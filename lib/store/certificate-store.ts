@@ -5,7 +5,9 @@
 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, ScanCommand, type ScanCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Refusal } from '../inventory/locations.ts';
 import type { CertificateEntry } from '../policy/check-result.ts';
+import { boundText, LIMITS } from '../text-bounds.ts';
 import { type CertificateItem, CT_KEY_PREFIX } from './certificate-item.ts';
 import { CertificateLists, certificateExpiryKey, SERVED } from './certificate-lists.ts';
 import { isConditionFailure } from './document-client.ts';
@@ -35,7 +37,10 @@ export class CertificateStore {
     this.lists = new CertificateLists(doc, tableName);
   }
 
-  /** Records that `location` serves the certificate (idempotent); `replaces` links the one it replaced. */
+  /**
+   * Records that `location` serves the certificate (idempotent), and whether it refuses it there;
+   * `replaces` links the one it replaced.
+   */
   async addLocation(
     entry: Pick<CertificateEntry, 'subject' | 'issuer' | 'notBefore' | 'notAfter' | 'lifetimeDays' | 'namesKey'> & {
       fingerprint256: string;
@@ -43,6 +48,7 @@ export class CertificateStore {
     location: string,
     now: Date,
     replaces?: string,
+    refusal?: Refusal,
   ): Promise<void> {
     const values: Record<string, unknown> = {
       ':subject': entry.subject,
@@ -59,12 +65,14 @@ export class CertificateStore {
       ':key': certificateExpiryKey(entry.fingerprint256, entry.notAfter),
     };
     if (replaces) values[':replaces'] = new Set([replaces]);
+    if (refusal) values[':refusal'] = refusalAttribute(refusal, now);
+    const verdict = refusal ? ', refusedLocs :loc' : ' DELETE refusedLocs :loc';
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { fingerprint256: entry.fingerprint256 },
-          UpdateExpression: `SET subject = if_not_exists(subject, :subject), issuer = if_not_exists(issuer, :issuer), notBefore = if_not_exists(notBefore, :notBefore), notAfter = if_not_exists(notAfter, :notAfter), lifetimeDays = if_not_exists(lifetimeDays, :lifetime), namesKey = if_not_exists(namesKey, :names), firstSeen = if_not_exists(firstSeen, :now), lastSeen = :now, certList = :served, certExpiry = :key ADD locs :loc${replaces ? ', replaces :replaces' : ''}`,
+          UpdateExpression: `SET subject = if_not_exists(subject, :subject), issuer = if_not_exists(issuer, :issuer), notBefore = if_not_exists(notBefore, :notBefore), notAfter = if_not_exists(notAfter, :notAfter), lifetimeDays = if_not_exists(lifetimeDays, :lifetime), namesKey = if_not_exists(namesKey, :names), firstSeen = if_not_exists(firstSeen, :now), lastSeen = :now, certList = :served, certExpiry = :key${refusal ? ', refusal = :refusal' : ''} ADD locs :loc${replaces ? ', replaces :replaces' : ''}${verdict}`,
           ConditionExpression: 'attribute_not_exists(locs) OR size(locs) < :max OR contains(locs, :locText)',
           ExpressionAttributeValues: { ...values, ':locText': location },
         }),
@@ -87,7 +95,7 @@ export class CertificateStore {
     replacedBy?: string,
   ): Promise<CertificateItem | undefined> {
     const values: Record<string, unknown> = { ':loc': new Set([location]) };
-    let update = 'DELETE locs :loc';
+    let update = 'DELETE locs :loc, refusedLocs :loc';
     if (replacedBy) {
       values[':by'] = replacedBy;
       values[':now'] = now.toISOString();
@@ -112,6 +120,30 @@ export class CertificateStore {
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * Records that `location`, which still serves the certificate, now refuses it (and why) or
+   * accepts it (idempotent). A location past the cap, which `locs` does not hold, is not recorded.
+   */
+  async setVerdict(fingerprint256: string, location: string, now: Date, refusal?: Refusal): Promise<void> {
+    const loc = new Set([location]);
+    const input = refusal
+      ? {
+          UpdateExpression: 'SET refusal = :refusal ADD refusedLocs :loc',
+          ConditionExpression: 'contains(locs, :locText)',
+          ExpressionAttributeValues: { ':refusal': refusalAttribute(refusal, now), ':loc': loc, ':locText': location },
+        }
+      : {
+          UpdateExpression: 'DELETE refusedLocs :loc',
+          ConditionExpression: 'attribute_exists(fingerprint256)',
+          ExpressionAttributeValues: { ':loc': loc },
+        };
+    try {
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { fingerprint256 }, ...input }));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
@@ -153,6 +185,10 @@ export class CertificateStore {
       },
     };
   }
+}
+
+function refusalAttribute(refusal: Refusal, now: Date): NonNullable<CertificateItem['refusal']> {
+  return { status: refusal.status, problem: boundText(refusal.problem, LIMITS.message), at: now.toISOString() };
 }
 
 /** Rollout progress of a replaced certificate, from its item. */

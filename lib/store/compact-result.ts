@@ -1,11 +1,13 @@
 // The copy of a target's latest result its item keeps, made small: a quiet check rewrites the
 // item, and DynamoDB bills a write by the item's size (1 KB per unit). Left out: what the
-// timeline row holds (names, chain, certificates), what the item says already (target, host,
-// port, protocol), nulls, and repeats (an endpoint's certificate when it is the target's).
+// timeline row holds (names, chain, certificates; a few names stay when they are the problem),
+// what the item says already (target, host, port, protocol), nulls, and repeats (an endpoint's
+// certificate when it is the target's).
 // `expandResult` gives back the full CheckResult shape for every reader.
 
 import type { CheckResult, EndpointResult } from '../policy/check-result.ts';
 import type { LocatedCertificate, Locations, MonitorState } from '../policy/events.ts';
+import { PROBLEM_NAMES_KEPT } from '../policy/problem.ts';
 import type { Protocol } from '../targets/protocols.ts';
 
 type Stored = Partial<CheckResult> & { checkedAt: string; status: CheckResult['status'] };
@@ -16,6 +18,8 @@ export function compactResult(result: CheckResult): CheckResult {
   for (const [key, value] of Object.entries(rest)) if (value !== null && value !== undefined) out[key] = value;
   if (out.kind === 'tls') delete out.kind;
   if (result.findings?.length === 0) delete out.findings;
+  // The names are the problem of a wrong-name certificate: the first few stay, for its words.
+  if (result.hostnameMatch === false && result.sans.length) out.sans = result.sans.slice(0, PROBLEM_NAMES_KEPT);
   if (out.consistent === true) delete out.consistent;
   if (out.chainNotAfter === result.notAfter) delete out.chainNotAfter;
   // Documents may have no chain date beside a leaf's: that null is kept, not made the leaf's.
@@ -115,6 +119,7 @@ export function compactState(state: MonitorState): MonitorState {
         const compact: Partial<LocatedCertificate> = { namesKey: l.namesKey };
         if (l.fingerprint256 !== r.fingerprint256) compact.fingerprint256 = l.fingerprint256;
         if (l.notAfter !== r.notAfter) compact.notAfter = l.notAfter;
+        if (l.refused) compact.refused = l.refused;
         return compact;
       });
     }
@@ -143,6 +148,7 @@ export function expandState(
         fingerprint256: l.fingerprint256 ?? (result.fingerprint256 as string),
         namesKey: l.namesKey ?? null,
         notAfter: l.notAfter === undefined ? result.notAfter : l.notAfter,
+        ...(l.refused ? { refused: l.refused } : {}),
       }));
     }
   }

@@ -8,14 +8,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalMode, startLocalMode } from '../../lib/local/local-mode.ts';
 import { launchBrowser, type RunningBrowser, SCREENSHOTS } from '../fixtures/browser.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { BIN, runCli } from '../fixtures/run-cli.ts';
-import { credentials, type RunningServer, startTlsServer } from '../fixtures/servers.ts';
+import { credentials, type RunningServer, sharedPortServers, startTlsServer } from '../fixtures/servers.ts';
 import { verify } from '../fixtures/sigv4.ts';
 
 // Code inside page.evaluate() and friends runs in the browser; these name its globals for the
@@ -34,8 +33,7 @@ let browser: RunningBrowser;
 let ca: Minted;
 const servers: Record<'warning' | 'expired' | 'healthy' | 'xss', RunningServer> = {} as never;
 const leaves: Record<'warning' | 'expired' | 'healthy' | 'xss' | 'old' | 'renewed', Minted> = {} as never;
-const rolloutServers: tls.Server[] = [];
-let rolloutPort = 0;
+const rollout = sharedPortServers();
 const ids: Record<string, string> = {};
 /** Content-Security-Policy violations the page reported (none may happen). */
 const violations: string[] = [];
@@ -56,20 +54,6 @@ async function add(target: Record<string, unknown>): Promise<string> {
   const added = await api('POST', '/targets', target);
   expect(added.status).toBe(201);
   return added.json.id as string;
-}
-
-/** A TLS server on one loopback address and the shared rollout port, switchable to another certificate. */
-async function serveOn(address: string, leaf: Minted): Promise<tls.Server> {
-  const server = tls.createServer({ key: leaf.keyPem, cert: leaf.chainPem });
-  server.on('secureConnection', (s) => s.end());
-  server.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(rolloutPort, address, () => resolve());
-  });
-  rolloutPort = (server.address() as AddressInfo).port;
-  rolloutServers.push(server);
-  return server;
 }
 
 async function openPage(url: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
@@ -137,8 +121,8 @@ beforeAll(async () => {
   for (const name of ['warning', 'expired', 'healthy', 'xss'] as const) {
     servers[name] = await startTlsServer(credentials(leaves[name]));
   }
-  await serveOn('127.0.0.11', leaves.old);
-  await serveOn('127.0.0.12', leaves.old);
+  await rollout.serveOn('127.0.0.11', leaves.old);
+  await rollout.serveOn('127.0.0.12', leaves.old);
   const bundle = join(dir, 'bundle.pem');
   writeFileSync(bundle, leaves.healthy.certPem);
 
@@ -148,7 +132,7 @@ beforeAll(async () => {
   ids.healthy = await add({ host: `127.0.0.1:${servers.healthy.port}`, owner: 'web', tags: ['edge'] });
   ids.xss = await add({ host: `127.0.0.1:${servers.xss.port}`, owner: `${XSS} team`, notes: XSS });
   ids.rollout = await add({
-    host: `rollout.test:${rolloutPort}`,
+    host: `rollout.test:${rollout.port}`,
     addresses: ['127.0.0.11', '127.0.0.12'],
     owner: 'web',
     tags: ['edge'],
@@ -156,7 +140,7 @@ beforeAll(async () => {
   ids.file = await add({ host: `file:${bundle}`, owner: 'platform' });
   expect((await api('POST', '/dispatch?all=true')).status).toBe(200);
   // One of the rollout target's two addresses gets the renewed certificate: "1 of 2 locations".
-  rolloutServers[0]?.setSecureContext({ key: leaves.renewed.keyPem, cert: leaves.renewed.chainPem });
+  rollout.serve('127.0.0.11', leaves.renewed);
   expect((await api('POST', '/dispatch?all=true')).status).toBe(200);
   browser = await launchBrowser();
 }, 180_000);
@@ -165,7 +149,7 @@ afterAll(async () => {
   await browser?.close();
   await local?.stop();
   await Promise.all(Object.values(servers).map((s) => s.close()));
-  await Promise.all(rolloutServers.map((s) => new Promise((r) => s.close(r))));
+  await rollout.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -356,7 +340,7 @@ describe('the dashboard in local mode', () => {
     expect(text).toContain('1 of 2 locations');
     expect(text).toContain(fingerprint(leaves.renewed));
     expect(await page.$$eval('main table tbody tr', (rows) => rows.map((r) => r.textContent))).toEqual([
-      `${ids.rollout}127.0.0.12`,
+      `${ids.rollout}127.0.0.12accepted`,
     ]);
     expect(
       await page.$eval('progress', (p) => [
@@ -451,7 +435,7 @@ describe('the dashboard in local mode', () => {
             .find((cells) => cells[2] === target),
         ids.warning,
       );
-    expect((await row())?.[6]).toContain('acknowledge');
+    expect((await row())?.[7]).toContain('acknowledge');
     const buttons = await page.$$('main table tbody tr');
     for (const tr of buttons) {
       const target = await tr.$eval('td:nth-child(3)', (td) => td.textContent);
@@ -554,9 +538,74 @@ describe('the dashboard in local mode', () => {
     await closePage(page);
   });
 
+  it('judges a certificate as its targets do, and says why in the certificates and events views (issue 32)', async () => {
+    // The healthy certificate, asked for under a name it does not carry: refused there only.
+    ids.wrongName = await add({ host: `wrong-name.test:${servers.healthy.port}`, addresses: ['127.0.0.1'] });
+    expect((await api('POST', '/dispatch?all=true')).status).toBe(200);
+    const healthy = fingerprint(leaves.healthy);
+    const page = await openPage(`${local.url}/#/certificate/${encodeURIComponent(healthy)}`);
+    await signIn(page, '.detail-head');
+    expect(await page.$eval('.detail-head .badge', (b) => b.textContent)).toBe('invalid');
+    const facts = await page.$eval('main', (m) => m.textContent ?? '');
+    expect(facts).toMatch(/the certificate names [^,]+(, [^,]+)*, not wrong-name\.test \(at 1 of 3\)/);
+    const where = await page.$$eval('main table tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    expect(where[0]).toEqual([ids.wrongName, '127.0.0.1', 'invalid']);
+    expect(where.slice(1).map((r) => r[2])).toEqual(['accepted', 'accepted']);
+    // The list, filtered to the refused ones.
+    await page.goto(`${local.url}/#/certificates`);
+    await page.waitForSelector('main table tbody tr');
+    await page.select('select[name=status]', 'invalid');
+    await page.waitForFunction(
+      () => {
+        const rows = [...document.querySelectorAll('main table tbody tr')];
+        return rows.length > 0 && rows.every((r) => r.textContent.includes('invalid'));
+      },
+      { timeout: 5_000 },
+    );
+    const refused = await page.$$eval('main table tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.[4]).toMatch(/not wrong-name\.test \(at 1 of 3\)$/);
+    // The events view says why the target's event is open.
+    await page.goto(`${local.url}/#/events`);
+    await page.waitForFunction(
+      (id) => document.querySelector('main')?.textContent?.includes(id),
+      { timeout: 5_000 },
+      ids.wrongName,
+    );
+    const header = await page.$$eval('main table thead th', (th) => th.map((t) => t.textContent));
+    expect(header.slice(3, 5)).toEqual(['Certificate', 'Problem']);
+    const row = await page.$$eval(
+      'main table tbody tr',
+      (rows, id) =>
+        rows
+          .map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? ''))
+          .find((cells) => cells[2] === id),
+      ids.wrongName,
+    );
+    expect(row?.[1]).toBe('invalid');
+    expect(row?.[4]).toMatch(/^the certificate names .+, not wrong-name\.test$/);
+    await closePage(page);
+    // The command line says the same.
+    const cli = (args: string[]) =>
+      runCli([...args, '--url', local.url, '--token', TOKEN], { env: { PATH: process.env.PATH ?? '', HOME: dir } });
+    const located = await cli(['where', healthy]);
+    expect(located.code, located.stderr).toBe(0);
+    expect(located.stdout).toMatch(/\n {2}refused at 1 of 3: the certificate names .+, not wrong-name\.test\n/);
+    expect(located.stdout).toContain(`  ${ids.wrongName}  127.0.0.1  (refused)\n`);
+    const events = await cli(['events']);
+    const line = events.stdout.split('\n').find((l) => l.includes(ids.wrongName as string));
+    expect(line).toMatch(/the certificate names .+, not wrong-name\.test$/);
+  });
+
   it('leaves a screenshot of each view at 1280x800 and 390x844 (reports/screenshots)', async () => {
     const views: [string, string][] = [
       ['inventory', '/'],
+      ['events', '/#/events'],
+      ['certificates', '/#/certificates'],
       ['target', `/#/target/${encodeURIComponent(ids.rollout as string)}`],
       ['certificate', `/#/certificate/${encodeURIComponent(fingerprint(leaves.healthy))}`],
     ];
@@ -568,7 +617,18 @@ describe('the dashboard in local mode', () => {
         const page = await openPage(`${local.url}/`, { width, height });
         await signIn(page);
         await page.goto(`${local.url}${path}`);
-        await page.waitForSelector(name === 'inventory' ? 'table.target-table tbody tr' : '.detail-head h2');
+        if (name === 'events' || name === 'certificates') {
+          // The hash changes the view in place: wait for this view's own heading and rows.
+          await page.waitForFunction(
+            (heading) =>
+              document.querySelector('main h2')?.textContent?.startsWith(heading) &&
+              document.querySelector('main table tbody tr'),
+            { timeout: 5_000 },
+            name === 'events' ? 'Open events' : 'Certificates',
+          );
+        } else {
+          await page.waitForSelector(name === 'inventory' ? 'table.target-table tbody tr' : '.detail-head h2');
+        }
         await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}x${height}.png`), fullPage: true });
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, `${name} at ${width}`).toBeLessThanOrEqual(0);

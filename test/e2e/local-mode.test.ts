@@ -220,7 +220,7 @@ describe('local mode, end to end', () => {
     const expired = `127.0.0.1:${servers.expired.port}`;
     const events = await cli('events');
     expect(events.stdout.split('\n')[0]).toMatch(
-      /^SEVERITY\s+EVENT\s+TARGET\s+SINCE \(UTC\)\s+OWNER\s+ACKNOWLEDGED\s+ID$/,
+      /^SEVERITY\s+EVENT\s+TARGET\s+SINCE \(UTC\)\s+OWNER\s+ACKNOWLEDGED\s+ID\s+PROBLEM$/,
     );
     expect(events.stdout).toMatch(new RegExp(`\\ncritical\\s+expired\\s+${expired.replace(/\./g, '\\.')}\\s`));
     const critical = JSON.parse((await cli('events', '--severity', 'critical', '--json')).stdout);

@@ -1,7 +1,6 @@
 // Where a certificate is, and whether its replacement is everywhere yet: one certificate on eight
 // addresses (127.0.0.1–8, one port) across three targets, through DynamoDB Local and real TLS
 // servers, on a fixed clock for the stall time.
-import tls from 'node:tls';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -16,6 +15,7 @@ import { TargetStore } from '../../lib/store/target-store.ts';
 import { normalizeTarget, type Target } from '../../lib/targets/target-schema.ts';
 import { daysFromNow, importCa, issueCertificate, type Minted } from '../fixtures/cert-factory.ts';
 import { createTestTables, type TestTables, testProbeConfig } from '../fixtures/dynamo.ts';
+import { sharedPortServers } from '../fixtures/servers.ts';
 import { publishedNotifications } from '../fixtures/sns.ts';
 
 const sns = mockClient(SNSClient);
@@ -25,27 +25,9 @@ let store: TargetStore;
 let certificates: CertificateStore;
 let old: Minted;
 let renewed: Minted;
-let port = 0;
-const servers = new Map<string, tls.Server>();
+const servers = sharedPortServers();
 let clock = new Date('2026-11-28T10:00:00Z');
 let targets: Target[] = [];
-
-/** One TLS server per loopback address, all on the same port, each switchable to another certificate. */
-async function serveOn(address: string, leaf: Minted): Promise<void> {
-  const server = tls.createServer({ key: leaf.keyPem, cert: leaf.chainPem });
-  server.on('secureConnection', (s) => s.end());
-  server.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, address, () => resolve());
-  });
-  port = (server.address() as { port: number }).port;
-  servers.set(address, server);
-}
-
-function serve(address: string, leaf: Minted): void {
-  servers.get(address)?.setSecureContext({ key: leaf.keyPem, cert: leaf.chainPem });
-}
 
 function deps(): ProbeDependencies {
   const config = testProbeConfig(tables, { rolloutStallMinutes: 120 });
@@ -74,17 +56,17 @@ beforeAll(async () => {
   const ca = await importCa(certPem, keyPem);
   old = await issueCertificate(ca, { sans: NAMES, notBefore: daysFromNow(-60), notAfter: daysFromNow(30) });
   renewed = await issueCertificate(ca, { sans: NAMES, notBefore: daysFromNow(-1), notAfter: daysFromNow(89) });
-  for (let i = 1; i <= 8; i++) await serveOn(`127.0.0.${i}`, old);
+  for (let i = 1; i <= 8; i++) await servers.serveOn(`127.0.0.${i}`, old);
   const addresses = [
     ['127.0.0.1', '127.0.0.2', '127.0.0.3'],
     ['127.0.0.4', '127.0.0.5', '127.0.0.6'],
     ['127.0.0.7', '127.0.0.8'],
   ];
-  targets = NAMES.map((name, i) => normalizeTarget({ host: `${name}:${port}`, addresses: addresses[i] }));
+  targets = NAMES.map((name, i) => normalizeTarget({ host: `${name}:${servers.port}`, addresses: addresses[i] }));
   for (const t of targets) await store.putTarget(t, new Date());
 });
 afterAll(async () => {
-  await Promise.all([...servers.values()].map((s) => new Promise((r) => s.close(r))));
+  await servers.close();
   await tables.drop();
 });
 beforeEach(() => {
@@ -106,7 +88,7 @@ describe('certificate inventory and rollouts', () => {
   });
 
   it('says "new certificate on 3 of 8 locations" when one target is renewed, once', async () => {
-    for (const a of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) serve(a, renewed);
+    for (const a of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) servers.serve(a, renewed);
     await checkAll();
     await checkAll();
     const news = published();
@@ -137,10 +119,10 @@ describe('certificate inventory and rollouts', () => {
 
   it('does not repeat rollout events when a load balancer flips between the two certificates', async () => {
     for (let round = 0; round < 3; round++) {
-      serve('127.0.0.4', round % 2 ? old : renewed);
+      servers.serve('127.0.0.4', round % 2 ? old : renewed);
       await checkAll();
     }
-    serve('127.0.0.4', old);
+    servers.serve('127.0.0.4', old);
     await checkAll();
     const events = published().map((n) => n.event);
     expect(events.filter((e) => e.startsWith('rollout'))).toEqual([]);
@@ -148,7 +130,7 @@ describe('certificate inventory and rollouts', () => {
   });
 
   it('announces the completed rollout once when the last location moves', async () => {
-    for (let i = 4; i <= 8; i++) serve(`127.0.0.${i}`, renewed);
+    for (let i = 4; i <= 8; i++) servers.serve(`127.0.0.${i}`, renewed);
     clock = new Date(clock.getTime() + 60 * 60_000);
     await checkAll();
     await checkAll();
@@ -182,7 +164,7 @@ describe('certificate inventory and rollouts', () => {
     expect((await admin('/certificates', 'status=fine')).status).toBe(400);
     const csv = (await admin('/report', 'view=certificates&format=csv')).body.split('\r\n');
     expect(csv[0]).toBe(
-      'fingerprint256,status,daysLeft,notAfter,subject,issuer,locationCount,locations,replacedBy,rollout',
+      'fingerprint256,status,daysLeft,notAfter,subject,issuer,problem,locationCount,locations,replacedBy,rollout',
     );
     expect(csv.some((line) => line.includes('8/8 since'))).toBe(true);
   });
@@ -193,7 +175,7 @@ describe('certificate inventory and rollouts', () => {
       sans: ['a.rollout.test', 'elsewhere.test'],
       notAfter: daysFromNow(200),
     });
-    serve('127.0.0.1', other);
+    servers.serve('127.0.0.1', other);
     await probeTarget(deps(), targets[0] as Target);
     const current = (await store.getTarget(targets[0]?.id ?? ''))?.state;
     const renewedItem = await certificates.get(current?.locations?.['127.0.0.2']?.[0]?.fingerprint256 as string);

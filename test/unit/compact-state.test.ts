@@ -2,7 +2,9 @@
 // every field a transition, the inventory or a view reads, for healthy, failing, inconsistent and
 // multi-certificate targets, and through a sequence of real transitions.
 import { describe, expect, it } from 'vitest';
+import { verdictChanges } from '../../lib/inventory/locations.ts';
 import type { MonitorState } from '../../lib/policy/events.ts';
+import { problemOf } from '../../lib/policy/problem.ts';
 import { decideTransition } from '../../lib/policy/transitions.ts';
 import { compactState, expandState } from '../../lib/store/compact-result.ts';
 import { checkResult, DAY } from '../fixtures/check-results.ts';
@@ -80,6 +82,42 @@ describe('compact state', () => {
     const doc = { ...checkResult(), kind: 'saml' as const, chainNotAfter: null, endpoints: [] };
     const state: MonitorState = { ...decideTransition(undefined, checkResult()).state, result: doc };
     expect(roundTrip(state).result).toEqual(slim(state).result);
+  });
+
+  it('keeps the first names of a wrong-name certificate (its problem) and where a certificate is refused', () => {
+    const wrong = {
+      ...checkResult({ status: 'invalid', trusted: true, hostnameMatch: false }),
+      sans: ['a.example', 'b.example', 'c.example', 'd.example', 'e.example'],
+    };
+    const state: MonitorState = {
+      ...decideTransition(undefined, wrong).state,
+      locations: {
+        '192.0.2.1': [{ fingerprint256: 'AA:AA', namesKey: 'k', notAfter: wrong.notAfter, refused: 'invalid' }],
+        '192.0.2.2': [{ fingerprint256: 'BB:BB', namesKey: 'k', notAfter: wrong.notAfter }],
+      },
+    };
+    const back = roundTrip(state);
+    expect(back.result.sans).toEqual(['a.example', 'b.example', 'c.example', 'd.example']);
+    expect(problemOf(back.result)).toBe(
+      'the certificate names a.example, b.example, c.example, …, not www.example.com',
+    );
+    expect(back.locations).toEqual(state.locations);
+    // An accepted certificate's names stay out, as before.
+    expect(roundTrip(decideTransition(undefined, checkResult()).state).result.sans).toEqual([]);
+  });
+
+  it('finds the certificates whose verdict changed where they stayed, and reads a state without verdicts as accepting', () => {
+    const at = (refused?: 'invalid') => ({
+      '192.0.2.1': [{ fingerprint256: 'AA:AA', namesKey: 'k', notAfter: null, ...(refused ? { refused } : {}) }],
+    });
+    expect(verdictChanges(at(), at())).toEqual([]);
+    expect(verdictChanges(at('invalid'), at('invalid'))).toEqual([]);
+    expect(verdictChanges(at(), at('invalid'))).toEqual([
+      { where: '192.0.2.1', located: at('invalid')['192.0.2.1'][0] },
+    ]);
+    expect(verdictChanges(at('invalid'), at())).toHaveLength(1);
+    // A certificate that arrived is the inventory's `added`, not a verdict change.
+    expect(verdictChanges(undefined, at('invalid'))).toEqual([]);
   });
 
   it('is smaller than the state it stands for', () => {

@@ -2,7 +2,7 @@
 // trust error, the names the certificate carries against the name checked, a certificate not yet
 // valid, a revocation.
 import { describe, expect, it } from 'vitest';
-import { problemOf } from '../../lib/dashboard/page/api.ts';
+import { problemOf } from '../../lib/policy/problem.ts';
 import { checkResult } from '../fixtures/check-results.ts';
 
 describe("the page's Problem", () => {

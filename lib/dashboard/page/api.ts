@@ -4,7 +4,7 @@ import type { TargetView } from '../../admin/admin-api.ts';
 import type { CertificateView } from '../../admin/certificate-views.ts';
 import type { OpenEventView } from '../../admin/open-events.ts';
 import type { SummaryView } from '../../admin/routes/summary.ts';
-import { describeTrustError } from '../../policy/trust-errors.ts';
+import { problemOf } from '../../policy/problem.ts';
 import { DASHBOARD_HEADER } from '../protocol.ts';
 
 const TOKEN_KEY = 'certvigil-token';
@@ -97,24 +97,6 @@ export interface TargetRow {
   problem: string | null;
   checkedAt: string | null;
   fingerprint256: string | null;
-}
-
-type Check = NonNullable<TargetView['lastCheck']>;
-
-/** Why a check's certificate is refused or could not be read, in words; null when there is nothing to say. */
-export function problemOf(r: Check | null | undefined): string | null {
-  if (!r) return null;
-  if (r.error) return `${r.error.kind}: ${r.error.message}`;
-  if (r.status !== 'invalid' && r.status !== 'revoked') return null;
-  if (r.revocation?.status === 'revoked') return 'revoked by its CA';
-  if (r.notBefore && r.notBefore > r.checkedAt) return `not valid before ${r.notBefore.slice(0, 10)}`;
-  if (r.trusted === false) return `not trusted: ${describeTrustError(r.trustError)}`;
-  if (r.hostnameMatch === false) {
-    const names = (r.sans ?? []).slice(0, 3).join(', ') + ((r.sans ?? []).length > 3 ? ', …' : '');
-    return `the certificate names ${names || 'no host'}, not ${r.servername ?? r.host}`;
-  }
-  if (r.findings?.length) return `weak: ${r.findings.map((f) => f.code).join(', ')}`;
-  return null;
 }
 
 export function rowOf(t: TargetView): TargetRow {

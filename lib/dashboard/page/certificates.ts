@@ -1,10 +1,10 @@
 // The certificate view: every certificate by soonest expiry (those served nowhere any more last),
 // a page (200) at a time, filtered on the server by status and expiry; "show 200 more" for the next.
 import { type CertificateView, certificatesPage } from './api.ts';
-import { rolloutBar, rolloutText } from './details.ts';
+import { problemCell, rolloutBar, rolloutText } from './details.ts';
 import { badge, day, h, link, relativeDays, replace, table, text } from './dom.ts';
 
-const STATUSES = ['expired', 'critical', 'warning', 'ok'] as const;
+const STATUSES = ['revoked', 'expired', 'invalid', 'critical', 'warning', 'ok'] as const;
 const WITHIN = ['7', '30', '90'] as const;
 
 /** The filters chosen, kept between visits of the view. */
@@ -60,12 +60,13 @@ export async function renderCertificates(root: HTMLElement): Promise<void> {
         ? h('p', {}, text(missing))
         : items.length
           ? table(
-              ['Status', 'Expires', 'Subject', 'Issuer', 'Served at', 'Rollout'],
+              ['Status', 'Expires', 'Subject', 'Issuer', 'Problem', 'Served at', 'Rollout'],
               items.map((c) => [
                 badge(c.status),
                 h('span', { title: day(c.notAfter) }, relativeDays(c.daysLeft)),
                 link(['certificate', c.fingerprint256], c.subject ?? c.fingerprint256, 160),
                 text(c.issuer, 120),
+                problemCell(c),
                 `${c.locationCount ?? c.locations.length}`,
                 h('span', { class: 'rollout' }, rolloutText(c.rollout), ' ', rolloutBar(c.rollout)),
               ]),

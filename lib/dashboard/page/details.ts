@@ -1,10 +1,11 @@
 // One target (its settings, latest check, where its certificates are, its timeline of changes) and
 // one certificate (where it is served, its replacement, the rollout).
+
+import { problemOf } from '../../policy/problem.ts';
 import {
   type CertificateView,
   certificatePath,
   getJson,
-  problemOf,
   type TargetView,
   type TimelineRow,
   targetPath,
@@ -133,6 +134,13 @@ function acknowledgementLine(a: NonNullable<TimelineRow['acknowledgement']>): st
   return `${a.event}, by ${a.by}${a.note ? `: ${a.note}` : ''}${until}`;
 }
 
+/** Why it is refused, and where: "not trusted: … (at 2 of 3)". */
+export function problemCell(c: CertificateView): string {
+  if (!c.problem) return '—';
+  const where = c.locationCount > 1 ? ` (at ${c.refusedCount} of ${c.locationCount})` : '';
+  return `${text(c.problem, 300)}${where}`;
+}
+
 export async function renderCertificate(root: HTMLElement, fingerprint: string): Promise<void> {
   const c = await getJson<CertificateView>(certificatePath(fingerprint));
   replace(
@@ -143,6 +151,7 @@ export async function renderCertificate(root: HTMLElement, fingerprint: string):
       ['Issuer', text(c.issuer)],
       ['Valid', `${day(c.notBefore)} to ${day(c.notAfter)}`],
       ['Expires', relativeDays(c.daysLeft)],
+      ['Problem', problemCell(c)],
       ['First seen', moment(c.firstSeen)],
       ['Last seen', moment(c.lastSeen)],
       ['Replaced by', c.replacedBy ? link(['certificate', c.replacedBy], c.replacedBy, 100) : '—'],
@@ -157,8 +166,14 @@ export async function renderCertificate(root: HTMLElement, fingerprint: string):
     h('h3', {}, `Where it is served (${c.locations.length})`),
     c.locations.length
       ? table(
-          ['Target', 'Where'],
-          c.locations.slice(0, 1000).map((l) => [link(['target', l.target], l.target, 120), text(l.where, 200)]),
+          ['Target', 'Where', 'Verdict'],
+          c.locations
+            .slice(0, 1000)
+            .map((l) => [
+              link(['target', l.target], l.target, 120),
+              text(l.where, 200),
+              l.refused ? badge(c.status === 'revoked' ? 'revoked' : 'invalid') : 'accepted',
+            ]),
         )
       : h('p', {}, 'Served nowhere now.'),
   );

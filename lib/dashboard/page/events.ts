@@ -39,6 +39,18 @@ function acknowledgement(e: OpenEventView, done?: (e: OpenEventView) => void): C
   return h('span', { class: 'ack-actions' }, button('acknowledge', 'ack'), ' ', button('snooze 7 days', 'snooze'));
 }
 
+/** The columns of an events table (eventRows' cells, in order). */
+export const EVENT_COLUMNS = [
+  'Severity',
+  'Event',
+  'Target',
+  'Certificate',
+  'Problem',
+  'Since',
+  'Owner',
+  'Acknowledged',
+];
+
 export function eventRows(events: readonly OpenEventView[], done?: (e: OpenEventView) => void): Child[][] {
   return events.map((e) => [
     h(
@@ -49,6 +61,7 @@ export function eventRows(events: readonly OpenEventView[], done?: (e: OpenEvent
     text(e.event, 40),
     link(['target', e.target], e.target, 120),
     text(e.subject, 160),
+    text(e.problem, 300),
     e.pending ? 'being sent' : moment(e.since),
     text(e.owner, 80),
     acknowledgement(e, done),
@@ -67,7 +80,7 @@ export async function renderEvents(root: HTMLElement): Promise<void> {
       h('h2', {}, `Open events (${events.length}${next ? ' so far' : ''})`),
       events.length
         ? table(
-            ['Severity', 'Event', 'Target', 'Certificate', 'Since', 'Owner', 'Acknowledged'],
+            EVENT_COLUMNS,
             eventRows(events, (changed) => {
               events = events.map((e) => (e.id === changed.id ? changed : e));
               draw();

@@ -3,7 +3,7 @@
 // filtered by the server and read a page at a time. The page never holds the whole inventory.
 import { type Overview, PAGE_ROWS, type Page, type TargetRow, targetsPage } from './api.ts';
 import { badge, day, h, link, relativeDays, replace, STATUS_ORDER, table, text } from './dom.ts';
-import { eventRows } from './events.ts';
+import { EVENT_COLUMNS, eventRows } from './events.ts';
 import { expiryTimeline } from './timeline.ts';
 
 export interface Filters {
@@ -212,12 +212,7 @@ export function renderInventory(root: HTMLElement, overview: Overview, filters: 
       'section',
       { 'aria-labelledby': 'h-open' },
       h('h2', { id: 'h-open' }, 'Open events'),
-      events.length
-        ? table(
-            ['Severity', 'Event', 'Target', 'Certificate', 'Since', 'Owner', 'Acknowledged'],
-            eventRows(events.slice(0, 10)),
-          )
-        : h('p', {}, 'Nothing is open.'),
+      events.length ? table(EVENT_COLUMNS, eventRows(events.slice(0, 10))) : h('p', {}, 'Nothing is open.'),
       overview.events.nextCursor || events.length > 10 ? link(['events'], 'all open events') : null,
     ),
     h('section', { 'aria-labelledby': 'h-table' }, h('h2', { id: 'h-table' }, 'Inventory'), filterBar, tableHost),
