@@ -3,12 +3,14 @@
 // N /probe calls 50 at a time (its tcp prober with TLS), against `certvigil check --concurrency 50`
 // run directly with the project's Node. Wall time and CPU (blackbox: its process's, read from
 // /proc before it stops; certvigil: the child's rusage), start-up included for both; the CPU per
-// additional endpoint between the two sizes; and `check` of one endpoint against a bare `node -e 0`.
+// additional endpoint between the two sizes; and `check` of one endpoint against a bare `node -e 0`
+// and against one verified handshake in plain Node (bare-tls-one.mjs).
 // Usage: npm run bench:peers -- [ROUNDS] [SIZES...]   (default 5 rounds, 200 and 1000 endpoints)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import { createChain } from '../test/fixtures/cert-factory.ts';
 import { credentials, type RunningServer, startTlsServer } from '../test/fixtures/servers.ts';
 
@@ -153,7 +155,7 @@ console.log(
     .join(' ')}; ${rounds} alternating rounds; Node ${process.version}; ${BLACKBOX} ${(() => {
     const said = spawnSync(BLACKBOX, ['--version'], { encoding: 'utf8' });
     return `${said.stdout}${said.stderr}`.split('\n')[0]?.split(' ')[2] ?? '';
-  })()}`,
+  })()}; NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? `set (${tls.getCACertificates('extra').length} certificates)` : 'not set'}`,
 );
 const results = new Map<number, { blackbox: Run[]; certvigil: Run[] }>();
 let port = 19_115;
@@ -186,17 +188,23 @@ if (sizes.length >= 2) {
     `CPU per additional endpoint (${small} to ${large}): blackbox ${slope('blackbox').toFixed(3)} ms, certvigil ${slope('certvigil').toFixed(3)} ms`,
   );
 }
+// `check` of one endpoint, against two baselines, alternating: a bare `node -e 0` (what the issue
+// first asked for) and one verified handshake in plain Node (bare-tls-one.mjs: the same trust,
+// chain and name verified, the expiry printed), the least any verified check can cost.
 const bare: Run[] = [];
+const handshake: Run[] = [];
 const one: Run[] = [];
 const single = join(dir, 'one.txt');
-writeFileSync(single, `127.0.0.1:${servers[0]?.port}\n`);
-for (let r = 0; r < Math.max(rounds, 5); r++) {
+const endpoint = `127.0.0.1:${servers[0]?.port}`;
+writeFileSync(single, `${endpoint}\n`);
+for (let r = 0; r < Math.max(rounds, 5) * 3; r++) {
   bare.push(await node(['-e', '0']));
+  handshake.push(await node([here('./bare-tls-one.mjs'), endpoint, ca]));
   one.push(await node([here('../bin/certvigil.js'), 'check', '--file', single, '--ca', ca, '--json']));
 }
-const [b, o] = [median(bare.map((x) => x.cpuMs)), median(one.map((x) => x.cpuMs))];
+const [b, h, o] = [bare, handshake, one].map((runs) => median(runs.map((x) => x.cpuMs))) as [number, number, number];
 console.log(
-  `check of one endpoint: ${o.toFixed(0)} ms CPU against ${b.toFixed(0)} ms for node -e 0 (${(o / b).toFixed(2)}x)`,
+  `check of one endpoint: ${o.toFixed(0)} ms CPU; node -e 0 ${b.toFixed(0)} ms (${(o / b).toFixed(2)}x); one verified handshake in plain Node ${h.toFixed(0)} ms (${(o / h).toFixed(2)}x); medians of ${one.length}`,
 );
 for (const s of servers) await s.close();
 rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import type { ExitCode } from '../policy/status.ts';
 import { AWS_KINDS } from '../targets/kinds.ts';
 import { UsageError } from '../usage-error.ts';
 import { CHECK_USAGE } from './check-usage.ts';
+import { failureStatus } from './command-failure.ts';
 import { type Io, processIo } from './io.ts';
 
 const VERSION = '0.1.0';
@@ -119,12 +120,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io = proc
       return 0;
     }
     if (command === 'check') {
+      // Its help without loading the check (CHECK_USAGE is small; check-main.ts is not).
       if (rest.includes('--help') || rest.includes('-h')) {
         io.stdout(`${CHECK_USAGE}\n`);
         return 0;
       }
-      const { runCheck } = await import('./check-command.ts');
-      return await runCheck(rest, io);
+      const { checkCommand } = await import('./check-main.ts');
+      return await checkCommand(rest, io);
     }
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (load) {
@@ -137,11 +139,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io = proc
     }
     throw new UsageError(`unknown command "${command}" (try certvigil --help)`);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`certvigil: ${error.message}\n`);
-      return 3;
-    }
-    io.stderr(`certvigil: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
-    return 3;
+    return failureStatus(error, io);
   }
 }

@@ -60,78 +60,91 @@ export interface Target {
   notes: string | undefined;
 }
 
+/** Longest `host` a target may give (the schema's bound; the host-only path below keeps it too). */
+const MAX_HOST = 2048;
+
 /**
- * A number as JSON gives it, or written in decimal in a string (a CSV cell): not `true`, `[5]`
- * or `"0x10"`, which JavaScript would turn into numbers.
+ * Raw target input, as it comes from JSON or a CSV row (strings are coerced). Built on first use:
+ * making the schema costs a few milliseconds of every start, and `certvigil check` of host names
+ * never needs it (see normalizeTarget).
  */
-const decimal = (error: string) =>
-  z.pipe(
-    z.transform((value: unknown) =>
-      typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value,
-    ),
-    z.number({ error }).check(z.refine(Number.isFinite, error)),
+function buildTargetInputSchema() {
+  /**
+   * A number as JSON gives it, or written in decimal in a string (a CSV cell): not `true`, `[5]`
+   * or `"0x10"`, which JavaScript would turn into numbers.
+   */
+  const decimal = (error: string) =>
+    z.pipe(
+      z.transform((value: unknown) =>
+        typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value,
+      ),
+      z.number({ error }).check(z.refine(Number.isFinite, error)),
+    );
+
+  /** 0 turns the window off (no warning, or no critical, before expiry). */
+  const days = decimal('must be a number of days').check(
+    z.minimum(0, 'must be 0 days or more'),
+    z.maximum(3650, 'must be at most 3650 days'),
   );
 
-/** 0 turns the window off (no warning, or no critical, before expiry). */
-const days = decimal('must be a number of days').check(
-  z.minimum(0, 'must be 0 days or more'),
-  z.maximum(3650, 'must be at most 3650 days'),
-);
+  /** A list given as an array, or as text separated by commas, semicolons, bars or spaces (CSV). */
+  const listOf = <T extends z.core.SomeType>(item: T, max: number, tooMany: string) =>
+    z.pipe(
+      z.transform((value: unknown) => (typeof value === 'string' ? splitList(value) : value)),
+      z.array(item).check(z.maxLength(max, tooMany)),
+    );
 
-/** A list given as an array, or as text separated by commas, semicolons, bars or spaces (CSV). */
-const listOf = <T extends z.core.SomeType>(item: T, max: number, tooMany: string) =>
-  z.pipe(
-    z.transform((value: unknown) => (typeof value === 'string' ? splitList(value) : value)),
-    z.array(item).check(z.maxLength(max, tooMany)),
-  );
-
-/** Raw target input, as it comes from JSON or a CSV row (strings are coerced). */
-export const targetInputSchema = z
-  .object({
-    // Required, unless a stored `source` says where the certificates are (a file has no host).
-    host: z.optional(z.string({ error: 'is required' }).check(z.trim(), z.maxLength(2048, 'is too long'))),
-    kind: z.optional(z.string().check(z.trim(), z.maxLength(16, 'is too long'))),
-    source: z.optional(z.string().check(z.trim(), z.maxLength(2048, 'is too long'))),
-    port: z.optional(z.union([z.number(), z.string().check(z.trim())])),
-    protocol: z.optional(z.string()),
-    servername: z.optional(z.string().check(z.trim(), z.maxLength(253, 'is too long'))),
-    addresses: z.optional(
-      listOf(
-        z.string().check(
-          z.trim(),
-          z.refine((a) => ipFamily(stripBrackets(a)) !== 0, 'must be IP addresses'),
+  /** Raw target input, as it comes from JSON or a CSV row (strings are coerced). */
+  const schema = z
+    .object({
+      // Required, unless a stored `source` says where the certificates are (a file has no host).
+      host: z.optional(z.string({ error: 'is required' }).check(z.trim(), z.maxLength(MAX_HOST, 'is too long'))),
+      kind: z.optional(z.string().check(z.trim(), z.maxLength(16, 'is too long'))),
+      source: z.optional(z.string().check(z.trim(), z.maxLength(2048, 'is too long'))),
+      port: z.optional(z.union([z.number(), z.string().check(z.trim())])),
+      protocol: z.optional(z.string()),
+      servername: z.optional(z.string().check(z.trim(), z.maxLength(253, 'is too long'))),
+      addresses: z.optional(
+        listOf(
+          z.string().check(
+            z.trim(),
+            z.refine((a) => ipFamily(stripBrackets(a)) !== 0, 'must be IP addresses'),
+          ),
+          MAX_PINNED_ADDRESSES,
+          `may pin at most ${MAX_PINNED_ADDRESSES} addresses`,
         ),
-        MAX_PINNED_ADDRESSES,
-        `may pin at most ${MAX_PINNED_ADDRESSES} addresses`,
       ),
-    ),
-    warnDays: z.optional(days),
-    critDays: z.optional(days),
-    findingsInvalid: z.optional(z.pipe(z.transform(parseBoolean), z.boolean({ error: 'must be true or false' }))),
-    intervalMinutes: z.optional(
-      decimal('must be a number of minutes').check(
-        z.int('must be a whole number of minutes'),
-        z.minimum(5, 'must be at least 5 minutes'),
-        z.maximum(525_600, 'must be at most 525600 minutes (a year)'),
+      warnDays: z.optional(days),
+      critDays: z.optional(days),
+      findingsInvalid: z.optional(z.pipe(z.transform(parseBoolean), z.boolean({ error: 'must be true or false' }))),
+      intervalMinutes: z.optional(
+        decimal('must be a number of minutes').check(
+          z.int('must be a whole number of minutes'),
+          z.minimum(5, 'must be at least 5 minutes'),
+          z.maximum(525_600, 'must be at most 525600 minutes (a year)'),
+        ),
       ),
-    ),
-    enabled: z.optional(z.pipe(z.transform(parseBoolean), z.boolean({ error: 'must be true or false' }))),
-    owner: z.optional(z.string().check(z.trim(), z.maxLength(200, 'is too long'))),
-    tags: z.optional(
-      listOf(
-        z.string().check(z.trim(), z.minLength(1), z.maxLength(64, 'entries must be at most 64 characters')),
-        50,
-        'may hold at most 50 tags',
+      enabled: z.optional(z.pipe(z.transform(parseBoolean), z.boolean({ error: 'must be true or false' }))),
+      owner: z.optional(z.string().check(z.trim(), z.maxLength(200, 'is too long'))),
+      tags: z.optional(
+        listOf(
+          z.string().check(z.trim(), z.minLength(1), z.maxLength(64, 'entries must be at most 64 characters')),
+          50,
+          'may hold at most 50 tags',
+        ),
       ),
-    ),
-    notes: z.optional(z.string().check(z.maxLength(2000, 'is too long'))),
-  })
-  .check(
-    z.refine((t) => t.warnDays === undefined || t.critDays === undefined || t.critDays <= t.warnDays, {
-      error: 'must not be more than warnDays',
-      path: ['critDays'],
-    }),
-  );
+      notes: z.optional(z.string().check(z.maxLength(2000, 'is too long'))),
+    })
+    .check(
+      z.refine((t) => t.warnDays === undefined || t.critDays === undefined || t.critDays <= t.warnDays, {
+        error: 'must not be more than warnDays',
+        path: ['critDays'],
+      }),
+    );
+  return schema;
+}
+
+let targetInputSchema: ReturnType<typeof buildTargetInputSchema> | undefined;
 
 /** One problem with one field of a target. */
 export interface FieldProblem {
@@ -154,16 +167,7 @@ export class TargetValidationError extends Error {
  * explicit `port`/`protocol` fields must then agree with it.
  */
 export function normalizeTarget(input: unknown): Target {
-  const parsed = targetInputSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new TargetValidationError(
-      parsed.error.issues.map((issue) => ({
-        field: issue.path.join('.') || 'target',
-        message: issue.message,
-      })),
-    );
-  }
-  const raw = parsed.data;
+  const raw = hostOnly(input) ?? validated(input);
   try {
     const text = targetText(raw);
     const { kind } = splitKind(text);
@@ -199,7 +203,37 @@ export function normalizeTarget(input: unknown): Target {
   }
 }
 
-type RawTarget = z.infer<typeof targetInputSchema>;
+type RawTarget = z.infer<ReturnType<typeof buildTargetInputSchema>>;
+
+function validated(input: unknown): RawTarget {
+  targetInputSchema ??= buildTargetInputSchema();
+  const parsed = targetInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new TargetValidationError(
+      parsed.error.issues.map((issue) => ({
+        field: issue.path.join('.') || 'target',
+        message: issue.message,
+      })),
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * `{host: "…"}` and nothing else (a target on the command line, a line of a target file), as the
+ * schema would give it back (trimmed, bounded), without building the schema; undefined for
+ * anything else, which the schema checks.
+ */
+function hostOnly(input: unknown): RawTarget | undefined {
+  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype)
+    return undefined;
+  const keys = Object.keys(input);
+  const host = (input as { host?: unknown }).host;
+  if (keys.length !== 1 || keys[0] !== 'host' || typeof host !== 'string') return undefined;
+  const trimmed = host.trim();
+  if (trimmed.length > MAX_HOST) throw new TargetValidationError([{ field: 'host', message: 'is too long' }]);
+  return { host: trimmed };
+}
 
 /** The target string: `host` as given, with `kind` (and a stored `source`) taken into account. */
 function targetText(raw: RawTarget): string {

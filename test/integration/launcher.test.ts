@@ -13,6 +13,7 @@ const BUILT = new Date('2026-02-01T00:00:00Z');
 const EDITED = new Date('2026-03-01T00:00:00Z');
 
 let root: string;
+let main: (name: string) => string;
 
 function file(path: string, text: string, time: Date): void {
   const full = join(root, path);
@@ -21,9 +22,9 @@ function file(path: string, text: string, time: Date): void {
   utimesSync(full, time, time);
 }
 
-/** Which of the two `main`s the launcher ran. */
-function ran(): string {
-  const run = spawnSync(process.execPath, [join(root, 'bin', 'certvigil.js')], { encoding: 'utf8' });
+/** Which `main` the launcher ran. */
+function ran(...args: string[]): string {
+  const run = spawnSync(process.execPath, [join(root, 'bin', 'certvigil.js'), ...args], { encoding: 'utf8' });
   expect(run.stderr).toBe('');
   return run.stdout.trim();
 }
@@ -32,7 +33,7 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'certvigil-launcher-'));
   mkdirSync(join(root, 'bin'));
   copyFileSync(LAUNCHER, join(root, 'bin', 'certvigil.js'));
-  const main = (name: string) => `export async function main() { process.stdout.write('${name}\\n'); return 0; }\n`;
+  main = (name: string) => `export async function main() { process.stdout.write('${name}\\n'); return 0; }\n`;
   file('lib/cli/main.ts', main('sources'), OLD);
   file('lib/probe/used.ts', 'export const used = 1;\n', OLD);
   file('lib/unused.ts', 'export const unused = 1;\n', OLD);
@@ -56,6 +57,19 @@ describe('the launcher with the build list of sources', () => {
   it('runs the sources once a listed source is gone', () => {
     rmSync(join(root, 'lib/probe/used.ts'));
     expect(ran()).toBe('sources');
+  });
+
+  it("runs check's own bundle for check, and the CLI's for everything else, while current", () => {
+    file('dist/check/check.js', main('check bundle'), BUILT);
+    expect(ran('check', 'example.com')).toBe('check bundle');
+    expect(ran('targets', 'list')).toBe('dist');
+    expect(ran()).toBe('dist');
+    utimesSync(join(root, 'lib/probe/used.ts'), EDITED, EDITED);
+    expect(ran('check', 'example.com')).toBe('sources');
+  });
+
+  it("runs the CLI's bundle for check when check has none (a build from before it)", () => {
+    expect(ran('check', 'example.com')).toBe('dist');
   });
 
   it('does not look at files the bundle was not built from', () => {

@@ -187,6 +187,36 @@ describe('target settings', () => {
   });
 });
 
+describe('a target given by its host alone (the command line, a line of a file)', () => {
+  // normalizeTarget skips building the schema for {host}: it must answer as the schema does.
+  const bySchema = (host: unknown) => normalizeTarget({ host, enabled: true });
+  const problemOf = (run: () => unknown) => {
+    try {
+      run();
+      return undefined;
+    } catch (error) {
+      return error instanceof TargetValidationError ? error.problems : error;
+    }
+  };
+
+  it('gives the same target as the schema, trimmed', () => {
+    for (const host of ['  example.com:8443 ', 'smtp://mail.example.com', 'file:/etc/ssl/x.pem', '[2001:db8::1]:443']) {
+      expect(normalizeTarget({ host })).toEqual(bySchema(host));
+    }
+  });
+
+  it('refuses what the schema refuses, in the same words', () => {
+    for (const host of ['x'.repeat(2049), '', '   ', 'exa mple.com', 5, null]) {
+      const problems = problemOf(() => normalizeTarget({ host }));
+      expect(problems).toBeDefined();
+      expect(problems).toEqual(problemOf(() => bySchema(host)));
+    }
+    expect(problemOf(() => normalizeTarget({ host: ` ${'x'.repeat(2047)} ` }))).not.toEqual([
+      { field: 'host', message: 'is too long' },
+    ]);
+  });
+});
+
 describe('target files', () => {
   it('reads one target per line, skipping blanks and comments', () => {
     const result = parseTargetFile(

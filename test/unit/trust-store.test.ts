@@ -65,6 +65,10 @@ describe('the trust store', () => {
     expect(trust.isAnchor(parse(chain.intermediate))).toBe(false);
     expect(trust.isPublicAnchor(bundled)).toBe(true);
     expect(trust.isPublicAnchor(parse(chain.root))).toBe(false);
+    // Every bundled root is public (read from the anchor index), and nothing else is.
+    const all = tls.getCACertificates('bundled').map((pem) => new X509Certificate(pem));
+    expect(all.filter((root) => !trust.isPublicAnchor(root))).toEqual([]);
+    expect(trust.isPublicAnchor(parse(chain.intermediate))).toBe(false);
   });
 
   it('finds the anchor that signed a certificate among roots of the same name', async () => {
