@@ -150,7 +150,7 @@ export async function runLocal(argv: string[], io: Io): Promise<ExitCode> {
       `  token:      ${token}`,
       `  try:        CERTVIGIL_URL=${local.url} CERTVIGIL_TOKEN=${token} npx certvigil targets add example.com`,
       `  store:      DynamoDB Local, ${values.data ? `kept in ${values.data}` : 'in memory'}${local.isolation === 'netns' ? ' (private network namespace)' : ''}`,
-      `  outbox:     ${local.outboxPath}`,
+      `  outbox:     ${local.outboxPath}${values.outbox || values.data ? '' : ' (removed at stop: --outbox FILE or --data DIR keeps it)'}`,
       `  dispatch:   every ${intervalSeconds} s, and on POST ${local.url}/dispatch`,
       `  trust:      the system's CAs${io.env.NODE_EXTRA_CA_CERTS ? `, NODE_EXTRA_CA_CERTS (${io.env.NODE_EXTRA_CA_CERTS})` : ''}${caFiles.length ? `, --ca ${caFiles.join(', ')}` : ''} (a private CA: --ca FILE)`,
       `  reminders:  critical every ${every(reminders.everyHours.critical)}, warning every ${every(reminders.everyHours.warning)}${reminders.everyHours.info ? `, info every ${every(reminders.everyHours.info)}` : ''}, escalation ${reminders.escalateAfterHours ? `after ${reminders.escalateAfterHours} h` : 'never'}`,

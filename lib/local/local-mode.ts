@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -118,8 +118,9 @@ export function newLocalToken(): string {
  */
 export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
   if (options.dataDir) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
-  const outboxPath =
-    options.outboxPath ?? join(options.dataDir ?? mkdtempSync(join(tmpdir(), 'certvigil-local-')), 'outbox.jsonl');
+  // Without --data or --outbox the outbox is a scratch file, removed at stop as the store is.
+  const scratch = options.outboxPath || options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'certvigil-local-'));
+  const outboxPath = options.outboxPath ?? join(options.dataDir ?? (scratch as string), 'outbox.jsonl');
   const ddb = await startDynamoDbLocal({
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
     warn: (message) => options.print(`warning: ${message}\n`),
@@ -388,6 +389,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       await Promise.race([limiter.idle(), new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
       dynamo.destroy();
       await ddb.stop();
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     },
   };
 }

@@ -11,7 +11,7 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { runDoctor } from '../../lib/cli/doctor-command.ts';
 import type { Io } from '../../lib/cli/io.ts';
 import { STACK_OUTPUTS } from '../../lib/doctor/stack-outputs.ts';
@@ -211,12 +211,13 @@ describe('certvigil doctor', () => {
 
 describe('doctor on a machine without AWS settings', () => {
   it('says what to set, not what the SDK could not find (the real command, an empty environment)', async () => {
-    const { mkdtempSync } = await import('node:fs');
+    const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { runCli } = await import('../fixtures/run-cli.ts');
     const home = mkdtempSync(join(tmpdir(), 'certvigil-doctor-'));
     const bare = { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true' };
+    onTestFinished(() => rmSync(home, { recursive: true, force: true }));
     const noRegion = await runCli(['doctor'], { env: bare });
     expect(noRegion.stdout).toContain(
       'cannot read stack Certvigil: no AWS region: set AWS_REGION (or a region in your AWS profile), or pass --region',

@@ -1,7 +1,8 @@
-// Local mode with --data keeps its targets across restarts (DynamoDB Local on disk).
-import { mkdtempSync, rmSync } from 'node:fs';
+// Local mode with --data keeps its targets across restarts (DynamoDB Local on disk); without, its
+// outbox goes at stop with the store it kept in memory.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalMode } from '../../lib/local/local-mode.ts';
 
@@ -16,6 +17,23 @@ async function api(url: string, method: string, path: string, body?: unknown) {
   });
   return { status: response.status, json: await response.json().catch(() => undefined) };
 }
+
+describe('local mode without --data', () => {
+  it('keeps its outbox in a scratch folder while it runs, and removes the folder at stop', async () => {
+    const local = await startLocalMode({ port: 0, intervalSeconds: 3600, token: 't', print: () => undefined });
+    const folder = dirname(local.outboxPath);
+    expect(folder.startsWith(join(tmpdir(), 'certvigil-local-'))).toBe(true);
+    try {
+      expect((await api(local.url, 'POST', '/test-alert')).status).toBe(202);
+      const written = () => (existsSync(local.outboxPath) ? readFileSync(local.outboxPath, 'utf8') : '');
+      for (let i = 0; i < 50 && !written(); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(written()).toContain('"target"');
+    } finally {
+      await local.stop();
+    }
+    expect(existsSync(folder)).toBe(false);
+  }, 120_000);
+});
 
 describe('local mode --data', () => {
   it('finds the targets of an earlier run, and writes the outbox into the data folder', async () => {
