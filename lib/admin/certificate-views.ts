@@ -50,8 +50,12 @@ export function certificateView(item: CertificateItem, now: Date): CertificateVi
             : 'ok';
   const locs = item.locs ?? new Set<string>();
   const refused = [...(item.refusedLocs ?? [])].filter((l) => locs.has(l));
-  const refusal = refused.length ? item.refusal : undefined;
-  const status = refusal ? (worstStatus([byDates, refusal.status]) as CertificateStatus) : byDates;
+  // The words are those of the latest location to refuse it; once that one no longer does, they
+  // may not hold for the others: the view then sends the reader to the targets that refuse it.
+  const said = item.refusal;
+  const current = said && (said.location === undefined || refused.includes(said.location));
+  const problem = refused.length ? (current && said ? said.problem : 'see the targets that refuse it') : null;
+  const status = refused.length ? (worstStatus([byDates, said?.status ?? 'invalid']) as CertificateStatus) : byDates;
   return {
     fingerprint256: item.fingerprint256,
     subject: item.subject ?? null,
@@ -60,7 +64,7 @@ export function certificateView(item: CertificateItem, now: Date): CertificateVi
     notAfter: item.notAfter ?? null,
     daysLeft: left === null ? null : Math.floor(left / DAY_MS),
     status,
-    problem: refusal?.problem ?? null,
+    problem,
     // Those refusing it first: a page shows the first 50.
     locations: [...locs]
       .sort()

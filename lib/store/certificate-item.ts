@@ -24,8 +24,8 @@ export interface CertificateItem {
   rolloutSince?: string | undefined;
   /** Locations (of `locs`) that refuse it: untrusted there, the wrong name, not yet valid, revoked. */
   refusedLocs?: Set<string> | undefined;
-  /** Why, in words, as the latest location to refuse it said (bounded), and when. */
-  refusal?: { status: 'invalid' | 'revoked'; problem: string; at: string } | undefined;
+  /** Why, in words, as the latest location to refuse it said (bounded), when, and which location. */
+  refusal?: { status: 'invalid' | 'revoked'; problem: string; at: string; location?: string } | undefined;
   /** Set once, by the probe that announces it (conditional): exactly one message each. */
   announcedComplete?: string | undefined;
   announcedStalled?: string | undefined;

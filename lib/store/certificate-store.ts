@@ -65,7 +65,7 @@ export class CertificateStore {
       ':key': certificateExpiryKey(entry.fingerprint256, entry.notAfter),
     };
     if (replaces) values[':replaces'] = new Set([replaces]);
-    if (refusal) values[':refusal'] = refusalAttribute(refusal, now);
+    if (refusal) values[':refusal'] = refusalAttribute(refusal, now, location);
     const verdict = refusal ? ', refusedLocs :loc' : ' DELETE refusedLocs :loc';
     try {
       await this.doc.send(
@@ -133,7 +133,11 @@ export class CertificateStore {
       ? {
           UpdateExpression: 'SET refusal = :refusal ADD refusedLocs :loc',
           ConditionExpression: 'contains(locs, :locText)',
-          ExpressionAttributeValues: { ':refusal': refusalAttribute(refusal, now), ':loc': loc, ':locText': location },
+          ExpressionAttributeValues: {
+            ':refusal': refusalAttribute(refusal, now, location),
+            ':loc': loc,
+            ':locText': location,
+          },
         }
       : {
           UpdateExpression: 'DELETE refusedLocs :loc',
@@ -187,8 +191,13 @@ export class CertificateStore {
   }
 }
 
-function refusalAttribute(refusal: Refusal, now: Date): NonNullable<CertificateItem['refusal']> {
-  return { status: refusal.status, problem: boundText(refusal.problem, LIMITS.message), at: now.toISOString() };
+function refusalAttribute(refusal: Refusal, now: Date, location: string): NonNullable<CertificateItem['refusal']> {
+  return {
+    status: refusal.status,
+    problem: boundText(refusal.problem, LIMITS.message),
+    at: now.toISOString(),
+    location,
+  };
 }
 
 /** Rollout progress of a replaced certificate, from its item. */

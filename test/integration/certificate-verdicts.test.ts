@@ -33,9 +33,10 @@ let dir: string;
 let shared: Minted;
 let other: Minted;
 let self: Minted;
+let own: Minted;
 const servers = sharedPortServers();
 let clock = new Date();
-const targets: Record<'right' | 'wrong' | 'self', Target> = {} as never;
+const targets: Record<'right' | 'wrong' | 'self' | 'third', Target> = {} as never;
 
 async function check(target: Target, overrides: Partial<ProbeConfig> = {}): Promise<void> {
   await probeTarget({ ...testMonitor(tables, ALL_READERS, overrides), now: () => clock }, target);
@@ -62,13 +63,16 @@ beforeAll(async () => {
   const ca = await importCa(certPem, keyPem);
   shared = await issueCertificate(ca, { sans: ['right.verdict.test'], notAfter: daysFromNow(80) });
   other = await issueCertificate(ca, { sans: ['wrong.verdict.test'], notAfter: daysFromNow(85) });
+  own = await issueCertificate(ca, { sans: ['third.verdict.test'], notAfter: daysFromNow(60) });
   self = await createSelfSigned({ sans: ['self.verdict.test'], notAfter: daysFromNow(70) });
   await servers.serveOn('127.0.0.1', shared);
   await servers.serveOn('127.0.0.2', shared);
   await servers.serveOn('127.0.0.3', self);
+  await servers.serveOn('127.0.0.4', own);
   targets.right = normalizeTarget({ host: `right.verdict.test:${servers.port}`, addresses: ['127.0.0.1'] });
   targets.wrong = normalizeTarget({ host: `wrong.verdict.test:${servers.port}`, addresses: ['127.0.0.2'] });
   targets.self = normalizeTarget({ host: `self.verdict.test:${servers.port}`, addresses: ['127.0.0.3'] });
+  targets.third = normalizeTarget({ host: `third.verdict.test:${servers.port}`, addresses: ['127.0.0.4'] });
   for (const t of Object.values(targets)) await store.putTarget(t, new Date());
 });
 afterAll(async () => {
@@ -83,7 +87,7 @@ beforeEach(() => {
 
 describe('the certificate view judges trust and names as the targets do', () => {
   it('shows a certificate refused where it serves the wrong name, and why, at 1 of 2 locations', async () => {
-    for (const t of Object.values(targets)) await check(t);
+    for (const t of [targets.right, targets.wrong, targets.self]) await check(t);
     expect((await store.getTarget(targets.wrong.id))?.state?.result.status).toBe('invalid');
     const c = await view(shared);
     expect(c).toMatchObject({
@@ -146,6 +150,25 @@ describe('the certificate view judges trust and names as the targets do', () => 
     // And back: refused again once the CA is no longer trusted.
     await check(targets.self);
     expect(await view(self)).toMatchObject({ status: 'invalid', refusedCount: 1 });
+  });
+
+  it('does not keep the words of a location that no longer refuses it while others still do', async () => {
+    // A third target refuses the shared certificate for its own name: its words are the latest.
+    servers.serve('127.0.0.4', shared);
+    await check(targets.third);
+    expect(await view(shared)).toMatchObject({
+      problem: 'the certificate names right.verdict.test, not third.verdict.test',
+      refusedCount: 2,
+    });
+    // It moves on; the wrong-name target still refuses: its reason is not the third's.
+    servers.serve('127.0.0.4', own);
+    await check(targets.third);
+    expect(await view(shared)).toMatchObject({
+      status: 'invalid',
+      problem: 'see the targets that refuse it',
+      refusedCount: 1,
+      locationCount: 2,
+    });
   });
 
   it('forgets a refusal when the location moves on to another certificate', async () => {
