@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createChain } from '../test/fixtures/cert-factory.ts';
 import { credentials, type RunningServer, startTlsServer } from '../test/fixtures/servers.ts';
+import { type NodeRun, runNode } from './node-run.ts';
 
 const [n = 200, rounds = 5, concurrency = 16] = process.argv.slice(2).map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'certvigil-bench-'));
@@ -23,28 +24,10 @@ const ca = join(dir, 'ca.pem');
 writeFileSync(ca, root.certPem);
 const usageFile = join(dir, 'usage.json');
 
-interface Run {
-  ms: number;
-  cpuMs: number;
-  rssKiB: number;
-}
+type Run = NodeRun;
 
 // The servers live in this process; children are run asynchronously so the servers can answer.
-// Each child writes its own CPU time and peak memory at exit (rusage-preload.mjs).
-async function timed(args: string[]): Promise<Run> {
-  const started = performance.now();
-  const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, ['--import', here('./rusage-preload.mjs'), ...args], {
-      env: { ...process.env, CV_RUSAGE: usageFile },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    child.on('exit', resolve);
-  });
-  const ms = performance.now() - started;
-  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}`);
-  const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { cpuMs: number; maxRssKiB: number };
-  return { ms, cpuMs: usage.cpuMs, rssKiB: usage.maxRssKiB };
-}
+const timed = (args: string[]): Promise<Run> => runNode(args, usageFile);
 
 const cli = [
   here('../bin/certvigil.js'),

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { createChain } from '../test/fixtures/cert-factory.ts';
 import { credentials, type RunningServer, startTlsServer } from '../test/fixtures/servers.ts';
+import { runNode } from './node-run.ts';
 
 const BLACKBOX = 'prometheus-blackbox-exporter';
 if (spawnSync('sh', ['-c', `command -v ${BLACKBOX}`]).status !== 0) {
@@ -107,20 +108,8 @@ async function blackbox(n: number, port: number): Promise<Run> {
   return { ms, cpuMs };
 }
 
-/** One run of a Node command, its CPU and memory from its own rusage (rusage-preload.mjs). */
-async function node(args: string[]): Promise<Run> {
-  const started = performance.now();
-  const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, ['--import', here('./rusage-preload.mjs'), ...args], {
-      env: { ...process.env, CV_RUSAGE: usageFile },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    child.on('exit', resolve);
-  });
-  const ms = performance.now() - started;
-  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}`);
-  return { ms, cpuMs: (JSON.parse(readFileSync(usageFile, 'utf8')) as { cpuMs: number }).cpuMs };
-}
+/** One run of a Node command, its CPU from its own rusage. */
+const node = (args: string[]): Promise<Run> => runNode(args, usageFile);
 
 function certvigil(n: number): Promise<Run> {
   const targets = join(dir, `targets-${n}.txt`);
