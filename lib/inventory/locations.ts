@@ -43,7 +43,7 @@ export interface Refusal {
   problem: string;
 }
 
-/** Why the check refused the certificate at `where`, in words (problem.ts); undefined when it did not. */
+/** Why the check refused `located` (a certificate at one location), in words (problem.ts); undefined when it did not. */
 export function refusalOf(result: CheckResult, located: LocatedCertificate): Refusal | undefined {
   if (!located.refused) return undefined;
   const status = located.refused;
